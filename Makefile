@@ -1,0 +1,55 @@
+# Newsroom — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test serve lint format bench audit check clean messages
+
+$(STAMP): requirements-dev.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.lock
+	$(PY) -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+# Serve the demo site at http://127.0.0.1:8000/ (SQLite, nothing else to install).
+run: $(STAMP)
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo_if_empty
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+# The whole suite: lint, migrations check, tests (PostgreSQL when DATABASE_URL points there).
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Production server: gunicorn, one worker per CPU plus one, after collectstatic.
+serve: $(STAMP)
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py migrate --noinput
+	$(VENV)/bin/gunicorn newsroom.wsgi:application --config newsroom/gunicorn.conf.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+audit: $(STAMP)
+	$(VENV)/bin/pip-audit --strict -r requirements-dev.lock
+
+messages: $(STAMP)
+	DEBUG=1 $(PY) manage.py makemessages -l uk -l en --no-obsolete --ignore='.venv/*'
+	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
+
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles .cache

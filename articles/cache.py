@@ -1,0 +1,38 @@
+"""Key-based expiry for everything rendered from stories.
+
+Every cached fragment's key carries the content version. Saving or deleting a story
+or a related link starts a new version, and so does the moment a scheduled story's
+publish time arrives, so no fragment outlives the content it shows.
+"""
+
+import time
+
+from django.core.cache import cache
+from django.db.models import Min
+from django.utils import timezone
+
+STATE_KEY = "articles:content-state"
+STATE_TTL = 60  # seconds; bounds how long another server may hold a stale schedule
+
+
+def _new_state():
+    from articles.models import Article
+
+    upcoming = Article.objects.filter(
+        status=Article.Status.PUBLISHED, published_at__gt=timezone.now()
+    ).aggregate(next=Min("published_at"))["next"]
+    return {"v": time.time_ns(), "until": upcoming.timestamp() if upcoming else None}
+
+
+def content_version():
+    """The current content version; changes when content or the set of visible stories does."""
+    state = cache.get(STATE_KEY)
+    if state is None or (state["until"] is not None and time.time() >= state["until"]):
+        state = _new_state()
+        cache.set(STATE_KEY, state, STATE_TTL)
+    return state["v"]
+
+
+def bump_content_version():
+    """Start a new content version: every fragment rendered before is ignored from now on."""
+    cache.delete(STATE_KEY)

@@ -1,0 +1,80 @@
+"""Lead images: strict validation on upload, renditions made when the story is saved."""
+
+import io
+import posixpath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+def validate_image(upload):
+    """Refuse anything that is not a real, complete raster image of a sane size."""
+    if upload.size and upload.size > settings.ARTICLES_IMAGE_MAX_BYTES:
+        raise ValidationError(
+            _("The file is too large (at most %(mb)d MB).")
+            % {"mb": settings.ARTICLES_IMAGE_MAX_BYTES // (1024 * 1024)}
+        )
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            fmt = probe.format
+            width, height = probe.size
+            if fmt not in ALLOWED_FORMATS:
+                raise ValidationError(
+                    _("Upload a JPEG, PNG, WebP or GIF image (got %(format)s).")
+                    % {"format": fmt or _("unknown")}
+                )
+            if width * height > settings.ARTICLES_IMAGE_MAX_PIXELS:
+                raise ValidationError(
+                    _("The image is too large: %(w)d×%(h)d pixels.") % {"w": width, "h": height}
+                )
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload) as full:
+            full.load()  # a truncated file fails here, not in front of a reader
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(_("The file is not a valid image, or it is damaged.")) from None
+    finally:
+        try:
+            upload.seek(position)
+        except (OSError, ValueError):
+            pass
+
+
+def make_renditions(name, widths=None):
+    """Resized WebP and JPEG copies of a stored image, keyed by width."""
+    widths = widths or settings.ARTICLES_RENDITION_WIDTHS
+    with default_storage.open(name) as fh, Image.open(fh) as source:
+        source.load()
+        image = source.convert("RGB")
+    base, _ext = posixpath.splitext(name)
+    renditions = {}
+    for width in widths:
+        if width >= image.width and renditions:
+            break
+        target_width = min(width, image.width)
+        height = round(image.height * target_width / image.width)
+        resized = image.resize((target_width, height), Image.Resampling.LANCZOS)
+        entry = {"width": target_width, "height": height}
+        formats = (
+            ("WEBP", "webp", {"quality": 80}),
+            ("JPEG", "jpg", {"quality": 82, "progressive": True}),
+        )
+        for fmt, ext, options in formats:
+            buffer = io.BytesIO()
+            resized.save(buffer, fmt, **options)
+            stored = default_storage.save(
+                f"renditions/{base}-{target_width}.{ext}", ContentFile(buffer.getvalue())
+            )
+            entry[ext] = stored
+        renditions[str(target_width)] = entry
+    return renditions

@@ -1,0 +1,220 @@
+"""Demo news: sections, authors, stories with images, related links and votes."""
+
+import io
+import random
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFilter
+from taggit.models import Tag, TaggedItem
+from tqdm import tqdm
+
+from articles import demo_content as demo
+from articles import text
+from articles.cache import bump_content_version
+from articles.models import Article, Author, RelatedLink, Section
+from ratings.models import Score, Vote
+
+BATCH = 2000
+PALETTES = [((11, 61, 145), (255, 213, 0)), ((30, 90, 60), (200, 230, 180)),
+            ((120, 40, 40), (240, 200, 160)), ((40, 40, 70), (150, 180, 230))]  # fmt: skip
+
+
+def demo_image(seed, width=1200, height=800):
+    """A soft abstract picture made with Pillow, JPEG bytes."""
+    rnd = random.Random(seed)
+    dark, light = rnd.choice(PALETTES)
+    image = Image.new("RGB", (width, height), dark)
+    draw = ImageDraw.Draw(image)
+    for _ in range(14):
+        x, y, r = rnd.randint(0, width), rnd.randint(0, height), rnd.randint(60, 320)
+        mix = rnd.random()
+        colour = tuple(int(d + (lt - d) * mix) for d, lt in zip(dark, light, strict=True))
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+    image = image.filter(ImageFilter.GaussianBlur(24))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+class Command(BaseCommand):
+    help = "Create demo sections, authors, stories (with images, related links and votes)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--articles", type=int, default=40,
+            help="How many stories in all (up to 100000; default 40).",
+        )  # fmt: skip
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed.")
+        parser.add_argument(
+            "--no-editor", action="store_true", help="Do not create the demo editor account."
+        )
+
+    def handle(self, *args, articles, seed, no_editor, **options):
+        if not 1 <= articles <= 100_000:
+            raise CommandError("--articles must be from 1 to 100000.")
+        rnd = random.Random(seed)
+        verbose = options["verbosity"]
+        with transaction.atomic():
+            sections = self._sections()
+            authors = self._authors()
+            tags = {name: Tag.objects.get_or_create(name=name)[0] for name in demo.TAGS}
+            curated = self._curated_stories(rnd, sections, authors, tags, min(articles, 10))
+            bulk = self._bulk_stories(rnd, sections, authors, tags, articles - len(curated),
+                                      progress=verbose > 0 and articles > 1000)  # fmt: skip
+            self._related_links(rnd, curated)
+            self._votes(rnd, curated + bulk[:2000])
+        password = None if no_editor else self._editor()
+        transaction.on_commit(bump_content_version)
+        bump_content_version()
+        total = Article.objects.count()
+        self.stdout.write(self.style.SUCCESS(f"Demo news ready: {total} stories."))
+        if password:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Demo editor: username 'editor', password '{password}' "
+                    "(shown once; sign in at /admin/)."
+                )
+            )
+
+    def _sections(self):
+        return {
+            slug: Section.objects.update_or_create(
+                slug=slug, defaults={"name": name, "description": desc, "position": i}
+            )[0]
+            for i, (name, slug, desc) in enumerate(demo.SECTIONS)
+        }
+
+    def _authors(self):
+        return [
+            Author.objects.get_or_create(slug=text.slugify_uk(name), defaults={"name": name})[0]
+            for name in demo.AUTHORS
+        ]
+
+    def _curated_stories(self, rnd, sections, authors, tags, count):
+        now = timezone.now()
+        stories = []
+        for i, data in enumerate(demo.STORIES[:count]):
+            slug = text.slugify_uk(data["title"], 190)
+            article = Article.objects.filter(slug=slug).first() or Article(slug=slug)
+            article.title = data["title"]
+            article.section = sections[data["section"]]
+            article.source = data["source"]
+            article.body = "".join(f"<p>{p}</p>" if not p.startswith("«") else
+                                   f"<blockquote><p>{p}</p></blockquote>"
+                                   for p in data["paragraphs"])  # fmt: skip
+            article.status = Article.Status.PUBLISHED
+            article.published_at = now - timedelta(hours=i * 3 + 1)
+            if not article.lead_image and i % 3 != 2:
+                article.lead_image.save(f"demo-{slug[:40]}.jpg",
+                                        ContentFile(demo_image(i)), save=False)  # fmt: skip
+                article.lead_image_alt = f"Ілюстрація до новини: {data['title']}"
+                article.lead_image_caption = "Ілюстративне зображення"
+                article.lead_image_credit = "Newsroom"
+            article.save()
+            article.authors.set(rnd.sample(authors, rnd.randint(1, 2)))
+            article.tags.set([tags[t] for t in data["tags"]])
+            stories.append(article)
+        return stories
+
+    def _bulk_stories(self, rnd, sections, authors, tags, count, progress):
+        if count <= 0:
+            return []
+        now = timezone.now()
+        section_list = list(sections.values())
+        taken = set(Article.objects.values_list("slug", flat=True))
+        created = []
+        bar = tqdm(total=count, disable=not progress, unit="story", file=self.stderr)
+        for start in range(0, count, BATCH):
+            batch = []
+            for n in range(start, min(start + BATCH, count)):
+                title = (f"{rnd.choice(demo.SUBJECTS)} {rnd.choice(demo.ACTIONS)} "
+                         f"{rnd.choice(demo.OBJECTS)}")  # fmt: skip
+                slug = base = text.slugify_uk(title, 180)
+                suffix = n + 2
+                while slug in taken:
+                    slug, suffix = f"{base}-{suffix}", suffix + count
+                taken.add(slug)
+                paragraphs = rnd.sample(demo.SENTENCES, 4)
+                paragraphs.insert(2, rnd.choice(demo.QUOTES))
+                body = "".join(f"<p>{p}</p>" for p in paragraphs)
+                plain = text.html_to_text(body)
+                batch.append(Article(
+                    title=title, slug=slug, section=rnd.choice(section_list),
+                    source=rnd.choice(demo.SOURCES), body=body,
+                    excerpt=text.make_teaser(plain),
+                    search_document=f" {text.lemmatise(title + ' ' + plain)} ",
+                    status=Article.Status.PUBLISHED,
+                    # spread over the past: a story every ~20 minutes
+                    published_at=now - timedelta(minutes=30 + (n + 10) * 20 + rnd.randint(0, 9)),
+                ))  # fmt: skip
+            objs = Article.objects.bulk_create(batch)
+            if objs and objs[0].pk is None:  # backends that return no ids
+                objs = list(Article.objects.filter(slug__in=[a.slug for a in batch]))
+            self._bulk_relations(rnd, objs, authors, list(tags.values()))
+            created.extend(objs)
+            bar.update(len(batch))
+        bar.close()
+        return created
+
+    def _bulk_relations(self, rnd, objs, authors, tags):
+        through = Article.authors.through
+        links, tagged = [], []
+        ct = ContentType.objects.get_for_model(Article)
+        for article in objs:
+            for author in rnd.sample(authors, rnd.randint(1, 2)):
+                links.append(through(article_id=article.pk, author_id=author.pk))
+            for tag in rnd.sample(tags, rnd.randint(1, 3)):
+                tagged.append(TaggedItem(content_type=ct, object_id=article.pk, tag=tag))
+        through.objects.bulk_create(links, batch_size=BATCH)
+        TaggedItem.objects.bulk_create(tagged, batch_size=BATCH)
+
+    def _related_links(self, rnd, curated):
+        for article in curated[:5]:
+            if article.related_links.exists():
+                continue
+            picks = [a for a in curated if a.pk != article.pk]
+            for position, target in enumerate(rnd.sample(picks, min(2, len(picks)))):
+                RelatedLink.objects.create(article=article, target=target, position=position)
+        if curated and not curated[0].related_links.filter(target__isnull=True).exists():
+            RelatedLink.objects.create(
+                article=curated[0], position=9, url="https://www.president.gov.ua/",
+                title="Офіційне інтернет-представництво Президента України",
+            )  # fmt: skip
+
+    def _votes(self, rnd, stories):
+        ct = ContentType.objects.get_for_model(Article)
+        existing = set(Score.objects.filter(content_type=ct).values_list("object_id", flat=True))
+        votes, scores = [], []
+        for article in stories:
+            if article.pk in existing:
+                continue
+            n = rnd.choice([0, 1, 2, 3, 5, 8, 13, 21])
+            if not n:
+                continue
+            mean = rnd.uniform(2.5, 4.8)
+            values = [max(1, min(5, round(rnd.gauss(mean, 1)))) for _ in range(n)]
+            for value in values:
+                votes.append(Vote(content_type=ct, object_id=article.pk, key="rating",
+                                  score=value, voter_key=secrets.token_hex(16)))  # fmt: skip
+            scores.append(Score(content_type=ct, object_id=article.pk, key="rating",
+                                count=n, total=sum(values)))  # fmt: skip
+        Vote.objects.bulk_create(votes, batch_size=BATCH)
+        Score.objects.bulk_create(scores, batch_size=BATCH)
+
+    def _editor(self):
+        if User.objects.filter(username="editor").exists():
+            return None
+        password = secrets.token_urlsafe(12)
+        user = User.objects.create_user(
+            "editor", email="editor@example.com", password=password, is_staff=True,
+            first_name="Демо", last_name="Редактор",
+        )  # fmt: skip
+        user.groups.add(Group.objects.get(name="Editors"))
+        return password

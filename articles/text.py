@@ -1,0 +1,112 @@
+"""Text helpers: sanitising, teasers, slugs and the search document."""
+
+import functools
+import html
+import re
+
+import nh3
+from django.conf import settings
+from django.utils.html import strip_tags
+from translitua import UkrainianKMU, translit
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "b", "em", "i", "u", "s", "a", "blockquote", "q", "cite",
+    "ul", "ol", "li", "h2", "h3", "h4", "figure", "figcaption", "hr", "sub", "sup",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=ALLOWED_URL_SCHEMES,
+    link_rel="noopener noreferrer",
+    strip_comments=True,
+)
+_BLOCK_TAG = re.compile(r"<\s*(p|blockquote|h[2-4]|ul|ol|figure)\b", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_control(text):
+    """Remove control characters that have no place in text (keeps tab and newlines)."""
+    return _CONTROL.sub("", text)
+
+
+def sanitize_html(value):
+    """Clean editor or imported HTML: no script, event handler, style or foreign scheme."""
+    return _cleaner.clean(strip_control(value or "")).strip()
+
+
+def plain_text_to_html(text):
+    """Turn plain text into paragraphs: blank lines or single newlines separate them."""
+    text = strip_control(text).replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = [p.strip() for p in re.split(r"\n+", text) if p.strip()]
+    return "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+
+
+def body_to_html(body):
+    """Accept a body as HTML or plain text and return sanitised HTML."""
+    if _BLOCK_TAG.search(body or "") or re.search(r"<[a-zA-Z][^>]*>", body or ""):
+        return sanitize_html(body)
+    return sanitize_html(plain_text_to_html(body or ""))
+
+
+def html_to_text(value):
+    """The readable text of an HTML fragment, whitespace collapsed."""
+    spaced = re.sub(r"<(/p|br\s*/?|/h[2-4]|/li|/blockquote)>", " ", value or "", flags=re.I)
+    return re.sub(r"\s+", " ", html.unescape(strip_tags(spaced))).strip()
+
+
+def make_teaser(text, length=None):
+    """The opening of a text, cut on a word boundary and closed with an ellipsis."""
+    length = length or settings.ARTICLES_TEASER_LENGTH
+    text = re.sub(r"\s+", " ", text or "").strip()
+    if len(text) <= length:
+        return text
+    cut = text[: length + 1]
+    space = cut.rfind(" ")
+    cut = cut[:space] if space > 0 else text[:length]
+    return cut.rstrip(" ,;:.—–-«\"'(") + "…"
+
+
+def slugify_uk(value, max_length=200):
+    """A slug from a Ukrainian headline by the official (KMU 2010) transliteration."""
+    latin = translit(value or "", UkrainianKMU)
+    latin = latin.lower()
+    latin = re.sub(r"[^a-z0-9\s-]", "", latin)
+    slug = re.sub(r"[\s-]+", "-", latin).strip("-")
+    return slug[:max_length].strip("-")
+
+
+@functools.cache
+def _morph():
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="uk")
+
+
+_WORD = re.compile(r"[\w'’ʼ]+", re.UNICODE)
+
+
+@functools.lru_cache(maxsize=100_000)
+def lemmas(word):
+    """The possible dictionary forms of one word, lower case; unknown words stay as they are.
+
+    A word form can belong to several lemmas ("Києві" is a form of "Київ" and of "кий");
+    indexing and querying with all of them lets every form of a word find the others.
+    """
+    word = word.lower().replace("’", "'").replace("ʼ", "'")
+    if not re.search(r"[а-яіїєґ]", word):
+        return (word,)
+    forms = dict.fromkeys(p.normal_form.replace("’", "'") for p in _morph().parse(word))
+    return tuple(forms) or (word,)
+
+
+def words(text):
+    """The words of a text worth indexing."""
+    return [w for w in _WORD.findall(text or "") if len(w) > 1 or w.isdigit()]
+
+
+def lemmatise(text):
+    """Every word of a text in all its dictionary forms, space separated."""
+    return " ".join(" ".join(lemmas(w)) for w in words(text))

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from articles import feeds, views
+
+app_name = "articles"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("news/<slug:slug>/", views.article_detail, name="detail"),
+    path("preview/<int:pk>/", views.article_preview, name="preview"),
+    path("section/<slug:slug>/", views.section_detail, name="section"),
+    path("section/<slug:slug>/feed/", feeds.SectionFeed(), name="section_feed"),
+    path("section/<slug:slug>/atom/", feeds.SectionAtomFeed(), name="section_atom"),
+    path("tag/<str:slug>/", views.tag_detail, name="tag"),
+    path("author/<slug:slug>/", views.author_detail, name="author"),
+    path("search/", views.search_view, name="search"),
+    path("top/", views.top_rated_view, name="top_rated"),
+    path("feed/", feeds.LatestStoriesFeed(), name="feed"),
+    path("feed/atom/", feeds.LatestStoriesAtomFeed(), name="atom"),
+]

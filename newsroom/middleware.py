@@ -1,0 +1,56 @@
+"""Request logging and a friendly answer when the database is down."""
+
+import logging
+import time
+import uuid
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.shortcuts import render
+
+request_log = logging.getLogger("newsroom.request")
+fault_log = logging.getLogger("newsroom.faults")
+
+
+class RequestLogMiddleware:
+    """One structured log line per request: request id, method, path, status, duration."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+        started = time.perf_counter()
+        response = self.get_response(request)
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        response["X-Request-ID"] = request.id
+        request_log.info(
+            "request",
+            extra={
+                "request_id": request.id,
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": duration_ms,
+            },
+        )
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with a friendly page, never a 500, when the database cannot be reached."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError | InterfaceError) or (
+            isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
+        ):
+            fault_log.error("database unavailable: %s", exception, extra={"path": request.path})
+            response = render(request, "errors/503.html", status=503)
+            response["Retry-After"] = "30"
+            return response
+        return None

@@ -1,0 +1,113 @@
+"""Generic ratings: one vote per voter per rated object, with an exact running score."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, FloatField, Q, Value
+from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
+
+MAX_SCORE = 100  # the widest range any rated field may declare
+
+
+class ScoreQuerySet(models.QuerySet):
+    def for_object(self, obj, key):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, key=key
+        )
+
+    def with_bayesian(self, weight, prior):
+        """Annotate `bayesian`: (weight × prior + sum) / (weight + count)."""
+        return self.annotate(
+            bayesian=(Value(float(weight * prior)) + Cast(F("total"), FloatField()))
+            / (Value(float(weight)) + Cast(F("count"), FloatField()))
+        )
+
+
+class Score(models.Model):
+    """The denormalised total of one rated field of one object."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    key = models.CharField(max_length=32, default="rating")
+    count = models.PositiveIntegerField(_("votes"), default=0)
+    total = models.PositiveBigIntegerField(_("sum of scores"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    content_object = GenericForeignKey("content_type", "object_id")
+
+    objects = ScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "key"], name="score_unique_per_object"
+            ),
+            models.CheckConstraint(
+                condition=Q(total__gte=F("count")) | Q(count=0), name="score_total_consistent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.app_label}.{self.content_type.model}#{self.object_id}: " \
+               f"{self.average:.2f} ({self.count})"  # fmt: skip
+
+    @property
+    def average(self):
+        return self.total / self.count if self.count else 0.0
+
+
+class Vote(models.Model):
+    """One voter's score for one rated field of one object."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    key = models.CharField(max_length=32, default="rating")
+    score = models.PositiveSmallIntegerField(_("score"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
+    # NULL, not "", marks "no cookie id": the partial unique constraints below rely on it.
+    voter_key = models.CharField(  # noqa: DJ001
+        _("anonymous voter"), max_length=64, null=True, blank=True,
+        help_text=_("The random id in the reader's signed cookie."),
+    )  # fmt: skip
+    address_hash = models.CharField(  # noqa: DJ001
+        _("address hash"), max_length=64, null=True, blank=True,
+        help_text=_("A keyed hash of the client address, never the address itself."),
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    content_object = GenericForeignKey("content_type", "object_id")
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "key", "user"],
+                condition=Q(user__isnull=False),
+                name="vote_once_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "key", "voter_key"],
+                condition=Q(voter_key__isnull=False),
+                name="vote_once_per_anonymous_voter",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=1) & Q(score__lte=MAX_SCORE), name="vote_score_in_range"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "key", "address_hash", "created_at"],
+                name="vote_address_window_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.score} ({self.voter_key or self.user_id or '-'})"

@@ -1,0 +1,44 @@
+"""Which fields of which models can be rated, and how (django-ratings' RatingField options)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured
+
+from ratings.models import MAX_SCORE
+
+
+@dataclass(frozen=True)
+class RatingOptions:
+    """Per rated field: scores 1..range, who may vote, and the Bayesian weight."""
+
+    range: int = 5
+    allow_anonymous: bool = True
+    can_change_vote: bool = True
+    allow_delete: bool = False
+    weight: int | None = None  # None: settings.RATINGS_BAYES_WEIGHT
+    # Which objects may be voted on (e.g. only published stories); None: all of them.
+    visible: Callable | None = None
+
+    def __post_init__(self):
+        if not 1 < self.range <= MAX_SCORE:
+            raise ImproperlyConfigured(f"A rating range must be from 2 to {MAX_SCORE}.")
+
+
+_registry: dict[tuple[str, str], RatingOptions] = {}
+
+
+def register(model, key="rating", **options):
+    """Make `key` of `model` ratable: register(Article, "rating", range=5)."""
+    _registry[(model._meta.label_lower, key)] = RatingOptions(**options)
+
+
+def weight_for(options):
+    from django.conf import settings
+
+    return settings.RATINGS_BAYES_WEIGHT if options.weight is None else options.weight
+
+
+def options_for(model, key):
+    """The options of a rated field, or None when it is not rated."""
+    return _registry.get((model._meta.label_lower, key))

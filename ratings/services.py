@@ -1,0 +1,258 @@
+"""Casting and removing votes: the only code that writes votes and scores."""
+
+import hashlib
+import hmac
+import ipaddress
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ratings.models import Score, Vote
+from ratings.registry import options_for
+
+NOT_RATABLE = _("This cannot be rated.")
+SCORE_MISSING = _("Choose a score.")
+SCORE_NOT_INTEGER = _("The score must be a whole number.")
+SCORE_OUT_OF_RANGE = _("The score must be from 1 to %(max)d.")
+SCORE_GIVEN_TWICE = _("Give one score only.")
+ANONYMOUS_NOT_ALLOWED = _("Sign in to vote.")
+CHANGE_NOT_ALLOWED = _("You have already voted and votes cannot be changed.")
+DELETE_NOT_ALLOWED = _("Votes cannot be removed.")
+NO_VOTE = _("You have not voted.")
+TOO_MANY_VOTES = _("Too many votes from your network. Try again later.")
+RATE_WINDOW = timedelta(hours=1)
+
+
+class VoteError(Exception):
+    status = 400
+
+    def __init__(self, message, *, status=None, retry_after=None):
+        super().__init__(str(message))
+        self.message = message
+        self.status = status or self.status
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Voter:
+    """Who votes: a signed-in user, or an anonymous reader's cookie id (and address hash)."""
+
+    user_id: int | None = None
+    key: str | None = None
+    address_hash: str | None = None
+
+    @property
+    def is_anonymous(self):
+        return self.user_id is None
+
+
+@dataclass(frozen=True)
+class Result:
+    count: int
+    total: int
+    your_score: int | None
+
+    @property
+    def average(self):
+        return round(self.total / self.count, 2) if self.count else 0.0
+
+    def as_json(self):
+        return {"average": self.average, "count": self.count, "your_score": self.your_score}
+
+
+def hash_address(address):
+    """A keyed hash of a client address; the address itself is never stored."""
+    if not address:
+        return None
+    key = settings.RATINGS_ADDRESS_HASH_KEY.encode()
+    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
+
+
+def client_address(request):
+    """The client's address; X-Forwarded-For is believed only from a trusted proxy."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    trusted = [ipaddress.ip_network(net, strict=False) for net in settings.RATINGS_TRUSTED_PROXIES]
+
+    def is_trusted(addr):
+        try:
+            ip = ipaddress.ip_address(addr)
+        except ValueError:
+            return False
+        return any(ip in net for net in trusted)
+
+    if not trusted or not is_trusted(remote):
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    # Walk from the nearest hop back; the first address not one of ours is the client.
+    for hop in reversed(hops):
+        if not is_trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote
+    return remote
+
+
+def parse_score(values, options):
+    """Validate the submitted `score` values (a list, as from QueryDict.getlist)."""
+    if not values:
+        raise VoteError(SCORE_MISSING)
+    if len(values) > 1:
+        raise VoteError(SCORE_GIVEN_TWICE)
+    raw = str(values[0]).strip()
+    if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 6:
+        raise VoteError(SCORE_NOT_INTEGER)
+    score = int(raw)
+    if not 1 <= score <= options.range:
+        raise VoteError(SCORE_OUT_OF_RANGE % {"max": options.range})
+    return score
+
+
+def _voter_filter(voter):
+    return {"user_id": voter.user_id} if voter.user_id else {"voter_key": voter.key}
+
+
+def _lookup(target, key):
+    options = options_for(type(target), key)
+    if options is None:
+        raise VoteError(NOT_RATABLE, status=404)
+    return options, ContentType.objects.get_for_model(type(target))
+
+
+def _locked_score(content_type, target, key):
+    Score.objects.get_or_create(content_type=content_type, object_id=target.pk, key=key)
+    return Score.objects.select_for_update().get(
+        content_type=content_type, object_id=target.pk, key=key
+    )
+
+
+@transaction.atomic
+def cast_vote(*, target, key, voter, score) -> Result:
+    """Record or change a voter's score, keeping the object's count and sum exact.
+
+    The object's Score row is locked for the duration, so concurrent voters queue
+    up instead of losing or double counting a vote.
+    """
+    options, content_type = _lookup(target, key)
+    if not isinstance(score, int) or not 1 <= score <= options.range:
+        raise VoteError(SCORE_OUT_OF_RANGE % {"max": options.range})
+    if voter.is_anonymous and not options.allow_anonymous:
+        raise VoteError(ANONYMOUS_NOT_ALLOWED, status=403)
+    if voter.is_anonymous and not voter.key:
+        raise VoteError(ANONYMOUS_NOT_ALLOWED, status=403)
+    locked = _locked_score(content_type, target, key)
+    where = {"content_type": content_type, "object_id": target.pk, "key": key}
+    existing = Vote.objects.filter(**where, **_voter_filter(voter)).first()
+    if existing is not None:
+        if existing.score != score:
+            if not options.can_change_vote:
+                raise VoteError(CHANGE_NOT_ALLOWED, status=409)
+            delta = score - existing.score
+            Vote.objects.filter(pk=existing.pk).update(score=score, updated_at=timezone.now())
+            Score.objects.filter(pk=locked.pk).update(total=F("total") + delta)
+    else:
+        limit = settings.RATINGS_VOTES_PER_ADDRESS
+        if voter.is_anonymous and voter.address_hash and limit > 0:
+            since = timezone.now() - RATE_WINDOW
+            recent = Vote.objects.filter(
+                **where, address_hash=voter.address_hash, created_at__gte=since
+            ).order_by("created_at")
+            if recent.count() >= limit:
+                first = recent.values_list("created_at", flat=True).first()
+                wait = int((first + RATE_WINDOW - timezone.now()).total_seconds()) + 1
+                raise VoteError(TOO_MANY_VOTES, status=429, retry_after=max(wait, 1))
+        try:
+            with transaction.atomic():
+                Vote.objects.create(
+                    **where,
+                    score=score,
+                    user_id=voter.user_id,
+                    voter_key=None if voter.user_id else voter.key,
+                    address_hash=voter.address_hash if voter.is_anonymous else None,
+                )
+        except IntegrityError as exc:  # only possible without a row lock (SQLite)
+            raise VoteError(CHANGE_NOT_ALLOWED, status=409) from exc
+        Score.objects.filter(pk=locked.pk).update(count=F("count") + 1, total=F("total") + score)
+    locked.refresh_from_db(fields=["count", "total"])
+    return Result(locked.count, locked.total, score)
+
+
+@transaction.atomic
+def delete_vote(*, target, key, voter) -> Result:
+    """Remove a voter's vote where the rated field allows it."""
+    options, content_type = _lookup(target, key)
+    if not options.allow_delete:
+        raise VoteError(DELETE_NOT_ALLOWED, status=403)
+    locked = _locked_score(content_type, target, key)
+    where = {"content_type": content_type, "object_id": target.pk, "key": key}
+    existing = Vote.objects.filter(**where, **_voter_filter(voter)).first()
+    if existing is None:
+        raise VoteError(NO_VOTE, status=404)
+    existing.delete()
+    Score.objects.filter(pk=locked.pk).update(
+        count=F("count") - 1, total=F("total") - existing.score
+    )
+    locked.refresh_from_db(fields=["count", "total"])
+    return Result(locked.count, locked.total, None)
+
+
+def current(*, target, key, voter=None) -> Result:
+    """The object's count and sum, and this voter's own score if any."""
+    content_type = ContentType.objects.get_for_model(type(target))
+    where = {"content_type": content_type, "object_id": target.pk, "key": key}
+    row = Score.objects.filter(**where).values_list("count", "total").first() or (0, 0)
+    mine = None
+    if voter is not None and (voter.user_id or voter.key):
+        mine = (
+            Vote.objects.filter(**where, **_voter_filter(voter))
+            .values_list("score", flat=True)
+            .first()
+        )
+    return Result(row[0], row[1], mine)
+
+
+def recompute(*, fix=False):
+    """Compare every score with its votes; return the drifted ones, repaired when `fix`."""
+    from django.db.models import Count, Sum
+
+    actual = {
+        (row["content_type"], row["object_id"], row["key"]): (row["n"], row["s"])
+        for row in Vote.objects.values("content_type", "object_id", "key").annotate(
+            n=Count("id"), s=Sum("score")
+        )
+    }
+    drifted = []
+    seen = set()
+    for score in Score.objects.all().iterator():
+        ident = (score.content_type_id, score.object_id, score.key)
+        seen.add(ident)
+        expected = actual.get(ident, (0, 0))
+        if (score.count, score.total) != expected:
+            drifted.append((ident, (score.count, score.total), expected))
+    for ident, expected in actual.items():
+        if ident not in seen:
+            drifted.append((ident, (0, 0), expected))
+    if fix:
+        with transaction.atomic():
+            for (ct, obj, key), _was, (count, total) in drifted:
+                Score.objects.update_or_create(
+                    content_type_id=ct, object_id=obj, key=key,
+                    defaults={"count": count, "total": total},
+                )  # fmt: skip
+    return drifted
+
+
+def anonymise(*, older_than_days):
+    """Forget address hashes and cookie ids of votes older than N days; totals unchanged."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    return (
+        Vote.objects.filter(created_at__lt=cutoff, user__isnull=True)
+        .exclude(voter_key__isnull=True, address_hash__isnull=True)
+        .update(voter_key=None, address_hash=None)
+    )

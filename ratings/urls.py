@@ -1,0 +1,10 @@
+from django.urls import path
+
+from ratings import views
+
+app_name = "ratings"
+urlpatterns = [
+    path("<str:label>/<str:object_id>/<slug:key>/vote/", views.vote, name="vote"),
+    path("<str:label>/<str:object_id>/<slug:key>/unvote/", views.unvote, name="unvote"),
+    path("<str:label>/<str:object_id>/<slug:key>/mine/", views.mine, name="mine"),
+]
