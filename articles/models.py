@@ -184,13 +184,9 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.title = text.strip_control(self.title).strip()
-        self.body = text.sanitize_html(self.body)
+        self.prepare()
         if not self.slug:
             self.slug = self._unique_slug(text.slugify_uk(self.title, 190) or "story")
-        plain = text.html_to_text(self.body)
-        self.excerpt = text.make_teaser(self.teaser or plain)
-        self.search_document = f" {text.lemmatise(f'{self.title} {self.teaser} {plain}')} "
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "excerpt", "search_document", "updated_at"}
@@ -220,6 +216,14 @@ class Article(models.Model):
         loaded = instance.__dict__.get("lead_image", None)
         instance._loaded_image = None if "lead_image" not in field_names else str(loaded or "")
         return instance
+
+    def prepare(self):
+        """Clean the text and derive the excerpt and search document (also before bulk writes)."""
+        self.title = text.strip_control(self.title).strip()
+        self.body = text.sanitize_html(self.body)
+        plain = text.html_to_text(self.body)
+        self.excerpt = text.make_teaser(self.teaser or plain)
+        self.search_document = f" {text.lemmatise(f'{self.title} {self.teaser} {plain}')} "
 
     def _unique_slug(self, base):
         taken = set(

@@ -1,0 +1,18 @@
+"""Forget who cast old anonymous votes; the totals stay exact."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ratings import services
+
+
+class Command(BaseCommand):
+    help = "Drop address hashes and cookie ids of anonymous votes older than N days."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--older-than", type=int, required=True, metavar="DAYS")
+
+    def handle(self, *args, older_than, **options):
+        if older_than < 1:
+            raise CommandError("--older-than must be at least 1 day.")
+        count = services.anonymise(older_than_days=older_than)
+        self.stdout.write(self.style.SUCCESS(f"Anonymised {count} vote(s)."))

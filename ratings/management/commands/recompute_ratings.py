@@ -1,0 +1,26 @@
+"""Check every denormalised score against its votes; repair drift with --fix."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ratings import services
+
+
+class Command(BaseCommand):
+    help = "Report scores whose count or sum differ from their votes; --fix repairs them."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fix", action="store_true", help="Repair the drifted scores.")
+
+    def handle(self, *args, fix, **options):
+        drifted = services.recompute(fix=fix)
+        for (ct, obj, key), (count, total), (real_count, real_total) in drifted:
+            self.stdout.write(
+                f"content type {ct}, object {obj}, {key}: stored {count} votes / sum {total}, "
+                f"votes say {real_count} / {real_total}" + (" — fixed" if fix else "")
+            )
+        if not drifted:
+            self.stdout.write(self.style.SUCCESS("Every score matches its votes."))
+        elif fix:
+            self.stdout.write(self.style.SUCCESS(f"Repaired {len(drifted)} score(s)."))
+        else:
+            raise CommandError(f"{len(drifted)} score(s) drifted; run with --fix to repair.")
