@@ -38,15 +38,18 @@ def sanitize_html(value):
 
 
 def plain_text_to_html(text):
-    """Turn plain text into paragraphs: blank lines or single newlines separate them."""
+    """Turn text into paragraphs: blank lines or single newlines separate them.
+
+    Inline markup (<b>, <a>) survives to the sanitiser; a stray "<" is escaped by it.
+    """
     text = strip_control(text).replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = [p.strip() for p in re.split(r"\n+", text) if p.strip()]
-    return "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
 
 
 def body_to_html(body):
-    """Accept a body as HTML or plain text and return sanitised HTML."""
-    if _BLOCK_TAG.search(body or "") or re.search(r"<[a-zA-Z][^>]*>", body or ""):
+    """Accept a body as HTML (with block elements) or as text, return sanitised HTML."""
+    if _BLOCK_TAG.search(body or ""):
         return sanitize_html(body)
     return sanitize_html(plain_text_to_html(body or ""))
 

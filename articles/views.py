@@ -7,6 +7,8 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -84,13 +86,24 @@ def home(request):
 
 
 def _section_blocks():
-    """The newest four stories of every section that has any (evaluated only on a cache miss)."""
-    blocks = []
-    for section in Section.objects.all():
-        stories = list(Article.objects.published().in_section(section).for_listing()[:4])
-        if stories:
-            blocks.append((section, stories))
-    return blocks
+    """The newest four stories of every section, in one query (run only on a cache miss)."""
+    ranked = (
+        Article.objects.published()
+        .for_listing()
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("section_id"),
+                order_by=[F("published_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__lte=4)
+        .order_by("section__position", "section__name", "rank")
+    )
+    blocks = {}
+    for story in ranked:
+        blocks.setdefault(story.section, []).append(story)
+    return list(blocks.items())
 
 
 def article_detail(request, slug):

@@ -16,3 +16,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 AXES_ENABLED = True
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,163 @@
+"""Reader pages in both languages, pagination, 404s and the query budget."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import translation
+
+from articles.models import Article
+from ratings.services import Voter, cast_vote
+from tests.factories import ArticleFactory, AuthorFactory, RelatedLinkFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_story_page_shows_the_story_other_news_and_rating(client, article):
+    article.source = "FT"
+    article.body = "<p>Абзац.</p><blockquote><p>«Ми залишаємося з Україною» — Речник.</p></blockquote>"
+    article.save()
+    ArticleFactory.create_batch(7, section=article.section)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "FT:" in html and "Європа погодила підтримку" in html
+    assert "<blockquote>" in html
+    assert "Інші новини" in html
+    assert html.count('class="related-item"') == 6
+    assert "Середня оцінка" in html
+    assert 'name="score"' in html and "csrfmiddlewaretoken" in html
+
+
+def test_story_date_is_kyiv_time_in_ukrainian(client, article):
+    article.published_at = "2026-11-29T06:05:00+00:00"
+    article.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "29 листопада 2026, 08:05" in html
+
+
+def test_english_interface_under_en(client, article):
+    ArticleFactory(section=article.section)
+    with translation.override("en"):
+        url = article.get_absolute_url()
+    assert url.startswith("/en/")
+    html = client.get(url).content.decode()
+    assert "Other news" in html and "Average rating" in html
+    assert "Європа погодила підтримку" in html  # the story's own text as written
+    assert '<html lang="en">' in html
+
+
+def test_ukrainian_plural_forms_for_votes(client, article):
+    for n in range(2):
+        cast_vote(target=article, key="rating", voter=Voter(key=f"k{n}"), score=4)
+    assert "2 голоси" in client.get(article.get_absolute_url()).content.decode()
+    for n in range(2, 5):
+        cast_vote(target=article, key="rating", voter=Voter(key=f"k{n}"), score=5)
+    assert "5 голосів" in client.get(article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("name", ["articles:home", "articles:search", "articles:top_rated"])
+@pytest.mark.parametrize("language", ["uk", "en"])
+def test_public_pages_answer_in_both_languages(client, article, name, language):
+    with translation.override(language):
+        response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert f'<html lang="{language}">' in response.content.decode()
+
+
+def test_section_tag_and_author_pages(client, article):
+    author = AuthorFactory(name="Олена Коваленко")
+    article.authors.set([author])
+    article.tags.set(["енергетика"])
+    for url in (
+        article.section.get_absolute_url(),
+        reverse("articles:tag", args=["енергетика"]),
+        author.get_absolute_url(),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Європа погодила підтримку" in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["-1", "abc", "0", "1000000000", "99", "1.5", "%00"])
+def test_bad_page_numbers_are_404_not_500(client, article, page):
+    assert client.get("/", {"page": page}).status_code == 404
+
+
+def test_pagination_lists_older_stories(client, section):
+    ArticleFactory.create_batch(15, section=section)
+    first = client.get("/").content.decode()
+    second = client.get("/", {"page": 2})
+    assert second.status_code == 200
+    assert 'rel="next"' in first
+
+
+def test_unknown_story_gets_the_site_404_page(client):
+    response = client.get("/news/no-such-story/")
+    assert response.status_code == 404
+    assert "Сторінку не знайдено" in response.content.decode()
+
+
+def test_draft_is_not_public(client, article):
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_story_page_query_count_does_not_grow_with_links_or_tags(
+    client, article, django_assert_max_num_queries, django_assert_num_queries
+):
+    def count_queries():
+        cache.clear()
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(article.get_absolute_url()).status_code == 200
+        return len(ctx)
+
+    RelatedLinkFactory(article=article, position=0)
+    article.tags.set(["a"])
+    ArticleFactory.create_batch(6, section=article.section)
+    few = count_queries()
+    for position in range(1, 5):
+        RelatedLinkFactory(article=article, position=position)
+    article.tags.set([f"тег {n}" for n in range(12)])
+    article.authors.set(AuthorFactory.create_batch(5))
+    assert count_queries() == few
+
+
+def test_story_page_query_budget_cold_and_warm(client, article, django_assert_num_queries):
+    for position in range(6):
+        RelatedLinkFactory(article=article, position=position)
+    url = article.get_absolute_url()
+    cache.clear()
+    # cold: story, content state, score, authors, tags, related links, sections nav
+    with django_assert_num_queries(7):
+        client.get(url)
+    # warm: only the story itself and its live score
+    with django_assert_num_queries(2):
+        client.get(url)
+
+
+def test_home_page_query_budget(client, section, django_assert_num_queries):
+    ArticleFactory.create_batch(30, section=section)
+    cache.clear()
+    ArticleFactory.create_batch(5)  # in five more sections
+    cache.clear()
+    # cold: content state, count, page of stories, sections nav, all section blocks at once
+    with django_assert_num_queries(5):
+        client.get("/")
+    with django_assert_num_queries(0):  # warm: everything from the cache
+        client.get("/")
+
+
+def test_story_page_sends_validators_and_answers_304(client, article):
+    first = client.get(article.get_absolute_url())
+    assert first.has_header("ETag") and first.has_header("Last-Modified")
+    assert "s-maxage" in first["Cache-Control"]
+    again = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+
+
+def test_signed_in_readers_get_private_cache_headers(client, article, reader):
+    client.force_login(reader)
+    response = client.get(article.get_absolute_url())
+    assert "private" in response["Cache-Control"]

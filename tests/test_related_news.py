@@ -1,0 +1,100 @@
+"""Інші новини: editor's picks first, then the automatic fill, never the wrong stories."""
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article, RelatedLink
+from tests.factories import ArticleFactory, RelatedLinkFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(items):
+    return [item.title for item in items]
+
+
+def test_curated_links_come_first_in_the_editors_order(article):
+    third = ArticleFactory(title="Третя")
+    first = ArticleFactory(title="Перша")
+    RelatedLinkFactory(article=article, target=third, position=2)
+    RelatedLinkFactory(article=article, target=first, position=1)
+    assert titles(article.related_news())[:2] == ["Перша", "Третя"]
+
+
+def test_fill_tops_up_to_six(article):
+    RelatedLinkFactory(article=article, target=ArticleFactory(title="Вибір"), position=0)
+    ArticleFactory.create_batch(10, section=article.section)
+    items = article.related_news()
+    assert len(items) == 6
+    assert items[0].title == "Вибір"
+
+
+def test_fill_prefers_shared_tags_then_same_section_then_newest(article):
+    article.tags.set(["енергетика"])
+    now = timezone.now()
+    other_section = SectionFactory()
+    newest_unrelated = ArticleFactory(section=other_section, published_at=now)
+    same_section = ArticleFactory(
+        section=article.section, published_at=now - timezone.timedelta(hours=3)
+    )
+    tagged = ArticleFactory(
+        section=other_section,
+        published_at=now - timezone.timedelta(days=2),
+        tags=["енергетика"],
+    )
+    items = article.related_news()
+    assert [i.article_id for i in items[:3]] == [tagged.pk, same_section.pk, newest_unrelated.pk]
+
+
+def test_never_self_drafts_future_or_duplicates(article):
+    draft = ArticleFactory(status=Article.Status.DRAFT, section=article.section)
+    future = ArticleFactory(
+        section=article.section, published_at=timezone.now() + timezone.timedelta(hours=2)
+    )
+    good = ArticleFactory(section=article.section)
+    RelatedLinkFactory(article=article, target=good, position=0)
+    RelatedLinkFactory(article=article, target=good, position=1)
+    RelatedLinkFactory(article=article, target=draft, position=2)
+    RelatedLinkFactory(article=article, target=future, position=3)
+    ids = [item.article_id for item in article.related_news()]
+    assert ids == [good.pk]  # nothing else is public
+    assert article.pk not in ids
+
+
+def test_fill_ignores_stories_older_than_the_configured_age(article, settings):
+    settings.ARTICLES_RELATED_MAX_AGE_DAYS = 30
+    old = ArticleFactory(
+        section=article.section, published_at=timezone.now() - timezone.timedelta(days=31)
+    )
+    recent = ArticleFactory(section=article.section)
+    ids = [item.article_id for item in article.related_news()]
+    assert recent.pk in ids
+    assert old.pk not in ids
+
+
+def test_external_link_with_its_own_title(article):
+    RelatedLink.objects.create(
+        article=article, url="https://example.org/report", title="Звіт ООН", position=0
+    )
+    item = article.related_news()[0]
+    assert (item.title, item.url, item.external) == ("Звіт ООН", "https://example.org/report", True)
+
+
+def test_related_item_carries_the_teaser_of_the_target(article):
+    target = ArticleFactory(body="<p>" + "слово " * 60 + "</p>")
+    RelatedLinkFactory(article=article, target=target, position=0)
+    item = article.related_news()[0]
+    assert item.teaser.endswith("…")
+    assert len(item.teaser) <= 151
+
+
+def test_related_news_uses_two_queries_however_many_links(article, django_assert_num_queries):
+    for position in range(6):
+        RelatedLinkFactory(article=article, target=ArticleFactory(), position=position)
+    with django_assert_num_queries(1):
+        assert len(article.related_news()) == 6
+    article.related_links.all().delete()
+    RelatedLinkFactory(article=article, target=ArticleFactory(), position=0)
+    ArticleFactory.create_batch(8, section=article.section)
+    with django_assert_num_queries(2):
+        assert len(article.related_news()) == 6
