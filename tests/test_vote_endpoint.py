@@ -1,0 +1,247 @@
+"""The vote endpoint: 303 or JSON on success; a clear 4xx and nothing recorded otherwise."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from ratings import registry
+from ratings.models import Score, Vote
+from ratings.views import VOTER_COOKIE
+
+pytestmark = pytest.mark.django_db
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def vote_url(article, key="rating"):
+    return reverse("ratings:vote", args=["articles.article", article.pk, key])
+
+
+def totals(article):
+    score = Score.objects.filter(object_id=article.pk).first()
+    return (score.count, score.total) if score else (0, 0)
+
+
+def test_json_vote_returns_average_count_and_own_score(client, article):
+    response = client.post(vote_url(article), {"score": "4"}, **JSON)
+    assert response.status_code == 200
+    assert response.json() == {"average": 4.0, "count": 1, "your_score": 4}
+    other = Client()
+    response = other.post(vote_url(article), {"score": "5"}, **JSON)
+    assert response.json() == {"average": 4.5, "count": 2, "your_score": 5}
+
+
+def test_form_vote_redirects_back_to_the_story_with_a_message(client, article):
+    response = client.post(vote_url(article), {"score": "5"})
+    assert response.status_code == 303
+    assert response["Location"] == article.get_absolute_url() + "#rating"
+    page = client.get(response["Location"]).content.decode()
+    assert "Дякуємо! Ваша оцінка: 5." in page
+    assert "5 з 5" in page and "1 голос" in page
+
+
+def test_average_is_rounded_to_two_decimals(article):
+    for score in (5, 4, 4):
+        Client().post(vote_url(article), {"score": score}, **JSON)
+    response = Client().post(vote_url(article), {"score": "4"}, **JSON)
+    assert response.json()["average"] == 4.25
+    response = Client().post(vote_url(article), {"score": "1"}, **JSON)
+    assert response.json()["average"] == 3.6
+
+
+def test_changing_a_vote_adjusts_the_sum_not_the_count(client, article):
+    client.post(vote_url(article), {"score": "2"}, **JSON)
+    response = client.post(vote_url(article), {"score": "5"}, **JSON)
+    assert response.json() == {"average": 5.0, "count": 1, "your_score": 5}
+    assert totals(article) == (1, 5)
+    assert Vote.objects.count() == 1
+
+
+def test_signed_in_reader_votes_as_themself(client, article, reader):
+    client.force_login(reader)
+    client.post(vote_url(article), {"score": "3"}, **JSON)
+    assert Vote.objects.get().user == reader
+
+
+def test_raw_ip_address_is_never_stored(client, article):
+    client.post(vote_url(article), {"score": "3"}, REMOTE_ADDR="203.0.113.9", **JSON)
+    vote = Vote.objects.get()
+    assert vote.address_hash and "203.0.113.9" not in vote.address_hash
+    row = Vote.objects.values().get()
+    assert not any("203.0.113.9" in str(v) for v in row.values())
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        ({}, 400, "Виберіть оцінку."),
+        ({"score": ""}, 400, "ціл"),
+        ({"score": "abc"}, 400, "ціл"),
+        ({"score": "4.5"}, 400, "ціл"),
+        ({"score": "０"}, 400, "ціл"),
+        ({"score": "0"}, 400, "від 1 до 5"),
+        ({"score": "6"}, 400, "від 1 до 5"),
+        ({"score": "-1"}, 400, "від 1 до 5"),
+        ({"score": "99999999999999999999"}, 400, "ціл"),
+        ({"score": ["3", "4"]}, 400, "лише одну"),
+    ],
+)
+def test_bad_scores_get_400_and_record_nothing(client, article, data, status, message):
+    response = client.post(vote_url(article), data, **JSON)
+    assert response.status_code == status
+    assert message in response.json()["error"]
+    assert Vote.objects.count() == 0 and totals(article) == (0, 0)
+
+
+def test_bad_score_without_javascript_gets_an_html_error_page(client, article):
+    response = client.post(vote_url(article), {"score": "9"})
+    assert response.status_code == 400
+    assert "Оцінка має бути від 1 до 5." in response.content.decode()
+    assert Vote.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["articles.article", "999999", "rating"],
+        ["articles.article", "abc", "rating"],
+        ["nosuch.model", "1", "rating"],
+        ["auth.user", "1", "rating"],
+        ["articles.article", "{pk}", "other"],
+        ["justtext", "1", "rating"],
+    ],
+)
+def test_unknown_object_or_type_gets_404(client, article, args):
+    args = [a.format(pk=article.pk) for a in args]
+    response = client.post(reverse("ratings:vote", args=args), {"score": "3"}, **JSON)
+    assert response.status_code == 404
+    assert response.json()["error"]
+    assert Vote.objects.count() == 0
+
+
+def test_draft_or_scheduled_story_cannot_be_voted_on(client, article):
+    article.published_at = timezone.now() + timezone.timedelta(days=1)
+    article.save()
+    assert client.post(vote_url(article), {"score": "3"}, **JSON).status_code == 404
+    article.status = Article.Status.DRAFT
+    article.published_at = timezone.now()
+    article.save()
+    assert client.post(vote_url(article), {"score": "3"}, **JSON).status_code == 404
+    assert Vote.objects.count() == 0
+
+
+def test_get_is_not_allowed(client, article):
+    assert client.get(vote_url(article)).status_code == 405
+
+
+def test_csrf_token_is_required(article):
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(vote_url(article), {"score": "3"}, **JSON)
+    assert response.status_code == 403
+    assert Vote.objects.count() == 0
+
+
+def test_csrf_token_from_the_page_is_accepted(article):
+    strict = Client(enforce_csrf_checks=True)
+    strict.get(article.get_absolute_url())
+    token = strict.cookies["csrftoken"].value
+    response = strict.post(vote_url(article), {"score": "3"}, HTTP_X_CSRFTOKEN=token, **JSON)
+    assert response.status_code == 200
+
+
+@pytest.fixture
+def restrict(monkeypatch):
+    def apply(**options):
+        current = registry.options_for(Article, "rating")
+        monkeypatch.setitem(
+            registry._registry,
+            ("articles.article", "rating"),
+            registry.RatingOptions(**{**current.__dict__, **options}),
+        )
+
+    return apply
+
+
+def test_anonymous_voting_can_be_turned_off(client, article, restrict, reader):
+    restrict(allow_anonymous=False)
+    response = client.post(vote_url(article), {"score": "3"}, **JSON)
+    assert response.status_code == 403
+    assert Vote.objects.count() == 0
+    client.force_login(reader)
+    assert client.post(vote_url(article), {"score": "3"}, **JSON).status_code == 200
+
+
+def test_changing_a_vote_can_be_forbidden(client, article, restrict):
+    restrict(can_change_vote=False)
+    client.post(vote_url(article), {"score": "3"}, **JSON)
+    response = client.post(vote_url(article), {"score": "5"}, **JSON)
+    assert response.status_code == 409
+    assert totals(article) == (1, 3)
+
+
+def test_deleting_a_vote_only_where_allowed(client, article, restrict):
+    client.post(vote_url(article), {"score": "3"}, **JSON)
+    unvote = reverse("ratings:unvote", args=["articles.article", article.pk, "rating"])
+    assert client.post(unvote, **JSON).status_code == 403
+    assert totals(article) == (1, 3)
+    restrict(allow_delete=True)
+    response = client.post(unvote, **JSON)
+    assert response.json() == {"average": 0.0, "count": 0, "your_score": None}
+    assert totals(article) == (0, 0) and Vote.objects.count() == 0
+
+
+def test_too_many_new_voters_from_one_address_get_429(article, settings):
+    settings.RATINGS_VOTES_PER_ADDRESS = 3
+    for _ in range(3):
+        assert Client().post(vote_url(article), {"score": "4"}, **JSON).status_code == 200
+    response = Client().post(vote_url(article), {"score": "4"}, **JSON)
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert totals(article) == (3, 12)
+    # another address is not affected
+    other = Client(REMOTE_ADDR="198.51.100.7")
+    assert other.post(vote_url(article), {"score": "4"}, **JSON).status_code == 200
+
+
+def test_zero_means_no_limit(article, settings):
+    settings.RATINGS_VOTES_PER_ADDRESS = 0
+    for _ in range(5):
+        assert Client().post(vote_url(article), {"score": "4"}, **JSON).status_code == 200
+
+
+def test_forwarded_for_is_ignored_unless_the_proxy_is_trusted(article, settings):
+    settings.RATINGS_VOTES_PER_ADDRESS = 1
+    first = Client(REMOTE_ADDR="10.0.0.5")
+    assert first.post(vote_url(article), {"score": "4"}, HTTP_X_FORWARDED_FOR="1.1.1.1",
+                      **JSON).status_code == 200  # fmt: skip
+    spoofed = Client(REMOTE_ADDR="10.0.0.5")
+    response = spoofed.post(vote_url(article), {"score": "4"}, HTTP_X_FORWARDED_FOR="2.2.2.2",
+                            **JSON)  # fmt: skip
+    assert response.status_code == 429  # same real address, header not believed
+    settings.RATINGS_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    behind_proxy = Client(REMOTE_ADDR="10.0.0.5")
+    response = behind_proxy.post(vote_url(article), {"score": "4"},
+                                 HTTP_X_FORWARDED_FOR="3.3.3.3", **JSON)  # fmt: skip
+    assert response.status_code == 200  # a different client behind our proxy
+
+
+def test_forged_voter_cookie_starts_a_new_voter(article):
+    client = Client()
+    client.cookies[VOTER_COOKIE] = "forged:value"
+    client.post(vote_url(article), {"score": "4"}, **JSON)
+    key = Vote.objects.get().voter_key
+    assert key and "forged" not in key
+    # the new signed cookie identifies the same voter next time: a change, not a second vote
+    client.post(vote_url(article), {"score": "2"}, **JSON)
+    assert Vote.objects.get().voter_key == key
+    assert totals(article) == (1, 2)
+
+
+def test_own_vote_endpoint_is_private(client, article):
+    client.post(vote_url(article), {"score": "2"}, **JSON)
+    mine = reverse("ratings:mine", args=["articles.article", article.pk, "rating"])
+    response = client.get(mine)
+    assert response.json() == {"average": 2.0, "count": 1, "your_score": 2}
+    assert "no-store" in response["Cache-Control"]
+    assert Client().get(mine).json()["your_score"] is None
