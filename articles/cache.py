@@ -8,6 +8,7 @@ publish time arrives, so no fragment outlives the content it shows.
 import time
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
@@ -36,3 +37,13 @@ def content_version():
 def bump_content_version():
     """Start a new content version: every fragment rendered before is ignored from now on."""
     cache.delete(STATE_KEY)
+
+
+def content_changed():
+    """Call on every write readers can see: a new version now, and again once it commits.
+
+    The second bump discards anything another server rendered from the old rows
+    between the write and its commit.
+    """
+    bump_content_version()
+    transaction.on_commit(bump_content_version)

@@ -58,10 +58,7 @@ def make_renditions(name, widths=None):
         image = source.convert("RGB")
     base, _ext = posixpath.splitext(name)
     renditions = {}
-    for width in widths:
-        if width >= image.width and renditions:
-            break
-        target_width = min(width, image.width)
+    for target_width in sorted({min(width, image.width) for width in widths}):
         height = round(image.height * target_width / image.width)
         resized = image.resize((target_width, height), Image.Resampling.LANCZOS)
         entry = {"width": target_width, "height": height}

@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from taggit.models import Tag, TaggedItem
 
 from articles import text
-from articles.cache import bump_content_version
+from articles.cache import content_changed
 from articles.models import Article, Author, RelatedLink, Section
 
 FIELDS = {"title", "body", "slug", "teaser", "source", "section", "tags", "authors",
@@ -324,7 +324,7 @@ def import_articles(*, records, progress=None) -> ImportResult:
         RelatedLink.objects.filter(article_id__in=chunk).delete()
     RelatedLink.objects.bulk_create(links, batch_size=1000)
     if created or changed or relations_changed or links or replaced:
-        transaction.on_commit(bump_content_version)
+        content_changed()
     return result
 
 

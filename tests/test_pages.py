@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def test_story_page_shows_the_story_other_news_and_rating(client, article):
     article.source = "FT"
-    article.body = "<p>Абзац.</p><blockquote><p>«Ми залишаємося з Україною» — Речник.</p></blockquote>"
+    article.body = (
+        "<p>Абзац.</p><blockquote><p>«Ми залишаємося з Україною» — Речник.</p></blockquote>"
+    )
     article.save()
     ArticleFactory.create_batch(7, section=article.section)
     html = client.get(article.get_absolute_url()).content.decode()

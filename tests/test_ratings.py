@@ -12,7 +12,7 @@ from django.utils import timezone
 from articles.models import Article
 from ratings.models import Score, Vote
 from ratings.ranking import top_rated
-from ratings.services import Voter, VoteError, cast_vote
+from ratings.services import VoteError, Voter, cast_vote
 from tests.conftest import require_postgres
 from tests.factories import ArticleFactory
 

@@ -79,7 +79,7 @@ def test_teaser_length_comes_from_settings(settings):
         ('<p style="background:url(javascript:alert(1))">x</p>', "style="),
         ('<p><span style="width: expression(alert(1))">x</span></p>', "expression"),
         ("<p onclick='steal()'>x</p>", "onclick"),
-        ('<svg><script>alert(1)</script></svg>', "<svg"),
+        ("<svg><script>alert(1)</script></svg>", "<svg"),
     ],
 )
 def test_sanitiser_removes_dangerous_markup(dirty, forbidden):

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from articles import demo_content as demo
 from articles import text
-from articles.cache import bump_content_version
+from articles.cache import content_changed
 from articles.models import Article, Author, RelatedLink, Section
 from ratings.models import Score, Vote
 
@@ -71,8 +71,7 @@ class Command(BaseCommand):
             self._related_links(rnd, curated)
             self._votes(rnd, curated + bulk[:2000])
         password = None if no_editor else self._editor()
-        transaction.on_commit(bump_content_version)
-        bump_content_version()
+        content_changed()
         total = Article.objects.count()
         self.stdout.write(self.style.SUCCESS(f"Demo news ready: {total} stories."))
         if password:

@@ -1,0 +1,230 @@
+"""The newsroom admin: who may enter, what editors can do, uploads, slugs, previews."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+from reversion.models import Version
+
+from articles.models import Article, SlugRedirect
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def image_bytes(fmt="JPEG", size=(640, 400)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (30, 90, 160)).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def story_form(section, **overrides):
+    data = {
+        "title": "Згорани отримали нову школу",
+        "slug": "",
+        "section": section.pk,
+        "authors": [],
+        "tags": "освіта, громади",
+        "source": "",
+        "teaser": "",
+        "body": "<p>Текст новини.</p><script>alert(1)</script>",
+        "lead_image_alt": "",
+        "lead_image_caption": "",
+        "lead_image_credit": "",
+        "status": "published",
+        "published_at_0": "2026-11-29",
+        "published_at_1": "08:00:00",
+        "related_links-TOTAL_FORMS": "0",
+        "related_links-INITIAL_FORMS": "0",
+        "related_links-MIN_NUM_FORMS": "0",
+        "related_links-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/", "/admin/articles/article/", "/admin/articles/article/add/", "/admin/auth/user/"],
+)
+def test_anonymous_reader_cannot_reach_the_admin(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_signed_in_non_staff_user_cannot_reach_the_admin(client, reader):
+    client.force_login(reader)
+    response = client.get("/admin/articles/article/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_editors_group_has_exactly_the_newsroom_permissions():
+    group = Group.objects.get(name="Editors")
+    apps = set(group.permissions.values_list("content_type__app_label", flat=True))
+    assert apps == {"articles", "taggit", "ratings"}
+    assert not group.permissions.filter(content_type__app_label="auth").exists()
+    assert group.permissions.filter(codename="change_article").exists()
+    assert not group.permissions.filter(codename="change_vote").exists()
+
+
+def test_editor_can_list_stories_but_not_users_or_groups(editor_client, article):
+    assert editor_client.get("/admin/articles/article/").status_code == 200
+    assert editor_client.get("/admin/auth/user/").status_code == 403
+    assert editor_client.get("/admin/auth/group/").status_code == 403
+    assert editor_client.post(reverse("admin:auth_user_add"), {}).status_code == 403
+
+
+def test_editor_writes_a_story_slug_transliterated_body_sanitised(editor_client, section):
+    response = editor_client.post(reverse("admin:articles_article_add"), story_form(section))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get()
+    assert article.slug == "zghorany-otrymaly-novu-shkolu"
+    assert "<script" not in article.body and "Текст новини." in article.body
+    assert sorted(t.name for t in article.tags.all()) == ["громади", "освіта"]
+    assert Version.objects.get_for_object(article).count() == 1
+
+
+def test_editor_adds_related_link_and_image(editor_client, section):
+    target = ArticleFactory(section=section)
+    data = story_form(
+        section,
+        lead_image=SimpleUploadedFile("photo.jpg", image_bytes(), "image/jpeg"),
+        lead_image_alt="Нова школа",
+        **{
+            "related_links-TOTAL_FORMS": "1",
+            "related_links-0-position": "0",
+            "related_links-0-target": str(target.pk),
+            "related_links-0-url": "",
+            "related_links-0-title": "",
+        },
+    )
+    response = editor_client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 302
+    article = Article.objects.exclude(pk=target.pk).get()
+    assert article.related_links.get().target == target
+    assert article.lead_image_width == 640
+    assert set(article.lead_image_renditions) == {"480", "640"}
+
+
+def test_image_needs_alt_text(editor_client, section):
+    data = story_form(section, lead_image=SimpleUploadedFile("p.jpg", image_bytes(), "image/jpeg"))
+    response = editor_client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 200
+    assert "Опишіть зображення" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def huge_png(side):
+    # a small file that decodes to side×side pixels
+    buffer = io.BytesIO()
+    Image.new("1", (side, side)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("fake.jpg", b"this is not an image at all", "зображення"),
+        ("truncated.jpg", image_bytes()[:400], "зображення"),
+        ("bomb.png", huge_png(20000), "зображення"),
+        ("too-many-pixels.png", huge_png(8000), "завелике"),
+        ("vector.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+         ""),
+        ("huge.jpg", b"\xff\xd8" + b"0" * (11 * 1024 * 1024), ""),
+    ],
+)  # fmt: skip
+def test_bad_uploads_are_refused_and_nothing_is_stored(
+    editor_client, section, settings, name, content, message
+):
+    data = story_form(section, lead_image=SimpleUploadedFile(name, content), lead_image_alt="Фото")
+    response = editor_client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode()
+    if message:
+        assert message in response.content.decode()
+    assert not Article.objects.exists()
+    media = settings.MEDIA_ROOT
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+def test_changing_a_published_slug_keeps_the_old_address(client, article):
+    old_url = article.get_absolute_url()
+    article.slug = "nova-adresa"
+    article.save()
+    response = client.get(old_url)
+    assert response.status_code == 301
+    assert response["Location"] == "/news/nova-adresa/"
+    assert SlugRedirect.objects.get().old_slug == "yevropa"
+
+
+def test_preview_shows_a_draft_to_editors_only(client, editor_client, section, reader):
+    draft = ArticleFactory(section=section, status=Article.Status.DRAFT, title="Чернетка")
+    url = reverse("articles:preview", args=[draft.pk])
+    response = editor_client.get(url)
+    assert response.status_code == 200 and "Чернетка" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    anonymous = client.__class__()
+    assert anonymous.get(url).status_code == 302
+    anonymous.force_login(reader)
+    assert anonymous.get(url).status_code == 302
+    assert client.__class__().get(draft.get_absolute_url()).status_code == 404
+
+
+def test_staff_without_story_permission_cannot_preview(client, section):
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    draft = ArticleFactory(section=section, status=Article.Status.DRAFT)
+    assert client.get(reverse("articles:preview", args=[draft.pk])).status_code == 404
+
+
+def test_revision_history_can_restore_a_correction(editor_client, section):
+    editor_client.post(reverse("admin:articles_article_add"), story_form(section))
+    article = Article.objects.get()
+    data = story_form(section, title="Помилковий заголовок", slug=article.slug)
+    editor_client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
+    article.refresh_from_db()
+    assert article.title == "Помилковий заголовок"
+    first = Version.objects.get_for_object(article).last()
+    url = reverse("admin:articles_article_revision", args=[article.pk, first.pk])
+    assert editor_client.get(url).status_code == 200
+    editor_client.post(url, story_form(section, slug=article.slug))
+    article.refresh_from_db()
+    assert article.title == "Згорани отримали нову школу"
+
+
+def test_story_list_shows_rating_columns_without_a_query_per_row(editor_client, section):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ratings.services import Voter, cast_vote
+
+    def list_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            response = editor_client.get("/admin/articles/article/")
+        assert response.status_code == 200
+        return len(ctx), response.content.decode()
+
+    def add_rated(n):
+        for i in range(n):
+            story = ArticleFactory(section=section)
+            cast_vote(target=story, key="rating", voter=Voter(key=f"v{story.pk}"), score=4)
+
+    add_rated(2)
+    few, _html = list_queries()
+    add_rated(20)
+    many, html = list_queries()
+    assert many == few
+    assert html.count(">4.00<") == 22
+
+
+def test_editor_cannot_grant_themselves_permissions(editor_client, editor):
+    perm = Permission.objects.get(codename="change_user")
+    url = reverse("admin:auth_user_change", args=[editor.pk])
+    assert editor_client.post(url, {"user_permissions": [perm.pk]}).status_code == 403
+    assert not editor.user_permissions.exists()

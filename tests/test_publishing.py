@@ -1,0 +1,96 @@
+"""Scheduled stories appear by themselves; caches follow every change of content."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+
+from articles.models import Article
+from ratings.services import Voter, cast_vote
+from tests.factories import ArticleFactory, RelatedLinkFactory
+
+pytestmark = pytest.mark.django_db
+NOON = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+def test_scheduled_story_appears_when_its_time_comes_without_cron(client, section):
+    with time_machine.travel(NOON, tick=False) as clock:
+        ArticleFactory(section=section, title="Вчорашня")
+        story = ArticleFactory(
+            section=section, title="Запланована", published_at=NOON + timedelta(hours=1)
+        )
+        assert "Запланована" not in client.get("/").content.decode()  # and now cached
+        assert client.get(story.get_absolute_url()).status_code == 404
+        assert story not in Article.objects.published()
+        clock.move_to(NOON + timedelta(hours=1, seconds=1))
+        assert "Запланована" in client.get("/").content.decode()
+        assert client.get(story.get_absolute_url()).status_code == 200
+        assert story in Article.objects.published()
+
+
+def test_publishing_editing_and_unpublishing_refresh_cached_pages(client, article):
+    assert "Європа погодила підтримку" in client.get("/").content.decode()
+    article.title = "Виправлений заголовок"
+    article.save()
+    home = client.get("/").content.decode()
+    assert "Виправлений заголовок" in home and "Європа погодила" not in home
+    assert "Виправлений заголовок" in client.get(article.get_absolute_url()).content.decode()
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert "Виправлений заголовок" not in client.get("/").content.decode()
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_related_block_follows_changes_in_other_stories(client, article):
+    target = ArticleFactory(section=article.section, title="Стара назва")
+    RelatedLinkFactory(article=article, target=target, position=0)
+    assert "Стара назва" in client.get(article.get_absolute_url()).content.decode()
+    target.title = "Нова назва"
+    target.save()
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Нова назва" in page and "Стара назва" not in page
+
+
+def test_a_vote_shows_at_once_on_a_cached_page(client, article):
+    client.get(article.get_absolute_url())  # warm the cache
+    cast_vote(target=article, key="rating", voter=Voter(key="a"), score=3)
+    assert "1 голос" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_csrf_token_is_never_shared_through_the_cache(article):
+    from django.test import Client
+
+    first, second = Client(), Client()
+    page_one = first.get(article.get_absolute_url()).content.decode()
+    page_two = second.get(article.get_absolute_url()).content.decode()
+
+    def token(page):
+        marker = 'name="csrfmiddlewaretoken" value="'
+        return page.split(marker, 1)[1].split('"', 1)[0]
+
+    assert token(page_one) != token(page_two)
+
+
+def test_publish_scheduled_is_safe_to_run_twice(client, section, capsys):
+    with time_machine.travel(NOON, tick=False) as clock:
+        ArticleFactory(section=section, published_at=NOON + timedelta(minutes=5))
+        clock.move_to(NOON + timedelta(minutes=6))
+        call_command("publish_scheduled")
+        assert "1 newly due" in capsys.readouterr().out
+        call_command("publish_scheduled")
+        assert "0 newly due" in capsys.readouterr().out
+
+
+def test_future_story_is_hidden_from_feeds_sitemaps_and_search(client, section):
+    ArticleFactory(
+        section=section,
+        title="Майбутня безпека",
+        published_at=datetime.now(UTC) + timedelta(days=1),
+    )
+    for url in ("/feed/", "/sitemap-articles.xml", "/news-sitemap.xml"):
+        assert "Майбутня" not in client.get(url).content.decode() and "majbutnia" not in url
+    assert (
+        "Майбутня" not in client.get(reverse("articles:search"), {"q": "безпека"}).content.decode()
+    )
