@@ -40,9 +40,10 @@ NO_SLUG = "the headline gives no usable slug; give one"
 class ImportError_(Exception):
     """Every problem found, as 'line N: field: message' strings."""
 
-    def __init__(self, errors):
+    def __init__(self, errors, records=()):
         super().__init__(f"{len(errors)} bad record(s)")
         self.errors = errors
+        self.records = list(records)  # what could be read, for checks across files
 
 
 @dataclass
@@ -173,26 +174,24 @@ def validate(pairs, *, check_related=True):
         if slug and slug in record.related:
             errors.append(f"line {line}: related: {SELF_RELATED}")
         records.append(record)
-    if errors:
-        raise ImportError_(errors)
     if check_related:
-        validate_related(records)
+        errors.extend(related_errors(records))
+    if errors:
+        raise ImportError_(errors, records)
     return records
 
 
-def validate_related(records):
+def related_errors(records):
     """Every related slug must be imported in this run or exist already."""
     known = {r.slug for r in records}
     wanted = {s for r in records for s in r.related} - known
     existing = set(Article.objects.filter(slug__in=wanted).values_list("slug", flat=True))
-    errors = [
+    return [
         f"line {record.line}: related: {UNKNOWN_RELATED.format(slug=slug)}"
         for record in records
         for slug in record.related
         if slug not in known and slug not in existing
     ]
-    if errors:
-        raise ImportError_(errors)
 
 
 def _section_for(name, cache):

@@ -211,7 +211,7 @@ def test_story_list_shows_rating_columns_without_a_query_per_row(editor_client, 
         return len(ctx), response.content.decode()
 
     def add_rated(n):
-        for i in range(n):
+        for _ in range(n):
             story = ArticleFactory(section=section)
             cast_vote(target=story, key="rating", voter=Voter(key=f"v{story.pk}"), score=4)
 

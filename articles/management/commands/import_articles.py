@@ -33,30 +33,22 @@ class Command(BaseCommand):
                 pairs.append((path, services.parse_records(content)))
             except services.ImportError_ as exc:
                 errors.extend(f"{path}: {e}" if len(files) > 1 else e for e in exc.errors)
-        records = []
-        if not errors:
-            seen = {}
-            for path, file_pairs in pairs:
-                try:
-                    file_records = services.validate(file_pairs, check_related=False)
-                except services.ImportError_ as exc:
-                    errors.extend(f"{path}: {e}" if len(files) > 1 else e for e in exc.errors)
-                    continue
-                for record in file_records:
-                    if record.slug in seen:
-                        where = f"{path}: " if len(files) > 1 else ""
-                        errors.append(
-                            f"{where}line {record.line}: slug: slug {record.slug!r} "
-                            f"is also in {seen[record.slug]}"
-                        )
-                    seen[record.slug] = path
-                records.extend(file_records)
-            if not errors:
-                # related slugs may point forward, even into another file of the same run
-                try:
-                    services.validate_related(records)
-                except services.ImportError_ as exc:
-                    errors.extend(exc.errors)
+        records, seen = [], {}
+        for path, file_pairs in pairs:
+            where = f"{path}: " if len(files) > 1 else ""
+            try:
+                file_records = services.validate(file_pairs, check_related=False)
+            except services.ImportError_ as exc:
+                errors.extend(where + e for e in exc.errors)
+                file_records = exc.records
+            for record in file_records:
+                if record.slug in seen and seen[record.slug] != path:
+                    errors.append(f"{where}line {record.line}: slug: slug {record.slug!r} "
+                                  f"is also in {seen[record.slug]}")  # fmt: skip
+                seen.setdefault(record.slug, path)
+            records.extend(file_records)
+        # related slugs may point forward, even into another file of the same run
+        errors.extend(services.related_errors(records))
         if errors:
             for error in errors:
                 self.stderr.write(self.style.ERROR(error))

@@ -1,0 +1,92 @@
+"""Search: Ukrainian word forms find each other, on SQLite and on PostgreSQL."""
+
+import pytest
+
+from articles.models import Article
+from tests.conftest import require_postgres
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def stories(section):
+    return {
+        "biden": ArticleFactory(
+            section=section,
+            title="Байдена запросили до Києва",
+            body="<p>Зустріч із Байденом відбудеться наступного тижня.</p>",
+        ),
+        "security": ArticleFactory(
+            section=section,
+            title="Нарада щодо безпеки",
+            body="<p>Питання енергетичної безпеки обговорять міністри.</p>",
+        ),
+        "sport": ArticleFactory(section=section, title="Футбольний матч", body="<p>Гол!</p>"),
+        "draft": ArticleFactory(
+            section=section,
+            title="Чернетка про Байдена",
+            status=Article.Status.DRAFT,
+        ),
+    }
+
+
+def found(client, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "absent"),
+    [
+        ("Байден", "Байдена запросили", "Нарада щодо безпеки"),
+        ("Байденом", "Байдена запросили", "Футбольний матч"),
+        ("безпека", "Нарада щодо безпеки", "Байдена запросили"),
+        ("безпеки енергетична", "Нарада щодо безпеки", "Футбольний матч"),
+        ("КИЇВ", "Байдена запросили", "Футбольний матч"),
+    ],
+)
+def test_word_forms_find_each_other(client, stories, query, expected, absent):
+    page = found(client, query)
+    assert expected in page and absent not in page
+    assert "Чернетка" not in page
+
+
+def test_matches_are_highlighted(client, stories):
+    assert "<mark>Байденом</mark>" in found(client, "Байден")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "   ", "x" * 5000, "' OR 1=1 --", "<script>alert(1)</script>", "\x00\x01", "&|!():*",
+     "🙂🙂", "a & b | c", "\\", "'''", "ünïcödé 中文"],
+)  # fmt: skip
+def test_odd_queries_are_handled_without_error(client, stories, query):
+    page = found(client, query)
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_postgresql_full_text_ranks_and_forgives_typos(client, stories):
+    require_postgres()
+    page = found(client, "Байден")
+    assert "Байдена запросили" in page
+    # no lemma matches a typo; trigram similarity on headlines still finds it
+    assert "Футбольний матч" in found(client, "Футбольни мач")
+
+
+def test_postgresql_search_uses_the_gin_index(stories):
+    require_postgres()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'article_search_gin'")
+        assert "gin" in cursor.fetchone()[0]
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM articles_article WHERE "
+            "to_tsvector('simple'::regconfig, search_document) @@ to_tsquery('simple', 'байден')"
+        )
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+    assert "article_search_gin" in plan
