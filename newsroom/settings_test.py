@@ -18,3 +18,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
 AXES_ENABLED = True
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# A "replica" alias mirroring the test database, so the router can be exercised.
+if "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
