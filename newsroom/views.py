@@ -1,12 +1,16 @@
 """Site-wide views: robots.txt, the Google News sitemap and error pages."""
 
+import sys
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
 from articles.sitemaps import recent_news
+from newsroom.middleware import database_unavailable
 
 
 @cache_control(public=True, max_age=3600)
@@ -49,6 +53,10 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    """500, or the friendly 503 when what failed was reaching the database."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, OperationalError | InterfaceError):
+        return database_unavailable(request, exc)
     return render(request, "errors/500.html", status=500)
 
 

@@ -1,0 +1,122 @@
+"""Feeds, sitemaps, robots.txt and the metadata search engines and social sites read."""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import ArticleFactory, AuthorFactory
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def published(section):
+    stories = ArticleFactory.create_batch(5, section=section)
+    ArticleFactory(section=section, status=Article.Status.DRAFT, title="Чернетка")
+    ArticleFactory(section=section, published_at=timezone.now() + timedelta(days=1))
+    return stories
+
+
+def test_rss_feed_is_valid_xml_with_one_item_per_published_story(client, published):
+    root = ET.fromstring(client.get("/feed/").content)
+    items = root.findall("./channel/item")
+    assert len(items) == 5
+    assert {i.findtext("title") for i in items} == {a.title for a in published}
+
+
+def test_atom_and_section_feeds(client, published, section):
+    root = ET.fromstring(client.get("/feed/atom/").content)
+    assert len(root.findall(f"{ATOM}entry")) == 5
+    root = ET.fromstring(client.get(f"/section/{section.slug}/feed/").content)
+    assert len(root.findall("./channel/item")) == 5
+    root = ET.fromstring(client.get(f"/section/{section.slug}/atom/").content)
+    assert len(root.findall(f"{ATOM}entry")) == 5
+    assert client.get("/section/no-such/feed/").status_code == 404
+
+
+def test_feed_has_an_enclosure_for_a_lead_image(client, section):
+    from django.core.files.base import ContentFile
+
+    from articles.management.commands.seed_demo import demo_image
+
+    story = ArticleFactory(section=section, lead_image_alt="Фото")
+    story.lead_image.save("lead.jpg", ContentFile(demo_image(1, 300, 200)))
+    item = ET.fromstring(client.get("/feed/").content).find("./channel/item")
+    enclosure = item.find("enclosure")
+    assert enclosure.get("type") == "image/jpeg" and enclosure.get("url").endswith(".jpg")
+
+
+def test_headline_with_markup_is_escaped_in_feeds(client, section):
+    ArticleFactory(section=section, title='Заголовок </title><script>alert("x")</script>')
+    body = client.get("/feed/").content
+    root = ET.fromstring(body)  # still well-formed
+    assert root.find("./channel/item/title").text.startswith("Заголовок </title><script>")
+    assert b"<script>" not in body
+
+
+def test_sitemap_lists_exactly_the_published_stories(client, published):
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locations = [loc.text for loc in index.findall("s:sitemap/s:loc", ns)]
+    assert any("sitemap-articles.xml" in loc for loc in locations)
+    root = ET.fromstring(client.get("/sitemap-articles.xml").content)
+    urls = {loc.text.split("testserver", 1)[1] for loc in root.findall("s:url/s:loc", ns)}
+    assert urls == {a.get_absolute_url() for a in published}
+
+
+def test_news_sitemap_has_the_last_two_days_only(client, section):
+    fresh = ArticleFactory(section=section)
+    ArticleFactory(section=section, published_at=timezone.now() - timedelta(days=3))
+    root = ET.fromstring(client.get("/news-sitemap.xml").content)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+          "n": "http://www.google.com/schemas/sitemap-news/0.9"}  # fmt: skip
+    urls = root.findall("s:url", ns)
+    assert len(urls) == 1
+    assert urls[0].find("n:news/n:title", ns).text == fresh.title
+
+
+def test_robots_txt_points_at_the_sitemaps(client):
+    text = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+    assert "Sitemap: http://testserver/news-sitemap.xml" in text
+    assert "Disallow: /admin/" in text
+
+
+def jsonld(html):
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(blocks) == 1
+    return json.loads(blocks[0])
+
+
+def test_story_jsonld_carries_the_news_article_fields(client, article):
+    article.authors.set([AuthorFactory(name="Олена Коваленко")])
+    article.tags.set(["безпека"])
+    data = jsonld(client.get(article.get_absolute_url()).content.decode())
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == article.title
+    assert data["author"][0]["name"] == "Олена Коваленко"
+    assert data["publisher"]["name"] == "Newsroom"
+    assert data["articleSection"] == article.section.name
+    assert data["keywords"] == ["безпека"]
+    assert data["datePublished"] and data["dateModified"]
+    assert "aggregateRating" not in data
+
+
+def test_script_in_a_headline_cannot_break_out_of_jsonld(client, section):
+    story = ArticleFactory(section=section, title='</script><script>alert(1)</script> "лапки"')
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert jsonld(html)["headline"] == story.title
+
+
+def test_story_head_has_canonical_open_graph_and_twitter_tags(client, article):
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'<link rel="canonical" href="http://testserver{article.get_absolute_url()}">' in html
+    assert '<meta property="og:title" content="Європа погодила підтримку">' in html
+    assert '<meta name="twitter:card"' in html
