@@ -7,7 +7,11 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Stories")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from articles import signals  # noqa: F401
+
+        post_migrate.connect(ensure_editors_group, sender=self)
         from articles.models import Article
         from ratings import registry
 
@@ -20,3 +24,12 @@ class ArticlesConfig(AppConfig):
             allow_delete=False,
             visible=lambda: Article.objects.published(),
         )
+
+
+def ensure_editors_group(sender, apps=None, using="default", **kwargs):
+    """Keep the Editors group's permissions whole after every migrate (and test flush)."""
+    from django.apps import apps as global_apps
+
+    from articles.migrations import _editors
+
+    _editors.create_editors(apps or global_apps, None, using=using)

@@ -3,6 +3,7 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
@@ -36,6 +37,8 @@ def postgres(db):
 
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_media(settings, tmp_path):
+    # transactional tests flush the database; content types may come back with new ids
+    ContentType.objects.clear_cache()
     cache.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
     yield

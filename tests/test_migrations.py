@@ -1,0 +1,47 @@
+"""Every migration applies forward and backward on PostgreSQL with data in the tables."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from tests.conftest import require_postgres
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+APPS = ["ratings", "articles"]
+
+
+def leaf(app):
+    executor = MigrationExecutor(connection)
+    return max(
+        (node for node in executor.loader.graph.leaf_nodes() if node[0] == app),
+        key=lambda node: node[1],
+    )
+
+
+def test_migrations_walk_back_and_forth_with_data():
+    require_postgres()
+    call_command("seed_demo", articles=30, no_editor=True, verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM articles_article")
+        assert cursor.fetchone()[0] == 30
+    leaves = {app: leaf(app) for app in APPS}
+    # back to before the data migration and the search indexes, then forward again
+    call_command("migrate", "articles", "0001", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'article_search_gin'")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT count(*) FROM articles_article")
+        assert cursor.fetchone()[0] == 30  # data survived
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'article_search_gin'")
+        assert cursor.fetchone()[0] == 1
+    # all the way down for both apps (tables dropped), and up again
+    call_command("migrate", "articles", "zero", verbosity=0)
+    call_command("migrate", "ratings", "zero", verbosity=0)
+    call_command("migrate", verbosity=0)
+    executor = MigrationExecutor(connection)
+    applied = executor.loader.applied_migrations
+    assert all(leaves[app] in applied for app in APPS)
+    assert not executor.migration_plan(executor.loader.graph.leaf_nodes())
