@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from js_asset import Media
 from reversion.admin import VersionAdmin
 
 from articles.models import Article, Author, RelatedLink, Section, SlugRedirect
@@ -70,6 +71,11 @@ class ArticleAdmin(VersionAdmin):
 
     class Media:
         js = ["js/admin-slug.js"]
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The rich-text editor loads through an inline import map; the CSP admits it by nonce.
+        context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def get_queryset(self, request):
         scores = Score.objects.filter(

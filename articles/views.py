@@ -48,7 +48,7 @@ class CachedCountPaginator(Paginator):
 def paginate(request, queryset, count_key):
     """The requested page, or 404 for a page that is not a positive number in range."""
     raw = request.GET.get("page", "1")
-    if not raw.isdigit() or len(raw) > MAX_PAGE_PARAM:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_PAGE_PARAM:
         raise Http404("No such page.")
     paginator = CachedCountPaginator(queryset, settings.ARTICLES_PER_PAGE, count_key)
     try:

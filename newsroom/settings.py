@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -191,7 +192,8 @@ X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        # 'self' plus a per-request nonce, used only by the admin's editor import map.
+        "script-src": ["'self'", NONCE],
         # Admin widgets set style attributes; no script may run inline.
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"] + env.list("CSP_IMG_HOSTS", default=[]),

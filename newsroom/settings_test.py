@@ -19,6 +19,12 @@ AXES_ENABLED = True
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 
+# SQLite: a file, not shared memory, so the live server's threads wait for locks.
+(BASE_DIR / ".cache").mkdir(exist_ok=True)  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".cache" / "test-db.sqlite3")}  # noqa: F405
+
 # A "replica" alias mirroring the test database, so the router can be exercised.
 if "replica" not in DATABASES:  # noqa: F405
     DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+SERVE_MEDIA = True

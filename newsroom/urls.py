@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.decorators.cache import cache_page
-from django.views.static import serve
 
 from articles.sitemaps import sitemaps
 from newsroom import health, views
@@ -16,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon),
     path(
         "sitemap.xml",
         cache_page(300)(sitemap_views.index),
@@ -36,8 +36,9 @@ urlpatterns += i18n_patterns(
     path("", include("articles.urls")),
     prefix_default_language=False,
 )
-if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+if settings.SERVE_MEDIA:
+    # Local media for a laptop or tests; production serves media from object storage or a proxy.
+    urlpatterns += [path("media/<path:path>", views.media)]
 
 handler400 = views.bad_request
 handler403 = views.permission_denied

@@ -5,9 +5,11 @@ import sys
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
+from django.views.static import serve
 
 from articles.sitemaps import recent_news
 from newsroom.middleware import database_unavailable
@@ -66,3 +68,13 @@ def permission_denied(request, exception=None):
 
 def bad_request(request, exception=None):
     return render(request, "errors/400.html", status=400)
+
+
+def media(request, path):
+    """Uploaded files from MEDIA_ROOT (read at request time), for development and tests."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    return redirect(static("img/favicon.svg"), permanent=True)

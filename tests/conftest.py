@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import ArticleFactory, EditorFactory, SectionFactory, UserFactory
 
@@ -78,3 +79,9 @@ def _ukrainian_by_default():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+# CI explores the same examples every run (a failure is reproducible); laptops explore anew.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if IN_CI:
+    hypothesis_settings.load_profile("ci")

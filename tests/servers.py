@@ -51,8 +51,11 @@ def collected_static():
     return _static_root
 
 
+TEST_ONLY = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def server_env(**overrides):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env = {k: v for k, v in os.environ.items() if k not in TEST_ONLY}
     env.update(
         DEBUG="0",
         SECRET_KEY=settings.SECRET_KEY,

@@ -5,6 +5,8 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from articles.models import Article, RelatedLink, Section
 from tests.factories import ArticleFactory
@@ -155,3 +157,30 @@ def test_control_characters_and_mixed_scripts_survive_cleanly(tmp_path):
     article = Article.objects.get()
     assert article.title == "Київ Kyiv Κίεβο"
     assert "\x0b" not in article.body
+
+
+FIELD_NAMES = ["title", "body", "slug", "teaser", "source", "section", "tags", "authors",
+               "published_at", "status", "related", "extra"]  # fmt: skip
+ANY_VALUE = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.text(max_size=40),
+    st.lists(st.text(max_size=12), max_size=3), st.just("2026-11-29T10:00:00+02:00"),
+    st.just("published"), st.just("draft"), st.text(max_size=3000),
+)  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(records=st.lists(st.dictionaries(st.sampled_from(FIELD_NAMES), ANY_VALUE), max_size=5))
+def test_any_records_import_whole_or_not_at_all(records):
+    from articles import services
+
+    before = Article.objects.count()
+    try:
+        valid = services.validate(list(enumerate(records, start=1)))
+    except services.ImportError_ as exc:
+        assert exc.errors and all(e.startswith("line ") for e in exc.errors)
+        assert Article.objects.count() == before
+        return
+    result = services.import_articles(records=valid)
+    assert result.created + result.updated + result.unchanged == len(valid)
+    assert Article.objects.count() == before + result.created

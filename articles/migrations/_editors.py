@@ -19,9 +19,12 @@ EDITOR_PERMISSIONS = {
 def create_editors(apps, schema_editor, using=None):
     using = using or (schema_editor.connection.alias if schema_editor else "default")
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0, using=using)
-        app_config.models_module = None
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True  # historical apps have none
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0, using=using)
+        finally:
+            app_config.models_module = original
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.using(using).get_or_create(name="Editors")

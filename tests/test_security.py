@@ -1,0 +1,133 @@
+"""Who may do what, login throttling, CSRF everywhere, hostile input (property-based)."""
+
+import logging
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ratings.models import Score, Vote
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def test_admin_login_is_locked_after_repeated_failures(client, editor, caplog):
+    url = reverse("admin:login")
+    with caplog.at_level(logging.WARNING, logger="axes"):
+        for _ in range(5):
+            client.post(url, {"username": editor.username, "password": "wrong"})
+        response = client.post(url, {"username": editor.username, "password": "wrong"})
+    assert response.status_code == 429
+    assert "Забагато невдалих спроб входу" in response.content.decode()
+    # even the right password is refused while locked
+    response = client.post(url, {"username": editor.username, "password": "correct-horse-battery"})
+    assert response.status_code == 429
+    assert any("lock" in r.getMessage().lower() for r in caplog.records)
+
+
+def test_right_password_works_before_the_limit(client, editor):
+    url = reverse("admin:login")
+    client.post(url, {"username": editor.username, "password": "wrong"})
+    response = client.post(
+        url + "?next=/admin/",
+        {"username": editor.username, "password": "correct-horse-battery"},
+    )
+    assert response.status_code == 302
+
+
+def test_admin_login_form_needs_csrf(editor):
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(
+        reverse("admin:login"), {"username": editor.username, "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 403
+
+
+def test_every_page_carries_a_csp_without_inline_script(client, article):
+    for url in ("/", article.get_absolute_url(), "/search/?q=a", "/top/", "/admin/login/"):
+        response = client.get(url)
+        policy = response["Content-Security-Policy"]
+        script_src = policy.split("script-src", 1)[1].split(";", 1)[0]
+        assert "'unsafe-inline'" not in script_src and "'self'" in script_src, url
+        # the site's own pages carry no inline script that the policy would block
+        html = response.content.decode()
+        for chunk in html.split("<script")[1:]:
+            head = chunk.split(">", 1)[0]
+            assert "src=" in head or "application/ld+json" in head or "application/json" in head, (
+                url
+            )
+
+
+def test_headlines_are_escaped_on_every_page(client, section):
+    story = ArticleFactory(section=section, title="<img src=x onerror=alert(1)>", teaser="<b>x</b>")
+    for url in ("/", story.get_absolute_url(), section.get_absolute_url(), "/feed/"):
+        assert "<img src=x onerror" not in client.get(url).content.decode(), url
+
+
+@pytest.fixture(scope="module")
+def fuzz_article(django_db_blocker):
+    with django_db_blocker.unblock():
+        article = ArticleFactory(slug="fuzz-story")
+    yield article
+    with django_db_blocker.unblock():
+        article.delete()
+
+
+@FUZZ
+@given(score=st.one_of(st.text(max_size=30), st.binary(max_size=30).map(repr),
+                       st.integers().map(str), st.floats().map(str)))  # fmt: skip
+def test_any_score_value_gets_a_4xx_or_a_recorded_vote(fuzz_article, score):
+    response = Client().post(
+        f"/ratings/articles.article/{fuzz_article.pk}/rating/vote/",
+        {"score": score},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code in (200, 400)
+    valid = score.strip() in {"1", "2", "3", "4", "5"} or (
+        score.strip().isdigit() and score.strip().isascii() and 1 <= int(score.strip()) <= 5
+    )
+    assert (response.status_code == 200) == valid
+    score_row = Score.objects.filter(object_id=fuzz_article.pk).first()
+    votes = Vote.objects.filter(object_id=fuzz_article.pk)
+    assert (score_row.count if score_row else 0) == votes.count()
+
+
+@FUZZ
+@given(label=st.text(max_size=40), object_id=st.text(max_size=25), key=st.text(max_size=20))
+def test_any_vote_address_gets_a_4xx_never_a_500(fuzz_article, label, object_id, key):
+    from urllib.parse import quote
+
+    path = (
+        f"/ratings/{quote(label, safe='')}/{quote(object_id, safe='')}/{quote(key, safe='')}/vote/"
+    )
+    response = Client().post(path, {"score": "3"}, HTTP_ACCEPT="application/json")
+    assert response.status_code < 500
+
+
+@FUZZ
+@given(query=st.text(max_size=300))
+def test_any_search_query_answers_without_error(fuzz_article, query):
+    assert Client().get("/search/", {"q": query}).status_code == 200
+
+
+@FUZZ
+@given(page=st.one_of(st.text(max_size=12), st.integers().map(str)))
+def test_any_page_parameter_is_200_or_404(fuzz_article, page):
+    assert Client().get("/", {"page": page}).status_code in (200, 404)
+
+
+@FUZZ
+@given(slug=st.text(max_size=120))
+def test_any_story_slug_is_200_301_or_404(fuzz_article, slug):
+    from urllib.parse import quote
+
+    response = Client().get(f"/news/{quote(slug, safe='')}/")
+    assert response.status_code in (200, 301, 404)
