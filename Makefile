@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test serve lint format bench audit check clean messages
+.PHONY: run test serve lint format bench audit clean messages
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,14 @@ run: $(STAMP)
 	DEBUG=1 $(PY) manage.py seed_demo_if_empty
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
+# axe-core for the browser tests' accessibility checks, when npm is there.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
 # The whole suite: lint, migrations check, tests (PostgreSQL when DATABASE_URL points there).
-test: $(STAMP)
+test: $(STAMP) node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
@@ -52,4 +58,4 @@ bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles .cache
+	rm -rf $(VENV) staticfiles .cache node_modules test-artifacts
