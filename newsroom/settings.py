@@ -230,6 +230,7 @@ ARTICLES_PER_PAGE = 12
 ARTICLES_IMAGE_MAX_PIXELS = 40_000_000
 ARTICLES_IMAGE_MAX_BYTES = 10 * 1024 * 1024
 ARTICLES_RENDITION_WIDTHS = [480, 800, 1200]
+BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)  # bench/ only: adds /_bench/floor
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 

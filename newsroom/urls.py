@@ -40,6 +40,10 @@ if settings.SERVE_MEDIA:
     # Local media for a laptop or tests; production serves media from object storage or a proxy.
     urlpatterns += [path("media/<path:path>", views.media)]
 
+if settings.BENCH_FLOOR:
+    # The framework's floor for bench/: a bare view through the same middleware.
+    urlpatterns += [path("_bench/floor", views.bench_floor)]
+
 handler400 = views.bad_request
 handler403 = views.permission_denied
 handler404 = views.page_not_found

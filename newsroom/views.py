@@ -78,3 +78,8 @@ def media(request, path):
 @cache_control(public=True, max_age=86400)
 def favicon(request):
     return redirect(static("img/favicon.svg"), permanent=True)
+
+
+def bench_floor(request):
+    """A fixed string: the fastest page this stack can serve (benchmarks only)."""
+    return HttpResponse("ok", content_type="text/plain")
