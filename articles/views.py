@@ -4,12 +4,11 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -20,8 +19,10 @@ from articles import search as story_search
 from articles import text
 from articles.cache import content_version
 from articles.models import Article, Author, Section, SlugRedirect
+from articles.pagecache import PAGE_TTL, RATING_SLOT, cached_for_readers, page_key, reader_cacheable
 from ratings import services as ratings
 from ratings.ranking import top_rated
+from ratings.templatetags.ratings_tags import render_widget
 
 MAX_PAGE_PARAM = 7  # digits; deeper than any real archive
 
@@ -74,6 +75,7 @@ def _listing(request, template, queryset, count_key, extra):
     return public_cache(render(request, template, context), request)
 
 
+@cached_for_readers
 def home(request):
     page = paginate(request, Article.objects.published().for_listing(), "home")
     context = {
@@ -107,6 +109,13 @@ def _section_blocks():
 
 
 def article_detail(request, slug):
+    cacheable = reader_cacheable(request)
+    if cacheable:
+        key = page_key(request, "story")
+        entry = cache.get(key)
+        if entry is not None:
+            stub = Article(pk=entry["pk"], slug=entry["slug"])
+            return _story_response(request, stub, entry, preview=False)
     try:
         article = Article.objects.published().select_related("section").get(slug=slug)
     except Article.DoesNotExist:
@@ -114,7 +123,10 @@ def article_detail(request, slug):
         if moved and moved.article.is_public:
             return redirect(moved.article, permanent=True)
         raise Http404("No such story.") from None
-    return _render_story(request, article, preview=False)
+    entry = _render_story(request, article, preview=False)
+    if cacheable:
+        cache.set(key, entry, PAGE_TTL)
+    return _story_response(request, article, entry, preview=False)
 
 
 @staff_member_required
@@ -123,27 +135,18 @@ def article_preview(request, pk):
     if not request.user.has_perm("articles.change_article"):
         raise Http404("No such story.")
     article = get_object_or_404(Article.objects.select_related("section"), pk=pk)
-    response = _render_story(request, article, preview=True)
+    response = _story_response(
+        request, article, _render_story(request, article, preview=True), preview=True
+    )
     patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex"
     return response
 
 
 def _render_story(request, article, *, preview):
+    """The story page with a slot for the rating block; the same for every reader."""
     version = content_version()
-    score = ratings.current(target=article, key="rating")
-    etag = hashlib.sha256(
-        f"{article.pk}:{article.updated_at.timestamp()}:{version}:{score.count}:{score.total}:"
-        f"{get_language()}:{request.user.is_authenticated}".encode()
-    ).hexdigest()[:32]
-    etag = f'"{etag}"'
-    has_messages = bool(request.COOKIES.get("messages"))
-    if not preview and not has_messages:
-        not_modified = get_conditional_response(
-            request, etag=etag, last_modified=int(article.updated_at.timestamp())
-        )
-        if not_modified is not None:
-            return public_cache(not_modified, request)
+    score = ratings.current(target=article, key="rating") if settings.RATINGS_JSONLD else None
     context = {
         "article": article,
         "version": version,
@@ -153,20 +156,51 @@ def _render_story(request, article, *, preview):
         "authors": lambda: list(article.authors.all()),
         "tags": lambda: list(article.tags.all()),
         # JSON-LD carries the rating only when the setting is on; then it keys the cache too.
-        "rating_key": f"{score.count}:{score.total}" if settings.RATINGS_JSONLD else "",
+        "rating_key": f"{score.count}:{score.total}" if score else "",
     }
     response = render(request, "articles/article_detail.html", context)
+    return {
+        "pk": article.pk,
+        "slug": article.slug,
+        "content": response.content.decode(),
+        "updated": article.updated_at.timestamp(),
+        "version": version,
+        "rating_key": context["rating_key"],
+    }
+
+
+def _story_response(request, article, entry, *, preview):
+    """Fill the rating block in (live numbers, this reader's CSRF token); HTTP validators."""
+    score = ratings.current(target=article, key="rating")
+    if settings.RATINGS_JSONLD and entry["rating_key"] != f"{score.count}:{score.total}":
+        entry = _render_story(request, Article.objects.select_related("section").get(
+            pk=article.pk), preview=preview)  # fmt: skip
+    etag = hashlib.sha256(
+        f"{entry['pk']}:{entry['updated']}:{entry['version']}:{score.count}:{score.total}:"
+        f"{get_language()}:{request.user.is_authenticated}".encode()
+    ).hexdigest()[:32]
+    etag = f'"{etag}"'
+    has_messages = "messages" in request.COOKIES
+    if not preview and not has_messages:
+        not_modified = get_conditional_response(
+            request, etag=etag, last_modified=int(entry["updated"])
+        )
+        if not_modified is not None:
+            return public_cache(not_modified, request)
+    widget = render_widget(request, article, score)
+    response = HttpResponse(entry["content"].replace(RATING_SLOT, widget, 1))
     if preview:
         return response
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(article.updated_at.timestamp())
+    response["Last-Modified"] = http_date(entry["updated"])
     # Messages are per reader: a page that shows one must not be cached for others.
-    if has_messages or list(get_messages(request)):
+    if has_messages:
         patch_cache_control(response, private=True, no_cache=True)
         return response
     return public_cache(response, request)
 
 
+@cached_for_readers
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     return _listing(
@@ -176,6 +210,7 @@ def section_detail(request, slug):
     )  # fmt: skip
 
 
+@cached_for_readers
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     return _listing(
@@ -184,6 +219,7 @@ def tag_detail(request, slug):
     )  # fmt: skip
 
 
+@cached_for_readers
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
     return _listing(

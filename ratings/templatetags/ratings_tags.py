@@ -24,6 +24,40 @@ def format_average(average):
 @register.inclusion_tag("ratings/rating_widget.html", takes_context=True)
 def rating_widget(context, target, score, key="rating"):
     """The Average rating block: stars, exact average, vote count and the vote form."""
+    return widget_context(
+        target, score, key=key, csrf_token=context.get("csrf_token"), user=context.get("user")
+    )
+
+
+CSRF_SLOT = "__newsroom_csrf_token__"
+
+
+def render_widget(request, target, score, key="rating"):
+    """The rating block as HTML for this request (its CSRF token, its user).
+
+    The HTML for given numbers is rendered once and cached; only this reader's CSRF
+    token is put in per request.
+    """
+    from django.core.cache import cache
+    from django.middleware.csrf import get_token
+    from django.template.loader import render_to_string
+    from django.utils.translation import get_language
+
+    signed_in = request.user.is_authenticated
+    cache_key = (
+        f"ratings:widget:{target._meta.label_lower}:{target.pk}:{key}:{get_language()}:"
+        f"{score.count}:{score.total}:{int(signed_in)}"
+    )
+    html = cache.get(cache_key)
+    if html is None:
+        context = widget_context(target, score, key=key, csrf_token=CSRF_SLOT,
+                                 user=request.user)  # fmt: skip
+        html = render_to_string("ratings/rating_widget.html", context)
+        cache.set(cache_key, html, 3600)
+    return html.replace(CSRF_SLOT, get_token(request))
+
+
+def widget_context(target, score, *, key="rating", csrf_token=None, user=None):
     options = options_for(type(target), key)
     label = target._meta.label_lower
     average = score.average
@@ -44,7 +78,7 @@ def rating_widget(context, target, score, key="rating"):
         "votes_label": votes_label(score.count),
         "vote_url": reverse("ratings:vote", args=[label, target.pk, key]),
         "mine_url": reverse("ratings:mine", args=[label, target.pk, key]),
-        "csrf_token": context.get("csrf_token"),
+        "csrf_token": csrf_token,
         # Plural forms and phrases for the script that updates the block in place.
         "plural_forms": {
             form: votes_label(n).replace(str(n), "{n}", 1)
@@ -57,7 +91,7 @@ def rating_widget(context, target, score, key="rating"):
         .replace("%(summary)s", "{summary}")
         .replace("%(votes)s", "{votes}"),
         "allow_anonymous": options.allow_anonymous,
-        "user": context.get("user"),
+        "user": user,
     }
 
 

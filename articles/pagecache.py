@@ -1,0 +1,74 @@
+"""Whole-page caching for anonymous readers, keyed by the content version.
+
+A page is stored once per address, language, host and content version, and served
+to every anonymous reader from the cache. Nothing per-reader is ever stored: the
+rating block (live average, count, CSRF token) is cut out of the stored page and
+rendered fresh for each request. Signed-in users, readers with a pending message and
+non-GET requests always get a freshly rendered page.
+"""
+
+import functools
+import hashlib
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.translation import get_language
+
+from articles.cache import content_version
+
+PAGE_TTL = 600
+RATING_SLOT = "<!--newsroom:rating-block-->"
+
+
+def reader_cacheable(request):
+    """True for requests whose page is the same for every anonymous reader."""
+    return (
+        request.method in ("GET", "HEAD")
+        and "messages" not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
+def page_key(request, kind):
+    # Only the page number of the query string matters: other parameters (tracking tags,
+    # junk) must not multiply the cached copies.
+    page = request.GET.get("page", "")[:8]
+    raw = f"{request.scheme}://{request.get_host()}{request.path}?page={page}"
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return f"page:{kind}:{get_language()}:{digest}:{content_version()}"
+
+
+def store(key, response):
+    """Keep a successful page (without cookies) for later readers."""
+    if response.status_code == 200 and not response.streaming and not response.cookies:
+        headers = {
+            name: response[name]
+            for name in ("Content-Type", "Cache-Control", "Content-Language", "Vary")
+            if response.has_header(name)
+        }
+        cache.set(key, {"content": response.content, "headers": headers}, PAGE_TTL)
+
+
+def replay(entry, content=None):
+    response = HttpResponse(entry["content"] if content is None else content)
+    for name, value in entry["headers"].items():
+        response[name] = value
+    return response
+
+
+def cached_for_readers(view):
+    """Serve a list page from the page cache to anonymous readers."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not reader_cacheable(request):
+            return view(request, *args, **kwargs)
+        key = page_key(request, view.__name__)
+        entry = cache.get(key)
+        if entry is not None:
+            return replay(entry)
+        response = view(request, *args, **kwargs)
+        store(key, response)
+        return response
+
+    return wrapper
