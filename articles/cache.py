@@ -25,13 +25,30 @@ def _new_state():
     return {"v": time.time_ns(), "until": upcoming.timestamp() if upcoming else None}
 
 
-def content_version():
-    """The current content version; changes when content or the set of visible stories does."""
-    state = cache.get(STATE_KEY)
+def content_version(state=None):
+    """The current content version; changes when content or the set of visible stories does.
+
+    `state` is the value of STATE_KEY when the caller already fetched it (get_many).
+    """
+    if state is None:
+        state = cache.get(STATE_KEY)
     if state is None or (state["until"] is not None and time.time() >= state["until"]):
         state = _new_state()
         cache.set(STATE_KEY, state, STATE_TTL)
     return state["v"]
+
+
+def get_versioned(key):
+    """One cache round trip: the content version and the entry stored under `key` for it.
+
+    Returns (version, entry); entry is None unless it was stored for this version.
+    """
+    found = cache.get_many([STATE_KEY, key])
+    version = content_version(found.get(STATE_KEY))
+    entry = found.get(key)
+    if entry is not None and entry.get("version") == version:
+        return version, entry
+    return version, None
 
 
 def bump_content_version():

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
-from articles.cache import content_version
+from articles.cache import get_versioned
 
 PAGE_TTL = 600
 RATING_SLOT = "<!--newsroom:rating-block-->"
@@ -30,23 +30,25 @@ def reader_cacheable(request):
 
 
 def page_key(request, kind):
+    """The page's cache key; the entry stored there records the content version it shows."""
     # Only the page number of the query string matters: other parameters (tracking tags,
     # junk) must not multiply the cached copies.
     page = request.GET.get("page", "")[:8]
     raw = f"{request.scheme}://{request.get_host()}{request.path}?page={page}"
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-    return f"page:{kind}:{get_language()}:{digest}:{content_version()}"
+    return f"page:{kind}:{get_language()}:{digest}"
 
 
-def store(key, response):
-    """Keep a successful page (without cookies) for later readers."""
+def store(key, response, version):
+    """Keep a successful page (without cookies) for later readers of this content version."""
     if response.status_code == 200 and not response.streaming and not response.cookies:
         headers = {
             name: response[name]
             for name in ("Content-Type", "Cache-Control", "Content-Language", "Vary")
             if response.has_header(name)
         }
-        cache.set(key, {"content": response.content, "headers": headers}, PAGE_TTL)
+        entry = {"content": response.content, "headers": headers, "version": version}
+        cache.set(key, entry, PAGE_TTL)
 
 
 def replay(entry, content=None):
@@ -64,11 +66,11 @@ def cached_for_readers(view):
         if not reader_cacheable(request):
             return view(request, *args, **kwargs)
         key = page_key(request, view.__name__)
-        entry = cache.get(key)
+        version, entry = get_versioned(key)
         if entry is not None:
             return replay(entry)
         response = view(request, *args, **kwargs)
-        store(key, response)
+        store(key, response, version)
         return response
 
     return wrapper

@@ -17,7 +17,7 @@ from taggit.models import Tag
 
 from articles import search as story_search
 from articles import text
-from articles.cache import content_version
+from articles.cache import content_version, get_versioned
 from articles.models import Article, Author, Section, SlugRedirect
 from articles.pagecache import PAGE_TTL, RATING_SLOT, cached_for_readers, page_key, reader_cacheable
 from ratings import services as ratings
@@ -112,7 +112,7 @@ def article_detail(request, slug):
     cacheable = reader_cacheable(request)
     if cacheable:
         key = page_key(request, "story")
-        entry = cache.get(key)
+        _version, entry = get_versioned(key)
         if entry is not None:
             stub = Article(pk=entry["pk"], slug=entry["slug"])
             return _story_response(request, stub, entry, preview=False)
