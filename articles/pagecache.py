@@ -18,6 +18,7 @@ from articles.cache import get_versioned
 
 PAGE_TTL = 600
 RATING_SLOT = "<!--newsroom:rating-block-->"
+TOP_RATED_SLOT = "<!--newsroom:top-rated-block-->"
 
 
 def reader_cacheable(request):
@@ -58,19 +59,30 @@ def replay(entry, content=None):
     return response
 
 
-def cached_for_readers(view):
-    """Serve a list page from the page cache to anonymous readers."""
+def cached_for_readers(view=None, *, fill=None):
+    """Serve a page from the page cache to anonymous readers.
+
+    `fill(request, html)` puts the live parts into the page (for every reader, cached or
+    not), e.g. the top-rated block, which changes with votes rather than with content.
+    """
+    if view is None:
+        return functools.partial(cached_for_readers, fill=fill)
+
+    def filled(request, response):
+        if fill is not None and response.status_code == 200:
+            response.content = fill(request, response.content.decode())
+        return response
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if not reader_cacheable(request):
-            return view(request, *args, **kwargs)
+            return filled(request, view(request, *args, **kwargs))
         key = page_key(request, view.__name__)
         version, entry = get_versioned(key)
         if entry is not None:
-            return replay(entry)
+            return filled(request, replay(entry))
         response = view(request, *args, **kwargs)
         store(key, response, version)
-        return response
+        return filled(request, response)
 
     return wrapper

@@ -10,6 +10,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.translation import get_language
@@ -19,7 +20,14 @@ from articles import search as story_search
 from articles import text
 from articles.cache import content_version, get_versioned
 from articles.models import Article, Author, Section, SlugRedirect
-from articles.pagecache import PAGE_TTL, RATING_SLOT, cached_for_readers, page_key, reader_cacheable
+from articles.pagecache import (
+    PAGE_TTL,
+    RATING_SLOT,
+    TOP_RATED_SLOT,
+    cached_for_readers,
+    page_key,
+    reader_cacheable,
+)
 from ratings import services as ratings
 from ratings.ranking import top_rated
 from ratings.templatetags.ratings_tags import render_widget
@@ -75,7 +83,29 @@ def _listing(request, template, queryset, count_key, extra):
     return public_cache(render(request, template, context), request)
 
 
-@cached_for_readers
+def _top_rated_html(request, template, limit):
+    """The top-rated list, cached until the next vote or content change."""
+    key = (
+        f"top-rated:{template}:{limit}:{get_language()}:{content_version()}:"
+        f"{ratings.ranking_version()}"
+    )
+    html = cache.get(key)
+    if html is None:
+        stories = top_rated(Article.objects.published().for_listing(), limit=limit)
+        html = render_to_string(template, {"articles": stories}, request=request)
+        cache.set(key, html, 600)
+    return html
+
+
+def insert_top_rated(request, html):
+    """Fill the home page's top-rated block (it follows votes, not content)."""
+    if TOP_RATED_SLOT not in html:
+        return html
+    block = _top_rated_html(request, "includes/top_rated_block.html", 5)
+    return html.replace(TOP_RATED_SLOT, block, 1)
+
+
+@cached_for_readers(fill=insert_top_rated)
 def home(request):
     page = paginate(request, Article.objects.published().for_listing(), "home")
     context = {
@@ -245,5 +275,5 @@ def search_view(request):
 
 
 def top_rated_view(request):
-    stories = top_rated(Article.objects.published().for_listing(), limit=20)
-    return public_cache(render(request, "articles/top_rated.html", {"articles": stories}), request)
+    html = _top_rated_html(request, "articles/top_rated_list.html", 20)
+    return public_cache(render(request, "articles/top_rated.html", {"list_html": html}), request)

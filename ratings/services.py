@@ -3,11 +3,13 @@
 import hashlib
 import hmac
 import ipaddress
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,6 +29,22 @@ DELETE_NOT_ALLOWED = _("Votes cannot be removed.")
 NO_VOTE = _("You have not voted.")
 TOO_MANY_VOTES = _("Too many votes from your network. Try again later.")
 RATE_WINDOW = timedelta(hours=1)
+RANKING_VERSION_KEY = "ratings:ranking-version"
+
+
+def ranking_version():
+    """Changes after every committed vote: the key of anything that ranks by rating."""
+    return cache.get(RANKING_VERSION_KEY, 0)
+
+
+def _new_ranking_version():
+    cache.set(RANKING_VERSION_KEY, time.time_ns(), None)
+
+
+def _ranking_changed():
+    """A new ranking version now, and again once the vote commits (see content_changed)."""
+    _new_ranking_version()
+    transaction.on_commit(_new_ranking_version)
 
 
 class VoteError(Exception):
@@ -180,6 +198,7 @@ def cast_vote(*, target, key, voter, score) -> Result:
             raise VoteError(CHANGE_NOT_ALLOWED, status=409) from exc
         Score.objects.filter(pk=locked.pk).update(count=F("count") + 1, total=F("total") + score)
     locked.refresh_from_db(fields=["count", "total"])
+    _ranking_changed()
     return Result(locked.count, locked.total, score)
 
 
@@ -199,6 +218,7 @@ def delete_vote(*, target, key, voter) -> Result:
         count=F("count") - 1, total=F("total") - existing.score
     )
     locked.refresh_from_db(fields=["count", "total"])
+    _ranking_changed()
     return Result(locked.count, locked.total, None)
 
 
@@ -254,6 +274,7 @@ def recompute(*, fix=False):
                     content_type_id=ct, object_id=obj, key=key,
                     defaults={"count": count, "total": total},
                 )  # fmt: skip
+            _ranking_changed()
     return drifted
 
 

@@ -146,12 +146,49 @@ def test_home_page_query_budget(client, section, django_assert_num_queries):
     ArticleFactory.create_batch(30, section=section)
     cache.clear()
     ArticleFactory.create_batch(5)  # in five more sections
+    ContentType.objects.get_for_model(Article)  # warm in any running process
     cache.clear()
-    # cold: content state, count, page of stories, sections nav, all section blocks at once
-    with django_assert_num_queries(5):
+    # cold: content state, count, page of stories, sections nav, all section blocks at once,
+    # the top-rated block (site mean, ranking)
+    with django_assert_num_queries(7):
         client.get("/")
     with django_assert_num_queries(0):  # warm: everything from the cache
         client.get("/")
+
+
+def test_section_page_query_budget(client, section, django_assert_num_queries):
+    ArticleFactory.create_batch(30, section=section)
+    cache.clear()
+    # cold: content state, the section, count, page of stories, sections nav
+    with django_assert_num_queries(5):
+        client.get(section.get_absolute_url())
+    with django_assert_num_queries(0):
+        client.get(section.get_absolute_url())
+
+
+def test_top_rated_page_query_budget_and_freshness(client, section, django_assert_num_queries):
+    stories = ArticleFactory.create_batch(30, section=section)
+    for n, story in enumerate(stories):
+        cast_vote(target=story, key="rating", voter=Voter(key=f"v{n}"), score=1 + n % 5)
+    ContentType.objects.get_for_model(Article)
+    cache.clear()
+    # cold: content state, site mean, ranking, sections nav
+    with django_assert_num_queries(4):
+        client.get("/top/")
+    with django_assert_num_queries(0):
+        client.get("/top/")
+    low = stories[0]  # one vote of 1
+    for n in range(40):
+        cast_vote(target=low, key="rating", voter=Voter(key=f"boost{n}"), score=5)
+    html = client.get("/top/").content.decode()
+    assert html.index(low.title) < html.index(stories[4].title)  # re-ranked at once
+
+
+def test_home_page_shows_the_top_rated_block_live(client, article):
+    client.get("/")
+    cast_vote(target=article, key="rating", voter=Voter(key="a"), score=5)
+    html = client.get("/").content.decode()
+    assert "Найвище оцінені" in html and "5 з 5 · 1 голос" in html
 
 
 def test_story_page_sends_validators_and_answers_304(client, article):
