@@ -18,7 +18,7 @@ from taggit.models import Tag
 
 from articles import search as story_search
 from articles import text
-from articles.cache import content_version, get_versioned
+from articles.cache import STATE_KEY, content_version, get_versioned
 from articles.models import Article, Author, Section, SlugRedirect
 from articles.pagecache import (
     PAGE_TTL,
@@ -84,17 +84,22 @@ def _listing(request, template, queryset, count_key, extra):
 
 
 def _top_rated_html(request, template, limit):
-    """The top-rated list, cached until the next vote or content change."""
-    key = (
-        f"top-rated:{template}:{limit}:{get_language()}:{content_version()}:"
-        f"{ratings.ranking_version()}"
-    )
-    html = cache.get(key)
-    if html is None:
+    """The top-rated list, rendered again only after a vote or a content change.
+
+    One cache round trip: the stored HTML carries the versions it was made for.
+    """
+    key = f"top-rated:{template}:{limit}:{get_language()}"
+    found = cache.get_many([STATE_KEY, ratings.RANKING_VERSION_KEY, key])
+    versions = (content_version(found.get(STATE_KEY)), found.get(ratings.RANKING_VERSION_KEY, 0))
+    entry = found.get(key)
+    if entry is None or entry["versions"] != versions:
         stories = top_rated(Article.objects.published().for_listing(), limit=limit)
-        html = render_to_string(template, {"articles": stories}, request=request)
-        cache.set(key, html, 600)
-    return html
+        entry = {
+            "versions": versions,
+            "html": render_to_string(template, {"articles": stories}, request=request),
+        }
+        cache.set(key, entry, 600)
+    return entry["html"]
 
 
 def insert_top_rated(request, html):

@@ -163,3 +163,26 @@ def test_concurrent_voters_on_postgresql_lose_nothing_and_count_nothing_twice():
     real = list(Vote.objects.filter(object_id=article.pk).values_list("score", flat=True))
     assert len(real) == voters // 2
     assert (score.count, score.total) == (len(real), sum(real))
+
+
+def test_several_rated_fields_on_one_model_are_independent(client, article, monkeypatch):
+    from ratings import registry
+
+    monkeypatch.setitem(
+        registry._registry,
+        ("articles.article", "accuracy"),
+        registry.RatingOptions(range=10, allow_anonymous=True, can_change_vote=False),
+    )
+    vote(article, "reader", 4)
+    cast_vote(target=article, key="accuracy", voter=Voter(key="reader"), score=9)
+    response = client.post(
+        f"/ratings/articles.article/{article.pk}/accuracy/vote/",
+        {"score": "10"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.json() == {"average": 9.5, "count": 2, "your_score": 10}
+    scores = {s.key: (s.count, s.total) for s in Score.objects.filter(object_id=article.pk)}
+    assert scores == {"rating": (1, 4), "accuracy": (2, 19)}
+    with pytest.raises(VoteError) as exc:  # this field forbids changing a vote
+        cast_vote(target=article, key="accuracy", voter=Voter(key="reader"), score=3)
+    assert exc.value.status == 409
