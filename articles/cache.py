@@ -38,17 +38,18 @@ def content_version(state=None):
     return state["v"]
 
 
-def get_versioned(key):
+def get_versioned(key, *extra_keys):
     """One cache round trip: the content version and the entry stored under `key` for it.
 
-    Returns (version, entry); entry is None unless it was stored for this version.
+    Returns (version, entry, found); entry is None unless it was stored for this
+    version; `found` holds whatever of `extra_keys` the cache had.
     """
-    found = cache.get_many([STATE_KEY, key])
+    found = cache.get_many([STATE_KEY, key, *extra_keys])
     version = content_version(found.get(STATE_KEY))
     entry = found.get(key)
-    if entry is not None and entry.get("version") == version:
-        return version, entry
-    return version, None
+    if entry is not None and entry.get("version") != version:
+        entry = None
+    return version, entry, found
 
 
 def bump_content_version():

@@ -59,14 +59,16 @@ def replay(entry, content=None):
     return response
 
 
-def cached_for_readers(view=None, *, fill=None):
+def cached_for_readers(view=None, *, fill=None, fill_key=None):
     """Serve a page from the page cache to anonymous readers.
 
-    `fill(request, html)` puts the live parts into the page (for every reader, cached or
-    not), e.g. the top-rated block, which changes with votes rather than with content.
+    `fill(request, html)` puts the live parts into the page for every reader, e.g. the
+    top-rated block, which changes with votes rather than with content. The cache value
+    under `fill_key` says which state the fill shows; a page filled for the current
+    state is served as it is, without filling again.
     """
     if view is None:
-        return functools.partial(cached_for_readers, fill=fill)
+        return functools.partial(cached_for_readers, fill=fill, fill_key=fill_key)
 
     def filled(request, response):
         if fill is not None and response.status_code == 200:
@@ -78,11 +80,20 @@ def cached_for_readers(view=None, *, fill=None):
         if not reader_cacheable(request):
             return filled(request, view(request, *args, **kwargs))
         key = page_key(request, view.__name__)
-        version, entry = get_versioned(key)
-        if entry is not None:
-            return filled(request, replay(entry))
-        response = view(request, *args, **kwargs)
-        store(key, response, version)
-        return filled(request, response)
+        extra = [fill_key] if fill_key else []
+        version, entry, found = get_versioned(key, *extra)
+        if entry is None:
+            response = view(request, *args, **kwargs)
+            store(key, response, version)
+            return filled(request, response)
+        if fill is None:
+            return replay(entry)
+        stamp = found.get(fill_key, 0) if fill_key else None
+        if fill_key and entry.get("filled_for") == stamp:
+            return replay(entry, entry["filled"])
+        content = fill(request, entry["content"].decode())
+        if fill_key:
+            cache.set(key, {**entry, "filled": content, "filled_for": stamp}, PAGE_TTL)
+        return replay(entry, content)
 
     return wrapper

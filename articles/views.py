@@ -110,7 +110,7 @@ def insert_top_rated(request, html):
     return html.replace(TOP_RATED_SLOT, block, 1)
 
 
-@cached_for_readers(fill=insert_top_rated)
+@cached_for_readers(fill=insert_top_rated, fill_key=ratings.RANKING_VERSION_KEY)
 def home(request):
     page = paginate(request, Article.objects.published().for_listing(), "home")
     context = {
@@ -147,7 +147,7 @@ def article_detail(request, slug):
     cacheable = reader_cacheable(request)
     if cacheable:
         key = page_key(request, "story")
-        _version, entry = get_versioned(key)
+        _version, entry, _found = get_versioned(key)
         if entry is not None:
             stub = Article(pk=entry["pk"], slug=entry["slug"])
             return _story_response(request, stub, entry, preview=False)
