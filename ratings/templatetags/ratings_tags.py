@@ -1,6 +1,8 @@
+import functools
 from decimal import Decimal
 
 from django import template
+from django.apps import apps
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -32,28 +34,38 @@ def rating_widget(context, target, score, key="rating"):
 CSRF_SLOT = "__newsroom_csrf_token__"
 
 
+@functools.lru_cache(maxsize=4096)
+def _widget_html(label, pk, key, language, count, total, signed_in):
+    """The rating block for exact numbers; the numbers are in the key, so it never goes stale."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+
+    from ratings.services import Result
+
+    target = apps.get_model(label)(pk=pk)
+    user = _SignedIn() if signed_in else AnonymousUser()
+    context = widget_context(target, Result(count, total, None), key=key, csrf_token=CSRF_SLOT,
+                             user=user)  # fmt: skip
+    return render_to_string("ratings/rating_widget.html", context)
+
+
+class _SignedIn:
+    is_authenticated = True
+
+
 def render_widget(request, target, score, key="rating"):
     """The rating block as HTML for this request (its CSRF token, its user).
 
-    The HTML for given numbers is rendered once and cached; only this reader's CSRF
+    The HTML for given numbers is rendered once per process; only this reader's CSRF
     token is put in per request.
     """
-    from django.core.cache import cache
     from django.middleware.csrf import get_token
-    from django.template.loader import render_to_string
     from django.utils.translation import get_language
 
-    signed_in = request.user.is_authenticated
-    cache_key = (
-        f"ratings:widget:{target._meta.label_lower}:{target.pk}:{key}:{get_language()}:"
-        f"{score.count}:{score.total}:{int(signed_in)}"
-    )
-    html = cache.get(cache_key)
-    if html is None:
-        context = widget_context(target, score, key=key, csrf_token=CSRF_SLOT,
-                                 user=request.user)  # fmt: skip
-        html = render_to_string("ratings/rating_widget.html", context)
-        cache.set(cache_key, html, 3600)
+    html = _widget_html(
+        target._meta.label_lower, target.pk, key, get_language(), score.count, score.total,
+        request.user.is_authenticated,
+    )  # fmt: skip
     return html.replace(CSRF_SLOT, get_token(request))
 
 
