@@ -194,29 +194,18 @@ def related_errors(records):
     ]
 
 
-def _section_for(name, cache):
+def _named(model, name, cache):
+    """The Section or Author called `name`, created with a unique transliterated slug."""
     if name not in cache:
-        section = Section.objects.filter(name=name).first()
-        if section is None:
-            base = text.slugify_uk(name, 90) or "section"
+        found = model.objects.filter(name=name).first()
+        if found is None:
+            max_length = model._meta.get_field("slug").max_length - 10
+            base = text.slugify_uk(name, max_length) or model._meta.model_name
             slug, n = base, 2
-            while Section.objects.filter(slug=slug).exists():
+            while model.objects.filter(slug=slug).exists():
                 slug, n = f"{base}-{n}", n + 1
-            section = Section.objects.create(name=name, slug=slug)
-        cache[name] = section
-    return cache[name]
-
-
-def _author_for(name, cache):
-    if name not in cache:
-        author = Author.objects.filter(name=name).first()
-        if author is None:
-            base = text.slugify_uk(name, 140) or "author"
-            slug, n = base, 2
-            while Author.objects.filter(slug=slug).exists():
-                slug, n = f"{base}-{n}", n + 1
-            author = Author.objects.create(name=name, slug=slug)
-        cache[name] = author
+            found = model.objects.create(name=name, slug=slug)
+        cache[name] = found
     return cache[name]
 
 
@@ -247,8 +236,8 @@ def import_articles(*, records, progress=None) -> ImportResult:
     now = timezone.now()
     new, changed, relations_changed = [], [], []
     for record in records:
-        section = _section_for(record.section, sections)
-        author_list = [_author_for(n, authors) for n in record.authors]
+        section = _named(Section, record.section, sections)
+        author_list = [_named(Author, n, authors) for n in record.authors]
         candidate = Article(
             slug=record.slug, title=record.title, body=text.body_to_html(record.body),
             teaser=record.teaser, source=record.source, section=section, status=record.status,

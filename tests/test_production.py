@@ -61,9 +61,18 @@ def test_check_deploy_is_clean_with_production_settings():
 def test_refuses_to_start_on_the_development_key_with_debug_off():
     env = {**PRODUCTION_ENV}
     env.pop("SECRET_KEY")
-    result = manage("check", env=env)
-    assert result.returncode != 0
-    assert "SECRET_KEY is the development key" in result.stderr
+    # the WSGI application (gunicorn, runserver) will not load
+    served = subprocess.run(
+        [sys.executable, "-c", "import newsroom.wsgi"],
+        cwd=ROOT, env=clean_env(**env), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert served.returncode != 0
+    assert "SECRET_KEY is the development key" in served.stderr
+    # and the deploy check says why
+    result = manage("check", "--deploy", env=env)
+    assert result.returncode != 0 and "newsroom.E001" in result.stderr
+    # offline commands still work, e.g. checking migrations
+    assert manage("makemigrations", "--check", "--dry-run", env=env).returncode == 0
 
 
 @pytest.mark.django_db
