@@ -144,10 +144,14 @@ def _lookup(target, key):
 
 
 def _locked_score(content_type, target, key):
-    Score.objects.get_or_create(content_type=content_type, object_id=target.pk, key=key)
-    return Score.objects.select_for_update().get(
-        content_type=content_type, object_id=target.pk, key=key
-    )
+    """The object's Score row, created if needed, locked until the transaction ends."""
+    where = {"content_type": content_type, "object_id": target.pk, "key": key}
+    locked = Score.objects.select_for_update().filter(**where).first()
+    if locked is None:
+        # a concurrent first voter may create it too: the unique constraint settles it
+        Score.objects.bulk_create([Score(**where)], ignore_conflicts=True)
+        locked = Score.objects.select_for_update().get(**where)
+    return locked
 
 
 @transaction.atomic
@@ -166,40 +170,46 @@ def cast_vote(*, target, key, voter, score) -> Result:
         raise VoteError(ANONYMOUS_NOT_ALLOWED, status=403)
     locked = _locked_score(content_type, target, key)
     where = {"content_type": content_type, "object_id": target.pk, "key": key}
-    existing = Vote.objects.filter(**where, **_voter_filter(voter)).first()
+    existing = Vote.objects.filter(**where, **_voter_filter(voter)).only("score").first()
+    # The row is locked, so its count and total are current: the new ones follow from them.
+    count, total = locked.count, locked.total
     if existing is not None:
-        if existing.score != score:
-            if not options.can_change_vote:
-                raise VoteError(CHANGE_NOT_ALLOWED, status=409)
-            delta = score - existing.score
-            Vote.objects.filter(pk=existing.pk).update(score=score, updated_at=timezone.now())
-            Score.objects.filter(pk=locked.pk).update(total=F("total") + delta)
+        if existing.score == score:
+            return Result(count, total, score)
+        if not options.can_change_vote:
+            raise VoteError(CHANGE_NOT_ALLOWED, status=409)
+        delta = score - existing.score
+        Vote.objects.filter(pk=existing.pk).update(score=score, updated_at=timezone.now())
+        Score.objects.filter(pk=locked.pk).update(total=F("total") + delta)
+        total += delta
     else:
         limit = settings.RATINGS_VOTES_PER_ADDRESS
         if voter.is_anonymous and voter.address_hash and limit > 0:
             since = timezone.now() - RATE_WINDOW
-            recent = Vote.objects.filter(
-                **where, address_hash=voter.address_hash, created_at__gte=since
-            ).order_by("created_at")
-            if recent.count() >= limit:
-                first = recent.values_list("created_at", flat=True).first()
-                wait = int((first + RATE_WINDOW - timezone.now()).total_seconds()) + 1
+            recent = list(
+                Vote.objects.filter(**where, address_hash=voter.address_hash, created_at__gte=since)
+                .order_by("created_at")
+                .values_list("created_at", flat=True)[:limit]
+            )
+            if len(recent) >= limit:
+                wait = int((recent[0] + RATE_WINDOW - timezone.now()).total_seconds()) + 1
                 raise VoteError(TOO_MANY_VOTES, status=429, retry_after=max(wait, 1))
         try:
-            with transaction.atomic():
-                Vote.objects.create(
-                    **where,
-                    score=score,
-                    user_id=voter.user_id,
-                    voter_key=None if voter.user_id else voter.key,
-                    address_hash=voter.address_hash if voter.is_anonymous else None,
-                )
-        except IntegrityError as exc:  # only possible without a row lock (SQLite)
+            Vote.objects.create(
+                **where,
+                score=score,
+                user_id=voter.user_id,
+                voter_key=None if voter.user_id else voter.key,
+                address_hash=voter.address_hash if voter.is_anonymous else None,
+            )
+        except IntegrityError as exc:
+            # Not reachable while the Score row is locked; if it ever is, the whole
+            # transaction rolls back and the voter is told, rather than counted twice.
             raise VoteError(CHANGE_NOT_ALLOWED, status=409) from exc
         Score.objects.filter(pk=locked.pk).update(count=F("count") + 1, total=F("total") + score)
-    locked.refresh_from_db(fields=["count", "total"])
+        count, total = count + 1, total + score
     _ranking_changed()
-    return Result(locked.count, locked.total, score)
+    return Result(count, total, score)
 
 
 @transaction.atomic
@@ -217,9 +227,8 @@ def delete_vote(*, target, key, voter) -> Result:
     Score.objects.filter(pk=locked.pk).update(
         count=F("count") - 1, total=F("total") - existing.score
     )
-    locked.refresh_from_db(fields=["count", "total"])
     _ranking_changed()
-    return Result(locked.count, locked.total, None)
+    return Result(locked.count - 1, locked.total - existing.score, None)
 
 
 def current(*, target, key, voter=None) -> Result:

@@ -245,3 +245,15 @@ def test_own_vote_endpoint_is_private(client, article):
     assert response.json() == {"average": 2.0, "count": 1, "your_score": 2}
     assert "no-store" in response["Cache-Control"]
     assert Client().get(mine).json()["your_score"] is None
+
+
+def test_a_vote_costs_a_fixed_number_of_queries(article, django_assert_num_queries):
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_model(Article)  # cached in any running process
+    Client().post(vote_url(article), {"score": "3"}, **JSON)  # the Score row exists now
+    # story, locked score, own vote, recent votes from the address, insert, update; the
+    # test's own transaction turns the vote's BEGIN/COMMIT into a counted savepoint pair
+    with django_assert_num_queries(8):
+        response = Client().post(vote_url(article), {"score": "4"}, **JSON)
+    assert response.json()["count"] == 2
