@@ -32,10 +32,11 @@ def reader_cacheable(request):
 
 def page_key(request, kind):
     """The page's cache key; the entry stored there records the content version it shows."""
-    # Only the page number of the query string matters: other parameters (tracking tags,
-    # junk) must not multiply the cached copies.
+    # Only the page number or cursor of the query string matters: other parameters
+    # (tracking tags, junk) must not multiply the cached copies.
     page = request.GET.get("page", "")[:8]
-    raw = f"{request.scheme}://{request.get_host()}{request.path}?page={page}"
+    before = request.GET.get("before", "")[:40]
+    raw = f"{request.scheme}://{request.get_host()}{request.path}?page={page}&before={before}"
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
     return f"page:{kind}:{get_language()}:{digest}"
 

@@ -1,13 +1,13 @@
 """Reader-facing pages: home, story, section, tag, author, search, top rated, preview."""
 
 import hashlib
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -54,16 +54,74 @@ class CachedCountPaginator(Paginator):
         return self.__dict__["_count"]
 
 
-def paginate(request, queryset, count_key):
-    """The requested page, or 404 for a page that is not a positive number in range."""
-    raw = request.GET.get("page", "1")
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_PAGE_PARAM:
+class CursorPage:
+    """A page of a time-ordered list after a given story: as fast at any depth."""
+
+    number = None
+
+    def __init__(self, items, has_more, key):
+        self.object_list = items
+        self._has_more = has_more
+        self.key = key
+
+    def has_next(self):
+        return self._has_more
+
+    def has_previous(self):
+        return True
+
+    def has_other_pages(self):
+        return True
+
+
+def _cursor(story):
+    return f"{int(story.published_at.timestamp() * 1_000_000)}.{story.pk}"
+
+
+def _after_cursor(queryset, raw):
+    """Stories older than the cursor "<microseconds>.<id>"; 404 for anything else."""
+    micros, _, pk = raw.partition(".")
+    if not (micros.isascii() and micros.isdigit() and pk.isascii() and pk.isdigit()):
         raise Http404("No such page.")
-    paginator = CachedCountPaginator(queryset, settings.ARTICLES_PER_PAGE, count_key)
+    if len(micros) > 17 or len(pk) > 18:
+        raise Http404("No such page.")
     try:
-        return paginator.page(int(raw))
-    except (EmptyPage, PageNotAnInteger):
+        moment = datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
         raise Http404("No such page.") from None
+    return queryset.filter(
+        Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=int(pk))
+    ).order_by("-published_at", "-id")
+
+
+def paginate(request, queryset, count_key, *, keyset=False):
+    """The requested page, or 404 for a page that is not a positive number in range.
+
+    Time-ordered lists (`keyset`) also take ?before=<cursor> and link to older stories
+    that way, so the deepest page of a 100,000-story archive costs what the first does.
+    """
+    per_page = settings.ARTICLES_PER_PAGE
+    if keyset and "before" in request.GET:
+        raw = request.GET["before"]
+        items = list(_after_cursor(queryset, raw)[: per_page + 1])
+        if not items:
+            raise Http404("No such page.")
+        page = CursorPage(items[:per_page], len(items) > per_page, key=f"before-{raw}")
+    else:
+        raw = request.GET.get("page", "1")
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_PAGE_PARAM:
+            raise Http404("No such page.")
+        paginator = CachedCountPaginator(queryset, per_page, count_key)
+        try:
+            page = paginator.page(int(raw))
+        except (EmptyPage, PageNotAnInteger):
+            raise Http404("No such page.") from None
+        page.key = f"page-{page.number}"
+        page.object_list = list(page.object_list)
+    page.older_cursor = (
+        _cursor(page.object_list[-1]) if keyset and page.has_next() and page.object_list else ""
+    )
+    return page
 
 
 def public_cache(response, request, seconds=60):
@@ -78,7 +136,7 @@ def public_cache(response, request, seconds=60):
 
 
 def _listing(request, template, queryset, count_key, extra):
-    page = paginate(request, queryset.for_listing(), count_key)
+    page = paginate(request, queryset.for_listing(), count_key, keyset=True)
     context = {"page_obj": page, "articles": page.object_list, **extra}
     return public_cache(render(request, template, context), request)
 
@@ -112,7 +170,7 @@ def insert_top_rated(request, html):
 
 @cached_for_readers(fill=insert_top_rated, fill_key=ratings.RANKING_VERSION_KEY)
 def home(request):
-    page = paginate(request, Article.objects.published().for_listing(), "home")
+    page = paginate(request, Article.objects.published().for_listing(), "home", keyset=True)
     context = {
         "page_obj": page,
         "articles": page.object_list,
@@ -123,24 +181,17 @@ def home(request):
 
 
 def _section_blocks():
-    """The newest four stories of every section, in one query (run only on a cache miss)."""
-    ranked = (
-        Article.objects.published()
-        .for_listing()
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=F("section_id"),
-                order_by=[F("published_at").desc(), F("id").desc()],
-            )
-        )
-        .filter(rank__lte=4)
-        .order_by("section__position", "section__name", "rank")
-    )
-    blocks = {}
-    for story in ranked:
-        blocks.setdefault(story.section, []).append(story)
-    return list(blocks.items())
+    """The newest four stories of every section (run only on a cache miss).
+
+    One small query per section, each served by the section index, so the cost does not
+    grow with the archive (a single window query over all stories would).
+    """
+    blocks = []
+    for section in Section.objects.all():
+        stories = list(Article.objects.published().in_section(section).for_listing()[:4])
+        if stories:
+            blocks.append((section, stories))
+    return blocks
 
 
 def article_detail(request, slug):

@@ -131,3 +131,9 @@ def test_any_story_slug_is_200_301_or_404(fuzz_article, slug):
 
     response = Client().get(f"/news/{quote(slug, safe='')}/")
     assert response.status_code in (200, 301, 404)
+
+
+@FUZZ
+@given(cursor=st.text(max_size=40))
+def test_any_cursor_is_200_or_404(fuzz_article, cursor):
+    assert Client().get("/", {"before": cursor}).status_code in (200, 404)
