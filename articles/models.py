@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -335,9 +335,9 @@ def related_news_for(article, limit):
 
     The fill takes stories sharing a tag, then from the same section, then any, each
     tier newest first, among the ARTICLES_RELATED_CANDIDATES newest stories no older
-    than ARTICLES_RELATED_MAX_AGE_DAYS. Never the story
-    itself, a duplicate, a draft or a story whose time has not come. At most four
-    small indexed queries, however many links or tags there are.
+    than ARTICLES_RELATED_MAX_AGE_DAYS. Never the story itself, a duplicate, a draft or
+    a story whose time has not come. At most four small indexed queries, however many
+    links or tags there are.
     """
     now = timezone.now()
     items, seen = [], {article.pk}
@@ -394,6 +394,7 @@ def _sharing_a_tag(article, candidate_ids):
     from taggit.models import TaggedItem
 
     article_type = ContentType.objects.get_for_model(Article)
+    connection = connections[router.db_for_read(TaggedItem)]
     if connection.vendor == "postgresql":
         # One array parameter instead of a thousand: building the IN list costs more
         # than running the query.

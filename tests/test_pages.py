@@ -229,7 +229,9 @@ def test_older_links_walk_the_whole_archive_once_in_order(client, section):
     assert seen == expected and len(seen) == len(stories)
 
 
-@pytest.mark.parametrize("cursor", ["", "abc", "1.2.3", "-5.1", "9" * 30 + ".1", "1.", ".5", "١٢.٣"])
+@pytest.mark.parametrize(
+    "cursor", ["", "abc", "1.2.3", "-5.1", "9" * 30 + ".1", "1.", ".5", "١٢.٣"]
+)
 def test_bad_cursors_are_404(client, article, cursor):
     assert client.get("/", {"before": cursor}).status_code == 404
 
