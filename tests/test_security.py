@@ -137,3 +137,28 @@ def test_any_story_slug_is_200_301_or_404(fuzz_article, slug):
 @given(cursor=st.text(max_size=40))
 def test_any_cursor_is_200_or_404(fuzz_article, cursor):
     assert Client().get("/", {"before": cursor}).status_code in (200, 404)
+
+
+def test_head_and_options_on_a_story_never_fail(client, article):
+    client.get(article.get_absolute_url())  # cached
+    assert client.head(article.get_absolute_url()).status_code == 200
+    assert client.options(article.get_absolute_url()).status_code in (200, 405)
+
+
+def test_oversized_vote_body_is_refused(client, article):
+    body = "score=3&pad=" + "x" * (6 * 1024 * 1024)
+    response = client.post(
+        f"/ratings/articles.article/{article.pk}/rating/vote/",
+        body,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_ACCEPT="application/json",
+    )
+    assert 400 <= response.status_code < 500
+    assert not Vote.objects.exists()
+
+
+def test_broken_encodings_in_query_strings_are_not_errors(client, article):
+    for query in ("q=%FF%FE", "page=%FF", "before=%C0%AF", "q=%00"):
+        response = client.get("/search/?" + query)
+        assert response.status_code in (200, 404)
+        assert client.get("/?" + query).status_code in (200, 404)
