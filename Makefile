@@ -56,7 +56,10 @@ messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemessages -l uk -l en --no-obsolete --ignore='.venv/*'
 	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
 
+# Needs PostgreSQL (BENCH_PG, default postgres://postgres@127.0.0.1:5432) and Redis
+# (BENCH_REDIS_URL, default redis://127.0.0.1:6379/3); installs Debian's wrk if missing.
 bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
