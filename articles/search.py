@@ -84,7 +84,7 @@ def search(queryset, query):
 
 def highlight(plain, query, width=220):
     """A snippet of the text around the first match, matched words wrapped in <mark>."""
-    wanted = set().union(*query_terms(query)) if query_terms(query) else set()
+    wanted = set().union(*query_terms(query))
     tokens = re.split(r"([\w'’ʼ]+)", plain or "")
     first = None
     for index, token in enumerate(tokens):
