@@ -28,6 +28,7 @@ from articles.pagecache import (
     page_key,
     reader_cacheable,
 )
+from ratings import cache as score_cache
 from ratings import services as ratings
 from ratings.ranking import top_rated
 from ratings.templatetags.ratings_tags import render_widget
@@ -194,14 +195,27 @@ def _section_blocks():
     return blocks
 
 
+# Story id by page-cache key, per process: lets the first cache round trip of a warm
+# story request fetch its live score too. Checked against the entry, so never trusted.
+_story_ids = {}
+STORY_IDS_MAX = 50_000
+
+
 def article_detail(request, slug):
     cacheable = reader_cacheable(request)
     if cacheable:
         key = page_key(request, "story")
-        _version, entry, _found = get_versioned(key)
+        known = _story_ids.get(key)
+        score_key = score_cache.key_for(Article, known, "rating") if known else None
+        _version, entry, found = get_versioned(key, *([score_key] if score_key else []))
         if entry is not None:
-            stub = Article(pk=entry["pk"], slug=entry["slug"])
-            return _story_response(request, stub, entry, preview=False)
+            if entry["pk"] != known:
+                _remember_story_id(key, entry["pk"])
+                found = {}
+            count, total = score_cache.score(
+                Article, entry["pk"], "rating", cached=found.get(score_key)
+            )
+            return _story_response(request, entry, ratings.Result(count, total, None))
     try:
         article = Article.objects.published().select_related("section").get(slug=slug)
     except Article.DoesNotExist:
@@ -212,7 +226,15 @@ def article_detail(request, slug):
     entry = _render_story(request, article, preview=False)
     if cacheable:
         cache.set(key, entry, PAGE_TTL)
-    return _story_response(request, article, entry, preview=False)
+        _remember_story_id(key, article.pk)
+    score = ratings.current(target=article, key="rating")
+    return _story_response(request, entry, score)
+
+
+def _remember_story_id(key, pk):
+    if len(_story_ids) >= STORY_IDS_MAX:
+        _story_ids.clear()
+    _story_ids[key] = pk
 
 
 @staff_member_required
@@ -221,8 +243,9 @@ def article_preview(request, pk):
     if not request.user.has_perm("articles.change_article"):
         raise Http404("No such story.")
     article = get_object_or_404(Article.objects.select_related("section"), pk=pk)
+    entry = _render_story(request, article, preview=True)
     response = _story_response(
-        request, article, _render_story(request, article, preview=True), preview=True
+        request, entry, ratings.current(target=article, key="rating"), preview=True
     )
     patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex"
@@ -255,12 +278,11 @@ def _render_story(request, article, *, preview):
     }
 
 
-def _story_response(request, article, entry, *, preview):
+def _story_response(request, entry, score, *, preview=False):
     """Fill the rating block in (live numbers, this reader's CSRF token); HTTP validators."""
-    score = ratings.current(target=article, key="rating")
     if settings.RATINGS_JSONLD and entry["rating_key"] != f"{score.count}:{score.total}":
         entry = _render_story(request, Article.objects.select_related("section").get(
-            pk=article.pk), preview=preview)  # fmt: skip
+            pk=entry["pk"]), preview=preview)  # fmt: skip
     etag = hashlib.sha256(
         f"{entry['pk']}:{entry['updated']}:{entry['version']}:{score.count}:{score.total}:"
         f"{get_language()}:{request.user.is_authenticated}".encode()
@@ -273,7 +295,7 @@ def _story_response(request, article, entry, *, preview):
         )
         if not_modified is not None:
             return public_cache(not_modified, request)
-    widget = render_widget(request, article, score)
+    widget = render_widget(request, Article, entry["pk"], score)
     response = HttpResponse(entry["content"].replace(RATING_SLOT, widget, 1))
     if preview:
         return response

@@ -1,14 +1,20 @@
-"""A Redis cache that degrades instead of failing.
+"""A Redis cache that degrades instead of failing, with an ordered write.
 
 When Redis is unreachable every cache call behaves like a miss (reads return the
 default, writes do nothing), the failure is logged once, and Redis is not tried
 again for a few seconds, so pages keep rendering from the database at full speed.
+
+`set_if_newer` stores a value only if no newer one is there: writers that race (a
+reader filling the cache from an old row, a voter publishing a new one) cannot put
+an older value over a newer one, whatever order their writes arrive in.
 """
 
 import functools
 import logging
+import threading
 import time
 
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
@@ -39,6 +45,23 @@ def _get_default(args, kwargs):
     return kwargs.get("default", args[1] if len(args) > 1 else None)
 
 
+# KEYS: value key, order key. ARGV: order, serialized value, seconds to keep.
+# The order key holds the order of the value stored; a value whose order key is gone
+# (evicted on its own) can no longer be compared, so it is dropped instead.
+SET_IF_NEWER = """
+local stored = redis.call('GET', KEYS[2])
+if stored then
+  if tonumber(stored) >= tonumber(ARGV[1]) then return 0 end
+elseif redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
+return 1
+"""
+
+
 class ReusingRedisCacheClient(RedisCacheClient):
     """Reuse one redis.Redis per connection pool instead of building one per operation.
 
@@ -49,6 +72,7 @@ class ReusingRedisCacheClient(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._set_if_newer = None
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -56,6 +80,16 @@ class ReusingRedisCacheClient(RedisCacheClient):
         if client is None:
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
+
+    def set_if_newer(self, key, order_key, value, order, timeout):
+        client = self.get_client(key, write=True)
+        if self._set_if_newer is None:
+            self._set_if_newer = client.register_script(SET_IF_NEWER)
+        stored = self._set_if_newer(
+            keys=[key, order_key], args=[order, self._serializer.dumps(value), timeout],
+            client=client,
+        )  # fmt: skip
+        return bool(stored)
 
 
 class ResilientRedisCache(RedisCache):
@@ -76,6 +110,26 @@ class ResilientRedisCache(RedisCache):
     has_key = _degrades(False)(RedisCache.has_key)
     clear = _degrades(None)(RedisCache.clear)
 
+    def set_if_newer(self, key, value, order, timeout, *, always_try=False):
+        """Store `value` unless the value already there has the same or a higher `order`.
+
+        Atomic in Redis. True if stored, False if a newer value is there, None if Redis
+        could not be reached. `always_try` tries even while Redis is thought to be down,
+        for writers whose news other servers must not miss.
+        """
+        if not always_try and self._down_until > time.monotonic():
+            return False
+        try:
+            return self._cache.set_if_newer(
+                self.make_and_validate_key(key),
+                self.make_and_validate_key(f"{key}:order"),
+                value, int(order), max(1, int(timeout)),
+            )  # fmt: skip
+        except RedisError as exc:
+            self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
+            log.error("cache unavailable, serving without it: %s", exc)
+            return None
+
     def incr(self, key, delta=1, version=None):
         if self._down_until > time.monotonic():
             raise ValueError("cache unavailable")
@@ -85,3 +139,22 @@ class ResilientRedisCache(RedisCache):
             self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
             log.error("cache unavailable, serving without it: %s", exc)
             raise ValueError("cache unavailable") from exc
+
+
+class OrderedLocMemCache(LocMemCache):
+    """The in-process cache of development and tests, with the same `set_if_newer`."""
+
+    def __init__(self, name, params):
+        super().__init__(name, params)
+        self._ordered = threading.Lock()
+
+    def set_if_newer(self, key, value, order, timeout, *, always_try=False):
+        with self._ordered:
+            stored = self.get(f"{key}:order")
+            if stored is None and self.has_key(key):
+                self.delete(key)
+                return False
+            if stored is not None and stored >= order:
+                return False
+            self.set_many({key: value, f"{key}:order": order}, timeout)
+            return True

@@ -116,7 +116,7 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "newsroom.cache.OrderedLocMemCache",
             "LOCATION": "newsroom",
             "TIMEOUT": 300,
             "OPTIONS": {"MAX_ENTRIES": 5000},

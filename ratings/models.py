@@ -33,6 +33,8 @@ class Score(models.Model):
     key = models.CharField(max_length=32, default="rating")
     count = models.PositiveIntegerField(_("votes"), default=0)
     total = models.PositiveBigIntegerField(_("sum of scores"), default=0)
+    # Incremented with every change, under the row lock: orders cached copies (ratings.cache).
+    revision = models.PositiveBigIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     content_object = GenericForeignKey("content_type", "object_id")

@@ -10,11 +10,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import IntegrityError, connections, router, transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ratings import cache as score_cache
 from ratings.models import Score, Vote
 from ratings.registry import options_for
 
@@ -143,9 +144,9 @@ def _lookup(target, key):
     return options, ContentType.objects.get_for_model(type(target))
 
 
-def _locked_score(content_type, target, key):
+def _locked_score(content_type, object_id, key):
     """The object's Score row, created if needed, locked until the transaction ends."""
-    where = {"content_type": content_type, "object_id": target.pk, "key": key}
+    where = {"content_type": content_type, "object_id": object_id, "key": key}
     locked = Score.objects.select_for_update().filter(**where).first()
     if locked is None:
         # a concurrent first voter may create it too: the unique constraint settles it
@@ -168,7 +169,7 @@ def cast_vote(*, target, key, voter, score) -> Result:
         raise VoteError(ANONYMOUS_NOT_ALLOWED, status=403)
     if voter.is_anonymous and not voter.key:
         raise VoteError(ANONYMOUS_NOT_ALLOWED, status=403)
-    locked = _locked_score(content_type, target, key)
+    locked = _locked_score(content_type, target.pk, key)
     where = {"content_type": content_type, "object_id": target.pk, "key": key}
     existing = Vote.objects.filter(**where, **_voter_filter(voter)).only("score").first()
     # The row is locked, so its count and total are current: the new ones follow from them.
@@ -180,7 +181,9 @@ def cast_vote(*, target, key, voter, score) -> Result:
             raise VoteError(CHANGE_NOT_ALLOWED, status=409)
         delta = score - existing.score
         Vote.objects.filter(pk=existing.pk).update(score=score, updated_at=timezone.now())
-        Score.objects.filter(pk=locked.pk).update(total=F("total") + delta)
+        Score.objects.filter(pk=locked.pk).update(
+            total=F("total") + delta, revision=F("revision") + 1
+        )
         total += delta
     else:
         limit = settings.RATINGS_VOTES_PER_ADDRESS
@@ -206,10 +209,21 @@ def cast_vote(*, target, key, voter, score) -> Result:
             # Not reachable while the Score row is locked; if it ever is, the whole
             # transaction rolls back and the voter is told, rather than counted twice.
             raise VoteError(CHANGE_NOT_ALLOWED, status=409) from exc
-        Score.objects.filter(pk=locked.pk).update(count=F("count") + 1, total=F("total") + score)
+        Score.objects.filter(pk=locked.pk).update(
+            count=F("count") + 1, total=F("total") + score, revision=F("revision") + 1
+        )
         count, total = count + 1, total + score
-    _ranking_changed()
+    _score_changed(locked, count, total)
     return Result(count, total, score)
+
+
+def _score_changed(locked, count, total):
+    """After an update of the locked row: refresh the cached score and the rankings."""
+    score_cache.changed(
+        locked.content_type_id, locked.object_id, locked.key,
+        revision=locked.revision + 1, count=count, total=total,
+    )  # fmt: skip
+    _ranking_changed()
 
 
 @transaction.atomic
@@ -218,47 +232,42 @@ def delete_vote(*, target, key, voter) -> Result:
     options, content_type = _lookup(target, key)
     if not options.allow_delete:
         raise VoteError(DELETE_NOT_ALLOWED, status=403)
-    locked = _locked_score(content_type, target, key)
+    locked = _locked_score(content_type, target.pk, key)
     where = {"content_type": content_type, "object_id": target.pk, "key": key}
     existing = Vote.objects.filter(**where, **_voter_filter(voter)).first()
     if existing is None:
         raise VoteError(NO_VOTE, status=404)
     existing.delete()
     Score.objects.filter(pk=locked.pk).update(
-        count=F("count") - 1, total=F("total") - existing.score
+        count=F("count") - 1, total=F("total") - existing.score, revision=F("revision") + 1
     )
-    _ranking_changed()
-    return Result(locked.count - 1, locked.total - existing.score, None)
+    count, total = locked.count - 1, locked.total - existing.score
+    _score_changed(locked, count, total)
+    return Result(count, total, None)
 
 
-def current(*, target, key, voter=None) -> Result:
-    """The object's count and sum, and this voter's own score if any."""
-    content_type = ContentType.objects.get_for_model(type(target))
-    where = {"content_type": content_type, "object_id": target.pk, "key": key}
-    # The hottest read of the site (every story view): plain SQL, no ORM compile.
-    connection = connections[router.db_for_read(Score)]
-    q = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {q('count')}, {q('total')} FROM {q(Score._meta.db_table)} "
-            f"WHERE {q('content_type_id')} = %s AND {q('object_id')} = %s AND {q('key')} = %s",
-            [content_type.pk, target.pk, key],
-        )
-        row = cursor.fetchone() or (0, 0)
+def current(*, target, key, voter=None, cached=None) -> Result:
+    """The object's count and sum (exact, see ratings.cache), and this voter's own score.
+
+    `cached`: the cache's value under ratings.cache.key_for(...) for this object and key,
+    when the caller fetched it together with other keys.
+    """
+    count, total = score_cache.score(type(target), target.pk, key, cached=cached)
     mine = None
     if voter is not None and (voter.user_id or voter.key):
+        content_type = ContentType.objects.get_for_model(type(target))
         mine = (
-            Vote.objects.filter(**where, **_voter_filter(voter))
+            Vote.objects.filter(
+                content_type=content_type, object_id=target.pk, key=key, **_voter_filter(voter)
+            )
             .values_list("score", flat=True)
             .first()
         )
-    return Result(row[0], row[1], mine)
+    return Result(count, total, mine)
 
 
 def recompute(*, fix=False):
     """Compare every score with its votes; return the drifted ones, repaired when `fix`."""
-    from django.db.models import Count, Sum
-
     actual = {
         (row["content_type"], row["object_id"], row["key"]): (row["n"], row["s"])
         for row in Vote.objects.values("content_type", "object_id", "key").annotate(
@@ -278,12 +287,18 @@ def recompute(*, fix=False):
             drifted.append((ident, (0, 0), expected))
     if fix:
         with transaction.atomic():
-            for (ct, obj, key), _was, (count, total) in drifted:
-                Score.objects.update_or_create(
-                    content_type_id=ct, object_id=obj, key=key,
-                    defaults={"count": count, "total": total},
-                )  # fmt: skip
-            _ranking_changed()
+            for (ct, obj, key), _was, _expected in drifted:
+                content_type = ContentType.objects.get_for_id(ct)
+                locked = _locked_score(content_type, obj, key)
+                # counted again under the lock: votes cast since the scan are included
+                row = Vote.objects.filter(content_type=ct, object_id=obj, key=key).aggregate(
+                    n=Count("id"), s=Sum("score")
+                )
+                count, total = row["n"], row["s"] or 0
+                Score.objects.filter(pk=locked.pk).update(
+                    count=count, total=total, revision=F("revision") + 1
+                )
+                _score_changed(locked, count, total)
     return drifted
 
 

@@ -53,8 +53,8 @@ class _SignedIn:
     is_authenticated = True
 
 
-def render_widget(request, target, score, key="rating"):
-    """The rating block as HTML for this request (its CSRF token, its user).
+def render_widget(request, model, object_id, score, key="rating"):
+    """The rating block of a `model` object as HTML for this request (its CSRF token, its user).
 
     The HTML for given numbers is rendered once per process; only this reader's CSRF
     token is put in per request.
@@ -63,7 +63,7 @@ def render_widget(request, target, score, key="rating"):
     from django.utils.translation import get_language
 
     html = _widget_html(
-        target._meta.label_lower, target.pk, key, get_language(), score.count, score.total,
+        model._meta.label_lower, object_id, key, get_language(), score.count, score.total,
         request.user.is_authenticated,
     )  # fmt: skip
     return html.replace(CSRF_SLOT, get_token(request))
