@@ -18,15 +18,17 @@ from taggit.models import Tag
 
 from articles import search as story_search
 from articles import text
-from articles.cache import STATE_KEY, content_version, get_versioned
+from articles.cache import STATE_KEY, content_version
 from articles.models import Article, Author, Section, SlugRedirect
 from articles.pagecache import (
-    PAGE_TTL,
     RATING_SLOT,
     TOP_RATED_SLOT,
     cached_for_readers,
+    lookup,
     page_key,
     reader_cacheable,
+    serves,
+    store,
 )
 from ratings import cache as score_cache
 from ratings import services as ratings
@@ -125,6 +127,9 @@ def paginate(request, queryset, count_key, *, keyset=False):
     return page
 
 
+PUBLIC_CACHE_CONTROL = "public, max-age=0, s-maxage=60, stale-while-revalidate=30"
+
+
 def public_cache(response, request, seconds=60):
     """Cache headers for a CDN: short shared lifetime, private for signed-in users."""
     if request.user.is_authenticated:
@@ -195,27 +200,21 @@ def _section_blocks():
     return blocks
 
 
-# Story id by page-cache key, per process: lets the first cache round trip of a warm
-# story request fetch its live score too. Checked against the entry, so never trusted.
-_story_ids = {}
-STORY_IDS_MAX = 50_000
+@serves("story")
+def serve_story(request, entry, found):
+    """A stored story page with its live score (fetched with the page when known)."""
+    score_key = entry["extra_keys"][0]
+    count, total = score_cache.score(Article, entry["pk"], "rating", cached=found.get(score_key))
+    return _story_response(request, entry, ratings.Result(count, total, None))
 
 
 def article_detail(request, slug):
     cacheable = reader_cacheable(request)
     if cacheable:
-        key = page_key(request, "story")
-        known = _story_ids.get(key)
-        score_key = score_cache.key_for(Article, known, "rating") if known else None
-        _version, entry, found = get_versioned(key, *([score_key] if score_key else []))
+        key = request.page_cache_key = page_key(request, get_language())
+        _version, entry, found = lookup(key)
         if entry is not None:
-            if entry["pk"] != known:
-                _remember_story_id(key, entry["pk"])
-                found = {}
-            count, total = score_cache.score(
-                Article, entry["pk"], "rating", cached=found.get(score_key)
-            )
-            return _story_response(request, entry, ratings.Result(count, total, None))
+            return serve_story(request, entry, found)
     try:
         article = Article.objects.published().select_related("section").get(slug=slug)
     except Article.DoesNotExist:
@@ -223,18 +222,11 @@ def article_detail(request, slug):
         if moved and moved.article.is_public:
             return redirect(moved.article, permanent=True)
         raise Http404("No such story.") from None
-    entry = _render_story(request, article, preview=False)
+    entry = {**_render_story(request, article, preview=False), "kind": "story"}
     if cacheable:
-        cache.set(key, entry, PAGE_TTL)
-        _remember_story_id(key, article.pk)
+        store(key, entry, [score_cache.key_for(Article, article.pk, "rating")])
     score = ratings.current(target=article, key="rating")
     return _story_response(request, entry, score)
-
-
-def _remember_story_id(key, pk):
-    if len(_story_ids) >= STORY_IDS_MAX:
-        _story_ids.clear()
-    _story_ids[key] = pk
 
 
 @staff_member_required
@@ -268,11 +260,16 @@ def _render_story(request, article, *, preview):
         "rating_key": f"{score.count}:{score.total}" if score else "",
     }
     response = render(request, "articles/article_detail.html", context)
+    # Stored as the bytes before and after the rating slot: joined with the live block.
+    head, _slot, tail = response.content.partition(RATING_SLOT.encode())
+    updated = article.updated_at.timestamp()
     return {
         "pk": article.pk,
         "slug": article.slug,
-        "content": response.content.decode(),
-        "updated": article.updated_at.timestamp(),
+        "head": head,
+        "tail": tail,
+        "updated": updated,
+        "last_modified": http_date(updated),
         "version": version,
         "rating_key": context["rating_key"],
     }
@@ -283,29 +280,32 @@ def _story_response(request, entry, score, *, preview=False):
     if settings.RATINGS_JSONLD and entry["rating_key"] != f"{score.count}:{score.total}":
         entry = _render_story(request, Article.objects.select_related("section").get(
             pk=entry["pk"]), preview=preview)  # fmt: skip
+    signed_in = request.user.is_authenticated
     etag = hashlib.sha256(
         f"{entry['pk']}:{entry['updated']}:{entry['version']}:{score.count}:{score.total}:"
-        f"{get_language()}:{request.user.is_authenticated}".encode()
+        f"{get_language()}:{signed_in}".encode()
     ).hexdigest()[:32]
     etag = f'"{etag}"'
     has_messages = "messages" in request.COOKIES
-    if not preview and not has_messages:
+    conditional = "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
+    if conditional and not preview and not has_messages:
         not_modified = get_conditional_response(
             request, etag=etag, last_modified=int(entry["updated"])
         )
         if not_modified is not None:
             return public_cache(not_modified, request)
-    widget = render_widget(request, Article, entry["pk"], score)
-    response = HttpResponse(entry["content"].replace(RATING_SLOT, widget, 1))
+    widget = render_widget(request, Article, entry["pk"], score).encode()
+    response = HttpResponse(b"".join((entry["head"], widget, entry["tail"])))
     if preview:
         return response
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(entry["updated"])
+    response["Last-Modified"] = entry["last_modified"]
     # Messages are per reader: a page that shows one must not be cached for others.
-    if has_messages:
+    if has_messages or signed_in:
         patch_cache_control(response, private=True, no_cache=True)
         return response
-    return public_cache(response, request)
+    response["Cache-Control"] = PUBLIC_CACHE_CONTROL
+    return response
 
 
 @cached_for_readers
