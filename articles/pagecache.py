@@ -135,7 +135,7 @@ def cached_for_readers(view=None, *, fill=None, fill_key=None):
         stamp = found.get(fill_key, 0) if fill_key else None
         if fill_key and entry.get("filled_for") == stamp:
             return replay(entry, entry["filled"])
-        content = fill(request, entry["content"].decode())
+        content = fill(request, entry["content"].decode()).encode()
         if fill_key:
             filled_entry = {**entry, "filled": content, "filled_for": stamp}
             cache.set(request.page_cache_key, filled_entry, PAGE_TTL)
