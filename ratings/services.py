@@ -246,13 +246,9 @@ def delete_vote(*, target, key, voter) -> Result:
     return Result(count, total, None)
 
 
-def current(*, target, key, voter=None, cached=None) -> Result:
-    """The object's count and sum (exact, see ratings.cache), and this voter's own score.
-
-    `cached`: the cache's value under ratings.cache.key_for(...) for this object and key,
-    when the caller fetched it together with other keys.
-    """
-    count, total = score_cache.score(type(target), target.pk, key, cached=cached)
+def current(*, target, key, voter=None) -> Result:
+    """The object's count and sum (exact, see ratings.cache), and this voter's own score."""
+    count, total = score_cache.score(type(target), target.pk, key)
     mine = None
     if voter is not None and (voter.user_id or voter.key):
         content_type = ContentType.objects.get_for_model(type(target))
