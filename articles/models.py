@@ -4,8 +4,9 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connections, models, router, transaction
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -252,9 +253,9 @@ class Article(models.Model):
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
-    def related_news(self, limit=None):
+    def related_news(self, limit=None, tag_ids=None):
         """Other news: editor-picked links first, in order, then filled automatically."""
-        return related_news_for(self, limit or settings.ARTICLES_RELATED_COUNT)
+        return related_news_for(self, limit or settings.ARTICLES_RELATED_COUNT, tag_ids)
 
 
 class RelatedLink(models.Model):
@@ -330,14 +331,15 @@ class NewsItem:
         self.article_id = article_id
 
 
-def related_news_for(article, limit):
+def related_news_for(article, limit, tag_ids=None):
     """Editor-picked links first (in the editor's order), then automatic fill.
 
     The fill takes stories sharing a tag, then from the same section, then any, each
     tier newest first, among the ARTICLES_RELATED_CANDIDATES newest stories no older
     than ARTICLES_RELATED_MAX_AGE_DAYS. Never the story itself, a duplicate, a draft or
-    a story whose time has not come. At most four small indexed queries, however many
-    links or tags there are.
+    a story whose time has not come. `tag_ids` are the article's tags when the caller
+    has them (one query fewer). At most five small indexed queries, each stopping at a
+    few rows, however many links, tags or stories there are.
     """
     now = timezone.now()
     items, seen = [], {article.pk}
@@ -360,59 +362,59 @@ def related_news_for(article, limit):
         elif link.url not in seen:
             seen.add(link.url)
             items.append(NewsItem(link.title, "", link.url, external=True))
-    missing = limit - len(items)
-    if missing <= 0:
-        return items
-
-    # Candidates: the newest stories within the age limit, bounded so that a cold cache
-    # costs a few milliseconds whatever the size of the archive. Ranked here in Python:
-    # sharing a tag first, then the same section, then the rest, newest first in each.
-    cutoff = now - timezone.timedelta(days=settings.ARTICLES_RELATED_MAX_AGE_DAYS)
-    window = list(
-        Article.objects.published(now)
-        .filter(published_at__gte=cutoff)
-        .order_by("-published_at", "-id")
-        .values_list("pk", "section_id")[: settings.ARTICLES_RELATED_CANDIDATES + len(seen)]
-    )
-    candidate_ids = [pk for pk, _section in window if pk not in seen]
-    sharing = _sharing_a_tag(article, candidate_ids) if candidate_ids else set()
-    ranked = sorted(
-        ((pk not in sharing, section != article.section_id, position)
-         for position, (pk, section) in enumerate(window) if pk not in seen),
-    )  # fmt: skip
-    chosen = [window[position][0] for _t, _s, position in ranked[:missing]]
-    stories = Article.objects.only("title", "slug", "excerpt").in_bulk(chosen)
-    for pk in chosen:
-        story = stories[pk]
-        items.append(NewsItem(story.title, story.excerpt, story.get_absolute_url(),
-                              article_id=story.pk))  # fmt: skip
+    if len(items) < limit:
+        items.extend(_fill(article, now, {s for s in seen if isinstance(s, int)},
+                           limit - len(items), tag_ids))  # fmt: skip
     return items
 
 
-def _sharing_a_tag(article, candidate_ids):
-    """Which of the candidate stories share at least one tag with the article."""
+def _fill(article, now, exclude, missing, tag_ids):
+    """Up to `missing` stories from the fill tiers, in order, without repeats.
+
+    A tier asks for twice what is missing: after dropping what an earlier tier already
+    chose, enough always remains.
+    """
+    if tag_ids is None:
+        tag_ids = list(article.tags.values_list("pk", flat=True))
+    chosen = {}
+    for tier in fill_tiers(article, now, exclude, tag_ids):
+        for story in tier[: 2 * missing]:
+            if len(chosen) < missing:
+                chosen.setdefault(story.pk, story)
+        if len(chosen) >= missing:
+            break
+    return [
+        NewsItem(story.title, story.excerpt, story.get_absolute_url(), article_id=story.pk)
+        for story in chosen.values()
+    ]
+
+
+def fill_tiers(article, now, exclude, tag_ids):
+    """The fill's queries, best first: sharing a tag, the same section, any; newest first.
+
+    Each walks the newest stories in an index and stops as soon as it has enough, so
+    the cost does not grow with the archive.
+    """
     from taggit.models import TaggedItem
 
-    article_type = ContentType.objects.get_for_model(Article)
-    connection = connections[router.db_for_read(TaggedItem)]
-    if connection.vendor == "postgresql":
-        # One array parameter instead of a thousand: building the IN list costs more
-        # than running the query.
-        table = TaggedItem._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT DISTINCT object_id FROM {table} WHERE content_type_id = %s "
-                f"AND object_id = ANY(%s) AND tag_id IN (SELECT tag_id FROM {table} "
-                "WHERE content_type_id = %s AND object_id = %s)",
-                [article_type.pk, list(candidate_ids), article_type.pk, article.pk],
-            )
-            return {row[0] for row in cursor.fetchall()}
-    return set(
-        TaggedItem.objects.filter(
-            content_type=article_type,
-            object_id__in=candidate_ids,
-            tag_id__in=TaggedItem.objects.filter(
-                content_type=article_type, object_id=article.pk
-            ).values("tag_id"),
-        ).values_list("object_id", flat=True)
+    cutoff = now - timezone.timedelta(days=settings.ARTICLES_RELATED_MAX_AGE_DAYS)
+    recent = Article.objects.published(now).filter(published_at__gte=cutoff)
+    # The candidate window: no older than the ARTICLES_RELATED_CANDIDATES-th newest story.
+    oldest = recent.order_by("-published_at", "-id").values("published_at")[
+        settings.ARTICLES_RELATED_CANDIDATES - 1 : settings.ARTICLES_RELATED_CANDIDATES
+    ]
+    window = (
+        recent.filter(published_at__gte=Coalesce(Subquery(oldest), Value(cutoff)))
+        .exclude(pk__in=exclude)
+        .order_by("-published_at", "-id")
+        .only("title", "slug", "excerpt")
     )
+    tiers = [window.filter(section_id=article.section_id), window]
+    if tag_ids:
+        shares_a_tag = TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Article),
+            object_id=OuterRef("pk"),
+            tag_id__in=tag_ids,
+        )
+        tiers.insert(0, window.filter(Exists(shares_a_tag)))
+    return tiers

@@ -1,5 +1,6 @@
 """Reader-facing pages: home, story, section, tag, author, search, top rated, preview."""
 
+import functools
 import hashlib
 from datetime import UTC, datetime
 
@@ -248,14 +249,15 @@ def _render_story(request, article, *, preview):
     """The story page with a slot for the rating block; the same for every reader."""
     version = content_version()
     score = ratings.current(target=article, key="rating") if settings.RATINGS_JSONLD else None
+    tags = functools.cache(lambda: list(article.tags.all()))  # both fragments use them
     context = {
         "article": article,
         "version": version,
         "score": score,
         "preview": preview,
-        "related": lambda: article.related_news(),
+        "related": lambda: article.related_news(tag_ids=[tag.pk for tag in tags()]),
         "authors": lambda: list(article.authors.all()),
-        "tags": lambda: list(article.tags.all()),
+        "tags": tags,
         # JSON-LD carries the rating only when the setting is on; then it keys the cache too.
         "rating_key": f"{score.count}:{score.total}" if score else "",
     }

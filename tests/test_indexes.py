@@ -2,8 +2,9 @@
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, fill_tiers
 from tests.conftest import require_postgres
 from tests.factories import ArticleFactory, SectionFactory
 
@@ -46,3 +47,14 @@ def test_tag_list_uses_an_index(archive):
 
 def test_story_by_slug_uses_the_unique_index(archive):
     assert "Index" in plan(Article.objects.filter(slug="novyna-1"))
+
+
+def test_other_news_fill_walks_indexes(archive):
+    story = Article.objects.filter(section=archive).first()
+    tag_ids = list(story.tags.values_list("pk", flat=True))
+    tiers = fill_tiers(story, timezone.now(), {story.pk}, tag_ids)
+    assert len(tiers) == 3
+    for tier in tiers:
+        text = plan(tier[:12])
+        assert "Seq Scan" not in text, text
+        assert "article_pub_idx" in text or "article_section_idx" in text, text

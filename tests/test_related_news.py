@@ -98,6 +98,41 @@ def test_related_news_queries_do_not_depend_on_links(article, django_assert_num_
     article.related_links.all().delete()
     RelatedLinkFactory(article=article, target=ArticleFactory(), position=0)
     ArticleFactory.create_batch(8, section=article.section)
-    # links, then the fill: candidate window, which of them share a tag, the chosen rows
-    with django_assert_num_queries(4):
+    # links, then the fill: the article's tags (none), the same section fills it
+    with django_assert_num_queries(3):
         assert len(article.related_news()) == 6
+
+
+def test_fill_queries_stay_bounded_with_every_tier_needed(article, django_assert_num_queries):
+    ContentType.objects.get_for_model(Article)
+    article.tags.set(["енергетика"])
+    ArticleFactory(tags=["енергетика"])
+    ArticleFactory(section=article.section)
+    ArticleFactory.create_batch(30)
+    # links, tags, then the three tiers: sharing a tag, same section, any
+    with django_assert_num_queries(5):
+        items = article.related_news()
+    assert len(items) == 6
+    # with the tags already known (the story page has them) one query fewer
+    tag_ids = list(article.tags.values_list("pk", flat=True))
+    with django_assert_num_queries(4):
+        assert [i.article_id for i in article.related_news(tag_ids=tag_ids)] == [
+            i.article_id for i in items
+        ]
+
+
+def test_fill_looks_only_at_the_newest_candidates(article, settings):
+    settings.ARTICLES_RELATED_CANDIDATES = 3
+    article.tags.set(["енергетика"])
+    now = timezone.now()
+    older_tagged = ArticleFactory(
+        tags=["енергетика"], published_at=now - timezone.timedelta(days=2)
+    )
+    newest = [ArticleFactory(published_at=now - timezone.timedelta(minutes=m)) for m in (1, 2, 3)]
+    ids = [item.article_id for item in article.related_news()]
+    # the tagged story is older than the three newest: outside the window entirely
+    assert older_tagged.pk not in ids
+    assert set(ids) <= {a.pk for a in newest} | {article.pk}
+    assert article.pk not in ids
+    settings.ARTICLES_RELATED_CANDIDATES = 10
+    assert article.related_news()[0].article_id == older_tagged.pk
