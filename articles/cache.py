@@ -38,6 +38,13 @@ def content_version(state=None):
     return state["v"]
 
 
+def version_for(request):
+    """The content version a request renders with: read once, the same for all its parts."""
+    if getattr(request, "content_version", None) is None:
+        request.content_version = content_version()
+    return request.content_version
+
+
 def get_versioned(key, *extra_keys):
     """One cache round trip: the content version and the entry stored under `key` for it.
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from articles.cache import content_version
+from articles.cache import version_for
 from articles.models import Section
 
 
@@ -8,6 +8,6 @@ def site(request):
     """Site name and the content version (for cached navigation); no queries."""
     return {
         "SITE_NAME": settings.SITE_NAME,
-        "content_version": content_version,
+        "content_version": lambda: version_for(request),  # one read per request
         "nav_sections": Section.objects.all(),  # lazy: evaluated only on a cache miss
     }

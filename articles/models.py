@@ -338,58 +338,61 @@ def related_news_for(article, limit, tag_ids=None):
     tier newest first, among the ARTICLES_RELATED_CANDIDATES newest stories no older
     than ARTICLES_RELATED_MAX_AGE_DAYS. Never the story itself, a duplicate, a draft or
     a story whose time has not come. `tag_ids` are the article's tags when the caller
-    has them (one query fewer). At most five small indexed queries, each stopping at a
+    has them (one query fewer). At most six small indexed queries, each stopping at a
     few rows, however many links, tags or stories there are.
     """
     now = timezone.now()
+    links = list(article.related_links.all())
+    picked = {link.target_id for link in links if link.target_id}
+    targets = _stories(Article.objects.published(now).filter(pk__in=picked)) if picked else {}
     items, seen = [], {article.pk}
-    links = article.related_links.select_related("target").filter(
-        Q(target__isnull=True)
-        | Q(target__status=Article.Status.PUBLISHED, target__published_at__lte=now)
-    )
     for link in links:
         if len(items) >= limit:
             break
         if link.target_id:
-            if link.target_id in seen:
+            target = targets.get(link.target_id)  # None: a draft or not yet published
+            if target is None or target.article_id in seen:
                 continue
-            seen.add(link.target_id)
-            target = link.target
-            items.append(
-                NewsItem(link.title or target.title, target.excerpt, target.get_absolute_url(),
-                         article_id=target.pk)
-            )  # fmt: skip
+            seen.add(target.article_id)
+            items.append(NewsItem(link.title or target.title, target.teaser, target.url,
+                                  article_id=target.article_id))  # fmt: skip
         elif link.url not in seen:
             seen.add(link.url)
             items.append(NewsItem(link.title, "", link.url, external=True))
     if len(items) < limit:
-        items.extend(_fill(article, now, {s for s in seen if isinstance(s, int)},
-                           limit - len(items), tag_ids))  # fmt: skip
+        items.extend(_fill(article, now, seen, limit - len(items), tag_ids))
     return items
 
 
-def _fill(article, now, exclude, missing, tag_ids):
-    """Up to `missing` stories from the fill tiers, in order, without repeats.
+def _stories(queryset):
+    """{pk: NewsItem} for the stories of a queryset, reading only what an item shows."""
+    return {
+        pk: NewsItem(title, excerpt, reverse("articles:detail", kwargs={"slug": slug}),
+                     article_id=pk)
+        for pk, title, slug, excerpt in queryset.values_list("pk", "title", "slug", "excerpt")
+    }  # fmt: skip
 
-    A tier asks for twice what is missing: after dropping what an earlier tier already
-    chose, enough always remains.
+
+def _fill(article, now, seen, missing, tag_ids):
+    """Up to `missing` stories from the fill tiers, in order, leaving out those `seen`.
+
+    A tier asks for what is missing plus what it might have to skip: the stories already
+    seen and those an earlier tier chose.
     """
     if tag_ids is None:
         tag_ids = list(article.tags.values_list("pk", flat=True))
-    chosen = {}
-    for tier in fill_tiers(article, now, exclude, tag_ids):
-        for story in tier[: 2 * missing]:
-            if len(chosen) < missing:
-                chosen.setdefault(story.pk, story)
+    chosen = []
+    for tier in fill_tiers(article, now, tag_ids):
+        for item in _stories(tier[: len(seen) + len(chosen) + missing]).values():
+            if item.article_id not in seen:
+                seen.add(item.article_id)
+                chosen.append(item)
         if len(chosen) >= missing:
             break
-    return [
-        NewsItem(story.title, story.excerpt, story.get_absolute_url(), article_id=story.pk)
-        for story in chosen.values()
-    ]
+    return chosen[:missing]
 
 
-def fill_tiers(article, now, exclude, tag_ids):
+def fill_tiers(article, now, tag_ids):
     """The fill's queries, best first: sharing a tag, the same section, any; newest first.
 
     Each walks the newest stories in an index and stops as soon as it has enough, so
@@ -403,11 +406,8 @@ def fill_tiers(article, now, exclude, tag_ids):
     oldest = recent.order_by("-published_at", "-id").values("published_at")[
         settings.ARTICLES_RELATED_CANDIDATES - 1 : settings.ARTICLES_RELATED_CANDIDATES
     ]
-    window = (
-        recent.filter(published_at__gte=Coalesce(Subquery(oldest), Value(cutoff)))
-        .exclude(pk__in=exclude)
-        .order_by("-published_at", "-id")
-        .only("title", "slug", "excerpt")
+    window = recent.filter(published_at__gte=Coalesce(Subquery(oldest), Value(cutoff))).order_by(
+        "-published_at", "-id"
     )
     tiers = [window.filter(section_id=article.section_id), window]
     if tag_ids:

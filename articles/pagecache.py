@@ -90,6 +90,18 @@ def lookup(key):
     return version, entry, found
 
 
+def lookup_for(request, key):
+    """lookup(key) for a request, which then renders with the version it saw.
+
+    No second round trip when the middleware already looked the key up and missed.
+    """
+    if getattr(request, "page_cache_missed", None) == key:
+        return request.content_version, None, {}
+    version, entry, found = lookup(key)
+    request.content_version = version
+    return version, entry, found
+
+
 def serve(request, entry, found):
     return _servers[entry["kind"]](request, entry, found)
 
@@ -146,7 +158,7 @@ def cached_for_readers(view=None, *, fill=None, fill_key=None):
         if not reader_cacheable(request):
             return filled(request, view(request, *args, **kwargs))
         key = request.page_cache_key = page_key(request, translation.get_language())
-        version, entry, found = lookup(key)
+        version, entry, found = lookup_for(request, key)
         if entry is not None:
             return serve(request, entry, found)
         response = view(request, *args, **kwargs)
@@ -196,8 +208,10 @@ class ReaderPageCacheMiddleware:
         if key not in _extra_keys:
             # Not a page this process has stored or served: let the view decide.
             return self.get_response(request)
-        _version, entry, found = lookup(key)
+        version, entry, found = lookup(key)
         if entry is None:
+            # the view renders with this version and need not ask again
+            request.page_cache_missed, request.content_version = key, version
             return self.get_response(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language

@@ -19,13 +19,13 @@ from taggit.models import Tag
 
 from articles import search as story_search
 from articles import text
-from articles.cache import STATE_KEY, content_version
+from articles.cache import STATE_KEY, content_version, version_for
 from articles.models import Article, Author, Section, SlugRedirect
 from articles.pagecache import (
     RATING_SLOT,
     TOP_RATED_SLOT,
     cached_for_readers,
-    lookup,
+    lookup_for,
     page_key,
     reader_cacheable,
     serves,
@@ -181,7 +181,6 @@ def home(request):
     context = {
         "page_obj": page,
         "articles": page.object_list,
-        "version": content_version(),
         "section_blocks": _section_blocks if page.number == 1 else None,
     }
     return public_cache(render(request, "articles/article_list.html", context), request)
@@ -213,7 +212,7 @@ def article_detail(request, slug):
     cacheable = reader_cacheable(request)
     if cacheable:
         key = request.page_cache_key = page_key(request, get_language())
-        _version, entry, found = lookup(key)
+        _version, entry, found = lookup_for(request, key)
         if entry is not None:
             return serve_story(request, entry, found)
     try:
@@ -247,12 +246,11 @@ def article_preview(request, pk):
 
 def _render_story(request, article, *, preview):
     """The story page with a slot for the rating block; the same for every reader."""
-    version = content_version()
+    version = version_for(request)
     score = ratings.current(target=article, key="rating") if settings.RATINGS_JSONLD else None
     tags = functools.cache(lambda: list(article.tags.all()))  # both fragments use them
     context = {
         "article": article,
-        "version": version,
         "score": score,
         "preview": preview,
         "related": lambda: article.related_news(tag_ids=[tag.pk for tag in tags()]),

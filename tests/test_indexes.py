@@ -52,7 +52,7 @@ def test_story_by_slug_uses_the_unique_index(archive):
 def test_other_news_fill_walks_indexes(archive):
     story = Article.objects.filter(section=archive).first()
     tag_ids = list(story.tags.values_list("pk", flat=True))
-    tiers = fill_tiers(story, timezone.now(), {story.pk}, tag_ids)
+    tiers = fill_tiers(story, timezone.now(), tag_ids)
     assert len(tiers) == 3
     for tier in tiers:
         text = plan(tier[:12])

@@ -112,4 +112,26 @@ def test_addresses_without_a_stored_page_skip_the_store(client, article, monkeyp
     assert looked_up == []
     client.get(article.get_absolute_url())
     client.get(article.get_absolute_url())
-    assert len(looked_up) == 1  # stored by the first request, looked up for the second
+    # the first request's view misses and stores it, the second's middleware finds it
+    assert len(looked_up) == 2
+
+
+def test_a_stale_page_is_looked_up_once_and_rendered_with_that_version(
+    client, article, monkeypatch
+):
+    from articles import pagecache
+    from articles.cache import bump_content_version
+
+    looked_up = []
+    original = pagecache.lookup
+    monkeypatch.setattr(pagecache, "lookup", lambda key: looked_up.append(key) or original(key))
+    client.get(article.get_absolute_url())  # stored
+    bump_content_version()  # e.g. another story was published
+    looked_up.clear()
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert len(looked_up) == 1  # the middleware's miss; the view does not ask again
+    looked_up.clear()
+    client.get(article.get_absolute_url())
+    assert len(looked_up) == 1  # and the page stored by the view is found next time
+    assert response.content.decode().count(article.title) >= 1

@@ -134,8 +134,9 @@ def test_story_page_query_budget_cold_and_warm(client, article, django_assert_nu
     url = article.get_absolute_url()
     ContentType.objects.get_for_model(Article)  # warm in any running process
     cache.clear()
-    # cold: story, content state, score, authors, tags, related links, sections nav
-    with django_assert_num_queries(7):
+    # cold: story, content state, score, authors, tags, related links and their stories,
+    # sections nav
+    with django_assert_num_queries(8):
         client.get(url)
     # warm: the whole page and the live score from the cache
     with django_assert_num_queries(0):

@@ -93,13 +93,14 @@ def test_related_news_queries_do_not_depend_on_links(article, django_assert_num_
     ContentType.objects.get_for_model(Article)  # cached in any running process
     for position in range(6):
         RelatedLinkFactory(article=article, target=ArticleFactory(), position=position)
-    with django_assert_num_queries(1):
+    # the links, then the stories they point to
+    with django_assert_num_queries(2):
         assert len(article.related_news()) == 6
     article.related_links.all().delete()
     RelatedLinkFactory(article=article, target=ArticleFactory(), position=0)
     ArticleFactory.create_batch(8, section=article.section)
-    # links, then the fill: the article's tags (none), the same section fills it
-    with django_assert_num_queries(3):
+    # links and their story, then the fill: the article's tags (none), the same section
+    with django_assert_num_queries(4):
         assert len(article.related_news()) == 6
 
 

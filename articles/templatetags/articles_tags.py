@@ -20,9 +20,12 @@ def jsonld(value):
 
 @register.simple_tag(takes_context=True)
 def switch_language_url(context, language):
-    """This page's address in another language."""
+    """This page's address in another language (worked out once per request and language)."""
     request = context["request"]
-    return translate_url(request.get_full_path(), language)
+    urls = request.__dict__.setdefault("_language_urls", {})
+    if language not in urls:
+        urls[language] = translate_url(request.get_full_path(), language)
+    return urls[language]
 
 
 @register.simple_tag
