@@ -2,11 +2,9 @@
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -255,7 +253,9 @@ class Article(models.Model):
 
     def related_news(self, limit=None, tag_ids=None):
         """Other news: editor-picked links first, in order, then filled automatically."""
-        return related_news_for(self, limit or settings.ARTICLES_RELATED_COUNT, tag_ids)
+        from articles.related import related_news
+
+        return related_news(self, limit or settings.ARTICLES_RELATED_COUNT, tag_ids)
 
 
 class RelatedLink(models.Model):
@@ -316,105 +316,3 @@ class SlugRedirect(models.Model):
 
     def __str__(self):
         return self.old_slug
-
-
-class NewsItem:
-    """One entry of the Other news block: a headline, a teaser and an address."""
-
-    __slots__ = ("title", "teaser", "url", "external", "article_id")
-
-    def __init__(self, title, teaser, url, external=False, article_id=None):
-        self.title = title
-        self.teaser = teaser
-        self.url = url
-        self.external = external
-        self.article_id = article_id
-
-
-def related_news_for(article, limit, tag_ids=None):
-    """Editor-picked links first (in the editor's order), then automatic fill.
-
-    The fill takes stories sharing a tag, then from the same section, then any, each
-    tier newest first, among the ARTICLES_RELATED_CANDIDATES newest stories no older
-    than ARTICLES_RELATED_MAX_AGE_DAYS. Never the story itself, a duplicate, a draft or
-    a story whose time has not come. `tag_ids` are the article's tags when the caller
-    has them (one query fewer). At most six small indexed queries, each stopping at a
-    few rows, however many links, tags or stories there are.
-    """
-    now = timezone.now()
-    links = list(article.related_links.all())
-    picked = {link.target_id for link in links if link.target_id}
-    targets = _stories(Article.objects.published(now).filter(pk__in=picked)) if picked else {}
-    items, seen = [], {article.pk}
-    for link in links:
-        if len(items) >= limit:
-            break
-        if link.target_id:
-            target = targets.get(link.target_id)  # None: a draft or not yet published
-            if target is None or target.article_id in seen:
-                continue
-            seen.add(target.article_id)
-            items.append(NewsItem(link.title or target.title, target.teaser, target.url,
-                                  article_id=target.article_id))  # fmt: skip
-        elif link.url not in seen:
-            seen.add(link.url)
-            items.append(NewsItem(link.title, "", link.url, external=True))
-    if len(items) < limit:
-        items.extend(_fill(article, now, seen, limit - len(items), tag_ids))
-    return items
-
-
-def _stories(queryset):
-    """{pk: NewsItem} for the stories of a queryset, reading only what an item shows."""
-    return {
-        pk: NewsItem(title, excerpt, reverse("articles:detail", kwargs={"slug": slug}),
-                     article_id=pk)
-        for pk, title, slug, excerpt in queryset.values_list("pk", "title", "slug", "excerpt")
-    }  # fmt: skip
-
-
-def _fill(article, now, seen, missing, tag_ids):
-    """Up to `missing` stories from the fill tiers, in order, leaving out those `seen`.
-
-    A tier asks for what is missing plus what it might have to skip: the stories already
-    seen and those an earlier tier chose.
-    """
-    if tag_ids is None:
-        tag_ids = list(article.tags.values_list("pk", flat=True))
-    chosen = []
-    for tier in fill_tiers(article, now, tag_ids):
-        for item in _stories(tier[: len(seen) + len(chosen) + missing]).values():
-            if item.article_id not in seen:
-                seen.add(item.article_id)
-                chosen.append(item)
-        if len(chosen) >= missing:
-            break
-    return chosen[:missing]
-
-
-def fill_tiers(article, now, tag_ids):
-    """The fill's queries, best first: sharing a tag, the same section, any; newest first.
-
-    Each walks the newest stories in an index and stops as soon as it has enough, so
-    the cost does not grow with the archive.
-    """
-    from taggit.models import TaggedItem
-
-    cutoff = now - timezone.timedelta(days=settings.ARTICLES_RELATED_MAX_AGE_DAYS)
-    recent = Article.objects.published(now).filter(published_at__gte=cutoff)
-    # The candidate window: no older than the ARTICLES_RELATED_CANDIDATES-th newest story.
-    oldest = recent.order_by("-published_at", "-id").values("published_at")[
-        settings.ARTICLES_RELATED_CANDIDATES - 1 : settings.ARTICLES_RELATED_CANDIDATES
-    ]
-    window = recent.filter(published_at__gte=Coalesce(Subquery(oldest), Value(cutoff))).order_by(
-        "-published_at", "-id"
-    )
-    tiers = [window.filter(section_id=article.section_id), window]
-    if tag_ids:
-        shares_a_tag = TaggedItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(Article),
-            object_id=OuterRef("pk"),
-            tag_id__in=tag_ids,
-        )
-        tiers.insert(0, window.filter(Exists(shares_a_tag)))
-    return tiers

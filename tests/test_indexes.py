@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from articles.models import Article, fill_tiers
+from articles.models import Article
+from articles.related import fill_query
 from tests.conftest import require_postgres
 from tests.factories import ArticleFactory, SectionFactory
 
@@ -49,12 +50,14 @@ def test_story_by_slug_uses_the_unique_index(archive):
     assert "Index" in plan(Article.objects.filter(slug="novyna-1"))
 
 
-def test_other_news_fill_walks_indexes(archive):
+def test_other_news_fill_walks_the_publication_index(archive):
     story = Article.objects.filter(section=archive).first()
     tag_ids = list(story.tags.values_list("pk", flat=True))
-    tiers = fill_tiers(story, timezone.now(), tag_ids)
-    assert len(tiers) == 3
-    for tier in tiers:
-        text = plan(tier[:12])
-        assert "Seq Scan" not in text, text
-        assert "article_pub_idx" in text or "article_section_idx" in text, text
+    sql, params = fill_query(story, timezone.now(), tag_ids, per_tier=12)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        text = " ".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan" not in text, text
+    assert text.count("article_pub_idx") == 3, text  # each tier reads the index in order
+    assert "Sort" not in text.replace("Sort Key", ""), text  # and stops early: no sorting

@@ -1,0 +1,133 @@
+"""Інші новини (Other news): the editor's picks first, then an automatic fill.
+
+The fill takes stories sharing a tag with the article, then stories from its section,
+then any, each tier newest first, among the ARTICLES_RELATED_CANDIDATES newest stories
+no older than ARTICLES_RELATED_MAX_AGE_DAYS. Never the article itself, a duplicate, a
+draft or a story whose time has not come.
+
+It runs on every cold story page, so its cost must not grow with the archive: two
+queries for the picks (the links, then their stories, only when there are any) and
+one for the whole fill, which stops reading as soon as each tier has enough.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connections, router
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import TaggedItem
+
+from articles.models import Article
+
+
+class NewsItem:
+    """One entry of the Other news block: a headline, a teaser and an address."""
+
+    __slots__ = ("title", "teaser", "url", "external", "article_id")
+
+    def __init__(self, title, teaser, url, external=False, article_id=None):
+        self.title = title
+        self.teaser = teaser
+        self.url = url
+        self.external = external
+        self.article_id = article_id
+
+
+def related_news(article, limit, tag_ids=None):
+    """Up to `limit` NewsItems: picks in the editor's order, then the fill.
+
+    `tag_ids` are the article's tags when the caller has them already (a query fewer).
+    """
+    now = timezone.now()
+    links = list(article.related_links.all())
+    picked = {link.target_id for link in links if link.target_id}
+    targets = _items(Article.objects.published(now).filter(pk__in=picked)) if picked else {}
+    items, seen = [], {article.pk}
+    for link in links:
+        if len(items) >= limit:
+            break
+        if link.target_id:
+            target = targets.get(link.target_id)  # None: a draft or not yet published
+            if target is None or target.article_id in seen:
+                continue
+            seen.add(target.article_id)
+            items.append(NewsItem(link.title or target.title, target.teaser, target.url,
+                                  article_id=target.article_id))  # fmt: skip
+        elif link.url not in seen:
+            seen.add(link.url)
+            items.append(NewsItem(link.title, "", link.url, external=True))
+    if len(items) < limit:
+        if tag_ids is None:
+            tag_ids = list(article.tags.values_list("pk", flat=True))
+        items.extend(_fill(article, now, tag_ids, seen, limit - len(items)))
+    return items
+
+
+def _items(queryset):
+    """{pk: NewsItem} for the stories of a queryset, reading only what an item shows."""
+    rows = queryset.values_list("pk", "title", "slug", "excerpt")
+    return {pk: _item(pk, title, slug, excerpt) for pk, title, slug, excerpt in rows}
+
+
+def _item(pk, title, slug, excerpt):
+    url = reverse("articles:detail", kwargs={"slug": slug})
+    return NewsItem(title, excerpt, url, article_id=pk)
+
+
+def _fill(article, now, tag_ids, seen, missing):
+    """Up to `missing` stories from the fill tiers, in tier order, leaving out `seen`."""
+    sql, params = fill_query(article, now, tag_ids, len(seen) + 2 * missing)
+    with connections[router.db_for_read(Article)].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # best tier first, newest first within it (a UNION promises no order of its own)
+    rows.sort(key=lambda row: (row[5], row[1]), reverse=True)
+    rows.sort(key=lambda row: row[0])
+    chosen = []
+    for _tier, pk, title, slug, excerpt, _published in rows:
+        if pk not in seen and len(chosen) < missing:
+            seen.add(pk)
+            chosen.append(_item(pk, title, slug, excerpt))
+    return chosen
+
+
+def fill_query(article, now, tag_ids, per_tier):
+    """The fill as one SQL statement of (tier, id, title, slug, excerpt, published_at) rows.
+
+    Each tier reads the candidate window (the newest published stories, in the order of
+    the publication index) and stops at `per_tier` rows: what is missing, plus what it
+    may have to skip because it was picked, is the article or came from a better tier.
+    The window is a LIMITed subquery that the database reads only as far as needed: the
+    ORM cannot express that, so this is SQL, written to run on PostgreSQL and SQLite.
+    """
+    connection = connections[router.db_for_read(Article)]
+    adapt = connection.ops.adapt_datetimefield_value
+    cutoff = now - timezone.timedelta(days=settings.ARTICLES_RELATED_MAX_AGE_DAYS)
+    window = (
+        f"SELECT id, title, slug, excerpt, section_id, published_at "
+        f"FROM {Article._meta.db_table} WHERE status = %s AND published_at <= %s "
+        f"AND published_at >= %s ORDER BY published_at DESC, id DESC LIMIT %s"
+    )
+    window_params = [Article.Status.PUBLISHED, adapt(now), adapt(cutoff),
+                     settings.ARTICLES_RELATED_CANDIDATES]  # fmt: skip
+    tiers = []
+    if tag_ids:
+        marks = ", ".join(["%s"] * len(tag_ids))
+        shares_a_tag = (
+            f"WHERE EXISTS (SELECT 1 FROM {TaggedItem._meta.db_table} t "
+            f"WHERE t.content_type_id = %s AND t.object_id = w.id AND t.tag_id IN ({marks}))"
+        )
+        article_type = ContentType.objects.get_for_model(Article).pk
+        tiers.append((shares_a_tag, [article_type, *tag_ids]))
+    tiers.append(("WHERE w.section_id = %s", [article.section_id]))
+    tiers.append(("", []))
+    parts, params = [], []
+    for number, (condition, condition_params) in enumerate(tiers):
+        # SQLite takes no parentheses around the parts of a UNION: each is wrapped instead
+        parts.append(
+            f"SELECT * FROM (SELECT {number} AS tier, w.id, w.title, w.slug, w.excerpt, "
+            f"w.published_at FROM ({window}) w {condition} "
+            f"ORDER BY w.published_at DESC, w.id DESC LIMIT %s) tier{number}"
+        )
+        params += [*window_params, *condition_params, per_tier]
+    return " UNION ALL ".join(parts), params
