@@ -128,9 +128,6 @@ def paginate(request, queryset, count_key, *, keyset=False):
     return page
 
 
-PUBLIC_CACHE_CONTROL = "public, max-age=0, s-maxage=60, stale-while-revalidate=30"
-
-
 def public_cache(response, request, seconds=60):
     """Cache headers for a CDN: short shared lifetime, private for signed-in users."""
     if request.user.is_authenticated:
@@ -301,11 +298,10 @@ def _story_response(request, entry, score, *, preview=False):
     response["ETag"] = etag
     response["Last-Modified"] = entry["last_modified"]
     # Messages are per reader: a page that shows one must not be cached for others.
-    if has_messages or signed_in:
+    if has_messages:
         patch_cache_control(response, private=True, no_cache=True)
         return response
-    response["Cache-Control"] = PUBLIC_CACHE_CONTROL
-    return response
+    return public_cache(response, request)
 
 
 @cached_for_readers
