@@ -5,9 +5,9 @@ then any, each tier newest first, among the ARTICLES_RELATED_CANDIDATES newest s
 no older than ARTICLES_RELATED_MAX_AGE_DAYS. Never the article itself, a duplicate, a
 draft or a story whose time has not come.
 
-It runs on every cold story page, so its cost must not grow with the archive: two
-queries for the picks (the links, then their stories, only when there are any) and
-one for the whole fill, which stops reading as soon as each tier has enough.
+It runs on every cold story page, so its cost must not grow with the archive: one
+query for the links and one for every story the block may show, picks and fill alike,
+which stops reading as soon as each tier of the fill has enough.
 """
 
 from django.conf import settings
@@ -18,6 +18,8 @@ from django.utils import timezone
 from taggit.models import TaggedItem
 
 from articles.models import Article
+
+PICKED = -1  # the tier of the editor's picks in the stories query
 
 
 class NewsItem:
@@ -40,12 +42,19 @@ def related_news(article, limit, tag_ids=None):
     """
     now = timezone.now()
     links = list(article.related_links.all())
-    picked = {link.target_id for link in links if link.target_id}
-    targets = _items(Article.objects.published(now).filter(pk__in=picked)) if picked else {}
+    if tag_ids is None:
+        tag_ids = list(article.tags.values_list("pk", flat=True))
+    picked = [link.target_id for link in links if link.target_id]
+    # a tier may have to skip the article, the picks and what better tiers chose
+    sql, params = stories_query(article, now, picked, tag_ids, 1 + len(picked) + 2 * limit)
+    with connections[router.db_for_read(Article)].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    targets = {row[1]: _item(*row[1:5]) for row in rows if row[0] == PICKED}
     items, seen = [], {article.pk}
     for link in links:
         if len(items) >= limit:
-            break
+            return items
         if link.target_id:
             target = targets.get(link.target_id)  # None: a draft or not yet published
             if target is None or target.article_id in seen:
@@ -56,17 +65,17 @@ def related_news(article, limit, tag_ids=None):
         elif link.url not in seen:
             seen.add(link.url)
             items.append(NewsItem(link.title, "", link.url, external=True))
-    if len(items) < limit:
-        if tag_ids is None:
-            tag_ids = list(article.tags.values_list("pk", flat=True))
-        items.extend(_fill(article, now, tag_ids, seen, limit - len(items)))
+    # the fill: best tier first, newest first in each (a UNION promises no order)
+    fill = [row for row in rows if row[0] != PICKED]
+    fill.sort(key=lambda row: (row[5], row[1]), reverse=True)
+    fill.sort(key=lambda row: row[0])
+    for _tier, pk, title, slug, excerpt, _published in fill:
+        if len(items) >= limit:
+            break
+        if pk not in seen:
+            seen.add(pk)
+            items.append(_item(pk, title, slug, excerpt))
     return items
-
-
-def _items(queryset):
-    """{pk: NewsItem} for the stories of a queryset, reading only what an item shows."""
-    rows = queryset.values_list("pk", "title", "slug", "excerpt")
-    return {pk: _item(pk, title, slug, excerpt) for pk, title, slug, excerpt in rows}
 
 
 def _item(pk, title, slug, excerpt):
@@ -74,31 +83,14 @@ def _item(pk, title, slug, excerpt):
     return NewsItem(title, excerpt, url, article_id=pk)
 
 
-def _fill(article, now, tag_ids, seen, missing):
-    """Up to `missing` stories from the fill tiers, in tier order, leaving out `seen`."""
-    sql, params = fill_query(article, now, tag_ids, len(seen) + 2 * missing)
-    with connections[router.db_for_read(Article)].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    # best tier first, newest first within it (a UNION promises no order of its own)
-    rows.sort(key=lambda row: (row[5], row[1]), reverse=True)
-    rows.sort(key=lambda row: row[0])
-    chosen = []
-    for _tier, pk, title, slug, excerpt, _published in rows:
-        if pk not in seen and len(chosen) < missing:
-            seen.add(pk)
-            chosen.append(_item(pk, title, slug, excerpt))
-    return chosen
+def stories_query(article, now, picked, tag_ids, per_tier):
+    """One SQL statement for every story the block may show.
 
-
-def fill_query(article, now, tag_ids, per_tier):
-    """The fill as one SQL statement of (tier, id, title, slug, excerpt, published_at) rows.
-
-    Each tier reads the candidate window (the newest published stories, in the order of
-    the publication index) and stops at `per_tier` rows: what is missing, plus what it
-    may have to skip because it was picked, is the article or came from a better tier.
-    The window is a LIMITed subquery that the database reads only as far as needed: the
-    ORM cannot express that, so this is SQL, written to run on PostgreSQL and SQLite.
+    Rows of (tier, id, title, slug, excerpt, published_at): the picked stories that are
+    public (tier PICKED), then the fill's tiers. Each fill tier reads the candidate window
+    (the newest published stories, in the order of the publication index) and stops at
+    `per_tier` rows. The window is a LIMITed subquery that the database reads only as far
+    as needed: the ORM cannot express that, so this is SQL, for PostgreSQL and SQLite.
     """
     connection = connections[router.db_for_read(Article)]
     adapt = connection.ops.adapt_datetimefield_value
@@ -122,6 +114,14 @@ def fill_query(article, now, tag_ids, per_tier):
     tiers.append(("WHERE w.section_id = %s", [article.section_id]))
     tiers.append(("", []))
     parts, params = [], []
+    if picked:
+        marks = ", ".join(["%s"] * len(picked))
+        parts.append(
+            f"SELECT * FROM (SELECT {PICKED} AS tier, id, title, slug, excerpt, published_at "
+            f"FROM {Article._meta.db_table} WHERE id IN ({marks}) AND status = %s "
+            f"AND published_at <= %s) picked"
+        )
+        params += [*picked, Article.Status.PUBLISHED, adapt(now)]
     for number, (condition, condition_params) in enumerate(tiers):
         # SQLite takes no parentheses around the parts of a UNION: each is wrapped instead
         parts.append(

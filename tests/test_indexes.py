@@ -5,7 +5,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article
-from articles.related import fill_query
+from articles.related import stories_query
 from tests.conftest import require_postgres
 from tests.factories import ArticleFactory, SectionFactory
 
@@ -53,7 +53,7 @@ def test_story_by_slug_uses_the_unique_index(archive):
 def test_other_news_fill_walks_the_publication_index(archive):
     story = Article.objects.filter(section=archive).first()
     tag_ids = list(story.tags.values_list("pk", flat=True))
-    sql, params = fill_query(story, timezone.now(), tag_ids, per_tier=12)
+    sql, params = stories_query(story, timezone.now(), [], tag_ids, per_tier=12)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + sql, params)

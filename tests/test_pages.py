@@ -128,14 +128,18 @@ def test_story_page_query_count_does_not_grow_with_links_or_tags(
     assert count_queries() == few
 
 
-def test_story_page_query_budget_cold_and_warm(client, article, django_assert_num_queries):
-    for position in range(6):
+@pytest.mark.parametrize("links", [0, 3, 6])
+def test_story_page_query_budget_cold_and_warm(client, article, links, django_assert_num_queries):
+    ArticleFactory.create_batch(8, section=article.section, tags=["енергетика"])
+    article.tags.set(["енергетика", "Київ"])
+    article.authors.set([AuthorFactory(), AuthorFactory()])
+    for position in range(links):
         RelatedLinkFactory(article=article, position=position)
     url = article.get_absolute_url()
     ContentType.objects.get_for_model(Article)  # warm in any running process
     cache.clear()
-    # cold: story, content state, score, authors, tags, related links and their stories,
-    # sections nav
+    # cold: story, content state, score, authors, tags, related links, the stories of
+    # Other news (picks and fill in one), sections nav
     with django_assert_num_queries(8):
         client.get(url)
     # warm: the whole page and the live score from the cache
