@@ -2,6 +2,7 @@
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from taggit.models import Tag
 
 from articles.cache import content_changed as bump
 from articles.models import Article, Author, RelatedLink, Section
@@ -15,6 +16,8 @@ from articles.models import Article, Author, RelatedLink, Section
 @receiver(post_delete, sender=Section)
 @receiver(post_save, sender=Author)
 @receiver(post_delete, sender=Author)
+@receiver(post_save, sender=Tag)
+@receiver(post_delete, sender=Tag)
 @receiver(m2m_changed, sender=Article.authors.through)
 def on_content_change(sender, **kwargs):
     bump()

@@ -53,6 +53,43 @@ def test_related_block_follows_changes_in_other_stories(client, article):
     assert "Нова назва" in page and "Стара назва" not in page
 
 
+@pytest.mark.parametrize("renamed", ["tag", "author", "section"])
+def test_renaming_a_tag_author_or_section_shows_on_cached_pages(client, article, renamed):
+    from taggit.models import Tag
+
+    from tests.factories import AuthorFactory
+
+    article.authors.set([AuthorFactory(name="Стара назва автора")])
+    article.tags.set(["стара назва мітки"])
+    article.section.name = "Стара назва рубрики"
+    article.section.save()
+    page = client.get(article.get_absolute_url()).content.decode().lower()
+    assert f"стара назва {renamed_word[renamed]}" in page
+    thing = {
+        "tag": lambda: Tag.objects.get(name="стара назва мітки"),
+        "author": lambda: article.authors.get(),
+        "section": lambda: article.section,
+    }[renamed]()
+    thing.name = thing.name.replace("тара", "віжа")
+    thing.save()
+    page = client.get(article.get_absolute_url()).content.decode().lower()
+    assert f"свіжа назва {renamed_word[renamed]}" in page
+    assert f"стара назва {renamed_word[renamed]}" not in page
+
+
+renamed_word = {"tag": "мітки", "author": "автора", "section": "рубрики"}
+
+
+def test_the_story_block_is_cached_per_host(client, article, settings):
+    settings.ALLOWED_HOSTS = ["news.example.com", "www.news.example.com"]
+    one = client.get(article.get_absolute_url(), HTTP_HOST="news.example.com")
+    two = client.get(article.get_absolute_url(), HTTP_HOST="www.news.example.com")
+    assert "//www.news.example.com/" in two.content.decode()
+    assert "//www.news.example.com/" not in one.content.decode()
+    jsonld = two.content.decode().split('type="application/ld+json">', 1)[1]
+    assert "//news.example.com/" not in jsonld.split("</script>", 1)[0]
+
+
 def test_a_vote_shows_at_once_on_a_cached_page(client, article):
     client.get(article.get_absolute_url())  # warm the cache
     cast_vote(target=article, key="rating", voter=Voter(key="a"), score=3)
