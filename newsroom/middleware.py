@@ -1,4 +1,4 @@
-"""Request logging and a friendly answer when the database is down."""
+"""Request logging, bodiless HEAD answers, and a friendly answer when the database is down."""
 
 import logging
 import time
@@ -33,6 +33,25 @@ class RequestLogMiddleware:
                 "duration_ms": duration_ms,
             },
         )
+        return response
+
+
+class HeadMiddleware:
+    """Answer HEAD with the headers of GET and no body, as HTTP asks of the application.
+
+    Django renders HEAD like GET; the WSGI server would drop the body anyway (and log a
+    warning for each request). Content-Length still gives the length of the GET body.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD" and not response.streaming:
+            if not response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+            response.content = b""
         return response
 
 

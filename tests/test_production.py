@@ -214,3 +214,22 @@ def test_security_headers_in_production(client, settings, db):
         and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
     )
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_head_answers_the_headers_of_get_without_a_body(article):
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import RequestFactory
+
+    handler = WSGIHandler()  # the server's view of the app: the test client strips HEAD
+
+    def call(method):
+        started = {}
+        environ = getattr(RequestFactory(), method)(article.get_absolute_url()).environ
+        body = b"".join(handler(environ, lambda status, headers: started.update(headers)))
+        return started, body
+
+    head_headers, head_body = call("head")
+    get_headers, get_body = call("get")
+    assert head_body == b""
+    assert get_body and int(head_headers["Content-Length"]) == len(get_body)
+    assert head_headers["Content-Type"] == get_headers["Content-Type"]
