@@ -29,7 +29,8 @@ from newsroom.db_router import PIN_COOKIE
 PAGE_TTL = 600
 PAGE_FORMAT = 3  # part of every key: a release that stores pages differently starts afresh
 RATING_SLOT = "<!--newsroom:rating-block-->"
-TOP_RATED_SLOT = "<!--newsroom:top-rated-block-->"
+TOP_RATED_SLOT = "<!--newsroom:top-rated-block-->"  # the home page's block
+TOP_RATED_LIST_SLOT = "<!--newsroom:top-rated-list-->"  # the top-rated page's list
 
 # How a stored page of each kind becomes a response: kind -> serve(request, entry, found).
 _servers = {}

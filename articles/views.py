@@ -23,6 +23,7 @@ from articles.cache import STATE_KEY, content_version, version_for
 from articles.models import Article, Author, Section, SlugRedirect
 from articles.pagecache import (
     RATING_SLOT,
+    TOP_RATED_LIST_SLOT,
     TOP_RATED_SLOT,
     cached_for_readers,
     lookup_for,
@@ -164,12 +165,22 @@ def _top_rated_html(request, template, limit):
     return entry["html"]
 
 
+TOP_RATED_BLOCKS = [
+    (TOP_RATED_SLOT, "includes/top_rated_block.html", 5),
+    (TOP_RATED_LIST_SLOT, "articles/top_rated_list.html", 20),
+]
+
+
 def insert_top_rated(request, html):
-    """Fill the home page's top-rated block (it follows votes, not content)."""
-    if TOP_RATED_SLOT not in html:
-        return html
-    block = _top_rated_html(request, "includes/top_rated_block.html", 5)
-    return html.replace(TOP_RATED_SLOT, block, 1)
+    """Fill the home page's top-rated block or the top-rated page's list in.
+
+    They follow votes, not content: a stored page keeps the slot and is filled again
+    after each vote (see cached_for_readers).
+    """
+    for slot, template, limit in TOP_RATED_BLOCKS:
+        if slot in html:
+            html = html.replace(slot, _top_rated_html(request, template, limit), 1)
+    return html
 
 
 @cached_for_readers(fill=insert_top_rated, fill_key=ratings.RANKING_VERSION_KEY)
@@ -348,6 +359,6 @@ def search_view(request):
     return public_cache(response, request, seconds=30)
 
 
+@cached_for_readers(fill=insert_top_rated, fill_key=ratings.RANKING_VERSION_KEY)
 def top_rated_view(request):
-    html = _top_rated_html(request, "articles/top_rated_list.html", 20)
-    return public_cache(render(request, "articles/top_rated.html", {"list_html": html}), request)
+    return public_cache(render(request, "articles/top_rated.html"), request)

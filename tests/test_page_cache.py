@@ -34,7 +34,7 @@ def without_tokens(html):
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
-@pytest.mark.parametrize("page", ["story", "home", "section", "english story"])
+@pytest.mark.parametrize("page", ["story", "home", "section", "top rated", "english story"])
 def test_a_stored_page_is_served_before_the_views_exactly_as_they_render_it(
     article, resolved, page
 ):
@@ -43,6 +43,7 @@ def test_a_stored_page_is_served_before_the_views_exactly_as_they_render_it(
         "story": article.get_absolute_url(),
         "home": "/",
         "section": article.section.get_absolute_url(),
+        "top rated": "/top/",
         "english story": "/en" + article.get_absolute_url(),
     }[page]
     rendered = Client().get(url)  # rendered by the view and stored

@@ -189,6 +189,7 @@ def test_top_rated_page_query_budget_and_freshness(client, section, django_asser
         cast_vote(target=low, key="rating", voter=Voter(key=f"boost{n}"), score=5)
     html = client.get("/top/").content.decode()
     assert html.index(low.title) < html.index(stories[4].title)  # re-ranked at once
+    assert "top-rated-list" not in html  # the slot is always filled
 
 
 def test_home_page_shows_the_top_rated_block_live(client, article):
