@@ -75,6 +75,34 @@ def test_refuses_to_start_on_the_development_key_with_debug_off():
     assert manage("makemigrations", "--check", "--dry-run", env=env).returncode == 0
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("ARTICLES_RELATED_CANDIDATES", -5, "ARTICLES_RELATED_CANDIDATES is -5"),
+        ("ARTICLES_RELATED_MAX_AGE_DAYS", 10**9, "ARTICLES_RELATED_MAX_AGE_DAYS is 1000000000"),
+        ("ARTICLES_TEASER_LENGTH", 0, "ARTICLES_TEASER_LENGTH is 0"),
+        ("RATINGS_TRUSTED_PROXIES", ["10.0.0.0/8", "proxy.local"], "'proxy.local' is not"),
+    ],
+)
+def test_impossible_settings_are_reported_by_the_system_check(name, value, message):
+    from django.core.checks import run_checks
+
+    with override_settings(**{name: value}):
+        errors = [e for e in run_checks() if e.id == "newsroom.E002"]
+    assert len(errors) == 1 and message in errors[0].msg
+    assert not [e for e in run_checks() if e.id == "newsroom.E002"]  # the defaults pass
+
+
+def test_refuses_to_start_with_an_impossible_setting():
+    env = {**PRODUCTION_ENV, "ARTICLES_RELATED_CANDIDATES": "-1"}
+    served = subprocess.run(
+        [sys.executable, "-c", "import newsroom.wsgi"],
+        cwd=ROOT, env=clean_env(**env), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert served.returncode != 0
+    assert "ARTICLES_RELATED_CANDIDATES is -1; it must be from 1 to 100000." in served.stderr
+
+
 @pytest.mark.django_db
 def test_healthz_reports_ok(client):
     response = client.get("/healthz")
