@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from articles import feeds, views
+
+
+class UnicodeSlugConverter:
+    """Letters of any script, digits, underscores and hyphens: taggit's Cyrillic tag slugs."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")
 
 app_name = "articles"
 urlpatterns = [
@@ -10,7 +25,7 @@ urlpatterns = [
     path("section/<slug:slug>/", views.section_detail, name="section"),
     path("section/<slug:slug>/feed/", feeds.SectionFeed(), name="section_feed"),
     path("section/<slug:slug>/atom/", feeds.SectionAtomFeed(), name="section_atom"),
-    path("tag/<str:slug>/", views.tag_detail, name="tag"),
+    path("tag/<uslug:slug>/", views.tag_detail, name="tag"),
     path("author/<slug:slug>/", views.author_detail, name="author"),
     path("search/", views.search_view, name="search"),
     path("top/", views.top_rated_view, name="top_rated"),

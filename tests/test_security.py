@@ -79,6 +79,7 @@ def fuzz_article(django_db_blocker):
     yield article
     with django_db_blocker.unblock():
         article.delete()
+        article.section.delete()  # created outside any test's transaction: leave nothing
 
 
 @FUZZ
@@ -131,6 +132,22 @@ def test_any_story_slug_is_200_301_or_404(fuzz_article, slug):
 
     response = Client().get(f"/news/{quote(slug, safe='')}/")
     assert response.status_code in (200, 301, 404)
+
+
+@FUZZ
+@given(kind=st.sampled_from(["tag", "section", "author"]), slug=st.text(max_size=80))
+def test_any_tag_section_or_author_slug_is_200_or_404(fuzz_article, kind, slug):
+    from urllib.parse import quote
+
+    response = Client().get(f"/{kind}/{quote(slug, safe='')}/")
+    assert response.status_code in (200, 404)
+
+
+def test_a_nul_byte_in_a_tag_address_is_404(client, article):
+    article.tags.set(["енергетика"])
+    assert client.get("/tag/%00/").status_code == 404
+    assert client.get("/tag/%D0%B5%00/").status_code == 404
+    assert client.get("/tag/енергетика/").status_code == 200
 
 
 @FUZZ
