@@ -52,6 +52,14 @@ def manage(*args, env=None):
     )
 
 
+def load_wsgi(env):
+    """Load the WSGI application the way gunicorn does, in a process of its own."""
+    return subprocess.run(
+        [sys.executable, "-c", "import newsroom.wsgi"],
+        cwd=ROOT, env=clean_env(**env), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
 def test_check_deploy_is_clean_with_production_settings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -62,10 +70,7 @@ def test_refuses_to_start_on_the_development_key_with_debug_off():
     env = {**PRODUCTION_ENV}
     env.pop("SECRET_KEY")
     # the WSGI application (gunicorn, runserver) will not load
-    served = subprocess.run(
-        [sys.executable, "-c", "import newsroom.wsgi"],
-        cwd=ROOT, env=clean_env(**env), capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    served = load_wsgi(env)
     assert served.returncode != 0
     assert "SECRET_KEY is the development key" in served.stderr
     # and the deploy check says why
@@ -94,11 +99,7 @@ def test_impossible_settings_are_reported_by_the_system_check(name, value, messa
 
 
 def test_refuses_to_start_with_an_impossible_setting():
-    env = {**PRODUCTION_ENV, "ARTICLES_RELATED_CANDIDATES": "-1"}
-    served = subprocess.run(
-        [sys.executable, "-c", "import newsroom.wsgi"],
-        cwd=ROOT, env=clean_env(**env), capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    served = load_wsgi({**PRODUCTION_ENV, "ARTICLES_RELATED_CANDIDATES": "-1"})
     assert served.returncode != 0
     assert "ARTICLES_RELATED_CANDIDATES is -1; it must be from 1 to 100000." in served.stderr
 
