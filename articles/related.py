@@ -60,8 +60,14 @@ def related_news(article, limit, tag_ids=None):
             if target is None or target.article_id in seen:
                 continue
             seen.add(target.article_id)
-            items.append(NewsItem(link.title or target.title, target.teaser, target.url,
-                                  article_id=target.article_id))  # fmt: skip
+            items.append(
+                NewsItem(
+                    link.title or target.title,
+                    target.teaser,
+                    target.url,
+                    article_id=target.article_id,
+                )
+            )
         elif link.url not in seen:
             seen.add(link.url)
             items.append(NewsItem(link.title, "", link.url, external=True))
@@ -100,8 +106,12 @@ def stories_query(article, now, picked, tag_ids, per_tier):
         f"FROM {Article._meta.db_table} WHERE status = %s AND published_at <= %s "
         f"AND published_at >= %s ORDER BY published_at DESC, id DESC LIMIT %s"
     )
-    window_params = [Article.Status.PUBLISHED, adapt(now), adapt(cutoff),
-                     settings.ARTICLES_RELATED_CANDIDATES]  # fmt: skip
+    window_params = [
+        Article.Status.PUBLISHED,
+        adapt(now),
+        adapt(cutoff),
+        settings.ARTICLES_RELATED_CANDIDATES,
+    ]
     tiers = []
     if tag_ids:
         marks = ", ".join(["%s"] * len(tag_ids))
