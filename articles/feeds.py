@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom feeds of all stories and of each section."""
+"""RSS 2.0 and Atom feeds of all stories, of each section, and of corrections."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article, Section
+from articles.models import Article, Notice, Section
 
 FEED_SIZE = 30
 
@@ -84,3 +84,30 @@ class SectionAtomFeed(SectionFeed):
 
     def subtitle(self, section):
         return self.description(section)
+
+
+class CorrectionsFeed(Feed):
+    """Corrections, updates and clarifications, newest first."""
+
+    title = _("Newsroom: corrections and updates")
+    description = _("Every correction, update and clarification of our stories")
+
+    def link(self):
+        from django.urls import reverse
+
+        return reverse("articles:corrections")
+
+    def items(self):
+        return Notice.objects.public().select_related("article")[:FEED_SIZE]
+
+    def item_title(self, item):
+        return f"{item.get_kind_display()}: {item.article.title}"
+
+    def item_description(self, item):
+        return item.text
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.noted_at

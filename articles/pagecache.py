@@ -23,7 +23,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from articles.cache import get_versioned
+from articles.cache import cap_shared_lifetime, get_versioned
 from newsroom.db_router import PIN_COOKIE
 
 PAGE_TTL = 600
@@ -121,7 +121,7 @@ def replay(entry, content=None):
     response = HttpResponse(entry["content"] if content is None else content)
     for name, value in entry["headers"].items():
         response[name] = value
-    return response
+    return cap_shared_lifetime(response)
 
 
 def cached_for_readers(view=None, *, fill=None, fill_key=None):

@@ -5,7 +5,7 @@ from django.dispatch import receiver
 from taggit.models import Tag
 
 from articles.cache import content_changed as bump
-from articles.models import Article, Author, RelatedLink, Section
+from articles.models import Article, Author, BreakingNews, Notice, RelatedLink, Section
 
 
 @receiver(post_save, sender=Article)
@@ -16,6 +16,10 @@ from articles.models import Article, Author, RelatedLink, Section
 @receiver(post_delete, sender=Section)
 @receiver(post_save, sender=Author)
 @receiver(post_delete, sender=Author)
+@receiver(post_save, sender=Notice)
+@receiver(post_delete, sender=Notice)
+@receiver(post_save, sender=BreakingNews)
+@receiver(post_delete, sender=BreakingNews)
 @receiver(post_save, sender=Tag)
 @receiver(post_delete, sender=Tag)
 @receiver(m2m_changed, sender=Article.authors.through)

@@ -19,8 +19,8 @@ from taggit.models import Tag
 
 from articles import search as story_search
 from articles import text
-from articles.cache import STATE_KEY, content_version, version_for
-from articles.models import Article, Author, Section, SlugRedirect
+from articles.cache import STATE_KEY, cap_shared_lifetime, content_version, version_for
+from articles.models import Article, Author, Notice, Section, SlugRedirect
 from articles.pagecache import (
     RATING_SLOT,
     TOP_RATED_LIST_SLOT,
@@ -137,6 +137,7 @@ def public_cache(response, request, seconds=60):
         patch_cache_control(
             response, public=True, max_age=0, s_maxage=seconds, stale_while_revalidate=30
         )
+        cap_shared_lifetime(response)
     return response
 
 
@@ -357,6 +358,15 @@ def search_view(request):
         request, "articles/search.html", {"query": query, "results": results, "page_obj": page}
     )
     return public_cache(response, request, seconds=30)
+
+
+@cached_for_readers
+def corrections(request):
+    """Every correction, update and clarification of the stories readers can see."""
+    notices = Notice.objects.public().select_related("article")
+    page = paginate(request, notices, "corrections")
+    context = {"page_obj": page, "notices": page.object_list}
+    return public_cache(render(request, "articles/notice_list.html", context), request)
 
 
 @cached_for_readers(fill=insert_top_rated, fill_key=ratings.RANKING_VERSION_KEY)

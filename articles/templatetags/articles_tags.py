@@ -66,7 +66,7 @@ def story_jsonld(context, article, authors, tags, score):
         "url": url,
         "mainEntityOfPage": url,
         "datePublished": article.published_at.isoformat(),
-        "dateModified": article.updated_at.isoformat(),
+        "dateModified": article.date_modified.isoformat(),
         "articleSection": article.section.name,
         "inLanguage": "uk",
         "author": [
