@@ -269,9 +269,11 @@ class ArticleAdmin(VersionAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        if request.method == "GET" and object_id.isdigit():
+        story = self.get_object(request, unquote(object_id)) if request.method == "GET" else None
+        if story is not None:
+            workflow.keep_baseline(story)
             extra_context["others_editing"] = workflow.note_presence(
-                article_id=int(object_id), user=request.user
+                article_id=story.pk, user=request.user
             )
         return super().change_view(request, object_id, form_url, extra_context)
 

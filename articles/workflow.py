@@ -13,6 +13,7 @@ saved meanwhile and what they changed.
 
 import time
 
+import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -281,6 +282,16 @@ def diff_versions(old, new):
             (_("Other news picks"), "; ".join(links_before) or "—", "; ".join(links_after) or "—")
         )
     return rows
+
+
+def keep_baseline(article):
+    """A story never saved in the admin (imported, seeded) gets its stored state as its first
+    revision when opened, so a later conflict or comparison can show what changed since."""
+    if Version.objects.get_for_object(article).exists():
+        return
+    with reversion.create_revision():
+        reversion.add_to_revision(article)
+        reversion.set_comment(_("As stored before the first edit in the admin."))
 
 
 def story_versions(article_id):
