@@ -480,11 +480,11 @@ class BreakingNews(models.Model):
         return self.text or self.article.title
 
     def clean(self):
-        if self.starts_at and self.expires_at and self.expires_at <= self.starts_at:
-            raise ValidationError({"expires_at": _("The banner must expire after it starts.")})
         if self.expires_at and self.expires_at <= timezone.now() and self._state.adding:
             raise ValidationError(
                 {"expires_at": _("Give the banner an expiry time in the future.")}
             )
+        if self.starts_at and self.expires_at and self.expires_at <= self.starts_at:
+            raise ValidationError({"expires_at": _("The banner must expire after it starts.")})
         if self.article_id and self.article.status != Article.Status.PUBLISHED:
             raise ValidationError({"article": _("The banner can link only to a published story.")})
