@@ -273,9 +273,11 @@ def diff_versions(old, new):
         before, after = old_fields.get(name), new_fields.get(name)
         if name == "authors":
             before, after = sorted(before or []), sorted(after or [])
-        if before != after:
-            label = Article._meta.get_field(name).verbose_name
-            rows.append((label, _display(name, before), _display(name, after)))
+        if before == after:
+            continue
+        shown = _display(name, before), _display(name, after)
+        if shown[0] != shown[1]:  # e.g. a time that differs only below the second shown
+            rows.append((Article._meta.get_field(name).verbose_name, *shown))
     links_before, links_after = _links(old), _links(new)
     if links_before != links_after:
         rows.append(
