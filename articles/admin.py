@@ -285,6 +285,11 @@ class ArticleAdmin(VersionAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
+        # Checked before the revision is put back: a story this user may not change is
+        # refused here, not left to the change form (which answers some with a redirect).
+        story = self.get_object(request, unquote(object_id))
+        if story is None or not self.has_change_permission(request, story):
+            raise PermissionDenied
         # The form of a restored revision is based on the version stored now, not the old one.
         with transaction.atomic():
             stored = Article.objects.filter(pk=unquote(object_id))
@@ -292,6 +297,16 @@ class ArticleAdmin(VersionAdmin):
                 stored = stored.select_for_update()
             request.live_story_version = stored.values_list("version", flat=True).first()
             return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not workflow.can_change_any(request.user):
+            raise PermissionDenied  # bringing back a deleted story is the editors' call
+        return super().recover_view(request, version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not workflow.can_change_any(request.user):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
 
     def get_urls(self):
         own = [

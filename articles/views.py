@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from taggit.models import Tag
 
 from articles import search as story_search
-from articles import text
+from articles import text, workflow
 from articles.cache import STATE_KEY, cap_shared_lifetime, content_version, version_for
 from articles.models import Article, Author, Notice, Section, SlugRedirect
 from articles.pagecache import (
@@ -243,7 +243,9 @@ def article_preview(request, pk):
     """A story exactly as a reader will see it, for editors only, whatever its status."""
     if not request.user.has_perm("articles.change_article"):
         raise Http404("No such story.")
-    article = get_object_or_404(Article.objects.select_related("section"), pk=pk)
+    # Authors preview their own stories and published ones, not other people's drafts.
+    stories = workflow.visible_to(request.user, Article.objects.select_related("section"))
+    article = get_object_or_404(stories, pk=pk)
     entry = _render_story(request, article, preview=True)
     response = _story_response(
         request, entry, ratings.current(target=article, key="rating"), preview=True

@@ -422,3 +422,32 @@ def test_an_author_cannot_compare_another_authors_draft(newsroom, section):
     url = reverse("admin:articles_article_compare", args=[story.pk])
     assert newsroom["petro"][1].get(url, {"a": version.pk, "b": version.pk}).status_code == 404
     assert olena_client.get(url, {"a": version.pk, "b": version.pk}).status_code == 200
+
+
+def test_an_author_cannot_restore_a_revision_of_another_authors_draft(newsroom, section):
+    olena, olena_client = newsroom["olena"]
+    story = own_story(olena, section, title="Перша версія")
+    post_form(olena_client, change_url(story), {"title": "Друга версія"})
+    first = Version.objects.get_for_object(story).order_by("pk").first()
+    url = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
+    data, _ = read_form(olena_client.get(url))
+    data["_save"] = ["1"]
+    petro_client = newsroom["petro"][1]
+    assert petro_client.get(url).status_code == 403
+    assert petro_client.post(url, data).status_code == 403
+    story.refresh_from_db()
+    assert story.title == "Друга версія"
+    assert petro_client.get(reverse("admin:articles_article_recoverlist")).status_code == 403
+    # the story's own author may restore it
+    assert olena_client.post(url, data).status_code == 302
+    story.refresh_from_db()
+    assert story.title == "Перша версія"
+
+
+def test_an_author_previews_their_own_draft_but_not_someone_elses(newsroom, section):
+    olena, olena_client = newsroom["olena"]
+    story = own_story(olena, section, title="Чернетка для перегляду")
+    url = reverse("articles:preview", args=[story.pk])
+    assert olena_client.get(url).status_code == 200
+    assert newsroom["petro"][1].get(url).status_code == 404
+    assert newsroom["iryna"][1].get(url).status_code == 200
