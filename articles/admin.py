@@ -204,17 +204,16 @@ class ArticleAdmin(VersionAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and obj.status == Article.Status.PUBLISHED:
-            if workflow.can_publish(request.user):
-                return fieldsets
-        without = [
-            (
-                name,
-                {**options, "fields": [f for f in options["fields"] if f != "significant_update"]},
-            )
+        hidden = set()
+        published = obj is not None and obj.status == Article.Status.PUBLISHED
+        if not (published and workflow.can_publish(request.user)):
+            hidden.add("significant_update")  # only editors update a published story
+        if obj is not None and not self.has_change_permission(request, obj):
+            hidden.add("based_on_version")  # a read-only page saves nothing
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
             for name, options in fieldsets
         ]
-        return without
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -99,8 +99,9 @@ def test_a_banner_with_a_later_start_appears_on_time(client, story, time_machine
 
 def test_banner_without_text_uses_the_headline_and_the_newest_banner_wins(client, story, section):
     now = timezone.now()
-    BreakingNews.objects.create(article=story, starts_at=now - timedelta(minutes=10),
-                                expires_at=now + timedelta(hours=1))  # fmt: skip
+    BreakingNews.objects.create(
+        article=story, starts_at=now - timedelta(minutes=10), expires_at=now + timedelta(hours=1)
+    )
     newer = ArticleFactory(section=section, title="Новіша термінова", slug="novisha")
     BreakingNews.objects.create(
         article=newer, starts_at=now - timedelta(minutes=1), expires_at=now + timedelta(hours=1)

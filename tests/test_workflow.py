@@ -451,3 +451,20 @@ def test_an_author_previews_their_own_draft_but_not_someone_elses(newsroom, sect
     assert olena_client.get(url).status_code == 200
     assert newsroom["petro"][1].get(url).status_code == 404
     assert newsroom["iryna"][1].get(url).status_code == 200
+
+
+def test_compare_and_presence_answer_404_for_nonsense_ids(newsroom, section):
+    _iryna, client = newsroom["iryna"]
+    story = ArticleFactory(section=section)
+    compare = reverse("admin:articles_article_compare", args=[story.pk])
+    for a, b in [("99999999999999999999", "1"), ("-1", "1"), ("", ""), ("1.5", "2")]:
+        assert client.get(compare, {"a": a, "b": b}).status_code == 404
+    missing = reverse("admin:articles_article_compare", args=["999999999999999999999"])
+    assert client.get(missing, {"a": "1", "b": "2"}).status_code == 404
+    presence = reverse("admin:articles_article_presence", args=["abc"])
+    assert client.post(presence).status_code == 404
+    stale, _ = read_form(client.get(change_url(story)))
+    stale.update({"based_on_version": ["зло"], "title": ["Інше"], "_save": ["1"]})
+    assert client.post(change_url(story), stale).status_code == 200
+    story.refresh_from_db()
+    assert story.title != "Інше"
