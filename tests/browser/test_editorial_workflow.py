@@ -2,12 +2,14 @@
 publishes it, and two Editors saving the same story see the conflict instead of losing work."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from articles.models import Article, Author
+from articles.models import Article, Author, BreakingNews, Notice
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -120,3 +122,27 @@ def test_two_editors_saving_the_same_story_see_the_conflict(browser, live_server
     assert (story.title, story.teaser) == ("Виправлений заголовок", "Анонс")
     assert re.search("Хтось інший зберіг цю новину", second.content())
     assert first.problems == [] and second.problems == []
+
+
+def test_banner_notices_and_corrections_page_pass_the_accessibility_check(
+    browser, live_server, axe_check
+):
+    section = SectionFactory(name="Світ", slug="svit")
+    story = ArticleFactory(section=section, title="Уряд ухвалив бюджет", slug="budzhet")
+    Notice.objects.create(article=story, kind="correction", text="Раніше ми помилилися з датою.")
+    story.revised_at = timezone.now()
+    story.save()
+    BreakingNews.objects.create(
+        article=story, text="Рада ухвалила бюджет", expires_at=timezone.now() + timedelta(hours=1)
+    )
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server.url + story.get_absolute_url())
+    expect(page.locator(".breaking-news")).to_contain_text("Рада ухвалила бюджет")
+    expect(page.locator(".notices")).to_contain_text("Раніше ми помилилися з датою.")
+    expect(page.locator(".story-header .updated")).to_contain_text("Оновлено")
+    axe_check(page)
+    page.goto(live_server.url + "/corrections/")
+    expect(page.locator(".notice-list")).to_contain_text("Уряд ухвалив бюджет")
+    axe_check(page)
+    context.close()
