@@ -255,6 +255,7 @@ def import_articles(*, records, progress=None) -> ImportResult:
                 for f in fields + ["excerpt", "search_document"]:
                     setattr(article, f, getattr(candidate, f))
                 article.updated_at = now
+                article.version += 1  # an admin form opened before the import is out of date
                 changed.append(article)
             same_authors = [a.pk for a in article.authors.all()] == [a.pk for a in author_list]
             same_tags = sorted(t.name for t in article.tags.all()) == sorted(record.tags)
@@ -275,7 +276,7 @@ def import_articles(*, records, progress=None) -> ImportResult:
             article.pk = ids[article.slug]
     Article.objects.bulk_update(
         changed, ["title", "body", "teaser", "source", "section", "status", "published_at",
-                  "excerpt", "search_document", "updated_at"], batch_size=500,
+                  "excerpt", "search_document", "updated_at", "version"], batch_size=500,
     )  # fmt: skip
     for _record, article, _authors in relations_changed:
         article.authors.clear()

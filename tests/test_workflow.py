@@ -468,3 +468,21 @@ def test_compare_and_presence_answer_404_for_nonsense_ids(newsroom, section):
     assert client.post(change_url(story), stale).status_code == 200
     story.refresh_from_db()
     assert story.title != "Інше"
+
+
+def test_an_import_that_changes_an_open_story_makes_the_open_form_out_of_date(newsroom, section):
+    from articles import services
+
+    _iryna, client = newsroom["iryna"]
+    story = ArticleFactory(section=section, slug="imported", title="До імпорту")
+    stale, _ = read_form(client.get(change_url(story)))
+    records = services.validate(
+        [(1, {"slug": "imported", "title": "З імпорту", "body": "Текст", "section": "Світ"})]
+    )
+    assert services.import_articles(records=records).updated == 1
+    stale.update({"teaser": ["Правка редактора"], "_save": ["1"]})
+    response = client.post(change_url(story), stale)
+    assert response.status_code == 200
+    assert "Її змінили поза адмінкою, наприклад імпортом." in response.content.decode()
+    story.refresh_from_db()
+    assert (story.title, story.teaser, story.version) == ("З імпорту", "", 1)
