@@ -11,7 +11,7 @@ class ArticlesConfig(AppConfig):
 
         from articles import checks, signals  # noqa: F401
 
-        post_migrate.connect(ensure_editors_group, sender=self)
+        post_migrate.connect(ensure_groups, sender=self)
         from articles.models import Article
         from ratings import registry
 
@@ -26,10 +26,10 @@ class ArticlesConfig(AppConfig):
         )
 
 
-def ensure_editors_group(sender, apps=None, using="default", **kwargs):
-    """Keep the Editors group's permissions whole after every migrate (and test flush)."""
+def ensure_groups(sender, apps=None, using="default", **kwargs):
+    """Keep the Editors' and Authors' permissions whole after every migrate (and test flush)."""
     from django.apps import apps as global_apps
 
     from articles.migrations import _editors
 
-    _editors.create_editors(apps or global_apps, None, using=using)
+    _editors.create_groups(apps or global_apps, None, using=using)

@@ -1,8 +1,10 @@
 """Key-based expiry for everything rendered from stories.
 
-Every cached fragment's key carries the content version. Saving or deleting a story
-or a related link starts a new version, and so does the moment a scheduled story's
-publish time arrives, so no fragment outlives the content it shows.
+Every stored page carries the content version it was rendered from. Saving or deleting
+a story, a link, a section, an author, a tag, a notice or a banner starts a new version,
+and so does the moment a scheduled story's publish time arrives or a breaking-news
+banner starts or expires, so no page outlives the content it shows. The banner itself
+is part of the state, so showing it costs no query.
 """
 
 import time
@@ -32,12 +34,19 @@ def next_publish_time():
 
 
 def _new_state():
+    from articles.models import BreakingNews
+
     upcoming = next_publish_time()
-    return {"v": time.time_ns(), "until": upcoming.timestamp() if upcoming else None}
+    banner, banner_change = BreakingNews.objects.schedule(timezone.now())
+    until = min((t for t in (upcoming, banner_change) if t is not None), default=None)
+    shown = None
+    if banner is not None:
+        shown = {"text": banner.text or banner.article.title, "slug": banner.article.slug}
+    return {"v": time.time_ns(), "until": until.timestamp() if until else None, "banner": shown}
 
 
 def content_state(state=None):
-    """{"v": the content version, "until": when it ends by itself (a story's time) or None}.
+    """{"v": version, "until": when it ends by itself or None, "banner": breaking news or None}.
 
     `state` is the value of STATE_KEY when the caller already fetched it (get_many).
     """
@@ -52,6 +61,11 @@ def content_state(state=None):
 def content_version(state=None):
     """The current content version; changes when content or the set of visible stories does."""
     return content_state(state)["v"]
+
+
+def breaking_news():
+    """The breaking-news banner to show now ({"text", "slug"}) or None."""
+    return content_state().get("banner")
 
 
 def seconds_until_next_change():

@@ -1,12 +1,14 @@
 from django.conf import settings
 
+from articles.content_version import breaking_news
 from articles.models import Section
 
 
 def site(request):
-    """Site name, the canonical origin of absolute addresses, and the menu (lazy)."""
+    """Site name, canonical origin, the menu (lazy) and the breaking-news banner (no query)."""
     return {
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL.rstrip("/"),
         "nav_sections": Section.objects.all(),
+        "breaking_news": breaking_news,  # part of the content state
     }

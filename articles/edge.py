@@ -31,6 +31,7 @@ HOME = "home"
 RANKING = "ranking"  # pages that show the top-rated list
 SEARCH = "search"
 FEEDS = "feeds"
+CORRECTIONS = "corrections"
 NOTFOUND = "notfound"  # 404 pages: a story published at that address replaces one
 
 

@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom feeds of all stories and of each section."""
+"""RSS 2.0 and Atom feeds of all stories, of each section, and of corrections."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -7,7 +7,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from articles import edge, text
-from articles.models import Article, Section
+from articles.models import Article, Notice, Section
 from articles.pagecache import public_cache
 
 FEED_SIZE = 30
@@ -20,14 +20,18 @@ IMAGE_TYPES = {
 }
 
 
-class LatestStoriesFeed(Feed):
-    title = _("Newsroom: latest news")
-    description = _("The newest stories")
+class SharedFeed(Feed):
+    """A feed is the same for every reader: shared-cacheable, purged with the stories."""
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
         response[edge.HEADER] = edge.header_value([edge.FEEDS])
         return public_cache(response)
+
+
+class LatestStoriesFeed(SharedFeed):
+    title = _("Newsroom: latest news")
+    description = _("The newest stories")
 
     def link(self):
         from django.urls import reverse
@@ -99,3 +103,30 @@ class SectionAtomFeed(SectionFeed):
 
     def subtitle(self, section):
         return self.description(section)
+
+
+class CorrectionsFeed(SharedFeed):
+    """Corrections, updates and clarifications, newest first."""
+
+    title = _("Newsroom: corrections and updates")
+    description = _("Every correction, update and clarification of our stories")
+
+    def link(self):
+        from django.urls import reverse
+
+        return reverse("articles:corrections")
+
+    def items(self):
+        return Notice.objects.public().select_related("article")[:FEED_SIZE]
+
+    def item_title(self, item):
+        return text.strip_control(f"{item.get_kind_display()}: {item.article.title}")
+
+    def item_description(self, item):
+        return text.strip_control(item.text)
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.noted_at

@@ -93,6 +93,7 @@ UPDATED_FIELDS = [
     "excerpt",
     "search_document",
     "updated_at",
+    "version",
 ]
 
 
@@ -320,6 +321,7 @@ def _import(records, progress, dry_run):
                 for f in fields + ["excerpt", "search_document"]:
                     setattr(article, f, getattr(candidate, f))
                 article.updated_at = now
+                article.version += 1  # an admin form opened before the import is out of date
                 changed.append(article)
             same_authors = [a.pk for a in article.authors.all()] == [a.pk for a in author_list]
             same_tags = sorted(t.name for t in article.tags.all()) == sorted(record.tags)

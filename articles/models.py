@@ -69,6 +69,15 @@ class Author(models.Model):
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
     bio = models.TextField(_("short biography"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="byline",
+        help_text=_("The staff account that writes under this byline: its stories are theirs."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -107,6 +116,7 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("Waiting for review")
         PUBLISHED = "published", _("Published")
 
     title = models.CharField(_("headline"), max_length=300)
@@ -193,8 +203,41 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    revised_at = models.DateTimeField(
+        _("significant update"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When readers were last told the story changed: a notice or an update."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    seo_title = models.CharField(
+        _("search title"),
+        max_length=110,
+        blank=True,
+        help_text=_("Optional. The title for search engines and sharing; the headline when empty."),
+    )
+    meta_description = models.CharField(
+        _("meta description"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Optional. The summary under the link in search results and shares; the teaser "
+            "when empty."
+        ),
+    )
+    social_image = models.ImageField(
+        _("social image"),
+        upload_to="social/%Y/%m/",
+        blank=True,
+        validators=[validate_image],
+        help_text=_(
+            "Optional. The picture for Facebook, X and messengers (1200×630 is best); the "
+            "lead image when empty."
+        ),
+    )
     search_document = models.TextField(editable=False, blank=True, default="")
-    # PostgreSQL: to_tsvector('simple', search_document), kept by a trigger (migration 0003)
+    # PostgreSQL: to_tsvector('simple', search_document), kept by a trigger (migration 0005)
     search_vector = SearchVectorField(null=True, editable=False)
     scores = GenericRelation("ratings.Score", related_query_name="article")
 
@@ -214,6 +257,10 @@ class Article(models.Model):
         get_latest_by = "published_at"
         verbose_name = _("story")
         verbose_name_plural = _("stories")
+        permissions = [
+            ("publish_article", _("Can publish and schedule stories")),
+            ("change_any_article", _("Can change every writer's stories")),
+        ]
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="article_pub_idx"),
             models.Index(
@@ -286,6 +333,23 @@ class Article(models.Model):
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
+    @property
+    def share_title(self):
+        return self.seo_title or self.title
+
+    @property
+    def share_description(self):
+        return self.meta_description or self.excerpt
+
+    @property
+    def date_modified(self):
+        """What readers are told is the last change: the latest notice or significant update."""
+        return max(self.published_at, self.revised_at or self.published_at)
+
+    @property
+    def was_updated(self):
+        return self.revised_at is not None and self.revised_at > self.published_at
+
     def related_news(self, limit=None, tag_ids=None):
         """Other news: editor-picked links first, in order, then filled automatically."""
         from articles.related import related_news
@@ -355,3 +419,119 @@ class SlugRedirect(models.Model):
 
     def __str__(self):
         return self.old_slug
+
+
+class NoticeQuerySet(models.QuerySet):
+    def public(self):
+        """Notices of the stories readers may see now."""
+        return self.filter(article__in=Article.objects.published())
+
+
+class Notice(models.Model):
+    """A dated correction, update or clarification shown with a published story."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        UPDATE = "update", _("Update")
+        CLARIFICATION = "clarification", _("Clarification")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("text"), help_text=_("What was wrong or what is new, for readers."))
+    noted_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-noted_at", "-id"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("corrections and updates")
+        indexes = [models.Index(fields=["-noted_at", "-id"], name="notice_noted_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.article}"
+
+    def save(self, *args, **kwargs):
+        clean_text(self, "text")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#notice-{self.pk}"
+
+
+class BreakingNewsQuerySet(models.QuerySet):
+    def schedule(self, now):
+        """(the banner to show now or None, the next time that changes or None); one query."""
+        fields = ["text", "starts_at", "expires_at", "article__title", "article__slug"]
+        banners = list(
+            self.filter(expires_at__gt=now, article__status=Article.Status.PUBLISHED)
+            .select_related("article")
+            .only(*fields, "article__published_at")
+            .order_by("starts_at", "id")[:20]
+        )
+        live = [b for b in banners if b.starts_at <= now and b.article.published_at <= now]
+        current = live[-1] if live else None
+        changes = [b.starts_at for b in banners if b.starts_at > now]
+        changes += [b.article.published_at for b in banners if b.article.published_at > now]
+        if current:
+            changes.append(current.expires_at)
+        return current, min(changes, default=None)
+
+
+class BreakingNews(models.Model):
+    """A site-wide banner that links to a story until it expires."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.CharField(
+        _("banner text"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown in the banner; the story's headline when empty."),
+    )
+    starts_at = models.DateTimeField(_("shown from"), default=timezone.now)
+    expires_at = models.DateTimeField(
+        _("expires"), help_text=_("The banner disappears from every page by itself at this time.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = BreakingNewsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("breaking-news banner")
+        verbose_name_plural = _("breaking-news banners")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("starts_at")),
+                name="breaking_expires_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.text or self.article.title
+
+    def save(self, *args, **kwargs):
+        clean_text(self, "text")
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.expires_at and self.expires_at <= timezone.now() and self._state.adding:
+            raise ValidationError(
+                {"expires_at": _("Give the banner an expiry time in the future.")}
+            )
+        if self.starts_at and self.expires_at and self.expires_at <= self.starts_at:
+            raise ValidationError({"expires_at": _("The banner must expire after it starts.")})
+        if self.article_id and self.article.status != Article.Status.PUBLISHED:
+            raise ValidationError({"article": _("The banner can link only to a published story.")})

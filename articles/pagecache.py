@@ -158,14 +158,16 @@ def respond(request, page, *, public=True):
 
 
 def public_cache(response, seconds=EDGE_SECONDS):
-    """Shared-cacheable for every reader, never past the next scheduled story's time."""
-    seconds = max(0, min(seconds, seconds_until_next_change()))
+    """Shared-cacheable for every reader, never past the content's next change by itself.
+
+    A scheduled story's time or a banner's start or expiry ends what the page shows, so
+    s-maxage and stale-while-revalidate together stop there.
+    """
+    left = seconds_until_next_change()
+    shared = max(0, min(seconds, left))
+    stale = max(0, min(EDGE_STALE_SECONDS, left - shared))
     patch_cache_control(
-        response,
-        public=True,
-        max_age=0,
-        s_maxage=seconds,
-        stale_while_revalidate=EDGE_STALE_SECONDS,
+        response, public=True, max_age=0, s_maxage=shared, stale_while_revalidate=stale
     )
     return response
 

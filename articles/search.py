@@ -3,7 +3,7 @@
 PostgreSQL has no Ukrainian stemmer, so each story keeps a search document of its words
 in dictionary form (pymorphy3 with the Ukrainian dictionaries). A query is lemmatised
 the same way, so "Байден" finds "Байдена" and "безпека" finds "безпеки". On PostgreSQL
-the document's tsvector is stored with the story (kept by a trigger, see migration 0003)
+the document's tsvector is stored with the story (kept by a trigger, see migration 0005)
 and matched through a GIN index; only the newest MAX_CANDIDATES matches are ranked, so a
 common word over long stories costs what a rare one does. When nothing matches, trigram
 similarity on headlines catches typos. On SQLite every query word must be contained in

@@ -13,7 +13,7 @@ from taggit.models import Tag
 
 from articles import edge, text
 from articles.content_version import content_changed as bump
-from articles.models import Article, Author, RelatedLink, Section
+from articles.models import Article, Author, BreakingNews, Notice, RelatedLink, Section
 from articles.slugs import unique_slug
 from ratings.signals import score_changed
 
@@ -72,6 +72,22 @@ def section_changed(sender, instance, **kwargs):
 def author_changed(sender, instance, **kwargs):
     bump()
     purge_after_commit([edge.author_key(instance.pk)])
+
+
+@receiver(post_save, sender=Notice)
+@receiver(post_delete, sender=Notice)
+def notice_changed(sender, instance, **kwargs):
+    """A correction or update: its story and the corrections page and feed."""
+    bump()
+    purge_after_commit([edge.story_key(instance.article_id), edge.CORRECTIONS])
+
+
+@receiver(post_save, sender=BreakingNews)
+@receiver(post_delete, sender=BreakingNews)
+def banner_changed(sender, instance, **kwargs):
+    """The banner is on every page, like the menu."""
+    bump()
+    purge_after_commit([edge.NAV])
 
 
 @receiver(post_save, sender=Tag)

@@ -29,6 +29,8 @@ urlpatterns = [
     path("author/<slug:slug>/", views.author_detail, name="author"),
     path("search/", views.search_view, name="search"),
     path("top/", views.top_rated_view, name="top_rated"),
+    path("corrections/", views.corrections, name="corrections"),
+    path("corrections/feed/", feeds.CorrectionsFeed(), name="corrections_feed"),
     path("feed/", feeds.LatestStoriesFeed(), name="feed"),
     path("feed/atom/", feeds.LatestStoriesAtomFeed(), name="atom"),
 ]

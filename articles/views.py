@@ -16,10 +16,10 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from taggit.models import Tag
 
-from articles import edge, text
+from articles import edge, text, workflow
 from articles import search as story_search
 from articles.content_version import STATE_KEY, content_state
-from articles.models import Article, Author, Section, SlugRedirect
+from articles.models import Article, Author, Notice, Section, SlugRedirect
 from articles.pagecache import LivePart, live_part, make_page, public_cache, respond
 from articles.pagination import paginate
 from ratings import cache as score_cache
@@ -140,7 +140,9 @@ def article_preview(request, pk):
     """A story exactly as a reader will see it, for editors only, whatever its status."""
     if not request.user.has_perm("articles.change_article"):
         raise Http404("No such story.")
-    article = get_object_or_404(Article.objects.select_related("section"), pk=pk)
+    # Authors preview their own stories and published ones, not other people's drafts.
+    stories = workflow.visible_to(request.user, Article.objects.select_related("section"))
+    article = get_object_or_404(stories, pk=pk)
     response = _story_page(request, article, version=content_state()["v"], preview=True)
     patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex"
@@ -244,6 +246,16 @@ def search_view(request):
         patch_cache_control(response, private=True, no_cache=True)
         return response
     return public_cache(response, seconds=60)
+
+
+def corrections(request):
+    """Every correction, update and clarification of the stories readers can see."""
+    version = content_state()["v"]
+    notices = Notice.objects.public().select_related("article")
+    page = paginate(request, notices, "corrections")
+    context = {"page_obj": page, "notices": page.object_list}
+    keys = [edge.CORRECTIONS, *(edge.story_key(n.article_id) for n in page.object_list)]
+    return _page(request, "articles/notice_list.html", context, keys=keys, version=version)
 
 
 def top_rated_view(request):

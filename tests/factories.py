@@ -2,7 +2,7 @@ import factory
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from articles.models import Article, Author, RelatedLink, Section
+from articles.models import Article, Author, Notice, RelatedLink, Section
 
 
 class SectionFactory(factory.django.DjangoModelFactory):
@@ -76,3 +76,26 @@ class EditorFactory(UserFactory):
     def editors_group(self, create, extracted, **kwargs):
         if create:
             self.groups.add(Group.objects.get(name="Editors"))
+
+
+class AuthorUserFactory(UserFactory):
+    """A staff member of the Authors group with their own byline."""
+
+    is_staff = True
+    first_name = factory.Sequence(lambda n: f"Авторка{n}")
+    last_name = "Коваль"
+
+    @factory.post_generation
+    def authors_group(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(Group.objects.get(name="Authors"))
+            Author.objects.create(name=self.get_full_name(), slug=f"byline-{self.pk}", user=self)
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notice
+
+    article = factory.SubFactory(ArticleFactory)
+    kind = Notice.Kind.CORRECTION
+    text = "Раніше ми помилково вказали дату."

@@ -42,6 +42,11 @@ def story_form(section, **overrides):
         "related_links-INITIAL_FORMS": "0",
         "related_links-MIN_NUM_FORMS": "0",
         "related_links-MAX_NUM_FORMS": "1000",
+        # corrections and updates: an inline of published stories
+        "notices-TOTAL_FORMS": "0",
+        "notices-INITIAL_FORMS": "0",
+        "notices-MIN_NUM_FORMS": "0",
+        "notices-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
     return data
@@ -191,16 +196,22 @@ def test_staff_without_story_permission_cannot_preview(client, section):
 def test_revision_history_can_restore_a_correction(editor_client, section):
     editor_client.post(reverse("admin:articles_article_add"), story_form(section))
     article = Article.objects.get()
-    data = story_form(section, title="Помилковий заголовок", slug=article.slug)
+    data = story_form(
+        section, title="Помилковий заголовок", slug=article.slug, based_on_version=article.version
+    )
     editor_client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
     article.refresh_from_db()
     assert article.title == "Помилковий заголовок"
     first = Version.objects.get_for_object(article).last()
     url = reverse("admin:articles_article_revision", args=[article.pk, first.pk])
-    assert editor_client.get(url).status_code == 200
-    editor_client.post(url, story_form(section, slug=article.slug))
+    form = editor_client.get(url)
+    assert form.status_code == 200
+    # the restoring form is based on the version stored now, not the old one it shows
+    assert form.context["adminform"].form["based_on_version"].value() == article.version == 2
+    editor_client.post(url, story_form(section, slug=article.slug, based_on_version=2))
     article.refresh_from_db()
     assert article.title == "Згорани отримали нову школу"
+    assert article.version == 3
 
 
 def test_story_list_shows_rating_columns_without_a_query_per_row(editor_client, section):

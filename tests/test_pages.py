@@ -156,9 +156,10 @@ def test_story_page_query_budget_cold_and_warm(client, article, links, django_as
     url = article.get_absolute_url()
     ContentType.objects.get_for_model(Article)  # warm in any running process
     cache.clear()
-    # cold: story, content state, score, authors, tags, related links, the stories of
-    # Other news (picks and fill in one), sections nav
-    with django_assert_num_queries(8):
+    # cold: story, content state (next scheduled story, breaking-news banners), score,
+    # authors, tags, related links, the stories of Other news (picks and fill in one),
+    # sections nav
+    with django_assert_num_queries(9):
         client.get(url)
     # warm: the whole page and the live score from the cache
     with django_assert_num_queries(0):
@@ -168,24 +169,24 @@ def test_story_page_query_budget_cold_and_warm(client, article, links, django_as
 def test_home_page_query_budget(client, section, django_assert_num_queries):
     ContentType.objects.get_for_model(Article)  # warm in any running process
     ArticleFactory.create_batch(30, section=section)
-    # cold: content state, count, page of stories, sections nav, sections, one query per
-    # section for its block, the top-rated block (site mean, ranking)
+    # cold: content state (two), count, page of stories, sections nav, sections, one query
+    # per section for its block, the top-rated block (site mean, ranking)
     cache.clear()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get("/")
     with django_assert_num_queries(0):  # warm: everything from the cache
         client.get("/")
     ArticleFactory.create_batch(60, section=section)  # more stories: the same cost
     cache.clear()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get("/")
 
 
 def test_section_page_query_budget(client, section, django_assert_num_queries):
     ArticleFactory.create_batch(30, section=section)
     cache.clear()
-    # cold: content state, the section, count, page of stories, sections nav
-    with django_assert_num_queries(5):
+    # cold: content state (two), the section, count, page of stories, sections nav
+    with django_assert_num_queries(6):
         client.get(section.get_absolute_url())
     with django_assert_num_queries(0):
         client.get(section.get_absolute_url())
@@ -197,8 +198,8 @@ def test_top_rated_page_query_budget_and_freshness(client, section, django_asser
         cast_vote(target=story, field="rating", voter=Voter(cookie_id=f"v{n}"), score=1 + n % 5)
     ContentType.objects.get_for_model(Article)
     cache.clear()
-    # cold: content state, site mean, ranking, sections nav
-    with django_assert_num_queries(4):
+    # cold: content state (two), site mean, ranking, sections nav
+    with django_assert_num_queries(5):
         client.get("/top/")
     with django_assert_num_queries(0):
         client.get("/top/")

@@ -79,7 +79,7 @@ def story_jsonld(article, authors, tags, score):
         "url": url,
         "mainEntityOfPage": url,
         "datePublished": article.published_at.isoformat(),
-        "dateModified": article.updated_at.isoformat(),
+        "dateModified": article.date_modified.isoformat(),
         "articleSection": article.section.name,
         "inLanguage": "uk",
         "author": people or [{"@type": "Organization", "name": settings.SITE_NAME}],

@@ -57,7 +57,7 @@ def drop_search_vector_trigger(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0002_editors_group_and_search_indexes'),
+        ('articles', '0004_authors_group'),
         ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
     ]
 
