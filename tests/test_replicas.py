@@ -1,0 +1,300 @@
+"""Read replicas for real: a private primary with two hot standbys, gunicorn in front.
+
+A lagging standby (replay paused) must never put an old page in front of a reader or
+into the page cache; a stopped one must cost no request and no vote; writes, votes and
+the reader's own vote never read a standby. These start PostgreSQL servers of their
+own (as the `postgres` user, on free ports, removed afterwards) and always run in CI.
+"""
+
+import json
+import pickle
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import redis
+import requests
+from django.conf import settings
+from django.core.cache import cache
+
+from articles.cache import STATE_KEY
+from tests import pgcluster
+from tests.conftest import IN_CI, require_redis
+from tests.servers import ROOT, Reader, app_servers, server_env
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+DATABASE = "newsroom_replicas"
+EDITOR_PASSWORD = "replica-editor-password-1"
+
+
+def manage(cluster, *args, **env):
+    """Run a manage.py command against the private cluster, as ops would."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=server_env(**site_env(cluster), **env),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def site_env(cluster, max_lag=30):
+    return {
+        "DATABASE_URL": cluster.primary.url(DATABASE),
+        "DATABASE_REPLICA_URL": ",".join(s.url(DATABASE) for s in cluster.standbys),
+        "DATABASE_REPLICA_MAX_LAG": max_lag,
+    }
+
+
+@pytest.fixture(scope="session")
+def private_cluster():
+    reason = pgcluster.missing()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"CI must run the replica tests: {reason}")
+        pytest.skip(reason)
+    cluster = pgcluster.Cluster(standbys=2)
+    try:
+        cluster.start()
+        cluster.create_database(DATABASE)
+        cluster.add_standbys()
+        # migrated with the replicas configured, as a deploy would be
+        manage(cluster, "migrate", "--noinput", "-v", "0")
+        manage(
+            cluster,
+            *("createsuperuser", "--noinput", "--username", "editor"),
+            "--email=editor@example.com",
+            DJANGO_SUPERUSER_PASSWORD=EDITOR_PASSWORD,
+        )
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture
+def cluster(private_cluster):
+    """The private cluster with every standby running, replaying and caught up."""
+    require_redis()
+    private_cluster.wait_caught_up()
+    yield private_cluster
+    for standby in private_cluster.standbys:
+        if not private_cluster.is_running(standby):
+            standby.start()
+        private_cluster.resume_replay(standby)
+
+
+_stories = iter(range(1, 10_000))
+
+
+def import_story(cluster, tmp_path, title, *, slug=None):
+    """Import (or update, by slug) one published story through `import_articles`."""
+    slug = slug or f"replica-story-{next(_stories)}"
+    record = {
+        "title": title,
+        "slug": slug,
+        "body": f"{title}. Текст новини для перевірки реплік.",
+        "section": "Світ",
+        "published_at": "2025-01-01T09:00:00+02:00",
+    }
+    path = tmp_path / f"{slug}-{time.monotonic_ns()}.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n")
+    manage(cluster, "import_articles", str(path))
+    return slug
+
+
+def story_id(cluster, slug):
+    return cluster.primary.query(
+        "SELECT id FROM articles_article WHERE slug = %s", [slug], database=DATABASE
+    )[0]
+
+
+def standby_title(cluster, standby, slug):
+    row = standby.query(
+        "SELECT title FROM articles_article WHERE slug = %s", [slug], database=DATABASE
+    )
+    return row[0] if row else None
+
+
+def reader_pages(slug):
+    return [f"/news/{slug}/", "/", "/en/", f"/en/news/{slug}/"]
+
+
+def stored_pages():
+    """(content version, text) of every page in the page cache."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    pages = []
+    for key in client.scan_iter(f"{prefix}:*:page:*"):
+        raw = client.get(key)
+        if raw is None or raw.isdigit():
+            continue
+        entry = pickle.loads(raw)
+        if isinstance(entry, dict) and "content" in entry:
+            texts = [entry["content"], entry.get("filled") or b""]
+            pages.append((entry["version"], b"".join(texts).decode()))
+    return pages
+
+
+def current_version():
+    state = cache.get(STATE_KEY)
+    return state["v"] if state else None
+
+
+def healthz(server):
+    response = requests.get(server.url + "/healthz", timeout=20)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_reads_spread_over_the_replicas(cluster, tmp_path):
+    slug = import_story(cluster, tmp_path, "Новина для двох реплік")
+    cluster.wait_caught_up()
+    with app_servers(1, workers=2, **site_env(cluster)) as (server,):
+        for n in range(24):
+            response = Reader(server.url).get(f"/search/?q=репліка{n}")
+            assert response.status_code == 200
+        assert Reader(server.url).get(f"/news/{slug}/").status_code == 200
+        for standby in cluster.standbys:
+            (connected,) = standby.query(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = %s AND backend_type = 'client backend'",
+                [DATABASE],
+            )
+            assert connected > 0, f"no reads reached {standby.name}"
+        body = healthz(server)
+        assert body["status"] == "ok"
+        servers = body["checks"]["replicas"]["servers"]
+        assert set(servers) == {"replica", "replica_2"}
+        assert all(s["state"] == "ok" and s["behind_bytes"] == 0 for s in servers.values())
+
+
+def test_replay_paused_an_import_edits_a_headline_and_no_reader_gets_the_old_one(cluster, tmp_path):
+    old, new = "Стара назва новини про реплики", "Виправлена назва новини про репліки"
+    slug = import_story(cluster, tmp_path, old)
+    cluster.wait_caught_up()
+    with app_servers(2, **site_env(cluster)) as servers:
+        for server in servers:  # pages rendered from the replicas and stored
+            for path in reader_pages(slug):
+                assert old in Reader(server.url).get(path).text
+        for standby in cluster.standbys:
+            cluster.pause_replay(standby)
+        # the correction comes from a command, not through HTTP
+        import_story(cluster, tmp_path, new, slug=slug)
+        assert {standby_title(cluster, s, slug) for s in cluster.standbys} == {old}
+
+        for _round in range(4):
+            for server in servers:
+                for path in reader_pages(slug):
+                    page = Reader(server.url).get(path)
+                    assert page.status_code == 200
+                    assert new in page.text and old not in page.text, path
+        version = current_version()
+        stale = [text for v, text in stored_pages() if v == version and old in text]
+        assert stale == []
+        replicas = healthz(servers[0])["checks"]["replicas"]
+        assert replicas["ok"] is False
+        assert {s["state"] for s in replicas["servers"].values()} == {"behind"}
+        assert all(s["behind_bytes"] > 0 for s in replicas["servers"].values())
+
+        for standby in cluster.standbys:
+            cluster.resume_replay(standby)
+        cluster.wait_caught_up()
+        for _round in range(4):
+            for server in servers:
+                for path in reader_pages(slug):
+                    page = Reader(server.url).get(path)
+                    assert new in page.text and old not in page.text, path
+        assert healthz(servers[0])["status"] == "ok"
+
+
+def test_a_replica_lagging_past_the_bound_serves_no_reads(cluster, tmp_path):
+    slug = import_story(cluster, tmp_path, "Новина до прямого запису")
+    cluster.wait_caught_up()
+    with app_servers(1, **site_env(cluster, max_lag=1)) as (server,):
+        assert "Новина до прямого запису" in Reader(server.url).get(f"/news/{slug}/").text
+        for standby in cluster.standbys:
+            cluster.pause_replay(standby)
+        # a write the site did not make (psql, another program): only the lag shows it
+        cluster.primary.query(
+            "UPDATE articles_article SET title = 'Записано в обхід сайту' WHERE slug = %s",
+            [slug],
+            database=DATABASE,
+        )
+        time.sleep(1.5)
+        cache.delete(STATE_KEY)  # what the other program would do to show its change
+        body = healthz(server)
+        assert body["status"] == "degraded"
+        for state in body["checks"]["replicas"]["servers"].values():
+            assert state["state"] == "lagging" and state["lag_seconds"] > 1
+        page = Reader(server.url).get(f"/news/{slug}/")
+        assert "Записано в обхід сайту" in page.text
+
+
+class Story:
+    """A story of the private cluster, for Reader.vote."""
+
+    def __init__(self, cluster, slug):
+        self.pk = story_id(cluster, slug)
+        self.slug = slug
+
+    def get_absolute_url(self):
+        return f"/news/{self.slug}/"
+
+
+def vote_url(cluster, slug, action="vote"):
+    return f"/ratings/articles.article/{story_id(cluster, slug)}/rating/{action}/"
+
+
+def test_standbys_stopped_mid_run_every_page_answers_and_a_vote_counts(cluster, tmp_path):
+    slug = import_story(cluster, tmp_path, "Новина, коли репліки впали")
+    cluster.wait_caught_up()
+    with app_servers(2, **site_env(cluster)) as servers:
+        statuses = []
+        stop = threading.Event()
+
+        def read(server):
+            n = 0
+            while not stop.is_set():
+                n += 1
+                for path in [*reader_pages(slug), f"/search/?q=впали{n}", "/top/"]:
+                    statuses.append((path, Reader(server.url).get(path).status_code))
+
+        readers = [threading.Thread(target=read, args=(server,)) for server in servers]
+        for thread in readers:
+            thread.start()
+        try:
+            for standby in cluster.standbys:  # one, then the other, while readers read
+                time.sleep(1)
+                standby.stop()
+            time.sleep(1)
+            voter = Reader(servers[0].url)
+            response = voter.vote(Story(cluster, slug), 4)
+            assert response.status_code == 200, response.text
+            assert response.json() == {"average": 4.0, "count": 1, "your_score": 4}
+            time.sleep(1)
+        finally:
+            stop.set()
+            for thread in readers:
+                thread.join()
+        failures = sorted({(path, status) for path, status in statuses if status != 200})
+        assert len(statuses) > 20 and failures == []
+        for server in servers:
+            page = Reader(server.url).get(f"/news/{slug}/").text
+            assert "1 голос" in page and "4 з 5" in page
+        mine = voter.get(vote_url(cluster, slug, "mine")).json()
+        assert mine["your_score"] == 4
+        body = healthz(servers[1])
+        assert body["status"] == "degraded"
+        assert {s["state"] for s in body["checks"]["replicas"]["servers"].values()} == {"down"}
+
+        for standby in cluster.standbys:
+            standby.start()
+        deadline = time.monotonic() + 30
+        while healthz(servers[1])["status"] != "ok":
+            assert time.monotonic() < deadline, "replicas not back in use"
+            time.sleep(0.5)
