@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -253,9 +253,9 @@ def current(*, target, key, voter=None) -> Result:
     if voter is not None and (voter.user_id or voter.key):
         content_type = ContentType.objects.get_for_model(type(target))
         mine = (
-            Vote.objects.filter(
-                content_type=content_type, object_id=target.pk, key=key, **_voter_filter(voter)
-            )
+            # the reader's own vote, from the primary: a replica may not have it yet
+            Vote.objects.using(DEFAULT_DB_ALIAS)
+            .filter(content_type=content_type, object_id=target.pk, key=key, **_voter_filter(voter))
             .values_list("score", flat=True)
             .first()
         )

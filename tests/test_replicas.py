@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from html.parser import HTMLParser
 
 import pytest
 import redis
@@ -20,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from articles.cache import STATE_KEY
+from newsroom import db_router
 from tests import pgcluster
 from tests.conftest import IN_CI, require_redis
 from tests.servers import ROOT, Reader, app_servers, server_env
@@ -97,7 +99,7 @@ def import_story(cluster, tmp_path, title, *, slug=None):
     record = {
         "title": title,
         "slug": slug,
-        "body": f"{title}. Текст новини для перевірки реплік.",
+        "body": "Текст новини для перевірки реплік.",
         "section": "Світ",
         "published_at": "2025-01-01T09:00:00+02:00",
     }
@@ -298,3 +300,122 @@ def test_standbys_stopped_mid_run_every_page_answers_and_a_vote_counts(cluster, 
         while healthz(servers[1])["status"] != "ok":
             assert time.monotonic() < deadline, "replicas not back in use"
             time.sleep(0.5)
+
+
+def test_a_vote_during_lag_counts_and_shows_to_the_next_reader(cluster, tmp_path):
+    slug = import_story(cluster, tmp_path, "Новина, за яку голосують під час відставання")
+    cluster.wait_caught_up()
+    with app_servers(2, **site_env(cluster)) as (first, second):
+        assert "0 голосів" in Reader(second.url).get(f"/news/{slug}/").text
+        for standby in cluster.standbys:
+            cluster.pause_replay(standby)
+        voter = Reader(first.url)
+        response = voter.vote(Story(cluster, slug), 5)
+        assert response.json() == {"average": 5.0, "count": 1, "your_score": 5}
+        (on_standby,) = cluster.standbys[0].query(
+            "SELECT count(*) FROM ratings_vote", database=DATABASE
+        )
+        assert on_standby == 0  # the standby has not seen the vote
+        for server in (first, second):
+            page = Reader(server.url).get(f"/news/{slug}/").text
+            assert "1 голос" in page and "5 з 5" in page
+        # the voter's own score comes from the primary, on the next page and later
+        assert voter.get(vote_url(cluster, slug, "mine")).json()["your_score"] == 5
+        time.sleep(db_router.PIN_SECONDS + 1)  # past the read-your-writes cookie
+        assert voter.get(vote_url(cluster, slug, "mine")).json()["your_score"] == 5
+
+
+class FormFields(HTMLParser):
+    """The fields of one form in a page, as a browser would submit them unchanged."""
+
+    def __init__(self, form_id):
+        super().__init__()
+        self.form_id = form_id
+        self.inside = False
+        self.fields = []
+        self._textarea = self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or "name" not in attrs and tag != "option":
+            return
+        if tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            if kind not in ("file", "submit", "button", "image", "reset"):
+                self.fields.append(
+                    [
+                        attrs["name"],
+                        attrs.get("value", "on" if kind in ("checkbox", "radio") else ""),
+                    ]
+                )
+        elif tag == "textarea":
+            self._textarea = [attrs["name"], ""]
+            self.fields.append(self._textarea)
+        elif tag == "select":
+            self._select = attrs["name"]
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.fields.append([self._select, attrs.get("value", "")])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+
+def test_an_editors_save_shows_at_once_and_keeps_them_on_the_primary(cluster, tmp_path):
+    old, new = "Заголовок до правки редактора", "Заголовок після правки редактора"
+    slug = import_story(cluster, tmp_path, old)
+    cluster.wait_caught_up()
+    with app_servers(1, **site_env(cluster)) as (server,):
+        editor = Reader(server.url)
+        login = editor.get("/admin/login/")
+        token = login.text.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+        signed_in = editor.session.post(
+            server.url + "/admin/login/?next=/admin/",
+            data={
+                "username": "editor",
+                "password": EDITOR_PASSWORD,
+                "csrfmiddlewaretoken": token,
+                "next": "/admin/",
+            },
+            headers={"Referer": server.url + "/admin/login/"},
+            timeout=30,
+        )
+        assert signed_in.url.endswith("/admin/"), signed_in.text[:500]
+        change = f"/admin/articles/article/{story_id(cluster, slug)}/change/"
+        form = FormFields("article_form")
+        form.feed(editor.get(change).text)
+        data = [(name, new if name == "title" else value) for name, value in form.fields]
+        assert ("title", new) in data
+
+        for standby in cluster.standbys:
+            cluster.pause_replay(standby)
+        saved = editor.session.post(
+            server.url + change,
+            data=[*data, ("_save", "Save")],
+            headers={"Referer": server.url + change},
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert saved.status_code == 302, saved.text[:2000]
+        pin = saved.cookies.get(db_router.PIN_COOKIE)
+        assert pin == "1"
+        assert f"Max-Age={db_router.PIN_SECONDS}" in saved.headers["Set-Cookie"]
+        assert {standby_title(cluster, s, slug) for s in cluster.standbys} == {old}
+        # the editor sees their change at once, and so does every other reader
+        assert new in editor.get(f"/news/{slug}/").text
+        assert new in editor.get(saved.headers["Location"]).text
+        for _round in range(3):
+            page = Reader(server.url).get(f"/news/{slug}/").text
+            assert new in page and old not in page
