@@ -1,10 +1,11 @@
 """Primary/replica routing with read-your-writes.
 
 Writes go to the primary. A request that is not a GET, HEAD or OPTIONS reads from the
-primary from its first query (so writes and votes never read a replica), and so does
-the rest of any request once it writes. Other requests read from one replica, chosen
-at their first read among those that have replayed the last committed write (see
-newsroom/replicas.py); when none has, or none can be reached, they read the primary.
+primary from its first query (so writes and votes never read a replica); so does the
+rest of any request once it writes, and any read inside a transaction. Other requests
+read from one replica, chosen at their first read among those that have replayed the
+last committed write (see newsroom/replicas.py); when none has, or none can be
+reached, they read the primary.
 
 A request whose replica fails under it, or falls behind a write that commits while it
 renders, is answered again from the primary (GET and HEAD have no side effects to
@@ -16,7 +17,7 @@ change.
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpResponse
 
 from newsroom import replicas
@@ -60,6 +61,8 @@ def is_pinned():
 
 class PrimaryReplicaRouter:
     def db_for_read(self, model, **hints):
+        if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+            return DEFAULT_DB_ALIAS  # inside a transaction, read what it sees
         routing = _routing.get()
         if routing is not None:
             return routing.read_alias()

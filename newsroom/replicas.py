@@ -213,7 +213,7 @@ def write_position(raw_connection):
     return end_of_wal(int(insert_lsn), block_size, segment_size)
 
 
-def note_write(lsn):
+def note_write(lsn, *, quiet=False):
     """Record that a write up to WAL position `lsn` has committed (keeps the highest)."""
     stored = None
     if hasattr(cache, "set_if_newer"):
@@ -222,7 +222,7 @@ def note_write(lsn):
         if (cache.get(LAST_WRITE_KEY) or 0) < lsn:
             cache.set(LAST_WRITE_KEY, lsn, LAST_WRITE_TTL)
             stored = True
-    if stored is None:
+    if stored is None and not quiet:
         log.error("could not record the last write position %s in the cache", lsn)
 
 
@@ -240,7 +240,7 @@ def last_write():
         return 0
     primary.ensure_connection()
     lsn = write_position(primary.connection)
-    note_write(lsn)
+    note_write(lsn, quiet=True)
     return lsn
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.test import override_settings
 
 from newsroom import db_router
@@ -160,7 +160,7 @@ def test_pages_answer_503_with_a_friendly_page_when_the_database_is_down(client,
     assert response["Retry-After"] == "30"
 
 
-@pytest.mark.django_db(databases=["default", "replica"])
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 def test_router_sends_reads_to_the_replica_and_writes_to_the_primary(settings):
     settings.DATABASE_REPLICAS = ["replica"]
     router = db_router.PrimaryReplicaRouter()
@@ -171,6 +171,9 @@ def test_router_sends_reads_to_the_replica_and_writes_to_the_primary(settings):
         # after a write in this request, reads go to the primary: read-your-writes
         assert router.db_for_read(None) == "default"
         assert router.allow_migrate("replica", "articles") is False
+        db_router._routing.set(db_router.Routing())
+        with transaction.atomic():
+            assert router.db_for_read(None) == "default"  # a transaction reads what it sees
     finally:
         db_router._routing.reset(token)
 

@@ -7,6 +7,7 @@ own (as the `postgres` user, on free ports, removed afterwards) and always run i
 """
 
 import json
+import logging
 import pickle
 import subprocess
 import sys
@@ -19,12 +20,13 @@ import redis
 import requests
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 
 from articles.cache import STATE_KEY
-from newsroom import db_router
+from newsroom import db_router, replicas
 from tests import pgcluster
 from tests.conftest import IN_CI, require_redis
-from tests.servers import ROOT, Reader, app_servers, server_env
+from tests.servers import ROOT, Reader, app_servers, free_port, server_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -419,3 +421,61 @@ def test_an_editors_save_shows_at_once_and_keeps_them_on_the_primary(cluster, tm
         for _round in range(3):
             page = Reader(server.url).get(f"/news/{slug}/").text
             assert new in page and old not in page
+
+
+# In-process: the breaker and the health report with a replica that refuses connections.
+
+
+@pytest.fixture
+def unreachable_replica(postgres, settings):
+    """The test database's "replica" alias, pointed at a port where nothing listens."""
+    settings.DATABASE_REPLICAS = ["replica"]
+    replica = connections["replica"]
+    replica.close()
+    saved = replica.settings_dict  # a test mirror shares the primary's: replaced, not changed
+    replica.settings_dict = {**saved, "HOST": "127.0.0.1", "PORT": str(free_port())}
+    replicas.forget()
+    yield replica
+    replica.close()
+    replica.settings_dict = saved
+    replicas.forget()
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_an_unreachable_replica_trips_the_breaker_once_and_reads_go_to_the_primary(
+    unreachable_replica, caplog
+):
+    router = db_router.PrimaryReplicaRouter()
+    with caplog.at_level(logging.WARNING, logger="newsroom.faults"):
+        assert router.db_for_read(None) == "default"
+        started = time.monotonic()
+        for _ in range(20):
+            assert router.db_for_read(None) == "default"
+        assert time.monotonic() - started < 0.5  # nobody waits on the dead host again
+    tripped = [r for r in caplog.records if "replica replica unavailable" in r.getMessage()]
+    assert len(tripped) == 1
+    state = replicas.report()["replica"]
+    assert state["state"] == "down" and state["error"] == "OperationalError"
+    assert 0 < state["retry_in"] <= replicas.BREAKER_SECONDS
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_healthz_reports_a_dead_replica_as_degraded_with_200(unreachable_replica, client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["database"] == {"ok": True}
+    assert body["checks"]["replicas"]["servers"]["replica"]["state"] == "down"
+
+
+def test_the_end_of_wal_drops_a_page_header_the_next_record_would_start_after():
+    segment, block = 16 * 1024 * 1024, 8192
+    assert replicas.end_of_wal(3 * segment + 40, block, segment) == 3 * segment
+    assert replicas.end_of_wal(3 * segment + 5 * block + 24, block, segment) == (
+        3 * segment + 5 * block
+    )
+    assert replicas.end_of_wal(3 * segment + 5 * block + 40, block, segment) == (
+        3 * segment + 5 * block + 40
+    )
+    assert replicas.end_of_wal(3 * segment + 1000, block, segment) == 3 * segment + 1000
