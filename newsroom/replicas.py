@@ -229,10 +229,11 @@ def note_write(lsn, *, quiet=False):
 def last_write():
     """The WAL position every read must see: the last committed write's.
 
-    When the cache has none (expired, emptied, out of reach) the primary's own current
-    position is used, which is at least as far.
+    When the cache has none (expired, emptied, out of reach), or is not shared by every
+    process (no REDIS_URL), the primary's own current position is used, which is at
+    least as far.
     """
-    lsn = cache.get(LAST_WRITE_KEY)
+    lsn = cache.get(LAST_WRITE_KEY) if settings.REDIS_URL else None
     if lsn is not None:
         return lsn
     primary = connections[DEFAULT_DB_ALIAS]

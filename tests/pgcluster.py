@@ -196,6 +196,11 @@ class Cluster:
 
     def pause_replay(self, standby):
         standby.query("SELECT pg_wal_replay_pause()")
+        deadline = time.monotonic() + 30
+        while standby.query("SELECT pg_get_wal_replay_pause_state()")[0] != "paused":
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{standby.name} did not pause")
+            time.sleep(0.02)
 
     def resume_replay(self, standby):
         standby.query("SELECT pg_wal_replay_resume()")
