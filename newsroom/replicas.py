@@ -152,11 +152,16 @@ def probe(alias):
 
 
 def failed(alias, exc):
-    """A replica could not be reached: leave it alone for BREAKER_SECONDS, logged once."""
+    """A replica could not be reached: leave it alone for BREAKER_SECONDS.
+
+    Logged once when it starts failing (and once when it is reachable again), not at
+    every retry while it stays down.
+    """
     replica = state(alias)
-    if not replica.down:
+    if not replica.error:
         log.error(
-            "replica %s unavailable, reading from the others or the primary for %.0f s: %s",
+            "replica %s unavailable, reading from the others or the primary "
+            "(tried again every %.0f s): %s",
             alias,
             BREAKER_SECONDS,
             str(exc).strip() or type(exc).__name__,

@@ -456,6 +456,8 @@ def test_an_unreachable_replica_trips_the_breaker_once_and_reads_go_to_the_prima
         for _ in range(20):
             assert router.db_for_read(None) == "default"
         assert time.monotonic() - started < 0.5  # nobody waits on the dead host again
+        replicas.state("replica").down_until = 0  # the breaker's time is up: tried again
+        assert router.db_for_read(None) == "default"
     tripped = [r for r in caplog.records if "replica replica unavailable" in r.getMessage()]
     assert len(tripped) == 1
     state = replicas.report()["replica"]
