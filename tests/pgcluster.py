@@ -23,7 +23,11 @@ OWNER = "postgres"
 
 def server_bin():
     """The folder of initdb, pg_ctl and pg_basebackup, or None when there is no server."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+
+    def version(path):
+        return [int(part) for part in Path(path).parts[-3].split(".") if part.isdigit()]
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=version)
     if found:
         return Path(found[-1]).parent
     pg_ctl = shutil.which("pg_ctl")
