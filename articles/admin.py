@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import FloatField, OuterRef, Subquery
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from js_asset import Media
 from reversion.admin import VersionAdmin
 
+from articles import services
 from articles.models import Article, Author, RelatedLink, Section, SlugRedirect
 from ratings.models import Score
 
@@ -45,8 +46,13 @@ class PublicationFilter(admin.SimpleListFilter):
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin):
     list_display = [
-        "title", "status_badge", "section", "published_at", "rating_average", "rating_count",
-    ]  # fmt: skip
+        "title",
+        "status_badge",
+        "section",
+        "published_at",
+        "rating_average",
+        "rating_count",
+    ]
     list_filter = [PublicationFilter, "status", "section", "authors"]
     list_select_related = ["section"]
     search_fields = ["title", "teaser", "body", "slug"]
@@ -79,9 +85,11 @@ class ArticleAdmin(VersionAdmin):
 
     def get_queryset(self, request):
         scores = Score.objects.filter(
-            content_type__app_label="articles", content_type__model="article",
-            object_id=OuterRef("pk"), key="rating",
-        )  # fmt: skip
+            content_type__app_label="articles",
+            content_type__model="article",
+            object_id=OuterRef("pk"),
+            key="rating",
+        )
         return (
             super()
             .get_queryset(request)
@@ -89,8 +97,15 @@ class ArticleAdmin(VersionAdmin):
                 votes=Subquery(scores.values("count")[:1]),
                 vote_total=Subquery(scores.values("total")[:1]),
             )
-            .annotate(vote_average=Cast("vote_total", FloatField()) / Cast("votes", FloatField()))
+            .annotate(
+                # a score whose votes were all removed has a count of 0: no average, no error
+                vote_average=Cast("vote_total", FloatField())
+                / NullIf(Cast("votes", FloatField()), 0.0)
+            )
         )
+
+    def save_model(self, request, obj, form, change):
+        services.save_story(article=obj)
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
@@ -100,7 +115,7 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.display(description=_("average rating"), ordering="vote_average")
     def rating_average(self, obj):
-        return f"{obj.vote_average:.2f}" if obj.votes else "—"
+        return f"{obj.vote_average:.2f}" if obj.votes and obj.vote_average is not None else "—"
 
     @admin.display(description=_("votes"), ordering="votes")
     def rating_count(self, obj):

@@ -9,8 +9,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from articles import signals  # noqa: F401
-        from newsroom import checks  # noqa: F401  (registers the deploy checks)
+        from articles import checks, signals  # noqa: F401
 
         post_migrate.connect(ensure_editors_group, sender=self)
         from articles.models import Article

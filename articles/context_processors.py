@@ -1,13 +1,12 @@
 from django.conf import settings
 
-from articles.cache import version_for
 from articles.models import Section
 
 
 def site(request):
-    """Site name and the content version (for cached navigation); no queries."""
+    """Site name, the canonical origin of absolute addresses, and the menu (lazy)."""
     return {
         "SITE_NAME": settings.SITE_NAME,
-        "content_version": lambda: version_for(request),  # one read per request
-        "nav_sections": Section.objects.all(),  # lazy: evaluated only on a cache miss
+        "SITE_URL": settings.SITE_URL.rstrip("/"),
+        "nav_sections": Section.objects.all(),
     }

@@ -6,14 +6,28 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from articles import edge, text
 from articles.models import Article, Section
+from articles.pagecache import public_cache
 
 FEED_SIZE = 30
+IMAGE_TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "gif": "image/gif",
+}
 
 
 class LatestStoriesFeed(Feed):
     title = _("Newsroom: latest news")
     description = _("The newest stories")
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        response[edge.HEADER] = edge.header_value([edge.FEEDS])
+        return public_cache(response)
 
     def link(self):
         from django.urls import reverse
@@ -23,11 +37,13 @@ class LatestStoriesFeed(Feed):
     def items(self):
         return Article.objects.published().for_listing()[:FEED_SIZE]
 
+    # Text is cleaned on the way in; cleaned again here so that a story stored before
+    # that rule cannot make the feed invalid XML.
     def item_title(self, item):
-        return item.title
+        return text.strip_control(item.title)
 
     def item_description(self, item):
-        return item.excerpt
+        return text.strip_control(item.excerpt)
 
     def item_pubdate(self, item):
         return item.published_at
@@ -36,7 +52,7 @@ class LatestStoriesFeed(Feed):
         return item.updated_at
 
     def item_categories(self, item):
-        return [item.section.name]
+        return [text.strip_control(item.section.name)]
 
     def item_enclosure_url(self, item):
         if item.lead_image:
@@ -53,8 +69,7 @@ class LatestStoriesFeed(Feed):
         if not item.lead_image:
             return None
         ext = item.lead_image.name.rsplit(".", 1)[-1].lower()
-        return {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
-                "webp": "image/webp", "gif": "image/gif"}.get(ext, "image/jpeg")  # fmt: skip
+        return IMAGE_TYPES.get(ext, "image/jpeg")
 
 
 class LatestStoriesAtomFeed(LatestStoriesFeed):

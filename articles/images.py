@@ -14,7 +14,13 @@ ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 
 def validate_image(upload):
-    """Refuse anything that is not a real, complete raster image of a sane size."""
+    """Refuse anything that is not a real, complete raster image of a sane size.
+
+    Only a new upload is checked: the image a story already has was checked when it came,
+    and its stored file is not open (an editor saving the story again must not need it).
+    """
+    if getattr(upload, "_committed", False):
+        return
     if upload.size and upload.size > settings.ARTICLES_IMAGE_MAX_BYTES:
         raise ValidationError(
             _("The file is too large (at most %(mb)d MB).")

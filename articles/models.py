@@ -1,9 +1,12 @@
 """Stories, the sections and authors they belong to, and their related-news links."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +15,25 @@ from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 
 from articles import text
-from articles.images import make_renditions, validate_image
+from articles.images import validate_image
+from articles.slugs import unique_slug
+
+# Publish times a story may have: every value in between can be shown, compared and
+# converted between time zones without leaving the years Python and the database know.
+EARLIEST_PUBLISH_TIME = datetime(1800, 1, 1, tzinfo=UTC)
+LATEST_PUBLISH_TIME = datetime(3000, 1, 1, tzinfo=UTC)
+PUBLISH_TIME_OUT_OF_RANGE = _("Choose a publish time from the year 1800 to 2999.")
+
+
+def clean_text(instance, *names):
+    """Drop control characters from text fields (feeds and sitemaps cannot carry them)."""
+    for name in names:
+        setattr(instance, name, text.strip_control(getattr(instance, name)).strip())
+
+
+def validate_publish_time(value):
+    if not EARLIEST_PUBLISH_TIME <= value < LATEST_PUBLISH_TIME:
+        raise ValidationError(PUBLISH_TIME_OUT_OF_RANGE, code="out_of_range")
 
 
 class Section(models.Model):
@@ -32,12 +53,16 @@ class Section(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        self.clean()
         if not self.slug:
-            self.slug = text.slugify_uk(self.name, 100) or "section"
+            self.slug = unique_slug(Section, self.name, fallback="section", exclude_pk=self.pk)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:section", kwargs={"slug": self.slug})
+
+    def clean(self):
+        clean_text(self, "name", "description")
 
 
 class Author(models.Model):
@@ -54,12 +79,16 @@ class Author(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        self.clean()
         if not self.slug:
-            self.slug = text.slugify_uk(self.name, 150) or "author"
+            self.slug = unique_slug(Author, self.name, fallback="author", exclude_pk=self.pk)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:author", kwargs={"slug": self.slug})
+
+    def clean(self):
+        clean_text(self, "name", "bio")
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -72,10 +101,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a list of story cards needs, in a fixed number of queries."""
-        return self.select_related("section").defer("body", "search_document")
-
-    def for_detail(self):
-        return self.select_related("section").prefetch_related("authors", "tags")
+        return self.select_related("section").defer("body", "search_document", "search_vector")
 
 
 class Article(models.Model):
@@ -89,9 +115,11 @@ class Article(models.Model):
         max_length=200,
         unique=True,
         blank=True,
-        help_text=_("The story's address. Made from the headline when left empty; changing "
-                    "it later keeps the old address working."),
-    )  # fmt: skip
+        help_text=_(
+            "The story's address. Made from the headline when left empty; changing "
+            "it later keeps the old address working."
+        ),
+    )
     section = models.ForeignKey(
         Section, verbose_name=_("section"), on_delete=models.PROTECT, related_name="articles"
     )
@@ -148,9 +176,10 @@ class Article(models.Model):
         _("image description (alt text)"),
         max_length=300,
         blank=True,
-        help_text=_("What the picture shows, for readers who cannot see it. Required with an "
-                    "image."),
-    )  # fmt: skip
+        help_text=_(
+            "What the picture shows, for readers who cannot see it. Required with an image."
+        ),
+    )
     lead_image_caption = models.CharField(_("caption"), max_length=300, blank=True)
     lead_image_credit = models.CharField(_("image credit"), max_length=200, blank=True)
     status = models.CharField(
@@ -159,14 +188,26 @@ class Article(models.Model):
     published_at = models.DateTimeField(
         _("publish time"),
         default=timezone.now,
+        validators=[validate_publish_time],
         help_text=_("A time in the future schedules the story: it appears by itself then."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     search_document = models.TextField(editable=False, blank=True, default="")
+    # PostgreSQL: to_tsvector('simple', search_document), kept by a trigger (migration 0003)
+    search_vector = SearchVectorField(null=True, editable=False)
     scores = GenericRelation("ratings.Score", related_query_name="article")
 
     objects = ArticleQuerySet.as_manager()
+
+    TEXT_FIELDS = (
+        "title",
+        "source",
+        "teaser",
+        "lead_image_alt",
+        "lead_image_caption",
+        "lead_image_credit",
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -179,6 +220,13 @@ class Article(models.Model):
                 fields=["section", "status", "-published_at", "-id"], name="article_section_idx"
             ),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(published_at__gte=EARLIEST_PUBLISH_TIME)
+                & Q(published_at__lt=LATEST_PUBLISH_TIME),
+                name="article_publish_time_in_range",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -186,25 +234,11 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         self.prepare()
         if not self.slug:
-            self.slug = self._unique_slug(text.slugify_uk(self.title, 190) or "story")
+            self.slug = self.unique_slug(self.title)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "excerpt", "search_document", "updated_at"}
-        old_slug = getattr(self, "_loaded_slug", None)
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            if old_slug and old_slug != self.slug:
-                SlugRedirect.objects.filter(old_slug=self.slug).delete()
-                SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
-        self._loaded_slug = self.slug
-        image_name = self.lead_image.name if self.lead_image else ""
-        loaded_image = getattr(self, "_loaded_image", "")
-        if loaded_image is not None and image_name != loaded_image:
-            self.lead_image_renditions = make_renditions(image_name) if image_name else {}
-            Article.objects.filter(pk=self.pk).update(
-                lead_image_renditions=self.lead_image_renditions
-            )
-            self._loaded_image = image_name
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -212,32 +246,33 @@ class Article(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._loaded_slug = instance.__dict__.get("slug")
+        # what was stored, so that articles.services can tell a changed slug or image
+        instance.stored_slug = instance.__dict__.get("slug")
         loaded = instance.__dict__.get("lead_image", None)
-        instance._loaded_image = None if "lead_image" not in field_names else str(loaded or "")
+        instance.stored_image = None if "lead_image" not in field_names else str(loaded or "")
         return instance
 
     def prepare(self):
         """Clean the text and derive the excerpt and search document (also before bulk writes)."""
-        self.title = text.strip_control(self.title).strip()
+        clean_text(self, *self.TEXT_FIELDS)
         self.body = text.sanitize_html(self.body)
         plain = text.html_to_text(self.body)
         self.excerpt = text.make_teaser(self.teaser or plain)
-        self.search_document = f" {text.lemmatise(f'{self.title} {self.teaser} {plain}')} "
+        self.search_document = text.search_document(self.title, self.teaser, plain)
 
-    def _unique_slug(self, base):
-        taken = set(
-            Article.objects.filter(slug__startswith=base)
-            .exclude(pk=self.pk)
-            .values_list("slug", flat=True)
-        ) | set(SlugRedirect.objects.filter(old_slug__startswith=base).exclude(
-            article_id=self.pk).values_list("old_slug", flat=True))  # fmt: skip
-        slug, n = base, 2
-        while slug in taken:
-            slug, n = f"{base}-{n}", n + 1
-        return slug
+    def unique_slug(self, title):
+        """A slug for `title` that no other story has, now or as an old address."""
+
+        def old_addresses(base):
+            redirects = SlugRedirect.objects.exclude(article_id=self.pk)
+            return redirects.filter(old_slug__startswith=base).values_list("old_slug", flat=True)
+
+        return unique_slug(
+            Article, title, fallback="story", exclude_pk=self.pk, taken=old_addresses
+        )
 
     def clean(self):
+        clean_text(self, *self.TEXT_FIELDS)
         if self.lead_image and not self.lead_image_alt.strip():
             raise ValidationError(
                 {"lead_image_alt": _("Describe the image for readers who cannot see it.")}
@@ -293,6 +328,10 @@ class RelatedLink(models.Model):
 
     def __str__(self):
         return self.title or (self.target.title if self.target_id else self.url)
+
+    def save(self, *args, **kwargs):
+        clean_text(self, "title")
+        super().save(*args, **kwargs)
 
     def clean(self):
         if bool(self.target_id) == bool(self.url):

@@ -1,227 +1,220 @@
-"""Whole-page caching for anonymous readers, keyed by the content version.
+"""The page cache: whole pages for anonymous readers, the same bytes an HTTP cache stores.
 
-A page is stored once per address, language, host and content version, and served
-to every anonymous reader from the cache. Nothing per-reader is ever stored: the
-rating block (live average, count, CSRF token) is cut out of the stored page and
-put in for each request, and so is the home page's top-rated block. Signed-in users,
-readers with a pending message and non-GET requests always get a freshly rendered page.
+A page is the same for every reader without a session: no CSRF token, no cookie, nothing
+of their own (votes need no token, see ratings.views). So the views render it once per
+content version (articles.content_version) and `ReaderPageCacheMiddleware` serves it to
+every later reader before sessions, locale, URL resolving and the views run, the way
+Django's own per-site cache does, and the way Varnish or a CDN in front serves it.
 
-`ReaderPageCacheMiddleware` serves stored pages before the session, locale, URL
-resolving and view layers run, the way Django's own per-site cache does; the views
-render and store a page when it is missing.
+A page may have one live part that follows votes rather than content: the story's rating
+block, the top-rated list. The page is stored with a slot there, and the part is filled
+in for every request from the cache (`live_part` renderers, registered by the views).
+
+A request flows: middleware (here) → view (articles.views) → template; a stored page
+comes back from `serve`, the one function that answers both paths.
 """
 
-import functools
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.core.exceptions import DisallowedHost
-from django.http import HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control
+from django.utils.http import parse_etags
 
-from articles.cache import get_versioned
-from newsroom.db_router import PIN_COOKIE
+from articles.content_version import STATE_KEY, content_state, seconds_until_next_change
 
-PAGE_TTL = 600
-PAGE_FORMAT = 3  # part of every key: a release that stores pages differently starts afresh
-RATING_SLOT = "<!--newsroom:rating-block-->"
-TOP_RATED_SLOT = "<!--newsroom:top-rated-block-->"  # the home page's block
-TOP_RATED_LIST_SLOT = "<!--newsroom:top-rated-list-->"  # the top-rated page's list
+# Lifetimes, in seconds: the one table of them.
+STORE_SECONDS = 600  # a stored page, at most (a new content version retires it sooner)
+EDGE_SECONDS = 300  # s-maxage for HTTP caches in front; they are purged on every change
+EDGE_STALE_SECONDS = 30  # stale-while-revalidate
+PAGE_FORMAT = 4  # part of every key: a release that stores pages differently starts afresh
 
-# How a stored page of each kind becomes a response: kind -> serve(request, entry, found).
-_servers = {}
-# Per process: the extra cache keys a stored page needs (its live score, say), so one
-# round trip fetches them with the page. A hint only: a wrong one costs a second trip.
-_extra_keys = {}
-EXTRA_KEYS_MAX = 50_000
-
-
-def reader_cacheable(request):
-    """True for requests whose page is the same for every anonymous reader."""
-    return (
-        request.method in ("GET", "HEAD")
-        and "messages" not in request.COOKIES
-        and not request.user.is_authenticated
-    )
+# Query parameters that name a different page; every other one (utm_source, fbclid…)
+# shows the same page and must not multiply the stored copies.
+PAGE_PARAMETERS = ("page", "before", "q")
+# Paths that are never pages for readers.
+NOT_PAGES = ("/admin/", "/healthz", "/static/", "/media/", "/ratings/", "/en/ratings/")
+# Cookies of a reader who may see something of their own (set by sessions, messages and
+# the database router's read-your-writes pin): their requests go to the views.
+BYPASS_COOKIES = (
+    settings.SESSION_COOKIE_NAME,
+    "messages",
+    *getattr(settings, "PAGE_CACHE_BYPASS_COOKIES", ()),
+)
 
 
-def page_key(request, language):
-    """The page's cache key; the entry stored there records the content version it shows."""
-    # Only the page number or cursor of the query string matters: other parameters
-    # (tracking tags, junk) must not multiply the cached copies.
-    page = request.GET.get("page", "")[:8]
-    before = request.GET.get("before", "")[:40]
-    raw = f"{request.scheme}://{request.get_host()}{request.path}?page={page}&before={before}"
-    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-    return f"page:{PAGE_FORMAT}:{language}:{digest}"
+@dataclass(frozen=True)
+class LivePart:
+    """A part of a stored page filled in for every request, by a registered renderer."""
+
+    renderer: str
+    args: tuple = ()
+    cache_keys: tuple = ()  # fetched in one round trip and handed to the renderer
 
 
-def store(key, entry, extra_keys=()):
-    """Keep a page entry (a dict with "kind" and "version") for later readers."""
-    cache.set(key, {**entry, "extra_keys": list(extra_keys)}, PAGE_TTL)
-    _remember(key, list(extra_keys))
+@dataclass(frozen=True)
+class StoredPage:
+    """What is kept of a page: its bytes (around the live part's slot) and headers."""
+
+    version: int  # the content version it was rendered from
+    head: bytes  # the page up to the live part (all of it without one)
+    tail: bytes = b""
+    live: LivePart | None = None
+    headers: dict = field(default_factory=dict)
+    digest: str = ""  # of head and tail: with the live part's state, the ETag
 
 
-def _remember(key, extra_keys):
-    if len(_extra_keys) >= EXTRA_KEYS_MAX:
-        _extra_keys.clear()
-    _extra_keys[key] = extra_keys
+_renderers: dict[str, Callable] = {}
 
 
-def forget_stored_pages():
-    """Drop this process's hints (after the cache itself was emptied)."""
-    _extra_keys.clear()
+def live_part(name):
+    """Register `render(request, found, *args) -> (html, state)` for LivePart(name, …)."""
 
-
-def lookup(key):
-    """(version, entry, found): the entry stored for the current content version, or None.
-
-    `found` holds the entry's extra keys, fetched in the same round trip when this
-    process has served the page before.
-    """
-    hinted = _extra_keys.get(key, [])
-    version, entry, found = get_versioned(key, *hinted)
-    if entry is not None and entry["extra_keys"] != hinted:
-        _remember(key, entry["extra_keys"])
-        found = cache.get_many(entry["extra_keys"]) if entry["extra_keys"] else {}
-    return version, entry, found
-
-
-def lookup_for(request, key):
-    """lookup(key) for a request, which then renders with the version it saw.
-
-    No second round trip when the middleware already looked the key up and missed.
-    """
-    if getattr(request, "page_cache_missed", None) == key:
-        return request.content_version, None, {}
-    version, entry, found = lookup(key)
-    request.content_version = version
-    return version, entry, found
-
-
-def serve(request, entry, found):
-    return _servers[entry["kind"]](request, entry, found)
-
-
-def serves(kind):
-    """Register how stored pages of `kind` are served."""
-
-    def register(function):
-        _servers[kind] = function
-        return function
+    def register(render):
+        _renderers[name] = render
+        return render
 
     return register
 
 
-def replay(entry, content=None):
-    response = HttpResponse(entry["content"] if content is None else content)
-    for name, value in entry["headers"].items():
+class PageResponse(HttpResponse):
+    """A page's response; `shared` ones (any anonymous reader's) the middleware keeps."""
+
+    def __init__(self, page: StoredPage, body: bytes, *, etag: str, shared: bool):
+        super().__init__(body)
+        self.page = page
+        self.shared = shared
+        self["ETag"] = etag
+
+
+def cacheable_request(request):
+    """True for a request whose answer is the same for every anonymous reader."""
+    cookies = request.COOKIES
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.path_info.startswith(NOT_PAGES)
+        and not any(name in cookies for name in BYPASS_COOKIES)
+    )
+
+
+def canonical_query(request):
+    """The query string of the page the request names: its own parameters, in order."""
+    parts = []
+    for name in PAGE_PARAMETERS:
+        value = request.GET.get(name)
+        if value is None or (name == "page" and value == "1"):
+            continue
+        parts.append(f"{name}={value[:200]}")
+    return "&".join(parts)
+
+
+def page_key(request, language):
+    """The stored page's key: language, path and the page's own parameters; not the host.
+
+    Every address in a page is built from SITE_URL, never from the Host header, so the
+    bytes are the same whatever host or port a request names.
+    """
+    raw = f"{language}|{request.path_info}|{canonical_query(request)}"
+    return f"page:{PAGE_FORMAT}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+
+
+def make_page(version, content, *, slot=None, live=None, headers=None):
+    """A StoredPage from rendered bytes; `slot` marks where the live part goes."""
+    head, tail = (content, b"") if slot is None else content.split(slot.encode(), 1)
+    digest = hashlib.sha256(head + b"\0" + tail).hexdigest()[:24]
+    return StoredPage(version, head, tail, live, dict(headers or {}), digest)
+
+
+def respond(request, page, *, public=True):
+    """The response to `request` for `page`: the live part filled in, validators, 304.
+
+    Used by the views for a page they just rendered and by the middleware for a stored
+    one, so both answer with the same bytes and headers.
+    """
+    state = ""
+    body = page.head + page.tail
+    if page.live is not None:
+        found = cache.get_many(page.live.cache_keys) if page.live.cache_keys else {}
+        html, state = _renderers[page.live.renderer](request, found, *page.live.args)
+        body = page.head + html.encode() + page.tail
+    etag = f'"{hashlib.sha256(f"{page.digest}:{state}".encode()).hexdigest()[:32]}"'
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+    else:
+        response = PageResponse(page, body, etag=etag, shared=public)
+    for name, value in page.headers.items():
         response[name] = value
+    if public:
+        public_cache(response)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
     return response
 
 
-def cached_for_readers(view=None, *, fill=None, fill_key=None):
-    """Serve a page from the page cache to anonymous readers.
+def public_cache(response, seconds=EDGE_SECONDS):
+    """Shared-cacheable for every reader, never past the next scheduled story's time."""
+    seconds = max(0, min(seconds, seconds_until_next_change()))
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=seconds,
+        stale_while_revalidate=EDGE_STALE_SECONDS,
+    )
+    return response
 
-    `fill(request, html)` puts the live parts into the page for every reader, e.g. the
-    top-rated block, which changes with votes rather than with content. The cache value
-    under `fill_key` says which state the fill shows; a page filled for the current
-    state is served as it is, without filling again.
-    """
-    if view is None:
-        return functools.partial(cached_for_readers, fill=fill, fill_key=fill_key)
-    kind = view.__name__
 
-    def filled(request, response):
-        if fill is not None and response.status_code == 200:
-            response.content = fill(request, response.content.decode())
-        return response
+def lookup(key):
+    """The page stored under `key` for the current content version, or None."""
+    found = cache.get_many([STATE_KEY, key])
+    page = found.get(key)
+    if not isinstance(page, StoredPage):
+        return None
+    if page.version != content_state(found.get(STATE_KEY))["v"]:
+        return None
+    return page
 
-    @serves(kind)
-    def serve_stored(request, entry, found):
-        if fill is None:
-            return replay(entry)
-        stamp = found.get(fill_key, 0) if fill_key else None
-        if fill_key and entry.get("filled_for") == stamp:
-            return replay(entry, entry["filled"])
-        content = fill(request, entry["content"].decode()).encode()
-        if fill_key:
-            filled_entry = {**entry, "filled": content, "filled_for": stamp}
-            cache.set(request.page_cache_key, filled_entry, PAGE_TTL)
-        return replay(entry, content)
 
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not reader_cacheable(request):
-            return filled(request, view(request, *args, **kwargs))
-        key = request.page_cache_key = page_key(request, translation.get_language())
-        version, entry, found = lookup_for(request, key)
-        if entry is not None:
-            return serve(request, entry, found)
-        response = view(request, *args, **kwargs)
-        # Only a successful page without cookies is kept for other readers.
-        if response.status_code == 200 and not response.streaming and not response.cookies:
-            headers = {
-                name: response[name]
-                for name in ("Content-Type", "Cache-Control", "Content-Language", "Vary")
-                if response.has_header(name)
-            }
-            entry = {"kind": kind, "content": response.content, "headers": headers}
-            store(key, {**entry, "version": version}, [fill_key] if fill_key else [])
-        return filled(request, response)
-
-    return wrapper
+def store(key, response):
+    """Keep a PageResponse for later readers: only a 200 that sets no cookie."""
+    page = response.page
+    if response.status_code != 200 or response.cookies or response.has_header("Set-Cookie"):
+        return
+    kept = ("Content-Type", "Content-Language", "Vary", "Cache-Control", "xkey")
+    headers = {name: response[name] for name in kept if response.has_header(name)}
+    page = StoredPage(page.version, page.head, page.tail, page.live, headers, page.digest)
+    cache.set(key, page, STORE_SECONDS)
 
 
 class ReaderPageCacheMiddleware:
-    """Serve stored pages to anonymous readers before the rest of the stack runs.
+    """Serve stored pages to anonymous readers before the rest of the stack runs; store new ones.
 
     Placed below the middleware that sets headers on every response (security, CSP,
-    frame options) and above sessions, locale, CSRF and URL resolving. Only addresses
-    this process has stored or served a page for are looked up. A request that may see
-    something of its own (a session, a pending message, a recent write) or that is not
-    a GET goes down the stack as usual, and so does any page not stored yet.
+    frame options), above sessions, locale, CSRF and URL resolving, so a page is kept
+    with the headers those add and served with the same ones.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
-        cookies = request.COOKIES
-        if (
-            request.method not in ("GET", "HEAD")
-            or settings.SESSION_COOKIE_NAME in cookies
-            or "messages" in cookies
-            or PIN_COOKIE in cookies
-        ):
+        if not cacheable_request(request):
             return self.get_response(request)
-        from_path = translation.get_language_from_path(request.path_info)
-        language = from_path or settings.LANGUAGE_CODE
-        try:
-            key = page_key(request, language)
-        except DisallowedHost:
-            return self.get_response(request)  # answered with 400 further down
-        if key not in _extra_keys:
-            # Not a page this process has stored or served: let the view decide.
-            return self.get_response(request)
-        version, entry, found = lookup(key)
-        if entry is None:
-            # the view renders with this version and need not ask again
-            request.page_cache_missed, request.content_version = key, version
-            return self.get_response(request)
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
-        request.user = AnonymousUser()
-        request.page_cache_key = key
-        self.csrf.process_request(request)
-        response = serve(request, entry, found)
-        # what the session and locale middleware would add (the language of an address
-        # without a prefix is the default one, whatever the browser asks for)
-        patch_vary_headers(response, ("Cookie",) if from_path else ("Accept-Language", "Cookie"))
-        response.headers.setdefault("Content-Language", language)
-        return self.csrf.process_response(request, response)
+        language = translation.get_language_from_path(request.path_info)
+        key = page_key(request, language or settings.LANGUAGE_CODE)
+        page = lookup(key)
+        if page is None:
+            response = self.get_response(request)
+            if isinstance(response, PageResponse) and response.shared:
+                store(key, response)
+            return response
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
+        request.user = AnonymousUser()  # no session cookie: what auth would have found
+        return respond(request, page)

@@ -60,8 +60,14 @@ def related_news(article, limit, tag_ids=None):
             if target is None or target.article_id in seen:
                 continue
             seen.add(target.article_id)
-            items.append(NewsItem(link.title or target.title, target.teaser, target.url,
-                                  article_id=target.article_id))  # fmt: skip
+            items.append(
+                NewsItem(
+                    link.title or target.title,
+                    target.teaser,
+                    target.url,
+                    article_id=target.article_id,
+                )
+            )
         elif link.url not in seen:
             seen.add(link.url)
             items.append(NewsItem(link.title, "", link.url, external=True))
@@ -83,6 +89,12 @@ def _item(pk, title, slug, excerpt):
     return NewsItem(title, excerpt, url, article_id=pk)
 
 
+def _sql(queryset):
+    """The SQL and parameters of a QuerySet, to be used as a subquery."""
+    connection = connections[queryset.db]
+    return queryset.query.get_compiler(connection=connection).as_sql()
+
+
 def stories_query(article, now, picked, tag_ids, per_tier):
     """One SQL statement for every story the block may show.
 
@@ -90,18 +102,17 @@ def stories_query(article, now, picked, tag_ids, per_tier):
     public (tier PICKED), then the fill's tiers. Each fill tier reads the candidate window
     (the newest published stories, in the order of the publication index) and stops at
     `per_tier` rows. The window is a LIMITed subquery that the database reads only as far
-    as needed: the ORM cannot express that, so this is SQL, for PostgreSQL and SQLite.
+    as needed: the ORM cannot express the tiers over it, so they are SQL around QuerySets
+    that carry the one publication rule, Article.objects.published().
     """
-    connection = connections[router.db_for_read(Article)]
-    adapt = connection.ops.adapt_datetimefield_value
+    columns = ("id", "title", "slug", "excerpt", "section_id", "published_at")
     cutoff = now - timezone.timedelta(days=settings.ARTICLES_RELATED_MAX_AGE_DAYS)
-    window = (
-        f"SELECT id, title, slug, excerpt, section_id, published_at "
-        f"FROM {Article._meta.db_table} WHERE status = %s AND published_at <= %s "
-        f"AND published_at >= %s ORDER BY published_at DESC, id DESC LIMIT %s"
+    published = Article.objects.published(now).order_by().values_list(*columns)
+    window, window_params = _sql(
+        published.filter(published_at__gte=cutoff).order_by("-published_at", "-id")[
+            : settings.ARTICLES_RELATED_CANDIDATES
+        ]
     )
-    window_params = [Article.Status.PUBLISHED, adapt(now), adapt(cutoff),
-                     settings.ARTICLES_RELATED_CANDIDATES]  # fmt: skip
     tiers = []
     if tag_ids:
         marks = ", ".join(["%s"] * len(tag_ids))
@@ -115,13 +126,12 @@ def stories_query(article, now, picked, tag_ids, per_tier):
     tiers.append(("", []))
     parts, params = [], []
     if picked:
-        marks = ", ".join(["%s"] * len(picked))
+        picks, picks_params = _sql(published.filter(id__in=picked))
         parts.append(
-            f"SELECT * FROM (SELECT {PICKED} AS tier, id, title, slug, excerpt, published_at "
-            f"FROM {Article._meta.db_table} WHERE id IN ({marks}) AND status = %s "
-            f"AND published_at <= %s) picked"
+            f"SELECT * FROM (SELECT {PICKED} AS tier, p.id, p.title, p.slug, p.excerpt, "
+            f"p.published_at FROM ({picks}) p) picked"
         )
-        params += [*picked, Article.Status.PUBLISHED, adapt(now)]
+        params += picks_params
     for number, (condition, condition_params) in enumerate(tiers):
         # SQLite takes no parentheses around the parts of a UNION: each is wrapped instead
         parts.append(

@@ -3,16 +3,18 @@
 PostgreSQL has no Ukrainian stemmer, so each story keeps a search document of its words
 in dictionary form (pymorphy3 with the Ukrainian dictionaries). A query is lemmatised
 the same way, so "Байден" finds "Байдена" and "безпека" finds "безпеки". On PostgreSQL
-the document is matched through a GIN full-text index and ranked; when nothing matches,
-trigram similarity on headlines catches typos. On SQLite every query word must be
-contained in the document.
+the document's tsvector is stored with the story (kept by a trigger, see migration 0003)
+and matched through a GIN index; only the newest MAX_CANDIDATES matches are ranked, so a
+common word over long stories costs what a rare one does. When nothing matches, trigram
+similarity on headlines catches typos. On SQLite every query word must be contained in
+the document.
 """
 
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, TextField
+from django.db.models import F, Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -20,23 +22,8 @@ from articles import text
 
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 10
+MAX_CANDIDATES = 500  # the newest matches that are ranked; older ones are not shown
 TRIGRAM_THRESHOLD = 0.4
-
-
-class SimpleVector(Func):
-    """to_tsvector('simple', search_document): the exact expression of the GIN index."""
-
-    function = "to_tsvector"
-    template = "%(function)s('simple'::regconfig, %(expressions)s)"
-    output_field = TextField()
-
-
-class Matches(Func):
-    """vector @@ query, usable in filter()."""
-
-    arg_joiner = " @@ "
-    template = "%(expressions)s"
-    output_field = BooleanField()
 
 
 def query_terms(query):
@@ -59,14 +46,14 @@ def search(queryset, query):
         return queryset.none()
     if connection.vendor == "postgresql":
         tsquery = SearchQuery(_tsquery(terms), config="simple", search_type="raw")
-        vector = SimpleVector(F("search_document"))
-        found = (
-            queryset.filter(Matches(vector, tsquery))
-            .annotate(rank=SearchRank(vector, tsquery))
-            .order_by("-rank", "-published_at")
-        )
-        if found.exists():
-            return found
+        matching = queryset.filter(search_vector=tsquery)
+        if matching.exists():
+            newest = matching.order_by("-published_at", "-id").values("pk")[:MAX_CANDIDATES]
+            return (
+                queryset.filter(pk__in=newest)
+                .annotate(rank=SearchRank(F("search_vector"), tsquery))
+                .order_by("-rank", "-published_at", "-id")
+            )
         raw = " ".join(text.words(query)[:MAX_QUERY_WORDS])
         return (
             queryset.annotate(similarity=TrigramWordSimilarity(raw, "title"))
@@ -84,8 +71,9 @@ def search(queryset, query):
 
 def highlight(plain, query, width=220):
     """A snippet of the text around the first match, matched words wrapped in <mark>."""
+    plain = (plain or "")[: text.SEARCH_TEXT_LIMIT]
     wanted = set().union(*query_terms(query))
-    tokens = re.split(r"([\w'’ʼ]+)", plain or "")
+    tokens = re.split(r"([\w'’ʼ]+)", plain)
     first = None
     for index, token in enumerate(tokens):
         if token and re.match(r"[\w'’ʼ]", token) and wanted & set(text.lemmas(token)):

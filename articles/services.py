@@ -1,325 +1,41 @@
-"""Multi-row writes for stories: importing a batch of records, all or nothing."""
+"""Story writes that touch files or other rows: saving with slug history and renditions."""
 
-import json
-import re
-from dataclasses import dataclass, field
-from datetime import datetime
-
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from taggit.models import Tag, TaggedItem
 
-from articles import text
-from articles.cache import content_changed
-from articles.models import Article, Author, RelatedLink, Section
-
-FIELDS = {"title", "body", "slug", "teaser", "source", "section", "tags", "authors",
-          "published_at", "status", "related"}  # fmt: skip
-MAX_BODY = 1_000_000
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DEFAULT_SECTION = "Новини"
-
-NOT_AN_OBJECT = "the record must be a JSON object"
-UNKNOWN_FIELD = "unknown field"
-REQUIRED = "is required"
-NOT_TEXT = "must be a string"
-EMPTY = "must not be empty"
-TOO_LONG = "is too long (at most {n} characters)"
-NOT_A_LIST = "must be a list of strings"
-BAD_SLUG = "must be lower-case latin letters, digits and hyphens"
-BAD_STATUS = 'must be "published" or "draft"'
-BAD_DATE = "must be an ISO 8601 date and time"
-DUPLICATE_SLUG = "slug {slug!r} appears more than once in the input (first at line {line})"
-UNKNOWN_RELATED = "no story with slug {slug!r} exists or is imported"
-SELF_RELATED = "a story cannot be related to itself"
-NO_SLUG = "the headline gives no usable slug; give one"
-
-
-class ImportError_(Exception):
-    """Every problem found, as 'line N: field: message' strings."""
-
-    def __init__(self, errors, records=()):
-        super().__init__(f"{len(errors)} bad record(s)")
-        self.errors = errors
-        self.records = list(records)  # what could be read, for checks across files
-
-
-@dataclass
-class Record:
-    line: int
-    title: str
-    body: str
-    slug: str
-    teaser: str = ""
-    source: str = ""
-    section: str = DEFAULT_SECTION
-    tags: list = field(default_factory=list)
-    authors: list = field(default_factory=list)
-    published_at: datetime | None = None
-    status: str = Article.Status.PUBLISHED
-    related: list = field(default_factory=list)
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-def parse_records(content):
-    """Split a file into (line number, value) pairs: a JSON array, or JSON Lines."""
-    stripped = content.lstrip("\ufeff").lstrip()
-    if stripped.startswith("["):
-        try:
-            values = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise ImportError_([f"line {exc.lineno}: json: {exc.msg}"]) from None
-        if not isinstance(values, list):
-            raise ImportError_(["line 1: json: expected an array of objects"])
-        return list(enumerate(values, start=1))
-    records, errors = [], []
-    for number, line in enumerate(content.lstrip("\ufeff").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append((number, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            errors.append(f"line {number}: json: {exc.msg}")
-    if errors:
-        raise ImportError_(errors)
-    return records
-
-
-def _text(value, name, errors, line, *, required=False, max_length=None):
-    if value is None:
-        if required:
-            errors.append(f"line {line}: {name}: {REQUIRED}")
-        return ""
-    if not isinstance(value, str):
-        errors.append(f"line {line}: {name}: {NOT_TEXT}")
-        return ""
-    value = text.strip_control(value).strip()
-    if required and not value:
-        errors.append(f"line {line}: {name}: {EMPTY}")
-    if max_length and len(value) > max_length:
-        errors.append(f"line {line}: {name}: {TOO_LONG.format(n=max_length)}")
-    return value
-
-
-def _names(value, name, errors, line, max_length=100):
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors.append(f"line {line}: {name}: {NOT_A_LIST}")
-        return []
-    names = [text.strip_control(v).strip() for v in value]
-    if any(len(n) > max_length for n in names):
-        errors.append(f"line {line}: {name}: {TOO_LONG.format(n=max_length)}")
-    return list(dict.fromkeys(n for n in names if n))
-
-
-def validate(pairs, *, check_related=True):
-    """Turn raw (line, value) pairs into Records, or raise ImportError_ with every problem."""
-    errors, records, first_line = [], [], {}
-    for line, raw in pairs:
-        if not isinstance(raw, dict):
-            errors.append(f"line {line}: record: {NOT_AN_OBJECT}")
-            continue
-        for unknown in sorted(set(raw) - FIELDS):
-            errors.append(f"line {line}: {unknown}: {UNKNOWN_FIELD}")
-        title = _text(raw.get("title"), "title", errors, line, required=True, max_length=300)
-        body = _text(raw.get("body"), "body", errors, line, required=True, max_length=MAX_BODY)
-        slug = _text(raw.get("slug"), "slug", errors, line, max_length=200)
-        if slug and not SLUG_RE.match(slug):
-            errors.append(f"line {line}: slug: {BAD_SLUG}")
-        if not slug and title:
-            slug = text.slugify_uk(title, 190)
-            if not slug:
-                errors.append(f"line {line}: slug: {NO_SLUG}")
-        if slug in first_line:
-            errors.append(f"line {line}: slug: "
-                          + DUPLICATE_SLUG.format(slug=slug, line=first_line[slug]))  # fmt: skip
-        elif slug:
-            first_line[slug] = line
-        status = raw.get("status", Article.Status.PUBLISHED)
-        if status not in (Article.Status.PUBLISHED, Article.Status.DRAFT):
-            errors.append(f"line {line}: status: {BAD_STATUS}")
-        published_at = None
-        if raw.get("published_at") is not None:
-            value = raw["published_at"]
-            published_at = parse_datetime(value) if isinstance(value, str) else None
-            if published_at is None:
-                try:
-                    published_at = datetime.fromisoformat(value) if isinstance(value, str) else None
-                except ValueError:
-                    published_at = None
-            if published_at is None:
-                errors.append(f"line {line}: published_at: {BAD_DATE}")
-            elif timezone.is_naive(published_at):
-                published_at = timezone.make_aware(published_at)
-        record = Record(
-            line=line, title=title, body=body, slug=slug,
-            teaser=_text(raw.get("teaser"), "teaser", errors, line, max_length=2000),
-            source=_text(raw.get("source"), "source", errors, line, max_length=100),
-            section=_text(raw.get("section"), "section", errors, line, max_length=100)
-            or DEFAULT_SECTION,
-            tags=_names(raw.get("tags"), "tags", errors, line),
-            authors=_names(raw.get("authors"), "authors", errors, line, max_length=150),
-            published_at=published_at, status=status,
-            related=_names(raw.get("related"), "related", errors, line, max_length=200),
-        )  # fmt: skip
-        if slug and slug in record.related:
-            errors.append(f"line {line}: related: {SELF_RELATED}")
-        records.append(record)
-    if check_related:
-        errors.extend(related_errors(records))
-    if errors:
-        raise ImportError_(errors, records)
-    return records
-
-
-def related_errors(records):
-    """Every related slug must be imported in this run or exist already."""
-    known = {r.slug for r in records}
-    wanted = {s for r in records for s in r.related} - known
-    existing = set(Article.objects.filter(slug__in=wanted).values_list("slug", flat=True))
-    return [
-        f"line {record.line}: related: {UNKNOWN_RELATED.format(slug=slug)}"
-        for record in records
-        for slug in record.related
-        if slug not in known and slug not in existing
-    ]
-
-
-def _named(model, name, cache):
-    """The Section or Author called `name`, created with a unique transliterated slug."""
-    if name not in cache:
-        found = model.objects.filter(name=name).first()
-        if found is None:
-            max_length = model._meta.get_field("slug").max_length - 10
-            base = text.slugify_uk(name, max_length) or model._meta.model_name
-            slug, n = base, 2
-            while model.objects.filter(slug=slug).exists():
-                slug, n = f"{base}-{n}", n + 1
-            found = model.objects.create(name=name, slug=slug)
-        cache[name] = found
-    return cache[name]
-
-
-def _chunks(items, size=500):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _existing_by_slug(slugs):
-    found = {}
-    for chunk in _chunks(slugs):
-        found.update(
-            (a.slug, a)
-            for a in Article.objects.filter(slug__in=chunk).prefetch_related(
-                "authors", "tags", "related_links__target"
-            )
-        )
-    return found
+from articles.images import make_renditions
+from articles.models import Article, SlugRedirect
 
 
 @transaction.atomic
-def import_articles(*, records, progress=None) -> ImportResult:
-    """Create or update stories by slug in bulk; unchanged records are left untouched."""
-    result = ImportResult()
-    sections, authors, tags = {}, {}, {}
-    existing = _existing_by_slug(r.slug for r in records)
-    now = timezone.now()
-    new, changed, relations_changed = [], [], []
-    for record in records:
-        section = _named(Section, record.section, sections)
-        author_list = [_named(Author, n, authors) for n in record.authors]
-        candidate = Article(
-            slug=record.slug, title=record.title, body=text.body_to_html(record.body),
-            teaser=record.teaser, source=record.source, section=section, status=record.status,
-            published_at=record.published_at or now,
-        )  # fmt: skip
-        candidate.prepare()
-        article = existing.get(record.slug)
-        if article is None:
-            new.append((record, candidate, author_list))
-        else:
-            fields = ["title", "body", "teaser", "source", "section_id", "status"]
-            if record.published_at is not None:
-                fields.append("published_at")
-            if any(getattr(article, f) != getattr(candidate, f) for f in fields):
-                for f in fields + ["excerpt", "search_document"]:
-                    setattr(article, f, getattr(candidate, f))
-                article.updated_at = now
-                changed.append(article)
-            same_authors = [a.pk for a in article.authors.all()] == [a.pk for a in author_list]
-            same_tags = sorted(t.name for t in article.tags.all()) == sorted(record.tags)
-            if not (same_authors and same_tags):
-                relations_changed.append((record, article, author_list))
-            if article in changed or not (same_authors and same_tags):
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        if progress:
-            progress.update(1)
-    created = Article.objects.bulk_create([c for _r, c, _a in new], batch_size=500)
-    result.created = len(created)
-    if created and created[0].pk is None:
-        ids = dict(Article.objects.filter(slug__in=[c.slug for c in created])
-                   .values_list("slug", "pk"))  # fmt: skip
-        for article in created:
-            article.pk = ids[article.slug]
-    Article.objects.bulk_update(
-        changed, ["title", "body", "teaser", "source", "section", "status", "published_at",
-                  "excerpt", "search_document", "updated_at"], batch_size=500,
-    )  # fmt: skip
-    for _record, article, _authors in relations_changed:
-        article.authors.clear()
-        article.tags.clear()
-    through = Article.authors.through
-    through.objects.bulk_create(
-        [through(article_id=article.pk, author_id=author.pk)
-         for _r, article, author_list in [*new, *relations_changed] for author in author_list],
-        batch_size=1000, ignore_conflicts=True,
-    )  # fmt: skip
-    article_type = ContentType.objects.get_for_model(Article)
-    TaggedItem.objects.bulk_create(
-        [TaggedItem(content_type=article_type, object_id=article.pk, tag=_tag_for(name, tags))
-         for record, article, _a in [*new, *relations_changed] for name in record.tags],
-        batch_size=1000, ignore_conflicts=True,
-    )  # fmt: skip
-    by_slug = {c.slug: c for _r, c, _a in new} | existing
-    missing = {s for r in records for s in r.related} - set(by_slug)
-    by_slug.update(_existing_by_slug(missing))
-    links, replaced = [], []
-    for record in records:
-        article = by_slug[record.slug]
-        if record.slug in existing:
-            current = [link.target.slug if link.target_id else None
-                       for link in article.related_links.all()]  # fmt: skip
-            if current == record.related:
-                continue
-            replaced.append(article.pk)
-        elif not record.related:
-            continue
-        links.extend(RelatedLink(article_id=article.pk, target_id=by_slug[slug].pk, position=i)
-                     for i, slug in enumerate(record.related))  # fmt: skip
-    for chunk in _chunks(replaced):
-        RelatedLink.objects.filter(article_id__in=chunk).delete()
-    RelatedLink.objects.bulk_create(links, batch_size=1000)
-    if created or changed or relations_changed or links or replaced:
-        content_changed()
-    return result
+def save_story(*, article: Article) -> Article:
+    """Save a story; keep its old address as a redirect and make renditions of a new image.
+
+    The admin, the importers and seed_demo save stories through here, so an address that
+    readers and search engines know keeps answering whatever path changed it.
+    """
+    old_slug = getattr(article, "stored_slug", None)
+    article.save()
+    if old_slug and old_slug != article.slug:
+        record_old_slug(article=article, old_slug=old_slug)
+    article.stored_slug = article.slug
+    image = article.lead_image.name if article.lead_image else ""
+    if getattr(article, "stored_image", "") != image:
+        refresh_renditions(article=article)
+    return article
 
 
-def _tag_for(name, cache):
-    if name not in cache:
-        tag = Tag.objects.filter(name=name).first()
-        if tag is None:
-            tag = Tag.objects.create(name=name)
-        cache[name] = tag
-    return cache[name]
+def record_old_slug(*, article, old_slug):
+    """Answer `old_slug` with a permanent redirect to the story from now on."""
+    # the story's own new address must not point elsewhere
+    SlugRedirect.objects.filter(old_slug=article.slug).delete()
+    SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": article})
+
+
+def refresh_renditions(*, article):
+    """Resized WebP and JPEG copies of the story's lead image (none without an image)."""
+    image = article.lead_image.name if article.lead_image else ""
+    article.lead_image_renditions = make_renditions(image) if image else {}
+    Article.objects.filter(pk=article.pk).update(
+        lead_image_renditions=article.lead_image_renditions
+    )
+    article.stored_image = image

@@ -1,31 +1,104 @@
-"""Start a new content version whenever what readers see of the stories changes."""
+"""When what readers see changes: a new content version, and purges at the HTTP caches.
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+The content version retires every page stored by the app servers (articles.pagecache);
+the purge drops exactly the pages with the changed object's keys from the caches in
+front (articles.edge), once the change has committed.
+"""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles.cache import content_changed as bump
+from articles import edge, text
+from articles.content_version import content_changed as bump
 from articles.models import Article, Author, RelatedLink, Section
+from articles.slugs import unique_slug
+from ratings.signals import score_changed
+
+
+@receiver(pre_save, sender=Tag)
+def clean_new_tag(sender, instance, **kwargs):
+    """A new tag's name without control characters; its slug by the official transliteration.
+
+    Always an address: a tag with no letters or digits ("!!!") gets "tag", "tag-2"…, and a
+    long Cyrillic name fits the slug column once transliterated.
+    """
+    instance.name = text.strip_control(instance.name).strip()
+    made_by_taggit = instance.slug == slugify(instance.name, allow_unicode=True)
+    if instance._state.adding and (made_by_taggit or not instance.slug):
+        instance.slug = unique_slug(Tag, instance.name, fallback="tag")
+
+
+def purge_after_commit(keys):
+    keys = list(keys)
+    transaction.on_commit(lambda: edge.purge(keys))
+
+
+def _story_keys(article):
+    """A story's own key and those of the lists it is on (or joins)."""
+    keys = [edge.story_key(article.pk), edge.HOME, edge.FEEDS, edge.SEARCH, edge.NOTFOUND]
+    keys.append(edge.section_list_key(article.section_id))
+    if article.pk:
+        keys += [edge.tag_list_key(pk) for pk in article.tags.values_list("pk", flat=True)]
+        keys += [edge.author_list_key(pk) for pk in article.authors.values_list("pk", flat=True)]
+    return keys
 
 
 @receiver(post_save, sender=Article)
 @receiver(post_delete, sender=Article)
+def story_changed(sender, instance, **kwargs):
+    bump()
+    purge_after_commit(_story_keys(instance))
+
+
 @receiver(post_save, sender=RelatedLink)
 @receiver(post_delete, sender=RelatedLink)
+def related_link_changed(sender, instance, **kwargs):
+    bump()
+    purge_after_commit([edge.story_key(instance.article_id)])
+
+
 @receiver(post_save, sender=Section)
 @receiver(post_delete, sender=Section)
+def section_changed(sender, instance, **kwargs):
+    bump()
+    purge_after_commit([edge.NAV, edge.section_key(instance.pk)])
+
+
 @receiver(post_save, sender=Author)
 @receiver(post_delete, sender=Author)
+def author_changed(sender, instance, **kwargs):
+    bump()
+    purge_after_commit([edge.author_key(instance.pk)])
+
+
 @receiver(post_save, sender=Tag)
 @receiver(post_delete, sender=Tag)
-@receiver(m2m_changed, sender=Article.authors.through)
-def on_content_change(sender, **kwargs):
+def tag_changed(sender, instance, **kwargs):
     bump()
+    purge_after_commit([edge.tag_key(instance.pk)])
 
 
-def tags_changed(sender, instance, **kwargs):
-    if isinstance(instance, Article):
+@receiver(m2m_changed, sender=Article.authors.through)
+def bylines_changed(sender, instance, action, pk_set, **kwargs):
+    if action.startswith("post_") and isinstance(instance, Article):
         bump()
+        lists = [edge.author_list_key(pk) for pk in pk_set or ()]
+        purge_after_commit([edge.story_key(instance.pk), *lists])
 
 
-m2m_changed.connect(tags_changed, sender=Article.tags.through)
+@receiver(m2m_changed, sender=Article.tags.through)
+def tags_changed(sender, instance, action, pk_set, **kwargs):
+    if action.startswith("post_") and isinstance(instance, Article):
+        bump()
+        lists = [edge.tag_list_key(pk) for pk in pk_set or ()]
+        purge_after_commit([edge.story_key(instance.pk), *lists])
+
+
+@receiver(score_changed)
+def story_score_changed(sender, model, object_id, field, **kwargs):
+    """A vote: the story's page and every page that ranks by rating."""
+    if model is Article:
+        edge.purge([edge.score_key(object_id), edge.RANKING])

@@ -7,12 +7,32 @@ import re
 import nh3
 from django.conf import settings
 from django.utils.html import strip_tags
-from translitua import UkrainianKMU, translit
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "b", "em", "i", "u", "s", "a", "blockquote", "q", "cite",
-    "ul", "ol", "li", "h2", "h3", "h4", "figure", "figcaption", "hr", "sub", "sup",
-}  # fmt: skip
+    "p",
+    "br",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "s",
+    "a",
+    "blockquote",
+    "q",
+    "cite",
+    "ul",
+    "ol",
+    "li",
+    "h2",
+    "h3",
+    "h4",
+    "figure",
+    "figcaption",
+    "hr",
+    "sub",
+    "sup",
+}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
@@ -24,11 +44,13 @@ _cleaner = nh3.Cleaner(
     strip_comments=True,
 )
 _BLOCK_TAG = re.compile(r"<\s*(p|blockquote|h[2-4]|ul|ol|figure)\b", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters (tab and newlines stay) and lone surrogates: neither can be stored in
+# every database or written into XML (feeds, sitemaps).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def strip_control(text):
-    """Remove control characters that have no place in text (keeps tab and newlines)."""
+    """Remove characters that have no place in text: controls (not tab or newlines), surrogates."""
     return _CONTROL.sub("", text)
 
 
@@ -72,15 +94,6 @@ def make_teaser(text, length=None):
     return cut.rstrip(" ,;:.—–-«\"'(") + "…"
 
 
-def slugify_uk(value, max_length=200):
-    """A slug from a Ukrainian headline by the official (KMU 2010) transliteration."""
-    latin = translit(value or "", UkrainianKMU)
-    latin = latin.lower()
-    latin = re.sub(r"[^a-z0-9\s-]", "", latin)
-    slug = re.sub(r"[\s-]+", "-", latin).strip("-")
-    return slug[:max_length].strip("-")
-
-
 @functools.cache
 def _morph():
     import pymorphy3
@@ -113,3 +126,14 @@ def words(text):
 def lemmatise(text):
     """Every word of a text in all its dictionary forms, space separated."""
     return " ".join(" ".join(lemmas(w)) for w in words(text))
+
+
+# The part of a story's text that search indexes: far more than any news story, and small
+# enough that its document stays under PostgreSQL's 1 MB limit of a tsvector.
+SEARCH_TEXT_LIMIT = 100_000
+
+
+def search_document(*parts):
+    """The search document of a story's headline, teaser and text: lemmas, space padded."""
+    joined = " ".join(parts)[:SEARCH_TEXT_LIMIT]
+    return f" {lemmatise(joined)} "

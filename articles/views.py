@@ -1,201 +1,107 @@
-"""Reader-facing pages: home, story, section, tag, author, search, top rated, preview."""
+"""Reader-facing pages: home, story, section, tag, author, search, top rated, preview.
 
-import functools
+Each view gathers its data with QuerySets, renders a template and answers through
+articles.pagecache.respond, which the page cache also uses for stored pages.
+"""
+
 import hashlib
-from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from taggit.models import Tag
 
+from articles import edge, text
 from articles import search as story_search
-from articles import text
-from articles.cache import STATE_KEY, content_version, version_for
+from articles.content_version import STATE_KEY, content_state
 from articles.models import Article, Author, Section, SlugRedirect
-from articles.pagecache import (
-    RATING_SLOT,
-    TOP_RATED_LIST_SLOT,
-    TOP_RATED_SLOT,
-    cached_for_readers,
-    lookup_for,
-    page_key,
-    reader_cacheable,
-    serves,
-    store,
-)
+from articles.pagecache import LivePart, live_part, make_page, public_cache, respond
+from articles.pagination import paginate
 from ratings import cache as score_cache
-from ratings import services as ratings
-from ratings.ranking import top_rated
-from ratings.templatetags.ratings_tags import render_widget
+from ratings import ranking
+from ratings import services as rating_services
+from ratings.widget import render_widget
 
-MAX_PAGE_PARAM = 7  # digits; deeper than any real archive
-
-
-class CachedCountPaginator(Paginator):
-    """A paginator whose total is cached per content version (COUNT(*) is slow on big lists)."""
-
-    def __init__(self, object_list, per_page, count_key, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self._count_key = count_key
-
-    @property
-    def count(self):
-        if "_count" not in self.__dict__:
-            key = f"count:{self._count_key}:{content_version()}"
-            total = cache.get(key)
-            if total is None:
-                total = self.object_list.count()
-                cache.set(key, total, 600)
-            self.__dict__["_count"] = total
-        return self.__dict__["_count"]
+RATING_SLOT = "<!--newsroom:rating-block-->"
+TOP_RATED_SLOT = "<!--newsroom:top-rated-->"
+RATED_FIELD = "rating"
 
 
-class CursorPage:
-    """A page of a time-ordered list after a given story: as fast at any depth."""
-
-    number = None
-
-    def __init__(self, items, has_more, key):
-        self.object_list = items
-        self._has_more = has_more
-        self.key = key
-
-    def has_next(self):
-        return self._has_more
-
-    def has_previous(self):
-        return True
-
-    def has_other_pages(self):
-        return True
+def _page(request, template, context, *, keys, slot=None, live=None, version):
+    """Render a page for every reader and answer it (see articles.pagecache)."""
+    response = render(request, template, context)
+    headers = {"Content-Type": response["Content-Type"], edge.HEADER: edge.header_value(keys)}
+    page = make_page(version, response.content, slot=slot, live=live, headers=headers)
+    return respond(request, page, public=not request.user.is_authenticated)
 
 
-def _cursor(story):
-    return f"{int(story.published_at.timestamp() * 1_000_000)}.{story.pk}"
-
-
-def _after_cursor(queryset, raw):
-    """Stories older than the cursor "<microseconds>.<id>"; 404 for anything else."""
-    micros, _, pk = raw.partition(".")
-    if not (micros.isascii() and micros.isdigit() and pk.isascii() and pk.isdigit()):
-        raise Http404("No such page.")
-    if len(micros) > 17 or len(pk) > 18:
-        raise Http404("No such page.")
-    try:
-        moment = datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        raise Http404("No such page.") from None
-    return queryset.filter(
-        Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=int(pk))
-    ).order_by("-published_at", "-id")
-
-
-def paginate(request, queryset, count_key, *, keyset=False):
-    """The requested page, or 404 for a page that is not a positive number in range.
-
-    Time-ordered lists (`keyset`) also take ?before=<cursor> and link to older stories
-    that way, so the deepest page of a 100,000-story archive costs what the first does.
-    """
-    per_page = settings.ARTICLES_PER_PAGE
-    if keyset and "before" in request.GET:
-        raw = request.GET["before"]
-        items = list(_after_cursor(queryset, raw)[: per_page + 1])
-        if not items:
-            raise Http404("No such page.")
-        page = CursorPage(items[:per_page], len(items) > per_page, key=f"before-{raw}")
-    else:
-        raw = request.GET.get("page", "1")
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_PAGE_PARAM:
-            raise Http404("No such page.")
-        paginator = CachedCountPaginator(queryset, per_page, count_key)
-        try:
-            page = paginator.page(int(raw))
-        except (EmptyPage, PageNotAnInteger):
-            raise Http404("No such page.") from None
-        page.key = f"page-{page.number}"
-        page.object_list = list(page.object_list)
-    page.older_cursor = (
-        _cursor(page.object_list[-1]) if keyset and page.has_next() and page.object_list else ""
-    )
-    return page
-
-
-def public_cache(response, request, seconds=60):
-    """Cache headers for a CDN: short shared lifetime, private for signed-in users."""
-    if request.user.is_authenticated:
-        patch_cache_control(response, private=True, no_cache=True)
-    else:
-        patch_cache_control(
-            response, public=True, max_age=0, s_maxage=seconds, stale_while_revalidate=30
-        )
-    return response
-
-
-def _listing(request, template, queryset, count_key, extra):
+def _listing(request, template, queryset, count_key, extra, keys):
+    version = content_state()["v"]
     page = paginate(request, queryset.for_listing(), count_key, keyset=True)
     context = {"page_obj": page, "articles": page.object_list, **extra}
-    return public_cache(render(request, template, context), request)
+    keys = [*keys, *edge.story_keys(page.object_list)]
+    return _page(request, template, context, keys=keys, version=version)
 
 
-def _top_rated_html(request, template, limit):
-    """The top-rated list, rendered again only after a vote or a content change.
+def _top_rated_key(template, limit, language):
+    return f"top-rated:{template}:{limit}:{language}"
 
-    One cache round trip: the stored HTML carries the versions it was made for.
-    """
-    key = f"top-rated:{template}:{limit}:{get_language()}"
-    found = cache.get_many([STATE_KEY, ratings.RANKING_VERSION_KEY, key])
-    versions = (content_version(found.get(STATE_KEY)), found.get(ratings.RANKING_VERSION_KEY, 0))
+
+def _top_rated_live(template, limit):
+    """The live part of a page with a top-rated list, and the keys it is read with."""
+    keys = (STATE_KEY, ranking.version_cache_key(), _top_rated_key(template, limit, get_language()))
+    return LivePart("top-rated", (template, limit), keys)
+
+
+@live_part("top-rated")
+def _top_rated_part(request, found, template, limit):
+    """The top-rated list: rendered again only after a vote or a content change."""
+    key = _top_rated_key(template, limit, get_language())
+    if key not in found:
+        found = cache.get_many([STATE_KEY, ranking.version_cache_key(), key])
+    versions = (content_state(found.get(STATE_KEY))["v"], ranking.version(found))
     entry = found.get(key)
     if entry is None or entry["versions"] != versions:
-        stories = top_rated(Article.objects.published().for_listing(), limit=limit)
-        entry = {
-            "versions": versions,
-            "html": render_to_string(template, {"articles": stories}, request=request),
-        }
+        stories = ranking.top_rated(Article.objects.published().for_listing(), limit=limit)
+        html = render_to_string(template, {"articles": stories}, request=request)
+        entry = {"versions": versions, "html": html}
         cache.set(key, entry, 600)
-    return entry["html"]
+    return entry["html"], f"{versions[0]}:{versions[1]}"
 
 
-TOP_RATED_BLOCKS = [
-    (TOP_RATED_SLOT, "includes/top_rated_block.html", 5),
-    (TOP_RATED_LIST_SLOT, "articles/top_rated_list.html", 20),
-]
-
-
-def insert_top_rated(request, html):
-    """Fill the home page's top-rated block or the top-rated page's list in.
-
-    They follow votes, not content: a stored page keeps the slot and is filled again
-    after each vote (see cached_for_readers).
-    """
-    for slot, template, limit in TOP_RATED_BLOCKS:
-        if slot in html:
-            html = html.replace(slot, _top_rated_html(request, template, limit), 1)
-    return html
-
-
-@cached_for_readers(fill=insert_top_rated, fill_key=ratings.RANKING_VERSION_KEY)
 def home(request):
+    version = content_state()["v"]
     page = paginate(request, Article.objects.published().for_listing(), "home", keyset=True)
+    first = page.number == 1
     context = {
         "page_obj": page,
         "articles": page.object_list,
-        "section_blocks": _section_blocks if page.number == 1 else None,
+        "section_blocks": _section_blocks() if first else None,
+        "top_rated_slot": TOP_RATED_SLOT if first else "",
     }
-    return public_cache(render(request, "articles/article_list.html", context), request)
+    keys = [edge.HOME, *edge.story_keys(page.object_list)]
+    if first:
+        in_blocks = [story for _section, block in context["section_blocks"] for story in block]
+        keys += [edge.RANKING, *edge.story_keys(in_blocks)]
+    live = _top_rated_live("includes/top_rated_block.html", 5) if first else None
+    return _page(
+        request,
+        "articles/article_list.html",
+        context,
+        keys=keys,
+        slot=TOP_RATED_SLOT if first else None,
+        live=live,
+        version=version,
+    )
 
 
 def _section_blocks():
-    """The newest four stories of every section (run only on a cache miss).
+    """The newest four stories of every section.
 
     One small query per section, each served by the section index, so the cost does not
     grow with the archive (a single window query over all stories would).
@@ -208,21 +114,17 @@ def _section_blocks():
     return blocks
 
 
-@serves("story")
-def serve_story(request, entry, found):
-    """A stored story page with its live score (fetched with the page when known)."""
-    score_key = entry["extra_keys"][0]
-    count, total = score_cache.score(Article, entry["pk"], "rating", cached=found.get(score_key))
-    return _story_response(request, entry, ratings.Result(count, total, None))
+@live_part("rating")
+def _rating_part(request, found, object_id):
+    """The story's rating block with its live score (and a signed-in user's CSRF token)."""
+    key = score_cache.cache_key_for(Article, object_id, RATED_FIELD)
+    count, total = score_cache.score(Article, object_id, RATED_FIELD, cached=found.get(key))
+    score = rating_services.Result(count, total, None)
+    return render_widget(request, Article, object_id, score, field=RATED_FIELD), f"{count}:{total}"
 
 
 def article_detail(request, slug):
-    cacheable = reader_cacheable(request)
-    if cacheable:
-        key = request.page_cache_key = page_key(request, get_language())
-        _version, entry, found = lookup_for(request, key)
-        if entry is not None:
-            return serve_story(request, entry, found)
+    version = content_state()["v"]
     try:
         article = Article.objects.published().select_related("section").get(slug=slug)
     except Article.DoesNotExist:
@@ -230,11 +132,7 @@ def article_detail(request, slug):
         if moved and moved.article.is_public:
             return redirect(moved.article, permanent=True)
         raise Http404("No such story.") from None
-    entry = {**_render_story(request, article, preview=False), "kind": "story"}
-    if cacheable:
-        store(key, entry, [score_cache.key_for(Article, article.pk, "rating")])
-    score = ratings.current(target=article, key="rating")
-    return _story_response(request, entry, score)
+    return _story_page(request, article, version=version, preview=False)
 
 
 @staff_member_required
@@ -243,109 +141,94 @@ def article_preview(request, pk):
     if not request.user.has_perm("articles.change_article"):
         raise Http404("No such story.")
     article = get_object_or_404(Article.objects.select_related("section"), pk=pk)
-    entry = _render_story(request, article, preview=True)
-    response = _story_response(
-        request, entry, ratings.current(target=article, key="rating"), preview=True
-    )
+    response = _story_page(request, article, version=content_state()["v"], preview=True)
     patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex"
     return response
 
 
-def _render_story(request, article, *, preview):
-    """The story page with a slot for the rating block; the same for every reader."""
-    version = version_for(request)
-    score = ratings.current(target=article, key="rating") if settings.RATINGS_JSONLD else None
-    tags = functools.cache(lambda: list(article.tags.all()))  # both fragments use them
+def _story_page(request, article, *, version, preview):
+    tags = list(article.tags.all())
+    authors = list(article.authors.all())
+    related = article.related_news(tag_ids=[tag.pk for tag in tags])
+    score = None
+    if settings.RATINGS_JSONLD:
+        score = rating_services.current(target=article, field=RATED_FIELD)
     context = {
         "article": article,
         "score": score,
         "preview": preview,
-        "related": lambda: article.related_news(tag_ids=[tag.pk for tag in tags()]),
-        "authors": lambda: list(article.authors.all()),
+        "related": related,
+        "authors": authors,
         "tags": tags,
-        # JSON-LD carries the rating only when the setting is on; then it keys the cache too.
-        "rating_key": f"{score.count}:{score.total}" if score else "",
+        "rating_slot": RATING_SLOT,
     }
-    response = render(request, "articles/article_detail.html", context)
-    # Stored as the bytes before and after the rating slot: joined with the live block.
-    head, _slot, tail = response.content.partition(RATING_SLOT.encode())
-    updated = article.updated_at.timestamp()
-    return {
-        "pk": article.pk,
-        "slug": article.slug,
-        "head": head,
-        "tail": tail,
-        "updated": updated,
-        "last_modified": http_date(updated),
-        "version": version,
-        "rating_key": context["rating_key"],
-    }
+    keys = [
+        *edge.story_keys([article]),
+        edge.section_key(article.section_id),
+        *(edge.tag_key(tag.pk) for tag in tags),
+        *(edge.author_key(author.pk) for author in authors),
+        edge.score_key(article.pk),
+        *(edge.story_key(item.article_id) for item in related if item.article_id),
+    ]
+    score_key = score_cache.cache_key_for(Article, article.pk, RATED_FIELD)
+    live = LivePart("rating", (article.pk,), (score_key,))
+    response = _page(
+        request,
+        "articles/article_detail.html",
+        context,
+        keys=keys,
+        slot=RATING_SLOT,
+        live=live,
+        version=version,
+    )
+    if settings.RATINGS_JSONLD:
+        response.shared = False  # its JSON-LD carries the score: rendered for each reader
+    return response
 
 
-def _story_response(request, entry, score, *, preview=False):
-    """Fill the rating block in (live numbers, this reader's CSRF token); HTTP validators."""
-    if settings.RATINGS_JSONLD and entry["rating_key"] != f"{score.count}:{score.total}":
-        entry = _render_story(request, Article.objects.select_related("section").get(
-            pk=entry["pk"]), preview=preview)  # fmt: skip
-    signed_in = request.user.is_authenticated
-    etag = hashlib.sha256(
-        f"{entry['pk']}:{entry['updated']}:{entry['version']}:{score.count}:{score.total}:"
-        f"{get_language()}:{signed_in}".encode()
-    ).hexdigest()[:32]
-    etag = f'"{etag}"'
-    has_messages = "messages" in request.COOKIES
-    conditional = "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
-    if conditional and not preview and not has_messages:
-        not_modified = get_conditional_response(
-            request, etag=etag, last_modified=int(entry["updated"])
-        )
-        if not_modified is not None:
-            return public_cache(not_modified, request)
-    widget = render_widget(request, Article, entry["pk"], score).encode()
-    response = HttpResponse(b"".join((entry["head"], widget, entry["tail"])))
-    if preview:
-        return response
-    response["ETag"] = etag
-    response["Last-Modified"] = entry["last_modified"]
-    # Messages are per reader: a page that shows one must not be cached for others.
-    if has_messages:
-        patch_cache_control(response, private=True, no_cache=True)
-        return response
-    return public_cache(response, request)
-
-
-@cached_for_readers
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
+    stories = Article.objects.published().in_section(section)
     return _listing(
-        request, "articles/section_detail.html",
-        Article.objects.published().in_section(section), f"section:{section.pk}",
+        request,
+        "articles/section_detail.html",
+        stories,
+        f"section:{section.pk}",
         {"section": section},
-    )  # fmt: skip
+        [edge.section_key(section.pk), edge.section_list_key(section.pk)],
+    )
 
 
-@cached_for_readers
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
+    stories = Article.objects.published().filter(tags=tag)
     return _listing(
-        request, "articles/tag_detail.html",
-        Article.objects.published().filter(tags=tag), f"tag:{tag.pk}", {"tag": tag},
-    )  # fmt: skip
+        request,
+        "articles/tag_detail.html",
+        stories,
+        f"tag:{tag.pk}",
+        {"tag": tag},
+        [edge.tag_key(tag.pk), edge.tag_list_key(tag.pk)],
+    )
 
 
-@cached_for_readers
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
+    stories = Article.objects.published().filter(authors=author)
     return _listing(
-        request, "articles/author_detail.html",
-        Article.objects.published().filter(authors=author), f"author:{author.pk}",
+        request,
+        "articles/author_detail.html",
+        stories,
+        f"author:{author.pk}",
         {"author": author},
-    )  # fmt: skip
+        [edge.author_key(author.pk), edge.author_list_key(author.pk)],
+    )
 
 
 def search_view(request):
-    query = text.strip_control(request.GET.get("q", ""))[: story_search.MAX_QUERY_LENGTH].strip()
+    raw = request.GET.get("q", "")
+    query = text.strip_control(raw)[: story_search.MAX_QUERY_LENGTH].strip()
     results, page = [], None
     if query:
         found = story_search.search(Article.objects.published().select_related("section"), query)
@@ -353,12 +236,26 @@ def search_view(request):
         results = [
             (a, story_search.highlight(text.html_to_text(a.body), query)) for a in page.object_list
         ]
-    response = render(
-        request, "articles/search.html", {"query": query, "results": results, "page_obj": page}
-    )
-    return public_cache(response, request, seconds=30)
+    context = {"query": query, "results": results, "page_obj": page}
+    response = render(request, "articles/search.html", context)
+    shown = edge.story_keys(story for story, _snippet in results)
+    response[edge.HEADER] = edge.header_value([edge.SEARCH, *shown])
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
+    return public_cache(response, seconds=60)
 
 
-@cached_for_readers(fill=insert_top_rated, fill_key=ratings.RANKING_VERSION_KEY)
 def top_rated_view(request):
-    return public_cache(render(request, "articles/top_rated.html"), request)
+    version = content_state()["v"]
+    live = _top_rated_live("articles/top_rated_list.html", 20)
+    context = {"top_rated_slot": TOP_RATED_SLOT}
+    return _page(
+        request,
+        "articles/top_rated.html",
+        context,
+        keys=[edge.RANKING],
+        slot=TOP_RATED_SLOT,
+        live=live,
+        version=version,
+    )

@@ -51,13 +51,21 @@ def redis_clear():
 def env_for(db_name, static_root):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(
-        DEBUG="0", SECRET_KEY=SECRET, DATABASE_URL=f"{PG}/{db_name}", REDIS_URL=REDIS,
-        CACHE_KEY_PREFIX=f"bench-{db_name}", ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        DEBUG="0",
+        SECRET_KEY=SECRET,
+        DATABASE_URL=f"{PG}/{db_name}",
+        REDIS_URL=REDIS,
+        CACHE_KEY_PREFIX=f"bench-{db_name}",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         DJANGO_SETTINGS_MODULE="newsroom.settings",
-        SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", SECURE_HSTS_SECONDS="0",
-        RATINGS_VOTES_PER_ADDRESS="0", LOG_LEVEL="WARNING", STATIC_ROOT=static_root,
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        SECURE_HSTS_SECONDS="0",
+        RATINGS_VOTES_PER_ADDRESS="0",
+        LOG_LEVEL="WARNING",
+        STATIC_ROOT=static_root,
         BENCH_FLOOR="1",
-    )  # fmt: skip
+    )
     return env
 
 
@@ -134,10 +142,19 @@ def inspect(env):
 
 def start_server(env, workers, port):
     process = subprocess.Popen(
-        [GUNICORN, "newsroom.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+        [
+            GUNICORN,
+            "newsroom.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     for _ in range(100):
         try:
             urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=1)
@@ -161,8 +178,12 @@ def wrk(url, connections, duration, script=None):
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": latency(50), "p99": latency(99),
-            "errors": int(non2xx.group(1)) if non2xx else 0}  # fmt: skip
+    return {
+        "rps": rps,
+        "p50": latency(50),
+        "p99": latency(99),
+        "errors": int(non2xx.group(1)) if non2xx else 0,
+    }
 
 
 def bench(stories, args, results):
@@ -195,10 +216,12 @@ def bench(stories, args, results):
             wrk(base + path, connections, 1, script)  # warm the caches
             row = wrk(base + path, connections, args.duration, script)
             row.update(page=name, connections=connections)
-            print(f"{name:>10} c={connections:<3} {row['rps']:8.0f} req/s  "
-                  f"p50 {row['p50']:6.2f} ms  p99 {row['p99']:7.2f} ms"
-                  f"{'  non-2xx ' + str(row['errors']) if row['errors'] else ''}",
-                  flush=True)  # fmt: skip
+            print(
+                f"{name:>10} c={connections:<3} {row['rps']:8.0f} req/s  "
+                f"p50 {row['p50']:6.2f} ms  p99 {row['p99']:7.2f} ms"
+                f"{'  non-2xx ' + str(row['errors']) if row['errors'] else ''}",
+                flush=True,
+            )
             return row
 
         for connections in args.connections:
@@ -214,8 +237,12 @@ def bench(stories, args, results):
             floor = {
                 key: sum(f[key] for f in floors) / len(floors) for key in ("rps", "p50", "p99")
             }
-            floor.update(page="floor", connections=connections, floor_rps=floor["rps"],
-                         errors=sum(f["errors"] for f in floors))  # fmt: skip
+            floor.update(
+                page="floor",
+                connections=connections,
+                floor_rps=floor["rps"],
+                errors=sum(f["errors"] for f in floors),
+            )
             rows += [floor, *pages]
         # cold story page: cache cleared before each request, sequential
         cold = []
@@ -231,30 +258,52 @@ def bench(stories, args, results):
         server.send_signal(signal.SIGTERM)
         server.wait(10)
         shutil.rmtree(tmp, ignore_errors=True)
-    results.append({"stories": stories, "seeded_s": seeded, "rows": rows,
-                    "queries": info["queries"], "plans": info["plans"],
-                    "cold_story_p50_ms": cold_p50})  # fmt: skip
+    results.append(
+        {
+            "stories": stories,
+            "seeded_s": seeded,
+            "rows": rows,
+            "queries": info["queries"],
+            "plans": info["plans"],
+            "cold_story_p50_ms": cold_p50,
+        }
+    )
 
 
 def report(results, args):
     lines = ["# Benchmark results", ""]
-    lines.append(f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
-                 f"Python {platform.python_version()}, {platform.platform()}.  ")  # fmt: skip
-    lines.append(f"gunicorn with {args.workers} sync workers, DEBUG off, Redis cache, "
-                 f"PostgreSQL; wrk from a second process, {args.duration} s per run. The floor "
-                 f"is run before and after every page; a page's share is its req/s over the "
-                 f"mean of those two floor runs, the floor row the mean of all of them.")  # fmt: skip
+    lines.append(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {platform.platform()}.  "
+    )
+    lines.append(
+        f"gunicorn with {args.workers} sync workers, DEBUG off, Redis cache, "
+        f"PostgreSQL; wrk from a second process, {args.duration} s per run. The floor "
+        f"is run before and after every page; a page's share is its req/s over the "
+        f"mean of those two floor runs, the floor row the mean of all of them."
+    )
     for result in results:
-        lines += ["", f"## {result['stories']:,} stories (seeded in {result['seeded_s']:.0f} s)",
-                  "", "| page | connections | req/s | share of floor | p50 ms | p99 ms | non-2xx |",
-                  "| --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+        lines += [
+            "",
+            f"## {result['stories']:,} stories (seeded in {result['seeded_s']:.0f} s)",
+            "",
+            "| page | connections | req/s | share of floor | p50 ms | p99 ms | non-2xx |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
         for r in result["rows"]:
             share = r["rps"] / r["floor_rps"]
-            lines.append(f"| {r['page']} | {r['connections']} | {r['rps']:.0f} | {share:.0%} | "
-                         f"{r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} |")  # fmt: skip
-        lines += ["", f"Cold story page (cache cleared before each request) p50: "
-                  f"{result['cold_story_p50_ms']:.1f} ms.", "",
-                  "Queries per request (cold cache / warm cache):", ""]  # fmt: skip
+            lines.append(
+                f"| {r['page']} | {r['connections']} | {r['rps']:.0f} | {share:.0%} | "
+                f"{r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} |"
+            )
+        lines += [
+            "",
+            f"Cold story page (cache cleared before each request) p50: "
+            f"{result['cold_story_p50_ms']:.1f} ms.",
+            "",
+            "Queries per request (cold cache / warm cache):",
+            "",
+        ]
         for name, (cold, warm) in result["queries"].items():
             lines.append(f"- {name}: {cold} / {warm}")
         lines += ["", "PostgreSQL plans of the hot list queries:", ""]

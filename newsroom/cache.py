@@ -11,10 +11,8 @@ an older value over a newer one, whatever order their writes arrive in.
 
 import functools
 import logging
-import threading
 import time
 
-from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
@@ -86,9 +84,10 @@ class ReusingRedisCacheClient(RedisCacheClient):
         if self._set_if_newer is None:
             self._set_if_newer = client.register_script(SET_IF_NEWER)
         stored = self._set_if_newer(
-            keys=[key, order_key], args=[order, self._serializer.dumps(value), timeout],
+            keys=[key, order_key],
+            args=[order, self._serializer.dumps(value), timeout],
             client=client,
-        )  # fmt: skip
+        )
         return bool(stored)
 
 
@@ -123,8 +122,10 @@ class ResilientRedisCache(RedisCache):
             return self._cache.set_if_newer(
                 self.make_and_validate_key(key),
                 self.make_and_validate_key(f"{key}:order"),
-                value, int(order), max(1, int(timeout)),
-            )  # fmt: skip
+                value,
+                int(order),
+                max(1, int(timeout)),
+            )
         except RedisError as exc:
             self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
             log.error("cache unavailable, serving without it: %s", exc)
@@ -139,22 +140,3 @@ class ResilientRedisCache(RedisCache):
             self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
             log.error("cache unavailable, serving without it: %s", exc)
             raise ValueError("cache unavailable") from exc
-
-
-class OrderedLocMemCache(LocMemCache):
-    """The in-process cache of development and tests, with the same `set_if_newer`."""
-
-    def __init__(self, name, params):
-        super().__init__(name, params)
-        self._ordered = threading.Lock()
-
-    def set_if_newer(self, key, value, order, timeout, *, always_try=False):
-        with self._ordered:
-            stored = self.get(f"{key}:order")
-            if stored is None and self.has_key(key):
-                self.delete(key)
-                return False
-            if stored is not None and stored >= order:
-                return False
-            self.set_many({key: value, f"{key}:order": order}, timeout)
-            return True

@@ -5,6 +5,7 @@ import time
 import uuid
 
 from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
 from django.shortcuts import render
 
 request_log = logging.getLogger("newsroom.request")
@@ -73,6 +74,10 @@ class DatabaseUnavailableMiddleware:
 def database_unavailable(request, exception):
     """The friendly 503 page; it touches neither the database nor the cache."""
     fault_log.error("database unavailable: %s", exception, extra={"path": request.path})
-    response = render(request, "errors/503.html", status=503)
+    if "application/json" in request.headers.get("Accept", ""):
+        message = "The site is briefly unavailable. Try again in a minute."
+        response = JsonResponse({"error": message}, status=503)
+    else:
+        response = render(request, "errors/503.html", status=503)
     response["Retry-After"] = "30"
     return response

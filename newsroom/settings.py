@@ -35,8 +35,10 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "csp",
+    "modern_csrf",
     "articles",
     "ratings",
+    "newsroom.apps.NewsroomConfig",
 ]
 
 MIDDLEWARE = [
@@ -47,11 +49,11 @@ MIDDLEWARE = [
     "newsroom.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Pages stored for anonymous readers are served from here, below every middleware
-    # that sets headers on all responses and above the per-reader ones.
     # Routes each request's reads (and answers again from the primary when a replica
     # fails); above the page cache, whose content version reads may need the database.
     "newsroom.db_router.PinPrimaryMiddleware",
+    # Pages stored for anonymous readers are served from here, below every middleware
+    # that sets headers on all responses and above the per-reader ones.
     "articles.pagecache.ReaderPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -124,7 +126,6 @@ for _alias in DATABASE_REPLICAS:
     # a dead replica costs a request at most this long before its breaker opens
     DATABASES[_alias]["OPTIONS"].update(connect_timeout=2, tcp_user_timeout=3000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis"))
 
 # Cache, sessions and rate limits: Redis when REDIS_URL is set, shared by every app server.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -142,7 +143,7 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "newsroom.cache.OrderedLocMemCache",
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "newsroom",
             "TIMEOUT": 300,
             "OPTIONS": {"MAX_ENTRIES": 5000},
@@ -228,19 +229,23 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-SILENCED_SYSTEM_CHECKS = []
 
 # Admin login throttling (django-axes).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The client is the address the trusted proxies name, as for votes (see TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "newsroom.security.client_ip"
 AXES_LOCKOUT_TEMPLATE = "errors/lockout.html"
+
+# Proxies (addresses or networks) in front of the app servers whose X-Forwarded-For is
+# believed: the load balancer, Varnish. Used for vote limits and the admin login throttle.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # Ratings.
 RATINGS_VOTES_PER_ADDRESS = env.int("RATINGS_VOTES_PER_ADDRESS", default=30)
-RATINGS_TRUSTED_PROXIES = env.list("RATINGS_TRUSTED_PROXIES", default=[])
+RATINGS_TRUSTED_PROXIES = env.list("RATINGS_TRUSTED_PROXIES", default=TRUSTED_PROXIES)
 RATINGS_ADDRESS_HASH_KEY = env.str("RATINGS_ADDRESS_HASH_KEY", default=SECRET_KEY)
 RATINGS_JSONLD = env.bool("RATINGS_JSONLD", default=False)
 RATINGS_BAYES_WEIGHT = env.int("RATINGS_BAYES_WEIGHT", default=10)
@@ -254,9 +259,15 @@ ARTICLES_PER_PAGE = 12
 ARTICLES_IMAGE_MAX_PIXELS = 40_000_000
 ARTICLES_IMAGE_MAX_BYTES = 10 * 1024 * 1024
 ARTICLES_RENDITION_WIDTHS = [480, 800, 1200]
-BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)  # bench/ only: adds /_bench/floor
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
+# The canonical origin: every absolute address in a page, so pages are the same bytes
+# whatever Host a request names.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# HTTP caches in front (Varnish with xkey): purged after every change and vote.
+EDGE_PURGE_URLS = env.list("EDGE_PURGE_URLS", default=[])
+# Cookies that mean "this reader may see something of their own": no stored page for them.
+PAGE_CACHE_BYPASS_COOKIES = ["nr_primary"]
 
 CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)

@@ -3,7 +3,6 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
-from django.views.decorators.cache import cache_page
 
 from articles.sitemaps import sitemaps
 from newsroom import health, views
@@ -18,13 +17,13 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path(
         "sitemap.xml",
-        cache_page(300)(sitemap_views.index),
+        views.shared(sitemap_views.index),
         {"sitemaps": sitemaps, "sitemap_url_name": "sitemap_section"},
         name="sitemap_index",
     ),
     path(
         "sitemap-<section>.xml",
-        cache_page(300)(sitemap_views.sitemap),
+        views.shared(sitemap_views.sitemap),
         {"sitemaps": sitemaps},
         name="sitemap_section",
     ),
@@ -39,10 +38,6 @@ urlpatterns += i18n_patterns(
 if settings.SERVE_MEDIA:
     # Local media for a laptop or tests; production serves media from object storage or a proxy.
     urlpatterns += [path("media/<path:path>", views.media)]
-
-if settings.BENCH_FLOOR:
-    # The framework's floor for bench/: a bare view through the same middleware.
-    urlpatterns += [path("_bench/floor", views.bench_floor)]
 
 handler400 = views.bad_request
 handler403 = views.permission_denied

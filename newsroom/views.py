@@ -1,5 +1,6 @@
 """Site-wide views: robots.txt, the Google News sitemap and error pages."""
 
+import functools
 import sys
 
 from django.conf import settings
@@ -11,8 +12,24 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
 
+from articles import edge
+from articles.pagecache import public_cache
 from articles.sitemaps import recent_news
 from newsroom.middleware import database_unavailable
+
+
+def shared(view):
+    """Answer with shared-cache headers and the feeds' surrogate key (sitemaps)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            response[edge.HEADER] = edge.header_value([edge.FEEDS])
+            public_cache(response)
+        return response
+
+    return wrapper
 
 
 @cache_control(public=True, max_age=3600)
@@ -32,7 +49,7 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-@cache_control(public=True, max_age=300)
+@shared
 def news_sitemap(request):
     response = render(
         request,
@@ -51,7 +68,12 @@ def csrf_failure(request, reason=""):
 
 
 def page_not_found(request, exception=None):
-    return render(request, "errors/404.html", status=404)
+    """The site's 404; shared-cacheable until the next story's time, like every page."""
+    response = render(request, "errors/404.html", status=404)
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        return response
+    response[edge.HEADER] = edge.header_value([edge.NOTFOUND])
+    return public_cache(response, seconds=60)
 
 
 def server_error(request):
@@ -78,8 +100,3 @@ def media(request, path):
 @cache_control(public=True, max_age=86400)
 def favicon(request):
     return redirect(static("img/favicon.svg"), permanent=True)
-
-
-def bench_floor(request):
-    """A fixed string: the fastest page this stack can serve (benchmarks only)."""
-    return HttpResponse("ok", content_type="text/plain")

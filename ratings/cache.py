@@ -2,8 +2,9 @@
 
 Every change to a Score row increments its `revision` while the row is locked. A
 cached score carries its order, 2 × revision + 1; the cache keeps whichever value has
-the highest order (`set_if_newer`), so a reader filling the cache from a row it read
-before a vote cannot overwrite the voter's newer value, whichever write lands last.
+the highest order (an ordered write, `set_if_newer`), so a reader filling the cache from
+a row it read before a vote cannot overwrite the voter's newer value, whichever write
+lands last.
 
 A vote, while its transaction is still open, first stores a pending mark (order
 2 × revision, no value): from then on every server reads the score from the database,
@@ -12,13 +13,17 @@ response is sent, the new score replaces the mark. If that last step never happe
 worker dies between commit and publish), the next reader reads the committed row and
 publishes it, since its order is higher than the mark's.
 
-The project's cache backends (Redis, and the in-process cache of development) provide
-`set_if_newer`; with any other backend scores are not cached and every read goes to
-the database.
+Ordered writes: a cache backend may offer `set_if_newer(key, value, order, timeout,
+always_try=False)` (the project's Redis backend does, atomically in Redis); Django's
+in-process LocMemCache gets one here under a lock. With any other backend scores are
+not cached and every read goes to the database: slower, never stale.
 """
+
+import threading
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from ratings.models import Score
@@ -26,21 +31,44 @@ from ratings.models import Score
 SCORE_TTL = 120  # seconds; longer than any request (so a slow reader cannot outlive it)
 PENDING = "pending"
 
-
-def enabled():
-    return hasattr(cache, "set_if_newer")
+_local_lock = threading.Lock()
 
 
-def cache_key(content_type_id, object_id, key):
-    return f"ratings:score:{content_type_id}:{object_id}:{key}"
+def set_if_newer(backend, key, value, order, timeout, *, always_try=False):
+    """Store `value` unless a value of the same or a higher `order` is there.
+
+    True if stored, False if not, None if the cache could not be reached; raises
+    TypeError for a backend that cannot order writes (see supports_ordered_writes).
+    """
+    if hasattr(backend, "set_if_newer"):
+        return backend.set_if_newer(key, value, order, timeout, always_try=always_try)
+    if not isinstance(backend, LocMemCache):
+        raise TypeError(f"{type(backend).__name__} cannot order writes")
+    with _local_lock:
+        stored = backend.get(f"{key}:order")
+        if stored is None and backend.has_key(key):
+            backend.delete(key)  # a value whose order is gone cannot be compared: drop it
+            return False
+        if stored is not None and stored >= order:
+            return False
+        backend.set_many({key: value, f"{key}:order": order}, timeout)
+        return True
 
 
-def key_for(model, object_id, key):
-    """The cache key of the score of a `model` object's rated field `key`."""
-    return cache_key(ContentType.objects.get_for_model(model).pk, object_id, key)
+def supports_ordered_writes(backend):
+    return hasattr(backend, "set_if_newer") or isinstance(backend, LocMemCache)
 
 
-def read_row(content_type_id, object_id, key):
+def score_cache_key(content_type_id, object_id, field):
+    return f"ratings:score:{content_type_id}:{object_id}:{field}"
+
+
+def cache_key_for(model, object_id, field):
+    """The cache key of the score of a `model` object's rated field `field`."""
+    return score_cache_key(ContentType.objects.get_for_model(model).pk, object_id, field)
+
+
+def read_row(content_type_id, object_id, field):
     """(count, total, revision) from the database; zeros for an object never voted on."""
     # From the primary: a lagging replica would hand out a score older than a vote.
     # Plain SQL, no ORM compile: every story view that misses the cache runs it.
@@ -51,37 +79,38 @@ def read_row(content_type_id, object_id, key):
             f"SELECT {q('count')}, {q('total')}, {q('revision')} "
             f"FROM {q(Score._meta.db_table)} "
             f"WHERE {q('content_type_id')} = %s AND {q('object_id')} = %s AND {q('key')} = %s",
-            [content_type_id, object_id, key],
+            [content_type_id, object_id, field],
         )
         return cursor.fetchone() or (0, 0, 0)
 
 
-def score(model, object_id, key, *, cached=None):
-    """(count, total) of a `model` object's field `key`: from the cache if it holds the latest.
+def score(model, object_id, field, *, cached=None):
+    """(count, total) of a `model` object's rated field: from the cache if it holds the latest.
 
-    `cached` is the cache's value under key_for(model, object_id, key) when the caller
-    already fetched it together with other keys.
+    `cached` is the cache's value under cache_key_for(model, object_id, field) when the
+    caller already fetched it together with other keys.
     """
     content_type_id = ContentType.objects.get_for_model(model).pk
-    if not enabled():
-        return read_row(content_type_id, object_id, key)[:2]
-    ck = cache_key(content_type_id, object_id, key)
+    if not supports_ordered_writes(cache):
+        return read_row(content_type_id, object_id, field)[:2]
+    key = score_cache_key(content_type_id, object_id, field)
     if cached is None:
-        cached = cache.get(ck)
-    if isinstance(cached, tuple):
-        return cached
-    count, total, revision = read_row(content_type_id, object_id, key)
-    cache.set_if_newer(ck, (count, total), 2 * revision + 1, SCORE_TTL)
+        cached = cache.get(key)
+    if isinstance(cached, tuple | list) and len(cached) == 2:
+        return tuple(cached)
+    count, total, revision = read_row(content_type_id, object_id, field)
+    set_if_newer(cache, key, (count, total), 2 * revision + 1, SCORE_TTL)
     return count, total
 
 
-def changed(content_type_id, object_id, key, *, revision, count, total):
+def changed(content_type_id, object_id, field, *, revision, count, total):
     """Call inside the transaction that moved a Score row to `revision`."""
-    if not enabled():
+    if not supports_ordered_writes(cache):
         return
-    ck = cache_key(content_type_id, object_id, key)
-    if cache.set_if_newer(ck, PENDING, 2 * revision, SCORE_TTL, always_try=True) is None:
-        return  # Redis is out of reach: the older value there expires within SCORE_TTL
+    key = score_cache_key(content_type_id, object_id, field)
+    if set_if_newer(cache, key, PENDING, 2 * revision, SCORE_TTL, always_try=True) is None:
+        return  # the cache is out of reach: the older value there expires within SCORE_TTL
+    new_value = (count, total)
     transaction.on_commit(
-        lambda: cache.set_if_newer(ck, (count, total), 2 * revision + 1, SCORE_TTL, always_try=True)
+        lambda: set_if_newer(cache, key, new_value, 2 * revision + 1, SCORE_TTL, always_try=True)
     )

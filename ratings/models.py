@@ -4,25 +4,10 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import F, FloatField, Q, Value
-from django.db.models.functions import Cast
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 MAX_SCORE = 100  # the widest range any rated field may declare
-
-
-class ScoreQuerySet(models.QuerySet):
-    def for_object(self, obj, key):
-        return self.filter(
-            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, key=key
-        )
-
-    def with_bayesian(self, weight, prior):
-        """Annotate `bayesian`: (weight × prior + sum) / (weight + count)."""
-        return self.annotate(
-            bayesian=(Value(float(weight * prior)) + Cast(F("total"), FloatField()))
-            / (Value(float(weight)) + Cast(F("count"), FloatField()))
-        )
 
 
 class Score(models.Model):
@@ -39,8 +24,6 @@ class Score(models.Model):
 
     content_object = GenericForeignKey("content_type", "object_id")
 
-    objects = ScoreQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("score")
         verbose_name_plural = _("scores")
@@ -54,8 +37,7 @@ class Score(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.content_type.app_label}.{self.content_type.model}#{self.object_id}: " \
-               f"{self.average:.2f} ({self.count})"  # fmt: skip
+        return f"{self.content_object or self.object_id}: {self.average:.2f} ({self.count})"
 
     @property
     def average(self):
@@ -74,13 +56,19 @@ class Vote(models.Model):
     )
     # NULL, not "", marks "no cookie id": the partial unique constraints below rely on it.
     voter_key = models.CharField(  # noqa: DJ001
-        _("anonymous voter"), max_length=64, null=True, blank=True,
+        _("anonymous voter"),
+        max_length=64,
+        null=True,
+        blank=True,
         help_text=_("The random id in the reader's signed cookie."),
-    )  # fmt: skip
+    )
     address_hash = models.CharField(  # noqa: DJ001
-        _("address hash"), max_length=64, null=True, blank=True,
+        _("address hash"),
+        max_length=64,
+        null=True,
+        blank=True,
         help_text=_("A keyed hash of the client address, never the address itself."),
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

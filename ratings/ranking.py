@@ -1,35 +1,72 @@
-"""Bayesian ranking: one vote of 5 does not outrank five hundred votes averaging 4.8."""
+"""Bayesian ranking: one vote of 5 does not outrank five hundred votes averaging 4.8.
+
+The ranking version changes after every committed vote: whatever a site caches of a
+ranking, it keys by version(), read in the same cache round trip as its other keys
+through version_cache_key().
+"""
+
+import time
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import F, FilteredRelation, FloatField, Q, Sum, Value
 from django.db.models.functions import Cast
 
 from ratings.models import Score
 from ratings.registry import options_for, weight_for
 
+_VERSION_KEY = "ratings:ranking-version"
 
-def site_mean(model, key):
+
+def version_cache_key():
+    """The cache key under which the ranking version is kept (for get_many)."""
+    return _VERSION_KEY
+
+
+def version(found=None):
+    """The current ranking version, 0 before the first vote; `found`: a get_many result."""
+    if found is not None:
+        return found.get(_VERSION_KEY, 0)
+    return cache.get(_VERSION_KEY, 0)
+
+
+def new_version():
+    """Called by ratings.services after a vote: every cached ranking is out of date."""
+    cache.set(_VERSION_KEY, time.time_ns(), None)
+
+
+def site_mean(model, field):
     """The mean of every vote on this rated field across the site (the prior)."""
     content_type = ContentType.objects.get_for_model(model)
-    row = Score.objects.filter(content_type=content_type, key=key).aggregate(
+    row = Score.objects.filter(content_type=content_type, key=field).aggregate(
         n=Sum("count"), s=Sum("total")
     )
     return (row["s"] / row["n"]) if row["n"] else 0.0
 
 
-def top_rated(queryset, *, key="rating", limit=20):
+def bayesian_average(total, count, *, weight, prior):
+    """(weight × prior + sum) / (weight + count): the average, pulled towards the site mean.
+
+    `total` and `count` are expressions; the one formula of the ranking.
+    """
+    return (Value(float(weight * prior)) + Cast(total, FloatField())) / (
+        Value(float(weight)) + Cast(count, FloatField())
+    )
+
+
+def top_rated(queryset, *, field="rating", limit=20):
     """Objects of `queryset` (with a `scores` GenericRelation) by Bayesian average, then count."""
     model = queryset.model
-    weight = weight_for(options_for(model, key))
-    prior = site_mean(model, key)
+    weight = weight_for(options_for(model, field))
+    prior = site_mean(model, field)
+    total, count = F("rated__total"), F("rated__count")
     return (
-        queryset.annotate(rated=FilteredRelation("scores", condition=Q(scores__key=key)))
+        queryset.annotate(rated=FilteredRelation("scores", condition=Q(scores__key=field)))
         .filter(rated__count__gt=0)
         .annotate(
-            votes=F("rated__count"),
-            bayesian=(Value(weight * prior) + Cast(F("rated__total"), FloatField()))
-            / (Value(float(weight)) + Cast(F("rated__count"), FloatField())),
-            average=Cast(F("rated__total"), FloatField()) / Cast(F("rated__count"), FloatField()),
+            votes=count,
+            bayesian=bayesian_average(total, count, weight=weight, prior=prior),
+            average=Cast(total, FloatField()) / Cast(count, FloatField()),
         )
         .order_by("-bayesian", "-votes", "-published_at")[:limit]
     )

@@ -16,7 +16,7 @@ class RatingOptions:
     allow_anonymous: bool = True
     can_change_vote: bool = True
     allow_delete: bool = False
-    weight: int | None = None  # None: settings.RATINGS_BAYES_WEIGHT
+    weight: int | None = None  # None: the RATINGS_BAYES_WEIGHT setting
     # Which objects may be voted on (e.g. only published stories); None: all of them.
     visible: Callable | None = None
 
@@ -34,9 +34,10 @@ def register(model, key="rating", **options):
 
 
 def weight_for(options):
-    from django.conf import settings
+    """The Bayesian weight of a rated field: its own, or RATINGS_BAYES_WEIGHT."""
+    from ratings.conf import setting
 
-    return settings.RATINGS_BAYES_WEIGHT if options.weight is None else options.weight
+    return setting("RATINGS_BAYES_WEIGHT") if options.weight is None else options.weight
 
 
 def options_for(model, key):

@@ -1,23 +1,31 @@
-"""Casting and removing votes: the only code that writes votes and scores."""
+"""Casting and removing votes: the only code that writes votes and scores.
+
+A rated field of a model is named by `field` ("rating"); a voter is a signed-in user or
+an anonymous reader's `cookie_id`. Deleting a Vote row by any path (a user deleted, the
+admin, a queryset) keeps its object's score exact through the post_delete receiver below.
+"""
 
 import hashlib
 import hmac
 import ipaddress
-import time
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.db.models import Count, F, Sum
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ratings import cache as score_cache
+from ratings import ranking
+from ratings.conf import setting
 from ratings.models import Score, Vote
 from ratings.registry import options_for
+from ratings.signals import score_changed
 
 NOT_RATABLE = _("This cannot be rated.")
 SCORE_MISSING = _("Choose a score.")
@@ -30,22 +38,6 @@ DELETE_NOT_ALLOWED = _("Votes cannot be removed.")
 NO_VOTE = _("You have not voted.")
 TOO_MANY_VOTES = _("Too many votes from your network. Try again later.")
 RATE_WINDOW = timedelta(hours=1)
-RANKING_VERSION_KEY = "ratings:ranking-version"
-
-
-def ranking_version():
-    """Changes after every committed vote: the key of anything that ranks by rating."""
-    return cache.get(RANKING_VERSION_KEY, 0)
-
-
-def _new_ranking_version():
-    cache.set(RANKING_VERSION_KEY, time.time_ns(), None)
-
-
-def _ranking_changed():
-    """A new ranking version now, and again once the vote commits (see content_changed)."""
-    _new_ranking_version()
-    transaction.on_commit(_new_ranking_version)
 
 
 class VoteError(Exception):
@@ -63,7 +55,7 @@ class Voter:
     """Who votes: a signed-in user, or an anonymous reader's cookie id (and address hash)."""
 
     user_id: int | None = None
-    key: str | None = None
+    cookie_id: str | None = None
     address_hash: str | None = None
 
     @property
@@ -85,18 +77,37 @@ class Result:
         return {"average": self.average, "count": self.count, "your_score": self.your_score}
 
 
+def address_group(address):
+    """The unit one client controls: an IPv4 address, or an IPv6 /64 network.
+
+    One IPv6 subscriber gets a whole /64 and can use any address in it; an IPv4-mapped
+    IPv6 address (::ffff:a.b.c.d) is the IPv4 address it maps.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def hash_address(address):
-    """A keyed hash of a client address; the address itself is never stored."""
+    """A keyed hash of a client's address group; the address itself is never stored."""
     if not address:
         return None
-    key = settings.RATINGS_ADDRESS_HASH_KEY.encode()
-    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
+    key = setting("RATINGS_ADDRESS_HASH_KEY").encode()
+    return hmac.new(key, address_group(address).encode(), hashlib.sha256).hexdigest()
 
 
 def client_address(request):
     """The client's address; X-Forwarded-For is believed only from a trusted proxy."""
     remote = request.META.get("REMOTE_ADDR", "")
-    trusted = [ipaddress.ip_network(net, strict=False) for net in settings.RATINGS_TRUSTED_PROXIES]
+    trusted = [
+        ipaddress.ip_network(net, strict=False) for net in setting("RATINGS_TRUSTED_PROXIES")
+    ]
 
     def is_trusted(addr):
         try:
@@ -134,19 +145,19 @@ def parse_score(values, options):
 
 
 def _voter_filter(voter):
-    return {"user_id": voter.user_id} if voter.user_id else {"voter_key": voter.key}
+    return {"user_id": voter.user_id} if voter.user_id else {"voter_key": voter.cookie_id}
 
 
-def _lookup(target, key):
-    options = options_for(type(target), key)
+def _lookup(target, field):
+    options = options_for(type(target), field)
     if options is None:
         raise VoteError(NOT_RATABLE, status=404)
     return options, ContentType.objects.get_for_model(type(target))
 
 
-def _locked_score(content_type, object_id, key):
+def _locked_score(content_type, object_id, field):
     """The object's Score row, created if needed, locked until the transaction ends."""
-    where = {"content_type": content_type, "object_id": object_id, "key": key}
+    where = {"content_type": content_type, "object_id": object_id, "key": field}
     locked = Score.objects.select_for_update().filter(**where).first()
     if locked is None:
         # a concurrent first voter may create it too: the unique constraint settles it
@@ -156,21 +167,21 @@ def _locked_score(content_type, object_id, key):
 
 
 @transaction.atomic
-def cast_vote(*, target, key, voter, score) -> Result:
+def cast_vote(*, target, field, voter, score) -> Result:
     """Record or change a voter's score, keeping the object's count and sum exact.
 
     The object's Score row is locked for the duration, so concurrent voters queue
     up instead of losing or double counting a vote.
     """
-    options, content_type = _lookup(target, key)
+    options, content_type = _lookup(target, field)
     if not isinstance(score, int) or not 1 <= score <= options.range:
         raise VoteError(SCORE_OUT_OF_RANGE % {"max": options.range})
     if voter.is_anonymous and not options.allow_anonymous:
         raise VoteError(ANONYMOUS_NOT_ALLOWED, status=403)
-    if voter.is_anonymous and not voter.key:
+    if voter.is_anonymous and not voter.cookie_id:
         raise VoteError(ANONYMOUS_NOT_ALLOWED, status=403)
-    locked = _locked_score(content_type, target.pk, key)
-    where = {"content_type": content_type, "object_id": target.pk, "key": key}
+    locked = _locked_score(content_type, target.pk, field)
+    where = {"content_type": content_type, "object_id": target.pk, "key": field}
     existing = Vote.objects.filter(**where, **_voter_filter(voter)).only("score").first()
     # The row is locked, so its count and total are current: the new ones follow from them.
     count, total = locked.count, locked.total
@@ -186,7 +197,7 @@ def cast_vote(*, target, key, voter, score) -> Result:
         )
         total += delta
     else:
-        limit = settings.RATINGS_VOTES_PER_ADDRESS
+        limit = setting("RATINGS_VOTES_PER_ADDRESS")
         if voter.is_anonymous and voter.address_hash and limit > 0:
             since = timezone.now() - RATE_WINDOW
             recent = list(
@@ -202,7 +213,7 @@ def cast_vote(*, target, key, voter, score) -> Result:
                 **where,
                 score=score,
                 user_id=voter.user_id,
-                voter_key=None if voter.user_id else voter.key,
+                voter_key=None if voter.user_id else voter.cookie_id,
                 address_hash=voter.address_hash if voter.is_anonymous else None,
             )
         except IntegrityError as exc:
@@ -218,44 +229,67 @@ def cast_vote(*, target, key, voter, score) -> Result:
 
 
 def _score_changed(locked, count, total):
-    """After an update of the locked row: refresh the cached score and the rankings."""
+    """After an update of the locked row: refresh the cached score, rankings and listeners."""
     score_cache.changed(
-        locked.content_type_id, locked.object_id, locked.key,
-        revision=locked.revision + 1, count=count, total=total,
-    )  # fmt: skip
-    _ranking_changed()
+        locked.content_type_id,
+        locked.object_id,
+        locked.key,
+        revision=locked.revision + 1,
+        count=count,
+        total=total,
+    )
+    ranking.new_version()
+    transaction.on_commit(ranking.new_version)
+    model = ContentType.objects.get_for_id(locked.content_type_id).model_class()
+
+    def announce():
+        score_changed.send(Score, model=model, object_id=locked.object_id, field=locked.key)
+
+    transaction.on_commit(announce)
 
 
 @transaction.atomic
-def delete_vote(*, target, key, voter) -> Result:
+def delete_vote(*, target, field, voter) -> Result:
     """Remove a voter's vote where the rated field allows it."""
-    options, content_type = _lookup(target, key)
+    options, content_type = _lookup(target, field)
     if not options.allow_delete:
         raise VoteError(DELETE_NOT_ALLOWED, status=403)
-    locked = _locked_score(content_type, target.pk, key)
-    where = {"content_type": content_type, "object_id": target.pk, "key": key}
+    _locked_score(content_type, target.pk, field)
+    where = {"content_type": content_type, "object_id": target.pk, "key": field}
     existing = Vote.objects.filter(**where, **_voter_filter(voter)).first()
     if existing is None:
         raise VoteError(NO_VOTE, status=404)
-    existing.delete()
-    Score.objects.filter(pk=locked.pk).update(
-        count=F("count") - 1, total=F("total") - existing.score, revision=F("revision") + 1
-    )
-    count, total = locked.count - 1, locked.total - existing.score
-    _score_changed(locked, count, total)
+    existing.delete()  # the score follows in vote_deleted()
+    count, total = Score.objects.values_list("count", "total").get(**where)
     return Result(count, total, None)
 
 
-def current(*, target, key, voter=None) -> Result:
+@receiver(post_delete, sender=Vote)
+def vote_deleted(sender, instance, **kwargs):
+    """Take a deleted vote out of its object's score, whatever deleted it."""
+    with transaction.atomic():
+        content_type = ContentType.objects.get_for_id(instance.content_type_id)
+        locked = _locked_score(content_type, instance.object_id, instance.key)
+        count = max(locked.count - 1, 0)
+        total = max(locked.total - instance.score, 0)
+        Score.objects.filter(pk=locked.pk).update(
+            count=count, total=total, revision=F("revision") + 1
+        )
+        _score_changed(locked, count, total)
+
+
+def current(*, target, field, voter=None) -> Result:
     """The object's count and sum (exact, see ratings.cache), and this voter's own score."""
-    count, total = score_cache.score(type(target), target.pk, key)
+    count, total = score_cache.score(type(target), target.pk, field)
     mine = None
-    if voter is not None and (voter.user_id or voter.key):
+    if voter is not None and (voter.user_id or voter.cookie_id):
         content_type = ContentType.objects.get_for_model(type(target))
         mine = (
             # the reader's own vote, from the primary: a replica may not have it yet
             Vote.objects.using(DEFAULT_DB_ALIAS)
-            .filter(content_type=content_type, object_id=target.pk, key=key, **_voter_filter(voter))
+            .filter(
+                content_type=content_type, object_id=target.pk, key=field, **_voter_filter(voter)
+            )
             .values_list("score", flat=True)
             .first()
         )
@@ -283,11 +317,11 @@ def recompute(*, fix=False):
             drifted.append((ident, (0, 0), expected))
     if fix:
         with transaction.atomic():
-            for (ct, obj, key), _was, _expected in drifted:
+            for (ct, obj, field), _was, _expected in drifted:
                 content_type = ContentType.objects.get_for_id(ct)
-                locked = _locked_score(content_type, obj, key)
+                locked = _locked_score(content_type, obj, field)
                 # counted again under the lock: votes cast since the scan are included
-                row = Vote.objects.filter(content_type=ct, object_id=obj, key=key).aggregate(
+                row = Vote.objects.filter(content_type=ct, object_id=obj, key=field).aggregate(
                     n=Count("id"), s=Sum("score")
                 )
                 count, total = row["n"], row["s"] or 0
@@ -296,6 +330,32 @@ def recompute(*, fix=False):
                 )
                 _score_changed(locked, count, total)
     return drifted
+
+
+@transaction.atomic
+def add_anonymous_votes(*, model, field, scores_by_object):
+    """Record anonymous votes in bulk ({object id: [scores]}), with exact scores: demo data.
+
+    Objects that already have a score are left alone. Returns the number of votes added.
+    """
+    content_type = ContentType.objects.get_for_model(model)
+    taken = set(
+        Score.objects.filter(
+            content_type=content_type, key=field, object_id__in=scores_by_object
+        ).values_list("object_id", flat=True)
+    )
+    votes, scores = [], []
+    for object_id, values in scores_by_object.items():
+        if object_id in taken or not values:
+            continue
+        where = {"content_type": content_type, "object_id": object_id, "key": field}
+        votes += [Vote(**where, score=v, voter_key=uuid.uuid4().hex) for v in values]
+        scores.append(Score(**where, count=len(values), total=sum(values)))
+    Vote.objects.bulk_create(votes, batch_size=2000)
+    Score.objects.bulk_create(scores, batch_size=2000)
+    if scores:
+        transaction.on_commit(ranking.new_version)
+    return len(votes)
 
 
 def anonymise(*, older_than_days):

@@ -1,4 +1,11 @@
-"""The vote endpoint: POST a score, get a 303 back to the page or JSON."""
+"""The vote endpoint: POST a score, get a 303 back to the page or JSON.
+
+Anonymous readers vote from pages that every reader shares (and an HTTP cache stores),
+so the form carries no CSRF token: cross-site requests are refused by their Fetch
+Metadata and Origin headers instead (django-modern-csrf, the rules of Go's
+CrossOriginProtection). A signed-in user's page is their own, and their vote must also
+carry Django's CSRF token, as every other form of theirs does.
+"""
 
 import uuid
 
@@ -6,10 +13,13 @@ from django.apps import apps
 from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from modern_csrf.decorators import csrf_protect as cross_origin_protect
 
 from ratings import services
 from ratings.registry import options_for
@@ -24,12 +34,12 @@ def wants_json(request):
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _target(label, object_id, key):
+def _target(label, object_id, field):
     try:
         model = apps.get_model(label)
     except (LookupError, ValueError):
         raise Http404(_("Unknown object.")) from None
-    options = options_for(model, key)
+    options = options_for(model, field)
     if options is None or not object_id.isdigit() or len(object_id) > 18:
         raise Http404(_("Unknown object."))
     queryset = options.visible() if options.visible else model._default_manager.all()
@@ -44,12 +54,12 @@ def _voter(request):
     if request.user.is_authenticated:
         return services.Voter(user_id=request.user.pk), None
     try:
-        key = request.get_signed_cookie(VOTER_COOKIE, salt=VOTER_SALT)
-        new_key = None
+        cookie_id = request.get_signed_cookie(VOTER_COOKIE, salt=VOTER_SALT)
+        new_id = None
     except (KeyError, signing.BadSignature):
-        key = new_key = uuid.uuid4().hex
+        cookie_id = new_id = uuid.uuid4().hex
     address = services.hash_address(services.client_address(request))
-    return services.Voter(key=key, address_hash=address), new_key
+    return services.Voter(cookie_id=cookie_id, address_hash=address), new_id
 
 
 def _error(request, exc, target=None):
@@ -67,18 +77,38 @@ def _error(request, exc, target=None):
     return response
 
 
+def _signed_in_token_check(view):
+    """Django's token CSRF check for signed-in users; anonymous readers have no token."""
+
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            request.csrf_processing_done = False  # the cross-origin check set it
+            refused = CsrfViewMiddleware(view).process_view(request, None, args, kwargs)
+            if refused is not None:
+                return refused
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def vote_protection(view):
+    """No cross-site votes (Fetch Metadata, Origin); Django's token for signed-in users."""
+    return csrf_exempt(cross_origin_protect(_signed_in_token_check(view)))
+
+
+@vote_protection
 @never_cache
 @require_POST
-def vote(request, label, object_id, key):
+def vote(request, label, object_id, field):
     """Cast or change a vote. 303 to the page, or JSON with Accept: application/json."""
     try:
-        target, options = _target(label, object_id, key)
+        target, options = _target(label, object_id, field)
     except Http404 as exc:
         return _error(request, services.VoteError(str(exc), status=404))
-    voter, new_key = _voter(request)
+    voter, new_id = _voter(request)
     try:
         score = services.parse_score(request.POST.getlist("score"), options)
-        result = services.cast_vote(target=target, key=key, voter=voter, score=score)
+        result = services.cast_vote(target=target, field=field, voter=voter, score=score)
     except services.VoteError as exc:
         return _error(request, exc, target)
     if wants_json(request):
@@ -86,28 +116,34 @@ def vote(request, label, object_id, key):
     else:
         messages.success(request, _("Thank you! Your score: %(score)d.") % {"score": score})
         response = HttpResponseRedirect(target.get_absolute_url() + "#rating", status=303)
-    if new_key:
+    if new_id:
         response.set_signed_cookie(
-            VOTER_COOKIE, new_key, salt=VOTER_SALT, max_age=COOKIE_AGE,
-            httponly=True, samesite="Lax", secure=request.is_secure(),
-        )  # fmt: skip
+            VOTER_COOKIE,
+            new_id,
+            salt=VOTER_SALT,
+            max_age=COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
     response.set_cookie(
         VOTED_COOKIE, "1", max_age=COOKIE_AGE, samesite="Lax", secure=request.is_secure()
     )
     return response
 
 
+@vote_protection
 @never_cache
 @require_POST
-def unvote(request, label, object_id, key):
+def unvote(request, label, object_id, field):
     """Remove the reader's vote, where the rated field allows it."""
     try:
-        target, _options = _target(label, object_id, key)
+        target, _options = _target(label, object_id, field)
     except Http404 as exc:
         return _error(request, services.VoteError(str(exc), status=404))
     voter, _new = _voter(request)
     try:
-        result = services.delete_vote(target=target, key=key, voter=voter)
+        result = services.delete_vote(target=target, field=field, voter=voter)
     except services.VoteError as exc:
         return _error(request, exc, target)
     if wants_json(request):
@@ -118,11 +154,11 @@ def unvote(request, label, object_id, key):
 
 @never_cache
 @require_GET
-def mine(request, label, object_id, key):
+def mine(request, label, object_id, field):
     """The current average and count, and this reader's own score: private, never cached."""
-    target, _options = _target(label, object_id, key)
+    target, _options = _target(label, object_id, field)
     voter, _new = _voter(request)
-    result = services.current(target=target, key=key, voter=voter)
+    result = services.current(target=target, field=field, voter=voter)
     response = JsonResponse(result.as_json())
     response["Cache-Control"] = "private, no-store"
     return response

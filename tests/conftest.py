@@ -9,7 +9,6 @@ from django.db import connection
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
-from articles import pagecache
 from tests.factories import ArticleFactory, EditorFactory, SectionFactory, UserFactory
 
 IN_CI = bool(os.environ.get("CI"))
@@ -42,7 +41,6 @@ def _isolated_cache_and_media(settings, tmp_path):
     # transactional tests flush the database; content types may come back with new ids
     ContentType.objects.clear_cache()
     cache.clear()
-    pagecache.forget_stored_pages()
     settings.MEDIA_ROOT = tmp_path / "media"
     yield
     cache.clear()

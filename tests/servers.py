@@ -42,12 +42,19 @@ def collected_static():
 
         _static_root = tempfile.mkdtemp(prefix="newsroom-static-")
         env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-        env.update(DEBUG="0", SECRET_KEY=settings.SECRET_KEY, STATIC_ROOT=_static_root,
-                   DATABASE_URL="sqlite:///:memory:")  # fmt: skip
+        env.update(
+            DEBUG="0",
+            SECRET_KEY=settings.SECRET_KEY,
+            STATIC_ROOT=_static_root,
+            DATABASE_URL="sqlite:///:memory:",
+        )
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-            cwd=ROOT, env=env, check=True, capture_output=True,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     return _static_root
 
 
@@ -81,11 +88,25 @@ class AppServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [GUNICORN, "newsroom.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(workers), "--timeout", "30", "--graceful-timeout", "2",
-             "--log-level", "warning"],
-            cwd=ROOT, env=server_env(**env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                GUNICORN,
+                "newsroom.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--timeout",
+                "30",
+                "--graceful-timeout",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=server_env(**env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -132,10 +153,20 @@ class PrivateRedis:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(50):
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
@@ -151,7 +182,7 @@ class PrivateRedis:
 
 
 class Reader:
-    """One browser-like reader: its own cookies, a CSRF token from the story page."""
+    """One browser-like reader: its own cookies, and the headers a browser sends on a form."""
 
     def __init__(self, base_url):
         self.base = base_url
@@ -160,12 +191,19 @@ class Reader:
     def get(self, path, **kwargs):
         return self.session.get(self.base + path, timeout=30, **kwargs)
 
-    def vote(self, article, score, path=None):
-        page = self.get(path or article.get_absolute_url())
-        token = page.text.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    def vote(self, article, score, path=None, timeout=30):
+        """Read the story page and vote from it, as the page's form does."""
+        self.get(path or article.get_absolute_url())
+        return self.post_vote(article, score, timeout=timeout)
+
+    def post_vote(self, article, score, timeout=30):
         return self.session.post(
             f"{self.base}/ratings/articles.article/{article.pk}/rating/vote/",
-            data={"score": str(score), "csrfmiddlewaretoken": token},
-            headers={"Accept": "application/json", "Referer": self.base + "/"},
-            timeout=30,
+            data={"score": str(score)},
+            headers={
+                "Accept": "application/json",
+                "Origin": self.base,
+                "Sec-Fetch-Site": "same-origin",
+            },
+            timeout=timeout,
         )

@@ -9,6 +9,7 @@ from django.urls import reverse
 from PIL import Image
 from reversion.models import Version
 
+from articles import services
 from articles.models import Article, SlugRedirect
 from tests.factories import ArticleFactory
 
@@ -132,11 +133,14 @@ def huge_png(side):
         ("truncated.jpg", image_bytes()[:400], "зображення"),
         ("bomb.png", huge_png(20000), "зображення"),
         ("too-many-pixels.png", huge_png(8000), "завелике"),
-        ("vector.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-         ""),
+        (
+            "vector.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "",
+        ),
         ("huge.jpg", b"\xff\xd8" + b"0" * (11 * 1024 * 1024), ""),
     ],
-)  # fmt: skip
+)
 def test_bad_uploads_are_refused_and_nothing_is_stored(
     editor_client, section, settings, name, content, message
 ):
@@ -153,8 +157,9 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(
 
 def test_changing_a_published_slug_keeps_the_old_address(client, article):
     old_url = article.get_absolute_url()
+    article = Article.objects.get(pk=article.pk)
     article.slug = "nova-adresa"
-    article.save()
+    services.save_story(article=article)
     response = client.get(old_url)
     assert response.status_code == 301
     assert response["Location"] == "/news/nova-adresa/"
@@ -213,7 +218,7 @@ def test_story_list_shows_rating_columns_without_a_query_per_row(editor_client, 
     def add_rated(n):
         for _ in range(n):
             story = ArticleFactory(section=section)
-            cast_vote(target=story, key="rating", voter=Voter(key=f"v{story.pk}"), score=4)
+            cast_vote(target=story, field="rating", voter=Voter(cookie_id=f"v{story.pk}"), score=4)
 
     add_rated(2)
     few, _html = list_queries()

@@ -3,17 +3,27 @@
 import re
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from django.core.handlers.base import BaseHandler
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from newsroom.db_router import PIN_COOKIE
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 SAME_HEADERS = [
-    "Content-Type", "Cache-Control", "Vary", "Content-Language", "ETag", "Last-Modified",
-    "X-Frame-Options", "Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
-]  # fmt: skip
+    "Content-Type",
+    "Cache-Control",
+    "Vary",
+    "Content-Language",
+    "ETag",
+    "Last-Modified",
+    "X-Frame-Options",
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+]
 
 
 @pytest.fixture
@@ -64,31 +74,69 @@ def test_a_stored_page_is_served_before_the_views_exactly_as_they_render_it(
         assert "Average rating" in stored.content.decode()
 
 
-def test_a_new_reader_of_a_stored_story_gets_a_working_csrf_token(article, resolved):
+def test_a_new_reader_votes_from_a_stored_page_without_any_token(article, resolved):
     url = article.get_absolute_url()
     Client().get(url)
     reader = Client(enforce_csrf_checks=True)
     page = reader.get(url)
     assert resolved == [url]  # the second reader was served from the store
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
-    assert "csrftoken" in page.cookies
-    vote = reader.post(f"/ratings/articles.article/{article.pk}/rating/vote/",
-                       {"score": "4", "csrfmiddlewaretoken": token})  # fmt: skip
+    assert "csrfmiddlewaretoken" not in page.content.decode()
+    assert not page.cookies and not page.has_header("Set-Cookie")
+    # what a browser sends with the no-JavaScript form of the page it was shown
+    vote = reader.post(
+        f"/ratings/articles.article/{article.pk}/rating/vote/",
+        {"score": "4"},
+        HTTP_SEC_FETCH_SITE="same-origin",
+        HTTP_ORIGIN="http://testserver",
+    )
     assert vote.status_code == 303
     assert "1 голос" in Client().get(url).content.decode()
 
 
-def test_a_token_from_a_stored_page_is_refused_with_another_readers_cookie(article):
+def test_tracking_parameters_share_one_stored_page_and_stay_out_of_its_links(article, resolved):
     url = article.get_absolute_url()
-    Client().get(url)
-    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
-    token = re.search(
-        r'value="([^"]+)"', first.get(url).content.decode().split("csrfmiddleware")[1]
-    )[1]
-    second.get(url)
-    vote = second.post(f"/ratings/articles.article/{article.pk}/rating/vote/",
-                       {"score": "4", "csrfmiddlewaretoken": token})  # fmt: skip
-    assert vote.status_code == 403
+    first = Client().get(url, {"utm_source": "facebook", "fbclid": "abc"}).content.decode()
+    again = Client().get(url, {"utm_source": "telegram"}).content.decode()
+    plain = Client().get(url).content.decode()
+    assert resolved == [url]  # one render for all three addresses
+    assert first == again == plain
+    assert "utm_source" not in first and "fbclid" not in first
+    assert f'hreflang="en" href="{settings.SITE_URL}/en{url}"' in first
+
+
+def test_any_host_or_port_gets_the_same_page_with_canonical_addresses(article, resolved, settings):
+    settings.ALLOWED_HOSTS = ["localhost", "news.example.com"]
+    url = article.get_absolute_url()
+    pages = [
+        Client().get(url, HTTP_HOST=host).content.decode()
+        for host in ("localhost:1", "localhost:2", "news.example.com")
+    ]
+    assert resolved == [url]  # stored once, not once per host and port
+    assert pages[0] == pages[1] == pages[2]
+    assert "localhost:1" not in pages[0] and f"{settings.SITE_URL}{url}" in pages[0]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"before": "1799999999000000.1"}, {"page": "01"}, {"page": "2"}, {"before": "17.99999"}],
+)
+def test_made_up_page_addresses_are_404_and_not_stored(client, article, params):
+    from articles import pagecache
+
+    response = client.get("/", params)
+    assert response.status_code == 404
+    request = RequestFactory().get("/", params)
+    assert cache.get(pagecache.page_key(request, "uk")) is None
+
+
+def test_a_real_cursor_is_a_page(client, section):
+    from articles.pagination import cursor
+
+    stories = ArticleFactory.create_batch(14, section=section)
+    newest_first = sorted(stories, key=lambda s: (s.published_at, s.pk), reverse=True)
+    response = client.get("/", {"before": cursor(newest_first[11])})
+    assert response.status_code == 200
+    assert newest_first[12].title in response.content.decode()
 
 
 @pytest.mark.parametrize("cookie", ["sessionid", "messages", PIN_COOKIE])
@@ -101,27 +149,25 @@ def test_readers_with_something_of_their_own_go_to_the_views(article, resolved, 
     assert resolved == [url, url]
 
 
-def test_addresses_without_a_stored_page_skip_the_store(client, article, monkeypatch):
+def test_addresses_that_are_not_pages_never_touch_the_store(client, article, monkeypatch):
     from articles import pagecache
 
     looked_up = []
     original = pagecache.lookup
     monkeypatch.setattr(pagecache, "lookup", lambda key: looked_up.append(key) or original(key))
-    for path in ["/healthz", "/robots.txt", "/no-such-page/", "/admin/login/"]:
-        client.get(path)
+    for path in ["/healthz", "/admin/login/", "/static/css/site.css"]:
         client.get(path)
     assert looked_up == []
     client.get(article.get_absolute_url())
     client.get(article.get_absolute_url())
-    # the first request's view misses and stores it, the second's middleware finds it
-    assert len(looked_up) == 2
+    assert len(looked_up) == 2  # a miss (rendered and stored), then a hit
 
 
 def test_a_stale_page_is_looked_up_once_and_rendered_with_that_version(
     client, article, monkeypatch
 ):
     from articles import pagecache
-    from articles.cache import bump_content_version
+    from articles.content_version import bump_content_version
 
     looked_up = []
     original = pagecache.lookup

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
@@ -20,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 def vote(article, key, score, **voter):
-    return cast_vote(target=article, key="rating", voter=Voter(key=key, **voter), score=score)
+    voter = Voter(cookie_id=key, **voter)
+    return cast_vote(target=article, field="rating", voter=voter, score=score)
 
 
 def test_database_refuses_a_second_vote_by_the_same_voter(article):
@@ -69,8 +71,11 @@ def test_jsonld_aggregate_rating_only_when_enabled(client, article, settings):
     vote(article, "a", 4)
     assert "AggregateRating" not in client.get(article.get_absolute_url()).content.decode()
     settings.RATINGS_JSONLD = True
+    cache.clear()  # pages stored under the old setting
     html = client.get(article.get_absolute_url()).content.decode()
     assert '"@type": "AggregateRating"' in html and '"ratingCount": 1' in html
+    vote(article, "b", 2)  # the score is in the page: no reader may get it stale
+    assert '"ratingCount": 2' in client.get(article.get_absolute_url()).content.decode()
 
 
 def test_top_rated_uses_the_bayesian_average(section):
@@ -174,7 +179,7 @@ def test_several_rated_fields_on_one_model_are_independent(client, article, monk
         registry.RatingOptions(range=10, allow_anonymous=True, can_change_vote=False),
     )
     vote(article, "reader", 4)
-    cast_vote(target=article, key="accuracy", voter=Voter(key="reader"), score=9)
+    cast_vote(target=article, field="accuracy", voter=Voter(cookie_id="reader"), score=9)
     response = client.post(
         f"/ratings/articles.article/{article.pk}/accuracy/vote/",
         {"score": "10"},
@@ -184,5 +189,5 @@ def test_several_rated_fields_on_one_model_are_independent(client, article, monk
     scores = {s.key: (s.count, s.total) for s in Score.objects.filter(object_id=article.pk)}
     assert scores == {"rating": (1, 4), "accuracy": (2, 19)}
     with pytest.raises(VoteError) as exc:  # this field forbids changing a vote
-        cast_vote(target=article, key="accuracy", voter=Voter(key="reader"), score=3)
+        cast_vote(target=article, field="accuracy", voter=Voter(cookie_id="reader"), score=3)
     assert exc.value.status == 409

@@ -3,11 +3,12 @@
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
 from django.db import transaction
 
 from articles.models import Article
-from newsroom.cache import OrderedLocMemCache, ResilientRedisCache
+from newsroom.cache import ResilientRedisCache
 from ratings import cache as score_cache
 from ratings.models import Score
 from ratings.services import Voter, cast_vote
@@ -17,17 +18,17 @@ pytestmark = pytest.mark.django_db
 
 
 def vote(article, key, score):
-    return cast_vote(target=article, key="rating", voter=Voter(key=key), score=score)
+    return cast_vote(target=article, field="rating", voter=Voter(cookie_id=key), score=score)
 
 
 def cached_value(article):
-    return cache.get(score_cache.key_for(Article, article.pk, "rating"))
+    return cache.get(score_cache.cache_key_for(Article, article.pk, "rating"))
 
 
 @pytest.fixture(params=["locmem", "redis"])
 def backend(request):
     if request.param == "locmem":
-        yield OrderedLocMemCache("score-cache-test", {})
+        yield LocMemCache("score-cache-test", {})
         return
     require_redis()
     redis_cache = ResilientRedisCache(settings.REDIS_URL, {"KEY_PREFIX": "score-cache-test"})
@@ -37,20 +38,20 @@ def backend(request):
 
 
 def test_set_if_newer_keeps_the_highest_order(backend):
-    assert backend.set_if_newer("k", "five", 5, 60) is True
-    assert backend.set_if_newer("k", "three", 3, 60) is False  # a late, older writer
-    assert backend.set_if_newer("k", "five again", 5, 60) is False  # same order: kept
+    assert score_cache.set_if_newer(backend, "k", "five", 5, 60) is True
+    assert score_cache.set_if_newer(backend, "k", "three", 3, 60) is False  # a late, older writer
+    assert score_cache.set_if_newer(backend, "k", "five again", 5, 60) is False  # same order: kept
     assert backend.get("k") == "five"
-    assert backend.set_if_newer("k", ("seven",), 7, 60) is True
+    assert score_cache.set_if_newer(backend, "k", ("seven",), 7, 60) is True
     assert backend.get("k") == ("seven",)
 
 
 def test_a_value_that_lost_its_order_is_dropped_not_overwritten(backend):
-    backend.set_if_newer("k", "new", 9, 60)
+    score_cache.set_if_newer(backend, "k", "new", 9, 60)
     backend.delete("k:order")  # evicted on its own
-    assert backend.set_if_newer("k", "old", 1, 60) is False
+    assert score_cache.set_if_newer(backend, "k", "old", 1, 60) is False
     assert backend.get("k") is None
-    assert backend.set_if_newer("k", "fresh", 2, 60) is True
+    assert score_cache.set_if_newer(backend, "k", "fresh", 2, 60) is True
 
 
 def test_a_vote_marks_the_score_pending_until_it_commits(
@@ -73,8 +74,8 @@ def test_a_reader_that_read_before_the_vote_cannot_put_the_old_score_back(articl
     with transaction.atomic():
         vote(article, "b", 2)
     score_cache.score(Article, article.pk, "rating")  # (2, 6) now cached
-    key = score_cache.cache_key(ct_id, article.pk, "rating")
-    assert cache.set_if_newer(key, stale[:2], 2 * stale[2] + 1, 60) is False
+    key = score_cache.score_cache_key(ct_id, article.pk, "rating")
+    assert score_cache.set_if_newer(cache, key, stale[:2], 2 * stale[2] + 1, 60) is False
     assert score_cache.score(Article, article.pk, "rating") == (2, 6)
 
 

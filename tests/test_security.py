@@ -83,8 +83,14 @@ def fuzz_article(django_db_blocker):
 
 
 @FUZZ
-@given(score=st.one_of(st.text(max_size=30), st.binary(max_size=30).map(repr),
-                       st.integers().map(str), st.floats().map(str)))  # fmt: skip
+@given(
+    score=st.one_of(
+        st.text(max_size=30),
+        st.binary(max_size=30).map(repr),
+        st.integers().map(str),
+        st.floats().map(str),
+    )
+)
 def test_any_score_value_gets_a_4xx_or_a_recorded_vote(fuzz_article, score):
     response = Client().post(
         f"/ratings/articles.article/{fuzz_article.pk}/rating/vote/",
@@ -147,7 +153,7 @@ def test_a_nul_byte_in_a_tag_address_is_404(client, article):
     article.tags.set(["енергетика"])
     assert client.get("/tag/%00/").status_code == 404
     assert client.get("/tag/%D0%B5%00/").status_code == 404
-    assert client.get("/tag/енергетика/").status_code == 200
+    assert client.get("/tag/enerhetyka/").status_code == 200
 
 
 @FUZZ

@@ -65,16 +65,9 @@ def test_two_hundred_concurrent_voters_through_two_servers(services):
 
         def cast(n):
             reader = readers[n]
-            page = reader.get(article.get_absolute_url())
+            reader.get(article.get_absolute_url())
             start.wait()
-            token = page.text.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
-            response = reader.session.post(
-                f"{reader.base}/ratings/articles.article/{article.pk}/rating/vote/",
-                data={"score": str(1 + n % 5), "csrfmiddlewaretoken": token},
-                headers={"Accept": "application/json"},
-                timeout=60,
-            )
-            return response.status_code
+            return reader.post_vote(article, 1 + n % 5, timeout=60).status_code
 
         with ThreadPoolExecutor(max_workers=voters) as pool:
             statuses = list(pool.map(cast, range(voters)))
@@ -128,29 +121,24 @@ def test_worker_killed_mid_vote_leaves_no_half_vote(services):
     article = ArticleFactory()
     with app_servers(1, workers=2) as (server,):
         readers = [Reader(server.url) for _ in range(60)]
-        pages = [reader.get(article.get_absolute_url()) for reader in readers]
+        for reader in readers:
+            reader.get(article.get_absolute_url())
         stop = time.monotonic() + 20
+        first_answered = threading.Event()
 
         def cast(n):
-            token = pages[n].text.split('name="csrfmiddlewaretoken" value="', 1)[1]
-            token = token.split('"', 1)[0]
             try:
-                return (
-                    readers[n]
-                    .session.post(
-                        f"{server.url}/ratings/articles.article/{article.pk}/rating/vote/",
-                        data={"score": "4", "csrfmiddlewaretoken": token},
-                        headers={"Accept": "application/json"},
-                        timeout=max(1, stop - time.monotonic()),
-                    )
-                    .status_code
-                )
+                timeout = max(1, stop - time.monotonic())
+                return readers[n].post_vote(article, 4, timeout=timeout).status_code
             except requests.RequestException:
                 return None  # the connection died with the worker
+            finally:
+                first_answered.set()
 
         with ThreadPoolExecutor(max_workers=20) as pool:
             futures = [pool.submit(cast, n) for n in range(60)]
-            time.sleep(0.05)
+            # once votes are being answered, with dozens still queued or in flight
+            assert first_answered.wait(timeout=30)
             for pid in server.worker_pids()[:1]:
                 os.kill(pid, signal.SIGKILL)
             statuses = [f.result() for f in futures]

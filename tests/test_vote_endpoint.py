@@ -135,19 +135,52 @@ def test_get_is_not_allowed(client, article):
     assert client.get(vote_url(article)).status_code == 405
 
 
-def test_csrf_token_is_required(article):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+        {"HTTP_SEC_FETCH_SITE": "same-site"},
+        {"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+    ],
+)
+def test_cross_site_votes_are_refused_and_record_nothing(article, headers):
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post(vote_url(article), {"score": "3"}, **JSON)
+    response = strict.post(vote_url(article), {"score": "3"}, **headers, **JSON)
     assert response.status_code == 403
+    assert "error" in response.json()
     assert Vote.objects.count() == 0
 
 
-def test_csrf_token_from_the_page_is_accepted(article):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "same-origin"},
+        {"HTTP_SEC_FETCH_SITE": "none"},  # typed or bookmarked by the reader
+        {"HTTP_ORIGIN": "http://testserver"},  # an older browser: Origin only
+        {},  # neither header: not a browser, so no cross-site forgery
+    ],
+)
+def test_same_origin_votes_need_no_token(article, headers):
     strict = Client(enforce_csrf_checks=True)
-    strict.get(article.get_absolute_url())
-    token = strict.cookies["csrftoken"].value
-    response = strict.post(vote_url(article), {"score": "3"}, HTTP_X_CSRFTOKEN=token, **JSON)
+    response = strict.post(vote_url(article), {"score": "3"}, **headers, **JSON)
     assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
+def test_a_signed_in_voter_also_needs_the_csrf_token(article, reader):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(reader)
+    same_origin = {"HTTP_SEC_FETCH_SITE": "same-origin", **JSON}
+    refused = strict.post(vote_url(article), {"score": "3"}, **same_origin)
+    assert refused.status_code == 403 and Vote.objects.count() == 0
+    page = strict.get(article.get_absolute_url()).content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    accepted = strict.post(
+        vote_url(article), {"score": "3", "csrfmiddlewaretoken": token}, **same_origin
+    )
+    assert accepted.status_code == 200 and Vote.objects.get().user == reader
 
 
 @pytest.fixture
@@ -213,16 +246,22 @@ def test_zero_means_no_limit(article, settings):
 def test_forwarded_for_is_ignored_unless_the_proxy_is_trusted(article, settings):
     settings.RATINGS_VOTES_PER_ADDRESS = 1
     first = Client(REMOTE_ADDR="10.0.0.5")
-    assert first.post(vote_url(article), {"score": "4"}, HTTP_X_FORWARDED_FOR="1.1.1.1",
-                      **JSON).status_code == 200  # fmt: skip
+    assert (
+        first.post(
+            vote_url(article), {"score": "4"}, HTTP_X_FORWARDED_FOR="1.1.1.1", **JSON
+        ).status_code
+        == 200
+    )
     spoofed = Client(REMOTE_ADDR="10.0.0.5")
-    response = spoofed.post(vote_url(article), {"score": "4"}, HTTP_X_FORWARDED_FOR="2.2.2.2",
-                            **JSON)  # fmt: skip
+    response = spoofed.post(
+        vote_url(article), {"score": "4"}, HTTP_X_FORWARDED_FOR="2.2.2.2", **JSON
+    )
     assert response.status_code == 429  # same real address, header not believed
     settings.RATINGS_TRUSTED_PROXIES = ["10.0.0.0/8"]
     behind_proxy = Client(REMOTE_ADDR="10.0.0.5")
-    response = behind_proxy.post(vote_url(article), {"score": "4"},
-                                 HTTP_X_FORWARDED_FOR="3.3.3.3", **JSON)  # fmt: skip
+    response = behind_proxy.post(
+        vote_url(article), {"score": "4"}, HTTP_X_FORWARDED_FOR="3.3.3.3", **JSON
+    )
     assert response.status_code == 200  # a different client behind our proxy
 
 

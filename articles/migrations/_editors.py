@@ -13,7 +13,7 @@ EDITOR_PERMISSIONS = {
     "taggit": ["add_tag", "change_tag", "view_tag", "add_taggeditem", "change_taggeditem",
                "delete_taggeditem", "view_taggeditem"],
     "ratings": ["view_score", "view_vote"],
-}  # fmt: skip
+}
 
 
 def create_editors(apps, schema_editor, using=None):

@@ -2,9 +2,13 @@ import json
 
 from django import template
 from django.conf import settings
+from django.core.files.storage import default_storage
+from django.templatetags.static import static
 from django.urls import translate_url
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from articles.pagecache import canonical_query
 
 register = template.Library()
 
@@ -20,12 +24,22 @@ def jsonld(value):
 
 @register.simple_tag(takes_context=True)
 def switch_language_url(context, language):
-    """This page's address in another language (worked out once per request and language)."""
+    """This page's address in another language, with only the page's own parameters.
+
+    The page is stored for every reader: a tracking parameter of the first reader's
+    address (utm_source…) must not end up in everybody's links.
+    """
     request = context["request"]
-    urls = request.__dict__.setdefault("_language_urls", {})
-    if language not in urls:
-        urls[language] = translate_url(request.get_full_path(), language)
-    return urls[language]
+    query = canonical_query(request)
+    return translate_url(request.path + (f"?{query}" if query else ""), language)
+
+
+@register.filter
+def absolute(url):
+    """An address on the site's canonical origin (SITE_URL), whatever host was asked for."""
+    if url.startswith(("http://", "https://")):
+        return url  # media on object storage
+    return settings.SITE_URL.rstrip("/") + url
 
 
 @register.simple_tag
@@ -34,8 +48,6 @@ def srcset(article, fmt):
     items = []
     for entry in (article.lead_image_renditions or {}).values():
         if fmt in entry:
-            from django.core.files.storage import default_storage
-
             items.append(f"{escape(default_storage.url(entry[fmt]))} {entry['width']}w")
     return mark_safe(", ".join(items))
 
@@ -43,8 +55,6 @@ def srcset(article, fmt):
 @register.simple_tag
 def rendition_url(article, fmt="jpg", width=800):
     """The URL of the rendition closest to `width`, or the original image."""
-    from django.core.files.storage import default_storage
-
     entries = sorted(
         (e for e in (article.lead_image_renditions or {}).values() if fmt in e),
         key=lambda e: abs(e["width"] - width),
@@ -54,11 +64,14 @@ def rendition_url(article, fmt="jpg", width=800):
     return article.lead_image.url if article.lead_image else ""
 
 
-@register.simple_tag(takes_context=True)
-def story_jsonld(context, article, authors, tags, score):
+@register.simple_tag
+def story_jsonld(article, authors, tags, score):
     """schema.org NewsArticle for a story; AggregateRating only when RATINGS_JSONLD is on."""
-    request = context["request"]
-    url = request.build_absolute_uri(article.get_absolute_url())
+    url = absolute(article.get_absolute_url())
+    people = [
+        {"@type": "Person", "name": a.name, "url": absolute(a.get_absolute_url())} for a in authors
+    ]
+    logo = {"@type": "ImageObject", "url": absolute(static("img/logo.png"))}
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -69,20 +82,14 @@ def story_jsonld(context, article, authors, tags, score):
         "dateModified": article.updated_at.isoformat(),
         "articleSection": article.section.name,
         "inLanguage": "uk",
-        "author": [
-            {"@type": "Person", "name": a.name,
-             "url": request.build_absolute_uri(a.get_absolute_url())}
-            for a in authors
-        ] or [{"@type": "Organization", "name": settings.SITE_NAME}],
-        "publisher": {"@type": "Organization", "name": settings.SITE_NAME,
-                      "logo": {"@type": "ImageObject",
-                               "url": request.build_absolute_uri("/static/img/logo.png")}},
+        "author": people or [{"@type": "Organization", "name": settings.SITE_NAME}],
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "logo": logo},
         "description": article.excerpt,
-    }  # fmt: skip
+    }
     if tags:
         data["keywords"] = [t.name for t in tags]
     if article.lead_image:
-        data["image"] = [request.build_absolute_uri(rendition_url(article, "jpg", 1200))]
+        data["image"] = [absolute(rendition_url(article, "jpg", 1200))]
     if settings.RATINGS_JSONLD and score.count:
         data["aggregateRating"] = {
             "@type": "AggregateRating",

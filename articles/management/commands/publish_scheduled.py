@@ -1,20 +1,26 @@
 """Warm caches for stories whose time has come; safe to run from cron, and twice."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.test import Client
 from django.utils import timezone
 
-from articles.cache import bump_content_version
+from articles import edge
+from articles.content_version import bump_content_version
 from articles.models import Article
 
 MARK_KEY = "articles:published-through"
+WARM_AT_MOST = 20  # newest due stories whose pages are warmed; the rest warm on first read
 
 
 class Command(BaseCommand):
     help = (
         "Stories appear by themselves when their time comes; this starts a new content "
-        "version for them and warms the home page and their pages in the cache."
+        "version for the newly due ones, purges the HTTP caches in front for them and "
+        f"warms the home page and the pages of the {WARM_AT_MOST} newest."
     )
 
     def add_arguments(self, parser):
@@ -26,20 +32,27 @@ class Command(BaseCommand):
         due = list(
             Article.objects.published(now)
             .filter(published_at__gt=since)
-            .order_by("published_at")
-            .only("slug", "title", "published_at")
+            .order_by("-published_at")
+            .only("pk", "slug", "title", "published_at", "section_id")
         )
-        for article in due:
-            self.stdout.write(f"due: {article.published_at:%Y-%m-%d %H:%M} {article.title}")
+        if options["verbosity"] > 1:
+            for article in due:
+                self.stdout.write(f"due: {article.published_at:%Y-%m-%d %H:%M} {article.title}")
         if dry_run:
             self.stdout.write(f"Dry run: {len(due)} story(ies) due; nothing changed.")
             return
         if due:
             bump_content_version()
-        client = Client(HTTP_HOST="localhost")
-        warmed = 0
-        for path in ["/", "/en/", *(a.get_absolute_url() for a in due)]:
-            if client.get(path).status_code == 200:
-                warmed += 1
+            keys = [edge.HOME, edge.FEEDS, edge.NOTFOUND]
+            keys += [edge.story_key(a.pk) for a in due]
+            keys += [edge.section_list_key(a.section_id) for a in due]
+            edge.purge(keys)
+        warmed = self.warm(["/", "/en/", *(a.get_absolute_url() for a in due[:WARM_AT_MOST])])
         cache.set(MARK_KEY, now, None)
         self.stdout.write(self.style.SUCCESS(f"{len(due)} newly due; {warmed} page(s) warmed."))
+
+    def warm(self, paths):
+        """Request pages as a reader of SITE_URL would, so they are stored for readers."""
+        site = urlsplit(settings.SITE_URL)
+        client = Client(HTTP_HOST=site.netloc, secure=site.scheme == "https")
+        return sum(client.get(path).status_code == 200 for path in paths)

@@ -16,14 +16,19 @@ from taggit.models import Tag, TaggedItem
 from tqdm import tqdm
 
 from articles import demo_content as demo
-from articles import text
-from articles.cache import content_changed
+from articles import services, text
+from articles.content_version import content_changed
 from articles.models import Article, Author, RelatedLink, Section
-from ratings.models import Score, Vote
+from articles.slugs import slugify_uk
+from ratings import services as rating_services
 
 BATCH = 2000
-PALETTES = [((11, 61, 145), (255, 213, 0)), ((30, 90, 60), (200, 230, 180)),
-            ((120, 40, 40), (240, 200, 160)), ((40, 40, 70), (150, 180, 230))]  # fmt: skip
+PALETTES = [
+    ((11, 61, 145), (255, 213, 0)),
+    ((30, 90, 60), (200, 230, 180)),
+    ((120, 40, 40), (240, 200, 160)),
+    ((40, 40, 70), (150, 180, 230)),
+]
 
 
 def demo_image(seed, width=1200, height=800):
@@ -48,9 +53,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--articles", type=int, default=40,
+            "--articles",
+            type=int,
+            default=40,
             help="How many stories in all (up to 100000; default 40).",
-        )  # fmt: skip
+        )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed.")
         parser.add_argument(
             "--no-editor", action="store_true", help="Do not create the demo editor account."
@@ -66,8 +73,14 @@ class Command(BaseCommand):
             authors = self._authors()
             tags = {name: Tag.objects.get_or_create(name=name)[0] for name in demo.TAGS}
             curated = self._curated_stories(rnd, sections, authors, tags, min(articles, 10))
-            bulk = self._bulk_stories(rnd, sections, authors, tags, articles - len(curated),
-                                      progress=verbose > 0 and articles > 1000)  # fmt: skip
+            bulk = self._bulk_stories(
+                rnd,
+                sections,
+                authors,
+                tags,
+                articles - len(curated),
+                progress=verbose > 0 and articles > 1000,
+            )
             self._related_links(rnd, curated)
             self._votes(rnd, curated + bulk[:2000])
         password = None if no_editor else self._editor()
@@ -92,7 +105,7 @@ class Command(BaseCommand):
 
     def _authors(self):
         return [
-            Author.objects.get_or_create(slug=text.slugify_uk(name), defaults={"name": name})[0]
+            Author.objects.get_or_create(slug=slugify_uk(name), defaults={"name": name})[0]
             for name in demo.AUTHORS
         ]
 
@@ -100,23 +113,25 @@ class Command(BaseCommand):
         now = timezone.now()
         stories = []
         for i, data in enumerate(demo.STORIES[:count]):
-            slug = text.slugify_uk(data["title"], 190)
+            slug = slugify_uk(data["title"], 190)
             article = Article.objects.filter(slug=slug).first() or Article(slug=slug)
             article.title = data["title"]
             article.section = sections[data["section"]]
             article.source = data["source"]
-            article.body = "".join(f"<p>{p}</p>" if not p.startswith("«") else
-                                   f"<blockquote><p>{p}</p></blockquote>"
-                                   for p in data["paragraphs"])  # fmt: skip
+            article.body = "".join(
+                f"<p>{p}</p>" if not p.startswith("«") else f"<blockquote><p>{p}</p></blockquote>"
+                for p in data["paragraphs"]
+            )
             article.status = Article.Status.PUBLISHED
             article.published_at = now - timedelta(hours=i * 3 + 1)
             if not article.lead_image and i % 3 != 2:
-                article.lead_image.save(f"demo-{slug[:40]}.jpg",
-                                        ContentFile(demo_image(i)), save=False)  # fmt: skip
+                article.lead_image.save(
+                    f"demo-{slug[:40]}.jpg", ContentFile(demo_image(i)), save=False
+                )
                 article.lead_image_alt = f"Ілюстрація до новини: {data['title']}"
                 article.lead_image_caption = "Ілюстративне зображення"
                 article.lead_image_credit = "Newsroom"
-            article.save()
+            services.save_story(article=article)
             article.authors.set(rnd.sample(authors, rnd.randint(1, 2)))
             article.tags.set([tags[t] for t in data["tags"]])
             stories.append(article)
@@ -133,9 +148,11 @@ class Command(BaseCommand):
         for start in range(0, count, BATCH):
             batch = []
             for n in range(start, min(start + BATCH, count)):
-                title = (f"{rnd.choice(demo.SUBJECTS)} {rnd.choice(demo.ACTIONS)} "
-                         f"{rnd.choice(demo.OBJECTS)}")  # fmt: skip
-                slug = base = text.slugify_uk(title, 180)
+                title = (
+                    f"{rnd.choice(demo.SUBJECTS)} {rnd.choice(demo.ACTIONS)} "
+                    f"{rnd.choice(demo.OBJECTS)}"
+                )
+                slug = base = slugify_uk(title, 180)
                 suffix = n + 2
                 while slug in taken:
                     slug, suffix = f"{base}-{suffix}", suffix + count
@@ -144,15 +161,21 @@ class Command(BaseCommand):
                 paragraphs.insert(2, rnd.choice(demo.QUOTES))
                 body = "".join(f"<p>{p}</p>" for p in paragraphs)
                 plain = text.html_to_text(body)
-                batch.append(Article(
-                    title=title, slug=slug, section=rnd.choice(section_list),
-                    source=rnd.choice(demo.SOURCES), body=body,
-                    excerpt=text.make_teaser(plain),
-                    search_document=f" {text.lemmatise(title + ' ' + plain)} ",
-                    status=Article.Status.PUBLISHED,
-                    # spread over the past: a story every ~20 minutes
-                    published_at=now - timedelta(minutes=30 + (n + 10) * 20 + rnd.randint(0, 9)),
-                ))  # fmt: skip
+                batch.append(
+                    Article(
+                        title=title,
+                        slug=slug,
+                        section=rnd.choice(section_list),
+                        source=rnd.choice(demo.SOURCES),
+                        body=body,
+                        excerpt=text.make_teaser(plain),
+                        search_document=text.search_document(title, plain),
+                        status=Article.Status.PUBLISHED,
+                        # spread over the past: a story every ~20 minutes
+                        published_at=now
+                        - timedelta(minutes=30 + (n + 10) * 20 + rnd.randint(0, 9)),
+                    )
+                )
             objs = Article.objects.bulk_create(batch)
             if objs and objs[0].pk is None:  # backends that return no ids
                 objs = list(Article.objects.filter(slug__in=[a.slug for a in batch]))
@@ -183,37 +206,31 @@ class Command(BaseCommand):
                 RelatedLink.objects.create(article=article, target=target, position=position)
         if curated and not curated[0].related_links.filter(target__isnull=True).exists():
             RelatedLink.objects.create(
-                article=curated[0], position=9, url="https://www.president.gov.ua/",
+                article=curated[0],
+                position=9,
+                url="https://www.president.gov.ua/",
                 title="Офіційне інтернет-представництво Президента України",
-            )  # fmt: skip
+            )
 
     def _votes(self, rnd, stories):
-        ct = ContentType.objects.get_for_model(Article)
-        existing = set(Score.objects.filter(content_type=ct).values_list("object_id", flat=True))
-        votes, scores = [], []
+        scores = {}
         for article in stories:
-            if article.pk in existing:
-                continue
             n = rnd.choice([0, 1, 2, 3, 5, 8, 13, 21])
-            if not n:
-                continue
             mean = rnd.uniform(2.5, 4.8)
-            values = [max(1, min(5, round(rnd.gauss(mean, 1)))) for _ in range(n)]
-            for value in values:
-                votes.append(Vote(content_type=ct, object_id=article.pk, key="rating",
-                                  score=value, voter_key=secrets.token_hex(16)))  # fmt: skip
-            scores.append(Score(content_type=ct, object_id=article.pk, key="rating",
-                                count=n, total=sum(values)))  # fmt: skip
-        Vote.objects.bulk_create(votes, batch_size=BATCH)
-        Score.objects.bulk_create(scores, batch_size=BATCH)
+            scores[article.pk] = [max(1, min(5, round(rnd.gauss(mean, 1)))) for _ in range(n)]
+        rating_services.add_anonymous_votes(model=Article, field="rating", scores_by_object=scores)
 
     def _editor(self):
         if User.objects.filter(username="editor").exists():
             return None
         password = secrets.token_urlsafe(12)
         user = User.objects.create_user(
-            "editor", email="editor@example.com", password=password, is_staff=True,
-            first_name="Демо", last_name="Редактор",
-        )  # fmt: skip
+            "editor",
+            email="editor@example.com",
+            password=password,
+            is_staff=True,
+            first_name="Демо",
+            last_name="Редактор",
+        )
         user.groups.add(Group.objects.get(name="Editors"))
         return password

@@ -1,0 +1,90 @@
+"""Key-based expiry for everything rendered from stories.
+
+Every cached fragment's key carries the content version. Saving or deleting a story
+or a related link starts a new version, and so does the moment a scheduled story's
+publish time arrives, so no fragment outlives the content it shows.
+"""
+
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+STATE_KEY = "articles:content-state"
+STATE_TTL = 60  # seconds; bounds how long another server may hold a stale schedule
+
+
+def next_publish_time():
+    """When the next scheduled story becomes public, or None."""
+    from articles.models import LATEST_PUBLISH_TIME, Article
+
+    # Bounded above as well: a value the database holds but Python cannot represent
+    # (from before the range was enforced) must not stop every page from rendering.
+    return Article.objects.filter(
+        status=Article.Status.PUBLISHED,
+        published_at__gt=timezone.now(),
+        published_at__lt=LATEST_PUBLISH_TIME,
+    ).aggregate(next=Min("published_at"))["next"]
+
+
+def _new_state():
+    upcoming = next_publish_time()
+    return {"v": time.time_ns(), "until": upcoming.timestamp() if upcoming else None}
+
+
+def content_state(state=None):
+    """{"v": the content version, "until": when it ends by itself (a story's time) or None}.
+
+    `state` is the value of STATE_KEY when the caller already fetched it (get_many).
+    """
+    if state is None:
+        state = cache.get(STATE_KEY)
+    if state is None or (state["until"] is not None and time.time() >= state["until"]):
+        state = _new_state()
+        cache.set(STATE_KEY, state, STATE_TTL)
+    return state
+
+
+def content_version(state=None):
+    """The current content version; changes when content or the set of visible stories does."""
+    return content_state(state)["v"]
+
+
+def seconds_until_next_change():
+    """Seconds until the content version ends by itself (a scheduled story), or a day."""
+    until = content_state()["until"]
+    return 86400 if until is None else max(0, int(until - time.time()))
+
+
+def bump_content_version():
+    """Start a new content version: every fragment rendered before is ignored from now on."""
+    cache.delete(STATE_KEY)
+
+
+_only_after_commit = ContextVar("content_version_only_after_commit", default=False)
+
+
+def content_changed():
+    """Call on every write readers can see: a new version now, and again once it commits.
+
+    The second bump discards anything another server rendered from the old rows
+    between the write and its commit. Inside `only_after_commit()` the first is left out,
+    so a write that is rolled back (a dry run) leaves every stored page as it was.
+    """
+    if not _only_after_commit.get():
+        bump_content_version()
+    transaction.on_commit(bump_content_version)
+
+
+@contextmanager
+def only_after_commit():
+    """Writes in this block start a new content version only if they commit."""
+    token = _only_after_commit.set(True)
+    try:
+        yield
+    finally:
+        _only_after_commit.reset(token)

@@ -1,0 +1,149 @@
+"""HTTP caches in front of the site (Varnish, a CDN): surrogate keys and purges.
+
+Every cacheable page names what it shows in an `xkey` header: its stories, their
+section, tags, authors and score, the lists it is (home, a section, the top-rated
+ranking) and the menu every page has. After a change commits, and before the response
+that made it returns, `purge` asks every cache in EDGE_PURGE_URLS to drop the pages with
+those keys (Varnish's xkey module: a PURGE request with an `xkey-purge` header).
+
+Purges from one process are coalesced: while one is on its way, the keys of later
+changes wait for the next one, and every caller waits until a purge sent after its own
+change has been answered. A burst of votes on one story becomes a few purges, and no
+reader sees a count older than the last committed vote. A cache that is down is logged
+and never fails the editor's save or the reader's vote.
+"""
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
+
+import requests
+from django.conf import settings
+
+log = logging.getLogger("articles.edge")
+
+HEADER = "xkey"
+PURGE_HEADER = "xkey-purge"
+TIMEOUT_SECONDS = 2.0
+
+NAV = "nav"  # the section menu: on every page
+HOME = "home"
+RANKING = "ranking"  # pages that show the top-rated list
+SEARCH = "search"
+FEEDS = "feeds"
+NOTFOUND = "notfound"  # 404 pages: a story published at that address replaces one
+
+
+def story_key(pk):
+    return f"story-{pk}"
+
+
+def story_keys(stories):
+    return [story_key(story.pk) for story in stories]
+
+
+def section_key(pk):
+    return f"section-{pk}"
+
+
+def section_list_key(pk):
+    return f"section-list-{pk}"
+
+
+def tag_key(pk):
+    return f"tag-{pk}"
+
+
+def tag_list_key(pk):
+    return f"tag-list-{pk}"
+
+
+def author_key(pk):
+    return f"author-{pk}"
+
+
+def author_list_key(pk):
+    return f"author-list-{pk}"
+
+
+def score_key(pk):
+    return f"score-{pk}"
+
+
+def header_value(keys):
+    """The xkey header of a page: its keys, each once, and the menu's."""
+    return " ".join(dict.fromkeys([NAV, *keys]))
+
+
+def purge_urls():
+    return [url for url in getattr(settings, "EDGE_PURGE_URLS", []) if url]
+
+
+class _Purger:
+    """Sends the keys gathered while the previous purge was on its way, in one request."""
+
+    def __init__(self):
+        self._lock = threading.Condition()
+        self._pending = set()
+        self._taken = 0  # batches taken from the pending keys (sent or on their way)
+        self._sent = 0  # batches answered (or given up on)
+        self._busy = False
+        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="edge-purge")
+
+    def purge(self, keys):
+        with self._lock:
+            self._pending.update(keys)
+            batch = self._taken + 1  # the next batch taken carries these keys
+            if not self._busy:
+                self._busy = True
+                threading.Thread(target=self._run, daemon=True).start()
+            self._lock.wait_for(lambda: self._sent >= batch, timeout=TIMEOUT_SECONDS * 3)
+
+    def _run(self):
+        while True:
+            with self._lock:
+                if not self._pending:
+                    self._busy = False
+                    return
+                keys, self._pending = self._pending, set()
+                self._taken += 1
+            self._send(keys)
+            with self._lock:
+                self._sent += 1
+                self._lock.notify_all()
+
+    def _send(self, keys):
+        value = " ".join(sorted(keys))
+        futures = {
+            self._pool.submit(
+                requests.request,
+                "PURGE",
+                url,
+                headers={PURGE_HEADER: value},
+                timeout=TIMEOUT_SECONDS,
+            ): url
+            for url in purge_urls()
+        }
+        done, not_done = wait(futures, timeout=TIMEOUT_SECONDS + 0.5)
+        for future in done:
+            try:
+                response = future.result()
+            except requests.RequestException as exc:
+                log.error("edge cache %s unreachable, purge lost: %s", futures[future], exc)
+                continue
+            if response.status_code >= 400:
+                log.error(
+                    "edge cache %s refused a purge: %s", futures[future], response.status_code
+                )
+        for future in not_done:
+            log.error("edge cache %s did not answer a purge in time", futures[future])
+
+
+_purger = _Purger()
+
+
+def purge(keys):
+    """Drop the pages with any of `keys` from every HTTP cache in front; wait for the answer."""
+    keys = [key for key in keys if key]
+    if keys and purge_urls():
+        _purger.purge(keys)

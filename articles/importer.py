@@ -1,0 +1,394 @@
+"""The JSON Lines import of stories: validate every record, then write all or nothing."""
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from taggit.models import Tag, TaggedItem
+
+from articles import text
+from articles.content_version import content_changed, only_after_commit
+from articles.models import (
+    EARLIEST_PUBLISH_TIME,
+    LATEST_PUBLISH_TIME,
+    Article,
+    Author,
+    RelatedLink,
+    Section,
+)
+from articles.slugs import slugify_uk, unique_slug
+
+FIELDS = {
+    "title",
+    "body",
+    "slug",
+    "teaser",
+    "source",
+    "section",
+    "tags",
+    "authors",
+    "published_at",
+    "status",
+    "related",
+}
+MAX_BODY = 1_000_000
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DEFAULT_SECTION = "Новини"
+
+NOT_AN_OBJECT = "the record must be a JSON object"
+UNKNOWN_FIELD = "unknown field"
+REQUIRED = "is required"
+NOT_TEXT = "must be a string"
+EMPTY = "must not be empty"
+TOO_LONG = "is too long (at most {n} characters)"
+NOT_A_LIST = "must be a list of strings"
+BAD_SLUG = "must be lower-case latin letters, digits and hyphens"
+BAD_STATUS = 'must be "published" or "draft"'
+BAD_DATE = "must be an ISO 8601 date and time"
+DATE_OUT_OF_RANGE = "must be from the year 1800 to 2999"
+DUPLICATE_SLUG = "slug {slug!r} appears more than once in the input (first at line {line})"
+UNKNOWN_RELATED = "no story with slug {slug!r} exists or is imported"
+SELF_RELATED = "a story cannot be related to itself"
+NO_SLUG = "the headline gives no usable slug; give one"
+
+
+class InvalidRecords(Exception):
+    """Every problem found, as 'line N: field: message' strings."""
+
+    def __init__(self, errors, records=()):
+        super().__init__(f"{len(errors)} bad record(s)")
+        self.errors = errors
+        self.records = list(records)  # what could be read, for checks across files
+
+
+@dataclass
+class Record:
+    line: int
+    title: str
+    body: str
+    slug: str
+    teaser: str = ""
+    source: str = ""
+    section: str = DEFAULT_SECTION
+    tags: list = field(default_factory=list)
+    authors: list = field(default_factory=list)
+    published_at: datetime | None = None
+    status: str = Article.Status.PUBLISHED
+    related: list = field(default_factory=list)
+
+
+UPDATED_FIELDS = [
+    "title",
+    "body",
+    "teaser",
+    "source",
+    "section",
+    "status",
+    "published_at",
+    "excerpt",
+    "search_document",
+    "updated_at",
+]
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def parse_records(content):
+    """Split a file into (line number, value) pairs and the lines that are not JSON.
+
+    A JSON array is one document: if it does not parse, nothing of it can be checked. In
+    JSON Lines every line stands alone, so the lines after a broken one are still read.
+    """
+    stripped = content.lstrip("\ufeff").lstrip()
+    if stripped.startswith("["):
+        try:
+            values = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            return [], [f"line {exc.lineno}: json: {exc.msg}"]
+        if not isinstance(values, list):
+            return [], ["line 1: json: expected an array of objects"]
+        return list(enumerate(values, start=1)), []
+    records, errors = [], []
+    for number, line in enumerate(content.lstrip("\ufeff").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append((number, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            errors.append(f"line {number}: json: {exc.msg}")
+    return records, errors
+
+
+def _publish_time(value, errors, line):
+    """An aware datetime in the range stories may have, or None with the problem noted."""
+    moment = None
+    if isinstance(value, str):
+        try:
+            moment = parse_datetime(value) or datetime.fromisoformat(value)
+        except ValueError:  # an impossible day or time, or an offset beyond ±24 hours
+            moment = None
+    if moment is None:
+        errors.append(f"line {line}: published_at: {BAD_DATE}")
+        return None
+    if timezone.is_naive(moment):
+        if not EARLIEST_PUBLISH_TIME.year < moment.year < LATEST_PUBLISH_TIME.year - 1:
+            errors.append(f"line {line}: published_at: {DATE_OUT_OF_RANGE}")
+            return None
+        moment = timezone.make_aware(moment)
+    try:
+        in_range = EARLIEST_PUBLISH_TIME <= moment < LATEST_PUBLISH_TIME
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        errors.append(f"line {line}: published_at: {DATE_OUT_OF_RANGE}")
+        return None
+    return moment
+
+
+def _text(value, name, errors, line, *, required=False, max_length=None):
+    if value is None:
+        if required:
+            errors.append(f"line {line}: {name}: {REQUIRED}")
+        return ""
+    if not isinstance(value, str):
+        errors.append(f"line {line}: {name}: {NOT_TEXT}")
+        return ""
+    value = text.strip_control(value).strip()
+    if required and not value:
+        errors.append(f"line {line}: {name}: {EMPTY}")
+    if max_length and len(value) > max_length:
+        errors.append(f"line {line}: {name}: {TOO_LONG.format(n=max_length)}")
+    return value
+
+
+def _names(value, name, errors, line, max_length=100):
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors.append(f"line {line}: {name}: {NOT_A_LIST}")
+        return []
+    names = [text.strip_control(v).strip() for v in value]
+    if any(len(n) > max_length for n in names):
+        errors.append(f"line {line}: {name}: {TOO_LONG.format(n=max_length)}")
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def validate(pairs, *, check_related=True):
+    """Turn raw (line, value) pairs into Records, or raise InvalidRecords with every problem."""
+    errors, records, first_line = [], [], {}
+    for line, raw in pairs:
+        if not isinstance(raw, dict):
+            errors.append(f"line {line}: record: {NOT_AN_OBJECT}")
+            continue
+        for unknown in sorted(set(raw) - FIELDS):
+            errors.append(f"line {line}: {unknown}: {UNKNOWN_FIELD}")
+        title = _text(raw.get("title"), "title", errors, line, required=True, max_length=300)
+        body = _text(raw.get("body"), "body", errors, line, required=True, max_length=MAX_BODY)
+        slug = _text(raw.get("slug"), "slug", errors, line, max_length=200)
+        if slug and not SLUG_RE.match(slug):
+            errors.append(f"line {line}: slug: {BAD_SLUG}")
+        if not slug and title:
+            slug = slugify_uk(title, 190)
+            if not slug:
+                errors.append(f"line {line}: slug: {NO_SLUG}")
+        if slug in first_line:
+            duplicate = DUPLICATE_SLUG.format(slug=slug, line=first_line[slug])
+            errors.append(f"line {line}: slug: {duplicate}")
+        elif slug:
+            first_line[slug] = line
+        status = raw.get("status", Article.Status.PUBLISHED)
+        if status not in (Article.Status.PUBLISHED, Article.Status.DRAFT):
+            errors.append(f"line {line}: status: {BAD_STATUS}")
+        published_at = None
+        if raw.get("published_at") is not None:
+            published_at = _publish_time(raw["published_at"], errors, line)
+        section = _text(raw.get("section"), "section", errors, line, max_length=100)
+        record = Record(
+            line=line,
+            title=title,
+            body=body,
+            slug=slug,
+            teaser=_text(raw.get("teaser"), "teaser", errors, line, max_length=2000),
+            source=_text(raw.get("source"), "source", errors, line, max_length=100),
+            section=section or DEFAULT_SECTION,
+            tags=_names(raw.get("tags"), "tags", errors, line),
+            authors=_names(raw.get("authors"), "authors", errors, line, max_length=150),
+            published_at=published_at,
+            status=status,
+            related=_names(raw.get("related"), "related", errors, line, max_length=200),
+        )
+        if slug and slug in record.related:
+            errors.append(f"line {line}: related: {SELF_RELATED}")
+        records.append(record)
+    if check_related:
+        errors.extend(related_errors(records))
+    if errors:
+        raise InvalidRecords(errors, records)
+    return records
+
+
+def related_errors(records):
+    """Every related slug must be imported in this run or exist already."""
+    known = {r.slug for r in records}
+    wanted = {s for r in records for s in r.related} - known
+    existing = set(Article.objects.filter(slug__in=wanted).values_list("slug", flat=True))
+    return [
+        f"line {record.line}: related: {UNKNOWN_RELATED.format(slug=slug)}"
+        for record in records
+        for slug in record.related
+        if slug not in known and slug not in existing
+    ]
+
+
+def _named(model, name, cache):
+    """The Section or Author called `name`, created (with a unique slug) when missing."""
+    if name not in cache:
+        found = model.objects.filter(name=name).first()
+        if found is None:
+            slug = unique_slug(model, name, fallback=model._meta.model_name)
+            found = model.objects.create(name=name, slug=slug)
+        cache[name] = found
+    return cache[name]
+
+
+def _chunks(items, size=500):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _existing_by_slug(slugs):
+    found = {}
+    for chunk in _chunks(slugs):
+        found.update(
+            (a.slug, a)
+            for a in Article.objects.filter(slug__in=chunk).prefetch_related(
+                "authors", "tags", "related_links__target"
+            )
+        )
+    return found
+
+
+def import_articles(*, records, progress=None, dry_run=False) -> ImportResult:
+    """Create or update stories by slug in bulk; unchanged records are left untouched.
+
+    With `dry_run` everything is done and then rolled back, so the counts are exact and
+    nothing changes, not even the cached pages.
+    """
+    with only_after_commit(), transaction.atomic():
+        return _import(records, progress, dry_run)
+
+
+def _import(records, progress, dry_run):
+    result = ImportResult()
+    sections, authors, tags = {}, {}, {}
+    existing = _existing_by_slug(r.slug for r in records)
+    now = timezone.now()
+    new, changed, relations_changed = [], [], []
+    for record in records:
+        section = _named(Section, record.section, sections)
+        author_list = [_named(Author, n, authors) for n in record.authors]
+        candidate = Article(
+            slug=record.slug,
+            title=record.title,
+            body=text.body_to_html(record.body),
+            teaser=record.teaser,
+            source=record.source,
+            section=section,
+            status=record.status,
+            published_at=record.published_at or now,
+        )
+        candidate.prepare()
+        article = existing.get(record.slug)
+        if article is None:
+            new.append((record, candidate, author_list))
+        else:
+            fields = ["title", "body", "teaser", "source", "section_id", "status"]
+            if record.published_at is not None:
+                fields.append("published_at")
+            if any(getattr(article, f) != getattr(candidate, f) for f in fields):
+                for f in fields + ["excerpt", "search_document"]:
+                    setattr(article, f, getattr(candidate, f))
+                article.updated_at = now
+                changed.append(article)
+            same_authors = [a.pk for a in article.authors.all()] == [a.pk for a in author_list]
+            same_tags = sorted(t.name for t in article.tags.all()) == sorted(record.tags)
+            if not (same_authors and same_tags):
+                relations_changed.append((record, article, author_list))
+            if article in changed or not (same_authors and same_tags):
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        if progress:
+            progress.update(1)
+    created = Article.objects.bulk_create([c for _r, c, _a in new], batch_size=500)
+    result.created = len(created)
+    if created and created[0].pk is None:
+        slugs = [c.slug for c in created]
+        ids = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+        for article in created:
+            article.pk = ids[article.slug]
+    Article.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
+    for _record, article, _authors in relations_changed:
+        article.authors.clear()
+        article.tags.clear()
+    through = Article.authors.through
+    with_relations = [*new, *relations_changed]
+    bylines = [
+        through(article_id=article.pk, author_id=author.pk)
+        for _record, article, author_list in with_relations
+        for author in author_list
+    ]
+    through.objects.bulk_create(bylines, batch_size=1000, ignore_conflicts=True)
+    article_type = ContentType.objects.get_for_model(Article)
+    tagged = [
+        TaggedItem(content_type=article_type, object_id=article.pk, tag=_tag_for(name, tags))
+        for record, article, _authors in with_relations
+        for name in record.tags
+    ]
+    TaggedItem.objects.bulk_create(tagged, batch_size=1000, ignore_conflicts=True)
+    by_slug = {c.slug: c for _r, c, _a in new} | existing
+    missing = {s for r in records for s in r.related} - set(by_slug)
+    by_slug.update(_existing_by_slug(missing))
+    links, replaced = [], []
+    for record in records:
+        article = by_slug[record.slug]
+        if record.slug in existing:
+            links_now = article.related_links.all()
+            current = [link.target.slug if link.target_id else None for link in links_now]
+            if current == record.related:
+                continue
+            replaced.append(article.pk)
+        elif not record.related:
+            continue
+        links.extend(
+            RelatedLink(article_id=article.pk, target_id=by_slug[slug].pk, position=i)
+            for i, slug in enumerate(record.related)
+        )
+    for chunk in _chunks(replaced):
+        RelatedLink.objects.filter(article_id__in=chunk).delete()
+    RelatedLink.objects.bulk_create(links, batch_size=1000)
+    if dry_run:
+        transaction.set_rollback(True)
+    elif created or changed or relations_changed or links or replaced:
+        content_changed()
+    return result
+
+
+def _tag_for(name, cache):
+    if name not in cache:
+        tag = Tag.objects.filter(name=name).first()
+        if tag is None:
+            tag = Tag.objects.create(name=name)
+        cache[name] = tag
+    return cache[name]
