@@ -35,3 +35,12 @@ def development_key_check(app_configs, **kwargs):
     if uses_development_key():
         return [checks.Error(DEV_KEY_MESSAGE, id="newsroom.E001")]
     return []
+
+
+@checks.register()
+def replica_settings_check(app_configs, **kwargs):
+    lag = settings.DATABASE_REPLICA_MAX_LAG
+    if not 0 <= lag <= 86_400:
+        message = f"DATABASE_REPLICA_MAX_LAG is {lag}; it must be from 0 to 86400 seconds."
+        return [checks.Error(message, id="newsroom.E003")]
+    return []

@@ -1,4 +1,10 @@
-"""/healthz: is the database and the cache reachable? 200 or 503, no secrets."""
+"""/healthz: can this node serve? JSON with each part's state, no secrets.
+
+503 only when the primary database cannot be reached, since then nothing works. A
+cache that is down, or a replica that is down or behind, makes the node "degraded"
+but it still answers 200: pages render from the database and reads go to the
+primary, so a load balancer must keep sending it traffic.
+"""
 
 import uuid
 
@@ -6,6 +12,8 @@ from django.core.cache import cache
 from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+
+from newsroom import replicas
 
 
 def _check_database():
@@ -26,14 +34,26 @@ def _check_cache():
         cache.delete(key)
     except Exception as exc:
         return {"ok": False, "error": type(exc).__name__}
-    return {"ok": ok} if ok else {"ok": False, "error": "read-back mismatch"}
+    return {"ok": True} if ok else {"ok": False, "error": "not reachable or read-back mismatch"}
+
+
+def _check_replicas():
+    try:
+        states = replicas.report()
+    except Exception as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": all(s["state"] == "ok" for s in states.values()), "servers": states}
 
 
 @never_cache
 def healthz(request):
     checks = {"database": _check_database(), "cache": _check_cache()}
-    healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
-        status=200 if healthy else 503,
-    )
+    if replicas.aliases():
+        checks["replicas"] = _check_replicas()
+    if not checks["database"]["ok"]:
+        status, code = "unavailable", 503
+    elif all(check["ok"] for check in checks.values()):
+        status, code = "ok", 200
+    else:
+        status, code = "degraded", 200
+    return JsonResponse({"status": status, "checks": checks}, status=code)

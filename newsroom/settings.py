@@ -49,10 +49,12 @@ MIDDLEWARE = [
     "newsroom.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Routes each request's reads (and answers again from the primary when a replica
+    # fails); above the page cache, whose content version reads may need the database.
+    "newsroom.db_router.PinPrimaryMiddleware",
     # Pages stored for anonymous readers are served from here, below every middleware
     # that sets headers on all responses and above the per-reader ones.
     "articles.pagecache.ReaderPageCacheMiddleware",
-    "newsroom.db_router.PinPrimaryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,9 +88,26 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-if env.str("DATABASE_REPLICA_URL", default=""):
-    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Read replicas, comma separated: aliases replica, replica_2, ... (newsroom/replicas.py).
+DATABASE_REPLICAS = []
+for _n, _url in enumerate(env.list("DATABASE_REPLICA_URL", default=[]), start=1):
+    _alias = "replica" if _n == 1 else f"replica_{_n}"
+    DATABASES[_alias] = {**env.db_url_config(_url), "TEST": {"MIRROR": "default"}}
+    DATABASE_REPLICAS.append(_alias)
+# A replica further behind than this (seconds since the last transaction it replayed,
+# while it has WAL it has not replayed) serves no reads, even of data it has.
+DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=10.0)
+if DATABASE_REPLICAS:
+    if not all(
+        DATABASES[a]["ENGINE"].endswith("postgresql") for a in ["default", *DATABASE_REPLICAS]
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs PostgreSQL: DATABASE_URL and every replica must be "
+            "postgres://… addresses."
+        )
+    # Django's PostgreSQL backend with the hooks that keep replica reads fresh.
+    for _alias in ["default", *DATABASE_REPLICAS]:
+        DATABASES[_alias]["ENGINE"] = "newsroom.postgresql"
     DATABASE_ROUTERS = ["newsroom.db_router.PrimaryReplicaRouter"]
 for _db in DATABASES.values():
     if _db["ENGINE"].endswith("sqlite3"):
@@ -103,6 +122,9 @@ for _db in DATABASES.values():
         _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         _db["CONN_HEALTH_CHECKS"] = True
         _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+for _alias in DATABASE_REPLICAS:
+    # a dead replica costs a request at most this long before its breaker opens
+    DATABASES[_alias]["OPTIONS"].update(connect_timeout=2, tcp_user_timeout=3000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache, sessions and rate limits: Redis when REDIS_URL is set, shared by every app server.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -285,7 +285,9 @@ def current(*, target, field, voter=None) -> Result:
     if voter is not None and (voter.user_id or voter.cookie_id):
         content_type = ContentType.objects.get_for_model(type(target))
         mine = (
-            Vote.objects.filter(
+            # the reader's own vote, from the primary: a replica may not have it yet
+            Vote.objects.using(DEFAULT_DB_ALIAS)
+            .filter(
                 content_type=content_type, object_id=target.pk, key=field, **_voter_filter(voter)
             )
             .values_list("score", flat=True)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.test import override_settings
 
 from newsroom import db_router
@@ -120,6 +120,23 @@ def test_healthz_reports_ok(client):
 
 
 @pytest.mark.django_db
+def test_healthz_answers_200_degraded_when_only_the_cache_is_down(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 200  # pages and votes still work: keep the node in service
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["database"] == {"ok": True}
+    assert body["checks"]["cache"]["ok"] is False
+
+
+@pytest.mark.django_db
 def test_healthz_says_503_when_the_database_is_down(client, monkeypatch):
     from django.db.backends.base import base
 
@@ -148,17 +165,22 @@ def test_pages_answer_503_with_a_friendly_page_when_the_database_is_down(client,
     assert response["Retry-After"] == "30"
 
 
-def test_router_sends_reads_to_the_replica_and_writes_to_the_primary():
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_router_sends_reads_to_the_replica_and_writes_to_the_primary(settings):
+    settings.DATABASE_REPLICAS = ["replica"]
     router = db_router.PrimaryReplicaRouter()
-    token = db_router._pinned.set(False)
+    token = db_router._routing.set(db_router.Routing())
     try:
         assert router.db_for_read(None) == "replica"
         assert router.db_for_write(None) == "default"
         # after a write in this request, reads go to the primary: read-your-writes
         assert router.db_for_read(None) == "default"
         assert router.allow_migrate("replica", "articles") is False
+        db_router._routing.set(db_router.Routing())
+        with transaction.atomic():
+            assert router.db_for_read(None) == "default"  # a transaction reads what it sees
     finally:
-        db_router._pinned.reset(token)
+        db_router._routing.reset(token)
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "replica"])
@@ -171,7 +193,9 @@ def test_a_reader_who_voted_reads_their_vote_from_the_primary(client, monkeypatc
         return reads[-1]
 
     monkeypatch.setattr(db_router.PrimaryReplicaRouter, "db_for_read", spy)
-    with override_settings(DATABASE_ROUTERS=["newsroom.db_router.PrimaryReplicaRouter"]):
+    with override_settings(
+        DATABASE_ROUTERS=["newsroom.db_router.PrimaryReplicaRouter"], DATABASE_REPLICAS=["replica"]
+    ):
         from django.db import router
 
         router.routers  # noqa: B018 - rebuilt for the overridden setting
@@ -180,10 +204,12 @@ def test_a_reader_who_voted_reads_their_vote_from_the_primary(client, monkeypatc
         reads.clear()
         client.get(article.get_absolute_url())
         assert reads and set(reads) == {"replica"}  # a plain reader reads the replica
+        reads.clear()
         response = client.post(
             f"/ratings/articles.article/{article.pk}/rating/vote/", {"score": "5"}
         )
         assert response.status_code == 303
+        assert set(reads) == {"default"}  # the vote itself never reads a replica
         assert response.cookies[db_router.PIN_COOKIE]["max-age"] == db_router.PIN_SECONDS
         reads.clear()
         page = client.get(response["Location"]).content.decode()
@@ -192,7 +218,7 @@ def test_a_reader_who_voted_reads_their_vote_from_the_primary(client, monkeypatc
 
 
 def test_pin_is_reset_between_requests():
-    db_router._pinned.set(False)
+    db_router._routing.set(None)  # as in a fresh process (a write outside a request pins)
     seen = []
 
     def view(request):
@@ -209,8 +235,9 @@ def test_pin_is_reset_between_requests():
     request = factory.get("/")
     request.COOKIES[db_router.PIN_COOKIE] = "1"
     middleware(request)
-    assert seen == [False, True]
-    assert db_router.is_pinned() is False
+    middleware(factory.post("/"))  # a write request reads the primary from the start
+    assert seen == [False, True, True]
+    assert db_router.current() is None
 
 
 def test_logs_are_one_json_object_per_line_in_production():
