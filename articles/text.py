@@ -11,9 +11,10 @@ from translitua import UkrainianKMU, translit
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "a", "blockquote", "q", "cite",
-    "ul", "ol", "li", "h2", "h3", "h4", "figure", "figcaption", "hr", "sub", "sup",
+    "ul", "ol", "li", "h2", "h3", "h4", "figure", "figcaption", "hr", "sub", "sup", "img",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+# Pictures inside a text come with imported stories (their copies in our storage).
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 _cleaner = nh3.Cleaner(

@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.sites",
+    "django.contrib.redirects",
+    "django.contrib.flatpages",
     "django.contrib.postgres",
     "django_prose_editor",
     "taggit",
@@ -47,6 +50,8 @@ MIDDLEWARE = [
     "newsroom.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Old addresses (imported WordPress links, flat pages) answer only where ours 404.
+    "articles.redirects.OldAddressMiddleware",
     # Pages stored for anonymous readers are served from here, below every middleware
     # that sets headers on all responses and above the per-reader ones.
     "articles.pagecache.ReaderPageCacheMiddleware",
@@ -61,6 +66,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "newsroom.urls"
+SITE_ID = 1  # django.contrib.sites: the one site that redirects and flat pages belong to
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
 TEMPLATES = [

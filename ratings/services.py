@@ -275,7 +275,8 @@ def recompute(*, fix=False):
     for score in Score.objects.all().iterator():
         ident = (score.content_type_id, score.object_id, score.key)
         seen.add(ident)
-        expected = actual.get(ident, (0, 0))
+        votes = actual.get(ident, (0, 0))
+        expected = (votes[0] + score.imported_count, votes[1] + score.imported_total)
         if (score.count, score.total) != expected:
             drifted.append((ident, (score.count, score.total), expected))
     for ident, expected in actual.items():
@@ -290,12 +291,56 @@ def recompute(*, fix=False):
                 row = Vote.objects.filter(content_type=ct, object_id=obj, key=key).aggregate(
                     n=Count("id"), s=Sum("score")
                 )
-                count, total = row["n"], row["s"] or 0
+                count = row["n"] + locked.imported_count
+                total = (row["s"] or 0) + locked.imported_total
                 Score.objects.filter(pk=locked.pk).update(
                     count=count, total=total, revision=F("revision") + 1
                 )
                 _score_changed(locked, count, total)
     return drifted
+
+
+@transaction.atomic
+def import_tallies(*, model, key, tallies) -> int:
+    """Set the tally brought from another site, {object id: (count, total)}, of `model`'s `key`.
+
+    Count and total stay the imported tally plus this site's votes; no Vote rows are
+    made. Importing the same tally again changes nothing. Returns how many scores changed.
+    """
+    options = options_for(model, key)
+    if options is None:
+        raise VoteError(NOT_RATABLE, status=404)
+    for count, total in tallies.values():
+        if count < 0 or not count <= total <= count * options.range:
+            raise VoteError(SCORE_OUT_OF_RANGE % {"max": options.range})
+    content_type = ContentType.objects.get_for_model(model)
+    where = {"content_type": content_type, "key": key}
+    ids = list(tallies)
+    Score.objects.bulk_create(
+        [Score(**where, object_id=pk) for pk in ids], ignore_conflicts=True, batch_size=1000
+    )
+    changed = []
+    for score in Score.objects.select_for_update().filter(**where, object_id__in=ids):
+        count, total = tallies[score.object_id]
+        if (score.imported_count, score.imported_total) == (count, total):
+            continue
+        score.count += count - score.imported_count
+        score.total += total - score.imported_total
+        score.imported_count, score.imported_total = count, total
+        changed.append(score)
+    for score in changed:
+        score.revision += 1
+    Score.objects.bulk_update(
+        changed, ["count", "total", "imported_count", "imported_total", "revision"], batch_size=1000
+    )
+    for score in changed:
+        score_cache.changed(
+            score.content_type_id, score.object_id, key,
+            revision=score.revision, count=score.count, total=score.total,
+        )  # fmt: skip
+    if changed:
+        _ranking_changed()
+    return len(changed)
 
 
 def anonymise(*, older_than_days):
