@@ -47,7 +47,7 @@ from articles.cache import content_changed
 from articles.images import make_renditions, validate_image
 from articles.models import Article, Author, Section, SlugRedirect, WordPressImage, WordPressItem
 from articles.redirects import id_path
-from articles.services import DEFAULT_SECTION, _named, _tag_for
+from articles.services import DEFAULT_SECTION
 from ratings import services as ratings
 
 BATCH = 500
@@ -593,6 +593,11 @@ def original_of(rel):
     return original if original != rel else None
 
 
+def _original_url(url):
+    parts = urlsplit(url)
+    return parts._replace(path=_SIZE_SUFFIX.sub("", parts.path)).geturl()
+
+
 def _address_allowed(host, allow_private):
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
@@ -726,7 +731,7 @@ class Media:
                 self._remember(rel, self.known[candidate])
                 return self.known[candidate]
             try:
-                data = self._read(candidate, url if candidate == rel else None)
+                data = self._read(candidate, url if candidate == rel else _original_url(url))
                 stored = self._store(candidate, data)
             except MediaError as exc:
                 reasons.append(f"{candidate}: {exc}")
@@ -816,6 +821,7 @@ class Report:
             f"{c['page unchanged']} unchanged.",
             f"Sections: {c['sections']} new. Tags: {c['tags']} new. Authors: {c['authors']} new.",
             f"Images: {c['images copied']} copied, {c['images missing']} missing.",
+            *self._examples("images missing"),
             f"Redirects: {c['redirects new']} new, {c['redirects updated']} updated.",
             f"Ratings: {c['ratings']} stories with their old tally.",
         ]
@@ -840,11 +846,15 @@ class Report:
         }
         for reason in sorted(set(c) - shown):
             out.append(f"{reason}: {c[reason]}")
-            for example in self.notes.get(reason, []):
-                out.append(f"    {example}")
-            if c[reason] > len(self.notes.get(reason, [])) and self.notes.get(reason):
-                out.append(f"    … and {c[reason] - len(self.notes[reason])} more")
+            out.extend(self._examples(reason))
         return out
+
+    def _examples(self, reason):
+        examples = self.notes.get(reason, [])
+        more = self.counts[reason] - len(examples)
+        return [f"    {e}" for e in examples] + (
+            [f"    … and {more} more"] if examples and more else []
+        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -1531,6 +1541,33 @@ class Importer:
         )
         self.report.counts["redirects new"] += len([o for o in wanted if o not in existing])
         self.report.counts["redirects updated"] += len(changed)
+
+
+def _named(model, name, cache):
+    """The Section, Author or Tag called `name`, made if missing (without signals: the run
+    starts one new content version at its end, and a dry run none)."""
+    if name not in cache:
+        found = model.objects.filter(name=name).first()
+        if found is None:
+            max_length = model._meta.get_field("slug").max_length - 10
+            if model is Tag:
+                base = Tag().slugify(name)[:max_length] or "tag"
+            else:
+                base = text.slugify_uk(name, max_length) or model._meta.model_name
+            taken = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+            slug, n = base, 2
+            while slug in taken:
+                slug, n = f"{base}-{n}", n + 1
+            found = model(name=name, slug=slug)
+            model.objects.bulk_create([found])
+            if found.pk is None:
+                found = model.objects.get(slug=slug)
+        cache[name] = found
+    return cache[name]
+
+
+def _tag_for(name, cache):
+    return _named(Tag, name, cache)
 
 
 def _tag_url(tag):
