@@ -12,12 +12,15 @@ import hashlib
 import html
 import ipaddress
 import json
+import multiprocessing
+import os
 import posixpath
 import re
 import socket
 import ssl
 import zoneinfo
 from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.client import HTTPConnection, HTTPSConnection
@@ -35,7 +38,7 @@ from django.contrib.redirects.models import Redirect
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
@@ -51,6 +54,7 @@ from articles.services import DEFAULT_SECTION
 from ratings import services as ratings
 
 BATCH = 500
+POOL_FROM = 50  # lead images; fewer are given their renditions in this process
 CHUNK = 1 << 16
 UNTITLED = "Без заголовка"
 REDIRECT_MAX = Redirect._meta.get_field("old_path").max_length
@@ -968,6 +972,7 @@ class Importer:
         self.used_categories, self.used_tags, self.used_authors = {}, {}, set()
         self.article_type = ContentType.objects.get_for_model(Article)
         self.redirects = {}
+        self.renditions_due = []  # lead images stored by this run
 
     # -- items
 
@@ -1130,7 +1135,6 @@ class Importer:
         creator = item.creator.strip()
         author = plain(self.scan.authors.get(creator) or creator)[:150]
         published_at = when or self.now
-        modified = _when("", item.modified_gmt, self.tz)
         return {
             "item": item,
             "existing": existing,
@@ -1142,7 +1146,6 @@ class Importer:
                 "teaser": plain(item.excerpt)[:2000],
                 "status": status,
                 "published_at": published_at,
-                "updated_at": max(modified, published_at) if modified else published_at,
                 "lead_image": lead[0].name if lead else "",
                 "lead_image_width": lead[0].width if lead else None,
                 "lead_image_height": lead[0].height if lead else None,
@@ -1254,11 +1257,10 @@ class Importer:
             plan["article"] = article
             self._count_status(article.status, article.published_at)
         Article.objects.bulk_create(created, batch_size=BATCH)
-        # created_at and updated_at are set on insert; updated_at follows the old site
-        for plan in plans:
-            if plan["created"]:
-                plan["article"].updated_at = plan["fields"]["updated_at"]
-        Article.objects.bulk_update(created, ["updated_at"], batch_size=BATCH)
+        # updated_at is set to now on insert; an imported story was last changed when published
+        Article.objects.filter(pk__in=[a.pk for a in created]).update(
+            updated_at=models.F("published_at")
+        )
         Article.objects.bulk_update(
             changed,
             [
@@ -1300,13 +1302,13 @@ class Importer:
             self.flush_redirects()
 
     def _renditions(self, article, old_image):
+        """A new lead image's renditions are made after the run commits (see make_renditions)."""
         name = article.lead_image.name if article.lead_image else ""
         if name == (old_image or "") and old_image is not None:
             return
-        if not name or self.media.dry_run:
-            article.lead_image_renditions = {}
-        else:
-            article.lead_image_renditions = make_renditions(name)
+        article.lead_image_renditions = {}
+        if name and not self.media.dry_run:
+            self.renditions_due.append(name)
 
     def _assign_slugs(self, new, plans):
         """Unique slugs for the batch's new stories (and for stories whose post_name changed)."""
@@ -1592,6 +1594,7 @@ def import_export(
     dry_run=False,
     progress=None,
     on_scanned=None,
+    on_renditions=None,
 ) -> Report:
     """Import WordPress exports: all or nothing, in one transaction; `dry_run` writes nothing.
 
@@ -1624,4 +1627,51 @@ def import_export(
         media.discard()
         raise
     report.counts["images copied"] += media.copied
+    if not dry_run and importer.renditions_due:
+        if on_renditions:
+            on_renditions(len(set(importer.renditions_due)))
+        make_renditions_for(importer.renditions_due, progress=progress)
     return report
+
+
+def _renditions_of(name):
+    return name, make_renditions(name)
+
+
+def make_renditions_for(names, *, progress=None):
+    """The WebP and JPEG renditions of the imported lead images, in worker processes.
+
+    Made after the import commits: encoding is most of an image's cost, and until they
+    exist a story shows its original image. Stories sharing an image share its renditions.
+    """
+    unique = list(dict.fromkeys(names))
+    done = {}
+    if len(unique) < POOL_FROM:
+        made = map(_renditions_of, unique)
+        pool = None
+    else:
+        # forked workers only read and write image files; they never touch the database
+        # connection they inherit (and leave by os._exit, so they never close it either)
+        context = multiprocessing.get_context("fork")
+        pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+        made = pool.map(_renditions_of, unique, chunksize=20)
+    try:
+        for name, renditions in made:
+            done[name] = renditions
+            if len(done) >= BATCH:
+                _save_renditions(done)
+            if progress:
+                progress(1)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    _save_renditions(done)
+
+
+def _save_renditions(done):
+    with transaction.atomic():
+        for story in Article.objects.filter(lead_image__in=list(done), lead_image_renditions={}):
+            Article.objects.filter(pk=story.pk).update(
+                lead_image_renditions=done[story.lead_image.name]
+            )
+    done.clear()

@@ -315,32 +315,55 @@ def import_tallies(*, model, key, tallies) -> int:
             raise VoteError(SCORE_OUT_OF_RANGE % {"max": options.range})
     content_type = ContentType.objects.get_for_model(model)
     where = {"content_type": content_type, "key": key}
-    ids = list(tallies)
-    Score.objects.bulk_create(
-        [Score(**where, object_id=pk) for pk in ids], ignore_conflicts=True, batch_size=1000
-    )
+    existing = {
+        score.object_id: score
+        for score in Score.objects.select_for_update().filter(**where, object_id__in=list(tallies))
+    }
+    # objects never scored yet get their row with the tally; a concurrent first vote on
+    # one of them fails the unique constraint and the whole import rolls back
+    created = [
+        Score(
+            **where,
+            object_id=pk,
+            count=count,
+            total=total,
+            imported_count=count,
+            imported_total=total,
+            revision=1,
+        )
+        for pk, (count, total) in tallies.items()
+        if pk not in existing and count
+    ]
+    Score.objects.bulk_create(created, batch_size=1000)
     changed = []
-    for score in Score.objects.select_for_update().filter(**where, object_id__in=ids):
+    for score in existing.values():
         count, total = tallies[score.object_id]
         if (score.imported_count, score.imported_total) == (count, total):
             continue
         score.count += count - score.imported_count
         score.total += total - score.imported_total
         score.imported_count, score.imported_total = count, total
-        changed.append(score)
-    for score in changed:
         score.revision += 1
+        changed.append(score)
     Score.objects.bulk_update(
         changed, ["count", "total", "imported_count", "imported_total", "revision"], batch_size=1000
     )
     for score in changed:
         score_cache.changed(
-            score.content_type_id, score.object_id, key,
-            revision=score.revision, count=score.count, total=score.total,
-        )  # fmt: skip
-    if changed:
+            score.content_type_id,
+            score.object_id,
+            key,
+            revision=score.revision,
+            count=score.count,
+            total=score.total,
+        )
+    if created:
+        # a reader may have cached "no votes yet" for one of them: gone once this commits
+        keys = [score_cache.cache_key(content_type.pk, s.object_id, key) for s in created]
+        transaction.on_commit(lambda: cache.delete_many(keys))
+    if changed or created:
         _ranking_changed()
-    return len(changed)
+    return len(changed) + len(created)
 
 
 def anonymise(*, older_than_days):

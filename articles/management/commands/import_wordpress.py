@@ -45,6 +45,14 @@ class Command(BaseCommand):
         def scanned(result):
             bars.append(tqdm(total=result.items, disable=not show, unit="item", file=self.stderr))
 
+        def renditions(total):
+            bars[-1].close()
+            bars.append(
+                tqdm(
+                    total=total, disable=not show, unit="image", file=self.stderr, desc="Renditions"
+                )
+            )
+
         try:
             report = wordpress.import_export(
                 paths=files,
@@ -52,8 +60,9 @@ class Command(BaseCommand):
                 fetch_media=options["fetch_media"],
                 allow_private=options["allow_private_addresses"],
                 dry_run=dry_run,
-                progress=lambda n: bars[0].update(n),
+                progress=lambda n: bars[-1].update(n),
                 on_scanned=scanned,
+                on_renditions=renditions,
             )
         except wordpress.ExportError as exc:
             raise CommandError(f"{exc}\nNothing was imported.") from None
