@@ -38,7 +38,7 @@ from django.contrib.redirects.models import Redirect
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
@@ -1669,9 +1669,26 @@ def make_renditions_for(names, *, progress=None):
 
 
 def _save_renditions(done):
+    """Store made renditions on every story showing those images (one statement on PostgreSQL)."""
+    if not done:
+        return
     with transaction.atomic():
-        for story in Article.objects.filter(lead_image__in=list(done), lead_image_renditions={}):
-            Article.objects.filter(pk=story.pk).update(
-                lead_image_renditions=done[story.lead_image.name]
-            )
+        if connection.vendor == "postgresql":
+            table = Article._meta.db_table
+            values = ", ".join(["(%s, %s::jsonb)"] * len(done))
+            params = [v for name, r in done.items() for v in (name, json.dumps(r))]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} AS a SET lead_image_renditions = v.r "
+                    f"FROM (VALUES {values}) AS v(name, r) "
+                    "WHERE a.lead_image = v.name AND a.lead_image_renditions = '{}'::jsonb",
+                    params,
+                )
+        else:
+            for story in Article.objects.filter(
+                lead_image__in=list(done), lead_image_renditions={}
+            ):
+                Article.objects.filter(pk=story.pk).update(
+                    lead_image_renditions=done[story.lead_image.name]
+                )
     done.clear()
