@@ -185,9 +185,10 @@ def write_results(results, output):
         "to the 320×200 original, 2 categories, 3 tags, a WP-PostRatings tally on every other "
         "post) imported with `--media-dir` into PostgreSQL (DEBUG off, Redis cache) by "
         "`manage.py import_wordpress` in a subprocess; images checked with Pillow, copied and "
-        "given their renditions.",
+        "given their renditions (in two forked worker processes once the import commits; "
+        "peak RSS is the importing process's, the workers come on top).",
         "",
-        "| posts | export | import | posts/s | peak RSS |",
+        "| posts | export | whole command | posts/s | peak RSS |",
         "| --- | --- | --- | --- | --- |",
     ]
     for r in results:
