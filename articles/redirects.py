@@ -72,6 +72,8 @@ class OldAddressMiddleware:
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
+        if "\x00" in request.path_info:
+            return response  # no stored path has one (and PostgreSQL refuses it in a query)
         try:
             return flatpage(request, request.path_info)
         except Http404:
