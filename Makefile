@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test serve lint format bench audit clean messages
+.PHONY: run test serve lint format bench bench-wordpress audit clean messages
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ messages: $(STAMP)
 bench: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The WordPress import on generated exports of 10,000 and 50,000 posts (PostgreSQL as above).
+bench-wordpress: $(STAMP)
+	$(PY) bench/wordpress_import.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .cache node_modules test-artifacts

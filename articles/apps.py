@@ -12,6 +12,7 @@ class ArticlesConfig(AppConfig):
         from articles import checks, signals  # noqa: F401
 
         post_migrate.connect(ensure_groups, sender=self)
+        post_migrate.connect(name_the_site, sender=self)
         from articles.models import Article
         from ratings import registry
 
@@ -33,3 +34,19 @@ def ensure_groups(sender, apps=None, using="default", **kwargs):
     from articles.migrations import _editors
 
     _editors.create_groups(apps or global_apps, None, using=using)
+
+
+def name_the_site(sender, using="default", **kwargs):
+    """Keep django.contrib.sites' one site (of redirects and flat pages) named by SITE_URL.
+
+    Sitemaps take their host from it, so it must not stay "example.com".
+    """
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    domain = urlsplit(settings.SITE_URL).netloc or "localhost"
+    Site.objects.using(using).update_or_create(
+        pk=settings.SITE_ID, defaults={"domain": domain, "name": settings.SITE_NAME}
+    )

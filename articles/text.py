@@ -32,8 +32,10 @@ ALLOWED_TAGS = {
     "hr",
     "sub",
     "sup",
+    "img",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+# Pictures inside a text come with imported stories (their copies in our storage).
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 _cleaner = nh3.Cleaner(

@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.sites",
+    "django.contrib.redirects",
+    "django.contrib.flatpages",
     "django.contrib.postgres",
     "django_prose_editor",
     "taggit",
@@ -52,6 +55,8 @@ MIDDLEWARE = [
     # Routes each request's reads (and answers again from the primary when a replica
     # fails); above the page cache, whose content version reads may need the database.
     "newsroom.db_router.PinPrimaryMiddleware",
+    # Old addresses (imported WordPress links, flat pages) answer only where ours 404.
+    "articles.redirects.OldAddressMiddleware",
     # Pages stored for anonymous readers are served from here, below every middleware
     # that sets headers on all responses and above the per-reader ones.
     "articles.pagecache.ReaderPageCacheMiddleware",
@@ -65,6 +70,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "newsroom.urls"
+SITE_ID = 1  # django.contrib.sites: the one site that redirects and flat pages belong to
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
 TEMPLATES = [

@@ -18,6 +18,10 @@ class Score(models.Model):
     key = models.CharField(max_length=32, default="rating")
     count = models.PositiveIntegerField(_("votes"), default=0)
     total = models.PositiveBigIntegerField(_("sum of scores"), default=0)
+    # The part of count and total brought from another site (an import): no Vote rows
+    # stand behind it, so recompute adds it to what the votes say.
+    imported_count = models.PositiveIntegerField(_("imported votes"), default=0)
+    imported_total = models.PositiveBigIntegerField(_("imported sum of scores"), default=0)
     # Incremented with every change, under the row lock: orders cached copies (ratings.cache).
     revision = models.PositiveBigIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

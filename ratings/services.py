@@ -309,7 +309,8 @@ def recompute(*, fix=False):
     for score in Score.objects.all().iterator():
         ident = (score.content_type_id, score.object_id, score.key)
         seen.add(ident)
-        expected = actual.get(ident, (0, 0))
+        votes = actual.get(ident, (0, 0))
+        expected = (votes[0] + score.imported_count, votes[1] + score.imported_total)
         if (score.count, score.total) != expected:
             drifted.append((ident, (score.count, score.total), expected))
     for ident, expected in actual.items():
@@ -324,7 +325,8 @@ def recompute(*, fix=False):
                 row = Vote.objects.filter(content_type=ct, object_id=obj, key=field).aggregate(
                     n=Count("id"), s=Sum("score")
                 )
-                count, total = row["n"], row["s"] or 0
+                count = row["n"] + locked.imported_count
+                total = (row["s"] or 0) + locked.imported_total
                 Score.objects.filter(pk=locked.pk).update(
                     count=count, total=total, revision=F("revision") + 1
                 )
@@ -356,6 +358,69 @@ def add_anonymous_votes(*, model, field, scores_by_object):
     if scores:
         transaction.on_commit(ranking.new_version)
     return len(votes)
+
+
+def import_tallies(*, model, field, tallies) -> int:
+    """Set the tally brought from another site, {object id: (count, total)}, of `model`'s `field`.
+
+    Count and total stay the imported tally plus this site's votes; no Vote rows are
+    made. Importing the same tally again changes nothing. Returns how many scores changed.
+    """
+    options = options_for(model, field)
+    if options is None:
+        raise VoteError(NOT_RATABLE, status=404)
+    for count, total in tallies.values():
+        if count < 0 or not count <= total <= count * options.range:
+            raise VoteError(SCORE_OUT_OF_RANGE % {"max": options.range})
+    content_type = ContentType.objects.get_for_model(model)
+    where = {"content_type": content_type, "key": field}
+    existing = {
+        score.object_id: score
+        for score in Score.objects.select_for_update().filter(**where, object_id__in=list(tallies))
+    }
+    # objects never scored yet get their row with the tally; a concurrent first vote on
+    # one of them fails the unique constraint and the whole import rolls back
+    created = [
+        Score(
+            **where,
+            object_id=pk,
+            count=count,
+            total=total,
+            imported_count=count,
+            imported_total=total,
+            revision=1,
+        )
+        for pk, (count, total) in tallies.items()
+        if pk not in existing and count
+    ]
+    Score.objects.bulk_create(created, batch_size=1000)
+    changed = []
+    for score in existing.values():
+        count, total = tallies[score.object_id]
+        if (score.imported_count, score.imported_total) == (count, total):
+            continue
+        score.count += count - score.imported_count
+        score.total += total - score.imported_total
+        score.imported_count, score.imported_total = count, total
+        score.revision += 1
+        changed.append(score)
+    Score.objects.bulk_update(
+        changed, ["count", "total", "imported_count", "imported_total", "revision"], batch_size=1000
+    )
+    # a reader may have cached "no votes yet" for a new one: the ordered write replaces it
+    for score in [*changed, *created]:
+        score_cache.changed(
+            content_type.pk,
+            score.object_id,
+            field,
+            revision=score.revision,
+            count=score.count,
+            total=score.total,
+        )
+    if changed or created:
+        ranking.new_version()
+        transaction.on_commit(ranking.new_version)
+    return len(changed) + len(created)
 
 
 def anonymise(*, older_than_days):

@@ -24,6 +24,8 @@ EDITOR_PERMISSIONS = {
     "taggit": ["add_tag", "change_tag", "delete_tag", "view_tag", "add_taggeditem",
                "change_taggeditem", "delete_taggeditem", "view_taggeditem"],
     "ratings": ["view_score", "view_vote"],
+    "redirects": ["add_redirect", "change_redirect", "delete_redirect", "view_redirect"],
+    "flatpages": ["add_flatpage", "change_flatpage", "delete_flatpage", "view_flatpage"],
 }
 
 AUTHOR_PERMISSIONS = {

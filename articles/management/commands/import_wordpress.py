@@ -1,0 +1,77 @@
+"""Import a WordPress site from its export (WXR): stories, pages, images, ratings, old addresses."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from articles import wordpress
+
+
+class Command(BaseCommand):
+    help = (
+        "Import WordPress exports (Tools → Export → All content): posts become stories, pages "
+        "flat pages, WP-PostRatings tallies their scores, old addresses redirects. All or "
+        "nothing; importing the same export again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", help="WordPress export files (.xml)")
+        parser.add_argument(
+            "--media-dir",
+            help="A copy of the old site's wp-content/uploads folder, where images are read from.",
+        )
+        parser.add_argument(
+            "--fetch-media",
+            action="store_true",
+            help="Download images missing from --media-dir from the old site instead.",
+        )
+        parser.add_argument(
+            "--allow-private-addresses",
+            action="store_true",
+            help="Let --fetch-media download from private or loopback addresses (an old site "
+            "on the same network); refused otherwise, since an export could name any address.",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Print the full report, write nothing."
+        )
+
+    def handle(self, *args, files, media_dir, dry_run, **options):
+        if media_dir and not Path(media_dir).is_dir():
+            raise CommandError(f"--media-dir {media_dir}: no such folder.")
+        show = options["verbosity"] > 0
+        bars = []
+
+        def scanned(result):
+            bars.append(tqdm(total=result.items, disable=not show, unit="item", file=self.stderr))
+
+        def renditions(total):
+            bars[-1].close()
+            bars.append(
+                tqdm(
+                    total=total, disable=not show, unit="image", file=self.stderr, desc="Renditions"
+                )
+            )
+
+        try:
+            report = wordpress.import_export(
+                paths=files,
+                media_dir=media_dir,
+                fetch_media=options["fetch_media"],
+                allow_private=options["allow_private_addresses"],
+                dry_run=dry_run,
+                progress=lambda n: bars[-1].update(n),
+                on_scanned=scanned,
+                on_renditions=renditions,
+            )
+        except wordpress.ExportError as exc:
+            raise CommandError(f"{exc}\nNothing was imported.") from None
+        finally:
+            for bar in bars:
+                bar.close()
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written. The import would do this:")
+        for line in report.lines():
+            self.stdout.write(line)
+        done = "Dry run finished." if dry_run else "Import finished."
+        self.stdout.write(self.style.SUCCESS(done))

@@ -1,0 +1,86 @@
+"""Old addresses: redirects (django.contrib.redirects) and flat pages, where ours would 404.
+
+A site moved here (from WordPress, say) leaves addresses in search engines and social
+posts. They are kept as `Redirect` rows, which editors manage in the admin, and old pages
+as `FlatPage` rows. Neither ever shadows one of our own pages: both are looked up only
+when our own URL answered 404. The one exception is WordPress's `/?p=ID`, a query string
+on the home page, answered before the page cache serves the home page (and only when
+a redirect for that id exists, so readers of the home page never notice).
+
+Paths are stored decoded (`/2013/03/15/новина/`), so a Cyrillic address matches
+however the client encodes it; an editor's percent-encoded entry matches too.
+"""
+
+from django.contrib.flatpages.views import flatpage
+from django.contrib.redirects.models import Redirect
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.utils.encoding import escape_uri_path, iri_to_uri
+
+# WordPress's addresses by id: a post (?p=), a page (?page_id=)
+ID_PARAMETERS = ("p", "page_id")
+ID_PATHS = ("/", "/index.php")
+MAX_ID_DIGITS = 19
+
+
+def id_path(parameter, wordpress_id):
+    """The stored old path of a WordPress address by id, e.g. "/?p=123"."""
+    return f"/?{parameter}={wordpress_id}"
+
+
+def find_redirect(paths):
+    """The new address of the first old path that has a redirect, or None."""
+    from django.conf import settings
+
+    found = dict(
+        Redirect.objects.filter(site_id=settings.SITE_ID, old_path__in=paths).values_list(
+            "old_path", "new_path"
+        )
+    )
+    for path in paths:
+        if path in found:
+            return found[path]
+    return None
+
+
+def _candidates(path):
+    """The forms an old path may be stored in: decoded and percent-encoded, ± trailing slash."""
+    forms = [path, path[:-1] if path.endswith("/") and len(path) > 1 else path + "/"]
+    return list(dict.fromkeys([*forms, *(escape_uri_path(f) for f in forms)]))
+
+
+def _by_id(request):
+    if request.path_info not in ID_PATHS:
+        return None
+    for parameter in ID_PARAMETERS:
+        value = request.GET.get(parameter, "")
+        if value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS:
+            return find_redirect([id_path(parameter, int(value))])
+    return None
+
+
+class OldAddressMiddleware:
+    """Answer an old address with a 301 (or its flat page) when our own URL has nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD") and request.GET:
+            new_path = _by_id(request)
+            if new_path:
+                return HttpResponsePermanentRedirect(iri_to_uri(new_path))
+        response = self.get_response(request)
+        if response.status_code != 404 or request.method not in ("GET", "HEAD"):
+            return response
+        if "\x00" in request.path_info:
+            return response  # no stored path has one (and PostgreSQL refuses it in a query)
+        try:
+            return flatpage(request, request.path_info)
+        except Http404:
+            pass
+        new_path = find_redirect(_candidates(request.path_info))
+        if new_path:
+            return HttpResponsePermanentRedirect(iri_to_uri(new_path))
+        if new_path == "":
+            response.status_code = 410  # contrib.redirects: an empty new path means gone
+        return response

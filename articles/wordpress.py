@@ -1,0 +1,1681 @@
+"""The WordPress (WXR) import: posts, pages, media, ratings and old addresses.
+
+`import_export(paths=…, media=…)` reads WordPress's own export (Tools → Export, WXR
+1.0–1.2) twice, streamed: the first pass checks the XML and notes attachments, pages and
+the taxonomy; the second imports posts in batches. Posts become stories, pages flat
+pages, WP-PostRatings tallies the stories' imported scores, and every old public address
+a redirect. All in one transaction, keyed by WordPress post id (`WordPressItem`), so a
+re-import changes nothing and a later export updates what changed.
+"""
+
+import hashlib
+import html
+import ipaddress
+import json
+import multiprocessing
+import os
+import posixpath
+import re
+import socket
+import ssl
+import zoneinfo
+from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.client import HTTPConnection, HTTPSConnection
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+from xml.sax import SAXParseException
+from xml.sax.handler import ContentHandler, feature_namespaces
+
+from defusedxml import DefusedXmlException
+from defusedxml.expatreader import DefusedExpatParser
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.redirects.models import Redirect
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, models, transaction
+from django.urls import Resolver404, resolve
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+from PIL import Image
+from taggit.models import Tag, TaggedItem
+
+from articles import services, text
+from articles.content_version import content_changed
+from articles.images import make_renditions, validate_image
+from articles.importer import DEFAULT_SECTION
+from articles.models import Article, Author, Section, SlugRedirect, WordPressImage, WordPressItem
+from articles.redirects import id_path
+from articles.slugs import slugify_uk, unique_slug
+from ratings import services as ratings
+
+BATCH = 500
+POOL_FROM = 50  # lead images; fewer are given their renditions in this process
+CHUNK = 1 << 16
+UNTITLED = "Без заголовка"
+REDIRECT_MAX = Redirect._meta.get_field("old_path").max_length
+PAGE_URL_MAX = FlatPage._meta.get_field("url").max_length
+TITLE_MAX = Article._meta.get_field("title").max_length
+NAME_MAX = 100  # sections and tags
+FETCH_TIMEOUT = 10  # seconds, to connect and between bytes
+FETCH_REDIRECTS = 3
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+DTD_REFUSED = (
+    "the file declares a DTD (<!DOCTYPE …>); a WordPress export has none, and the entity "
+    "declarations one can carry read files or exhaust memory (XXE, entity expansion): refused"
+)
+ENTITY_REFUSED = "the file declares or references an XML entity (XXE, entity expansion): refused"
+NOT_WXR = "not a WordPress export (no WXR namespace such as http://wordpress.org/export/1.2/)"
+
+
+class ExportError(Exception):
+    """The export cannot be read: 'line N: message'."""
+
+
+# ---------------------------------------------------------------------------------------
+# Reading the export
+
+
+@dataclass
+class Item:
+    """One <item> of the export: a post, page, attachment, menu item…"""
+
+    line: int
+    post_id: int = 0
+    post_type: str = ""
+    status: str = ""
+    title: str = ""
+    link: str = ""
+    name: str = ""
+    content: str = ""
+    excerpt: str = ""
+    creator: str = ""
+    date: str = ""
+    date_gmt: str = ""
+    modified_gmt: str = ""
+    password: str = ""
+    parent: int = 0
+    attachment_url: str = ""
+    terms: list = field(default_factory=list)  # (domain, nicename, name)
+    meta: dict = field(default_factory=lambda: defaultdict(list))
+
+
+def _prefix(uri):
+    if not uri:
+        return ""
+    if re.fullmatch(r"https?://wordpress\.org/export/\d+\.\d+/", uri):
+        return "wp"
+    if re.fullmatch(r"https?://wordpress\.org/export/\d+\.\d+/excerpt/", uri):
+        return "excerpt"
+    return {
+        "http://purl.org/rss/1.0/modules/content/": "content",
+        "http://purl.org/dc/elements/1.1/": "dc",
+    }.get(uri, "?")
+
+
+_ITEM_TEXT = {
+    "title": "title",
+    "link": "link",
+    "dc:creator": "creator",
+    "content:encoded": "content",
+    "excerpt:encoded": "excerpt",
+    "wp:post_name": "name",
+    "wp:post_type": "post_type",
+    "wp:status": "status",
+    "wp:post_date": "date",
+    "wp:post_date_gmt": "date_gmt",
+    "wp:post_modified_gmt": "modified_gmt",
+    "wp:post_password": "password",
+    "wp:attachment_url": "attachment_url",
+}
+_ITEM_INT = {"wp:post_id": "post_id", "wp:post_parent": "parent"}
+
+
+class _Handler(ContentHandler):
+    """SAX events to Items (handed out as they complete) and the channel's taxonomy."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.text, self.done = [], [], []
+        self.item = self.term = self.meta = self.entry = None
+        self.is_wxr = False
+        self.locator = None
+        self.site = ""
+        self.authors, self.categories, self.tags = {}, {}, {}
+
+    def startElementNS(self, name, qname, attrs):
+        uri, local = name
+        prefix = _prefix(uri)
+        tag = f"{prefix}:{local}" if prefix else local
+        if prefix == "wp":
+            self.is_wxr = True
+        self.stack.append(tag)
+        self.text = []
+        depth = len(self.stack)
+        if depth == 3 and tag == "item":
+            self.item = Item(line=self.locator.getLineNumber())
+        elif self.item is not None and depth == 4:
+            if tag == "category":
+                self.term = (attrs.get((None, "domain"), ""), attrs.get((None, "nicename"), ""))
+            elif tag == "wp:postmeta":
+                self.meta = {}
+        elif depth == 3 and tag in ("wp:author", "wp:category", "wp:tag"):
+            self.entry = {}
+
+    def characters(self, content):
+        self.text.append(content)
+
+    def endElementNS(self, name, qname):
+        tag = self.stack.pop()
+        depth = len(self.stack) + 1
+        value = "".join(self.text)
+        self.text = []
+        item = self.item
+        if item is not None:
+            if depth == 3:
+                self.done.append(item)
+                self.item = None
+            elif depth == 4:
+                if tag in _ITEM_TEXT:
+                    setattr(item, _ITEM_TEXT[tag], value)
+                elif tag in _ITEM_INT:
+                    setattr(item, _ITEM_INT[tag], int(value) if value.strip().isdigit() else 0)
+                elif tag == "category":
+                    item.terms.append((*self.term, value.strip()))
+                elif tag == "wp:postmeta" and self.meta.get("wp:meta_key"):
+                    item.meta[self.meta["wp:meta_key"]].append(self.meta.get("wp:meta_value", ""))
+            elif depth == 5 and self.stack[-1] == "wp:postmeta":
+                self.meta[tag] = value
+        elif depth == 4 and self.entry is not None:
+            self.entry[tag] = value.strip()
+        elif depth == 3:
+            entry, self.entry = self.entry, None
+            if tag == "wp:author" and entry.get("wp:author_login"):
+                login = entry["wp:author_login"]
+                self.authors[login] = entry.get("wp:author_display_name") or login
+            elif tag == "wp:category" and entry.get("wp:category_nicename"):
+                self.categories[entry["wp:category_nicename"]] = (
+                    entry.get("wp:cat_name", ""),
+                    entry.get("wp:category_parent", ""),
+                )
+            elif tag == "wp:tag" and entry.get("wp:tag_slug"):
+                self.tags[entry["wp:tag_slug"]] = entry.get("wp:tag_name", "")
+            elif tag == "link":
+                self.site = value.strip()
+
+
+def read_export(path, handler=None):
+    """Yield the export's Items as the parser reaches them, in bounded memory.
+
+    No DTD, no entity declarations, no external references: an XXE or an entity bomb
+    stops the read with ExportError, as does malformed XML ('line N: message').
+    """
+    handler = handler or _Handler()
+    parser = DefusedExpatParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser.setFeature(feature_namespaces, True)
+    parser.setContentHandler(handler)
+    handler.locator = parser  # feed() never hands the handler a locator; the parser is one
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                parser.feed(chunk)
+                yield from handler.done
+                handler.done.clear()
+            parser.close()
+            yield from handler.done
+    except SAXParseException as exc:
+        raise ExportError(f"line {exc.getLineNumber()}: {exc.getMessage()}") from None
+    except DefusedXmlException as exc:
+        reason = DTD_REFUSED if "DTD" in type(exc).__name__ else ENTITY_REFUSED
+        raise ExportError(f"line {parser.getLineNumber()}: {reason}") from None
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not handler.is_wxr:
+        raise ExportError(f"line 1: {NOT_WXR}")
+
+
+@dataclass
+class Attachment:
+    url: str
+    file: str
+    alt: str
+    caption: str
+    title: str
+    parent: int
+
+
+@dataclass
+class Scan:
+    """What the first pass learns: attachments, pages, the taxonomy, how many items."""
+
+    attachments: dict = field(default_factory=dict)
+    pages: dict = field(default_factory=dict)  # id -> (post_name, parent)
+    authors: dict = field(default_factory=dict)  # login -> display name
+    categories: dict = field(default_factory=dict)  # nicename -> (name, parent nicename)
+    tags: dict = field(default_factory=dict)  # slug -> name
+    site: str = ""
+    items: int = 0
+    _children: dict | None = None
+
+    def children(self, parent):
+        """Attachment ids whose parent is `parent` (a gallery without ids shows them)."""
+        if self._children is None:
+            self._children = defaultdict(list)
+            for pk, attachment in self.attachments.items():
+                self._children[attachment.parent].append(pk)
+        return sorted(self._children.get(parent, []))
+
+
+def scan(paths):
+    """First pass: check every file parses, and collect what the posts refer to."""
+    result = Scan()
+    for path in paths:
+        handler = _Handler()
+        try:
+            for item in read_export(path, handler):
+                result.items += 1
+                if item.post_type == "attachment":
+                    result.attachments[item.post_id] = Attachment(
+                        url=item.attachment_url.strip(),
+                        file=_first(item.meta, "_wp_attached_file"),
+                        alt=_first(item.meta, "_wp_attachment_image_alt"),
+                        caption=item.excerpt.strip(),
+                        title=item.title.strip(),
+                        parent=item.parent,
+                    )
+                elif item.post_type == "page":
+                    result.pages[item.post_id] = (unquote(item.name), item.parent)
+        except ExportError as exc:
+            raise ExportError(f"{path}: {exc}" if len(paths) > 1 else str(exc)) from None
+        result.authors.update(handler.authors)
+        result.categories.update(handler.categories)
+        result.tags.update(handler.tags)
+        result.site = result.site or handler.site
+    return result
+
+
+def _first(meta, key):
+    values = meta.get(key) or [""]
+    return values[0].strip()
+
+
+# ---------------------------------------------------------------------------------------
+# Content: WordPress's paragraph rules, shortcodes, blocks
+
+
+_ALLBLOCKS = (
+    r"(?:table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|"
+    r"form|map|area|blockquote|address|style|p|h[1-6]|hr|fieldset|legend|section|article|"
+    r"aside|hgroup|header|footer|nav|figure|figcaption|details|menu|summary)"
+)
+
+
+def wpautop(value, br=True):
+    """WordPress's wpautop(): blank lines make paragraphs, single newlines line breaks."""
+    if not value.strip():
+        return ""
+    value += "\n"
+    pre_tags = {}
+    if "<pre" in value:
+        parts = value.split("</pre>")
+        last = parts.pop()
+        value = ""
+        for i, part in enumerate(parts):
+            start = part.find("<pre")
+            if start == -1:
+                value += part
+                continue
+            name = f"<pre wp-pre-tag-{i}></pre>"
+            pre_tags[name] = part[start:] + "</pre>"
+            value += part[:start] + name
+        value += last
+    value = re.sub(r"<br\s*/?>\s*<br\s*/?>", "\n\n", value)
+    value = re.sub(r"(<" + _ALLBLOCKS + r"[\s/>])", r"\n\n\1", value)
+    value = re.sub(r"(</" + _ALLBLOCKS + r">)", r"\1\n\n", value)
+    value = re.sub(r"(<hr\s*?/?>)", r"\1\n\n", value)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = re.sub(
+        r"<!--.*?-->|<[^>]*>",
+        lambda m: m.group(0).replace("\n", " <!-- wpnl --> "),
+        value,
+        flags=re.S,
+    )
+    if "<option" in value:
+        value = re.sub(r"\s*<option", "<option", value)
+        value = re.sub(r"</option>\s*", "</option>", value)
+    if "</object>" in value:
+        value = re.sub(r"(<object[^>]*>)\s*", r"\1", value)
+        value = re.sub(r"\s*</object>", "</object>", value)
+        value = re.sub(r"\s*(</?(?:param|embed)[^>]*>)\s*", r"\1", value)
+    if "<source" in value or "<track" in value:
+        value = re.sub(r"([<\[](?:audio|video)[^>\]]*[>\]])\s*", r"\1", value)
+        value = re.sub(r"\s*([<\[]/(?:audio|video)[>\]])", r"\1", value)
+        value = re.sub(r"\s*(<(?:source|track)[^>]*>)\s*", r"\1", value)
+    if "<figcaption" in value:
+        value = re.sub(r"\s*(<figcaption[^>]*>)", r"\1", value)
+        value = re.sub(r"</figcaption>\s*", "</figcaption>", value)
+    value = re.sub(r"\n\n+", "\n\n", value)
+    paragraphs = [p for p in re.split(r"\n\s*\n", value) if p]
+    value = "".join(f"<p>{p.strip(chr(10))}</p>\n" for p in paragraphs)
+    value = re.sub(r"<p>\s*</p>", "", value)
+    value = re.sub(r"<p>([^<]+)</(div|address|form)>", r"<p>\1</p></\2>", value)
+    value = re.sub(r"<p>\s*(</?" + _ALLBLOCKS + r"[^>]*>)\s*</p>", r"\1", value)
+    value = re.sub(r"<p>(<li.+?)</p>", r"\1", value)
+    value = re.sub(r"<p><blockquote([^>]*)>", r"<blockquote\1><p>", value, flags=re.I)
+    value = value.replace("</blockquote></p>", "</p></blockquote>")
+    value = re.sub(r"<p>\s*(</?" + _ALLBLOCKS + r"[^>]*>)", r"\1", value)
+    value = re.sub(r"(</?" + _ALLBLOCKS + r"[^>]*>)\s*</p>", r"\1", value)
+    if br:
+        value = re.sub(
+            r"<(script|style|svg|math).*?</\1>",
+            lambda m: m.group(0).replace("\n", "<WPPreserveNewline />"),
+            value,
+            flags=re.S,
+        )
+        value = value.replace("<br>", "<br />").replace("<br/>", "<br />")
+        value = re.sub(r"(?<!<br />)\s*\n", "<br />\n", value)
+        value = value.replace("<WPPreserveNewline />", "\n")
+    value = re.sub(r"(</?" + _ALLBLOCKS + r"[^>]*>)\s*<br />", r"\1", value)
+    value = re.sub(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)", r"\1", value)
+    value = re.sub(r"\n</p>$", "</p>", value)
+    for name, original in pre_tags.items():
+        value = value.replace(name, original)
+    return value.replace(" <!-- wpnl --> ", "\n").replace("<!-- wpnl -->", "\n")
+
+
+_BLOCK_COMMENT = re.compile(r"<!--\s*(/)?wp:([a-z][a-z0-9_/-]*)(.*?)-->", re.S)
+_MORE = re.compile(r"<!--\s*(?:more|nextpage|noteaser)\b.*?-->", re.S | re.I)
+_SHORTCODE = re.compile(
+    r"\[(\[?)([a-z][a-z0-9_-]*)(?![\w-])"  # [[ escapes; the name
+    r"([^\]/]*(?:/(?!\])[^\]/]*)*?)"  # attributes
+    r"(?:(/)\]|\](?:([^\[]*(?:\[(?!/\2\])[^\[]*)*)\[/\2\])?)"  # self-closing, or content
+    r"(\]?)"
+)
+_STRAY_CLOSING = re.compile(r"\[/([a-z][a-z0-9_-]*)\]")
+_ATTR = re.compile(
+    r"""([\w-]+)\s*=\s*"([^"]*)"|([\w-]+)\s*=\s*'([^']*)'|([\w-]+)\s*=\s*([^\s'"]+)"""
+    r"""|"([^"]*)"|'([^']*)'|(\S+)"""
+)
+_URL = re.compile(r"https?://[^\s<>\"'\]\[]+")
+_BARE_URL_LINE = re.compile(r"^(\s*)(https?://[^\s<>\"]+)(\s*)$", re.M)
+_MEDIA_TAG = re.compile(r"<(video|audio)\b([^>]*)>(.*?)</\1\s*>", re.S | re.I)
+_IFRAME = re.compile(r"<iframe\b([^>]*)>(?:.*?</iframe\s*>)?", re.S | re.I)
+_SRC = re.compile(r"""\bsrc\s*=\s*(["'])(.*?)\1""", re.S | re.I)
+_HREF = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2""", re.S | re.I)
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.S | re.I)
+_CAPTION_IMAGE = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I)
+EMBEDS = {"embed", "video", "audio", "youtube", "vimeo", "playlist", "soundcloud"}
+MEDIA_ATTRS = ("src", "url", "mp4", "m4v", "webm", "ogv", "wmv", "flv", "mp3", "ogg", "wav")
+
+
+def _attrs(raw):
+    """WordPress's shortcode_parse_atts(): named values and positional ones."""
+    named, positional = {}, []
+    for m in _ATTR.finditer(raw or ""):
+        if m.group(1):
+            named[m.group(1).lower()] = m.group(2)
+        elif m.group(3):
+            named[m.group(3).lower()] = m.group(4)
+        elif m.group(5):
+            named[m.group(5).lower()] = m.group(6)
+        else:
+            positional.append(m.group(7) or m.group(8) or m.group(9) or "")
+    return named, positional
+
+
+def _link(url):
+    url = html.unescape(url.strip())
+    escaped = html.escape(url, quote=True)
+    return f'\n\n<p><a href="{escaped}">{escaped}</a></p>\n\n'
+
+
+def _image_html(attachment):
+    alt = html.escape(attachment.alt or attachment.title, quote=True)
+    src = html.escape(attachment.url, quote=True)
+    caption = (
+        f"<figcaption>{html.escape(attachment.caption)}</figcaption>" if attachment.caption else ""
+    )
+    return f'<figure><img src="{src}" alt="{alt}">{caption}</figure>'
+
+
+@dataclass
+class Converted:
+    html: str
+    images: list  # the image addresses the body refers to, in order
+    unknown_shortcodes: list
+    dropped_blocks: list
+    missing_gallery: list
+
+
+def convert_body(raw, *, post_id=0, attachments=None, children=None):
+    """An export's post_content as HTML: its images not yet resolved, not yet sanitised."""
+    attachments = attachments or {}
+    unknown, dropped, missing = [], [], []
+    has_blocks = "<!-- wp:" in raw
+
+    def block(m):
+        closing, name, rest = m.groups()
+        if not closing and rest.rstrip().endswith("/") and name not in ("more", "nextpage"):
+            dropped.append(name.removeprefix("core/"))  # rendered by the old site's code
+        return "\n\n"
+
+    value = _BLOCK_COMMENT.sub(block, raw)
+    value = _MORE.sub("", value)
+    value = _IFRAME.sub(lambda m: _media_link(m.group(1)), value)
+    value = _MEDIA_TAG.sub(lambda m: _media_link(m.group(2) + m.group(3)), value)
+
+    def shortcode(m):
+        escape_open, name, raw_attrs, _self_closing, content, escape_close = m.groups()
+        if escape_open and escape_close:
+            return m.group(0)[1:-1]
+        named, positional = _attrs(raw_attrs)
+        content = content or ""
+        if name in ("caption", "wp_caption"):
+            found = _CAPTION_IMAGE.match(content)
+            image, caption = (found.group(1), found.group(2)) if found else ("", content)
+            caption = caption.strip() or named.get("caption", "")
+            caption = f"<figcaption>{caption}</figcaption>" if caption.strip() else ""
+            return f"{escape_open}\n\n<figure>{image}{caption}</figure>\n\n{escape_close}"
+        if name == "gallery":
+            raw_ids = named.get("ids") or named.get("include") or ""
+            ids = [int(i) for i in re.findall(r"\d+", raw_ids)]
+            if not ids and children is not None:
+                ids = children(int(named["id"]) if named.get("id", "").isdigit() else post_id)
+            figures = []
+            for pk in ids:
+                if pk in attachments:
+                    figures.append(_image_html(attachments[pk]))
+                else:
+                    missing.append(pk)
+            return escape_open + "\n\n" + "\n".join(figures) + "\n\n" + escape_close
+        if name in EMBEDS:
+            candidates = [content.strip()] + [named.get(a, "") for a in MEDIA_ATTRS]
+            candidates += positional + [raw_attrs.lstrip("= ")]
+            for candidate in candidates:
+                url = _URL.search(candidate or "")
+                if url:
+                    return escape_open + _link(url.group(0)) + escape_close
+            unknown.append(name)
+            return escape_open + escape_close
+        unknown.append(name)
+        return escape_open + _SHORTCODE.sub(shortcode, content) + escape_close
+
+    value = _SHORTCODE.sub(shortcode, value)
+
+    def stray(m):
+        unknown.append(m.group(1))
+        return ""
+
+    value = _STRAY_CLOSING.sub(stray, value)
+    value = _BARE_URL_LINE.sub(lambda m: m.group(1) + _link(m.group(2)).strip() + m.group(3), value)
+    if not has_blocks:
+        value = wpautop(value)
+    images = [
+        html.unescape(m.group(2)) for img in _IMG.findall(value) for m in [_SRC.search(img)] if m
+    ]
+    return Converted(value, images, unknown, dropped, missing)
+
+
+def _media_link(attrs_and_inner):
+    found = _SRC.search(attrs_and_inner)
+    return _link(found.group(2)) if found else "\n\n"
+
+
+def rewrite_images(value, resolve_image):
+    """Point <img src> (and links to full-size images) at our copies; drop images we lack.
+
+    `resolve_image(url)` returns our address for the image, "" when it is one of the
+    old site's images that could not be had, or None when it is not the old site's.
+    """
+
+    def image(m):
+        tag = m.group(0)
+        src = _SRC.search(tag)
+        if not src:
+            return ""
+        new = resolve_image(html.unescape(src.group(2)))
+        if new is None:
+            return tag
+        if not new:
+            alt = _ALT.search(tag)
+            return html.escape(html.unescape(alt.group(2))) if alt else ""
+        return tag[: src.start(2)] + html.escape(new, quote=True) + tag[src.end(2) :]
+
+    def link(m):
+        href = html.unescape(m.group(3))
+        if not urlsplit(href).path.lower().endswith(IMAGE_SUFFIXES):
+            return m.group(0)
+        new = resolve_image(href)
+        if not new:
+            return m.group(0)
+        return m.group(1) + m.group(2) + html.escape(new, quote=True) + m.group(2)
+
+    return _HREF.sub(link, _IMG.sub(image, value))
+
+
+def plain(value):
+    """A headline or name: markup dropped, entities decoded, every other character kept."""
+    return re.sub(r"\s+", " ", html.unescape(strip_tags(text.strip_control(value or "")))).strip()
+
+
+# ---------------------------------------------------------------------------------------
+# Media: a copy of the uploads folder, or downloads with SSRF protection
+
+
+class MediaError(Exception):
+    """Why an image could not be had."""
+
+
+def uploads_path(url):
+    """The path inside wp-content/uploads an image address names, or None if it names none."""
+    parts = urlsplit(url.strip())
+    path = unquote(parts.path)
+    if "/wp-content/uploads/" in path:
+        rel = path.split("/wp-content/uploads/", 1)[1]
+    elif (parts.hostname or "").endswith(".files.wordpress.com"):
+        rel = path.lstrip("/")
+    else:
+        return None
+    rel = posixpath.normpath(rel)
+    if rel.startswith(("..", "/")) or rel in (".", ""):
+        return None
+    return rel
+
+
+_SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
+
+
+def original_of(rel):
+    """'2013/03/x-300x200.jpg' → '2013/03/x.jpg' (WordPress's size variants); None if none."""
+    original = _SIZE_SUFFIX.sub("", rel)
+    return original if original != rel else None
+
+
+def _original_url(url):
+    parts = urlsplit(url)
+    return parts._replace(path=_SIZE_SUFFIX.sub("", parts.path)).geturl()
+
+
+def _address_allowed(host, allow_private):
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise MediaError(f"cannot resolve {host}: {exc}") from None
+    addresses = {info[4][0] for info in infos}
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if not allow_private and not ip.is_global:
+            raise MediaError(
+                f"{host} is a private, loopback or reserved address ({ip}); refused "
+                "(allow with --allow-private-addresses)"
+            )
+    return sorted(addresses)[0]
+
+
+class _PinnedHTTPSConnection(HTTPSConnection):
+    """HTTPS to an address checked beforehand, verified against the host's name."""
+
+    def __init__(self, host, address, **kwargs):
+        super().__init__(host, context=ssl.create_default_context(), **kwargs)
+        self._address = address
+
+    def connect(self):
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+class _PinnedHTTPConnection(HTTPConnection):
+    def __init__(self, host, address, **kwargs):
+        super().__init__(host, **kwargs)
+        self._address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+def fetch(url, *, max_bytes, allow_private=False, timeout=FETCH_TIMEOUT):
+    """Download an image: http(s) only, no private addresses unless allowed, capped, timed out.
+
+    The address is checked after resolving and the connection made to that very address,
+    so a name that resolves differently the second time cannot reach inside.
+    """
+    for _hop in range(FETCH_REDIRECTS + 1):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise MediaError(f"not an http(s) address: {url}")
+        address = _address_allowed(parts.hostname, allow_private)
+        kind = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+        connection = kind(parts.hostname, address, port=parts.port, timeout=timeout)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            connection.request("GET", target, headers={"User-Agent": "Newsroom-import"})
+            response = connection.getresponse()
+            if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
+                url = urljoin(url, response.getheader("Location"))
+                continue
+            if response.status != 200:
+                raise MediaError(f"HTTP {response.status}")
+            length = response.getheader("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise MediaError(f"larger than {max_bytes // (1024 * 1024)} MB")
+            data = response.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                raise MediaError(f"larger than {max_bytes // (1024 * 1024)} MB")
+            return data
+        except (OSError, ssl.SSLError) as exc:
+            raise MediaError(f"download failed: {exc}") from None
+        finally:
+            connection.close()
+    raise MediaError("too many redirects")
+
+
+@dataclass
+class Stored:
+    name: str
+    url: str
+    width: int
+    height: int
+
+
+class Media:
+    """Images of the old site, copied into our storage once each (WordPressImage)."""
+
+    def __init__(self, *, media_dir=None, fetch_media=False, allow_private=False, dry_run=False):
+        self.media_dir = Path(media_dir).resolve() if media_dir else None
+        self.fetch_media = fetch_media
+        self.allow_private = allow_private
+        self.dry_run = dry_run
+        self.known = {}  # source -> Stored, for the batch at hand
+        self.looked_up = set()  # sources the batch's prefetch found no copy of
+        self.new_rows = []
+        self.saved = []  # names written this run, removed again if the run fails
+        self.copied = 0
+        self.failures = {}  # source -> reason
+
+    def prefetch(self, urls):
+        """Look up, in one query, which of these images an earlier run already copied."""
+        self.known.clear()
+        sources = {rel for url in urls if (rel := uploads_path(url))}
+        sources |= {original for rel in sources if (original := original_of(rel))}
+        self.looked_up = sources
+        for row in WordPressImage.objects.filter(source__in=sources):
+            self.known[row.source] = self._stored(row)
+
+    def _stored(self, row):
+        return Stored(row.file, default_storage.url(row.file), row.width, row.height)
+
+    def _copied_before(self, source):
+        if source in self.known or source in self.looked_up:
+            return self.known.get(source)
+        row = WordPressImage.objects.filter(source=source).first()
+        if row is not None:
+            self.known[source] = self._stored(row)
+        return self.known.get(source)
+
+    def get(self, url):
+        """Our copy of the old site's image at `url`; None if it is not one; raises MediaError."""
+        rel = uploads_path(url)
+        if rel is None:
+            return None
+        if self._copied_before(rel):
+            return self.known[rel]
+        if rel in self.failures:
+            raise MediaError(self.failures[rel])
+        reasons = []
+        for candidate in [rel, original_of(rel)]:
+            if candidate is None:
+                continue
+            if self._copied_before(candidate):
+                self._remember(rel, self.known[candidate])
+                return self.known[candidate]
+            try:
+                data = self._read(candidate, url if candidate == rel else _original_url(url))
+                stored = self._store(candidate, data)
+            except MediaError as exc:
+                reasons.append(f"{candidate}: {exc}")
+                continue
+            self._remember(candidate, stored)
+            if candidate != rel:
+                self._remember(rel, stored)
+            return stored
+        self.failures[rel] = "; ".join(reasons) or "no source given"
+        raise MediaError(self.failures[rel])
+
+    def _remember(self, source, stored):
+        self.known[source] = stored
+        self.new_rows.append(
+            WordPressImage(
+                source=source, file=stored.name, width=stored.width, height=stored.height
+            )
+        )
+
+    def _read(self, rel, url):
+        if self.media_dir is not None:
+            path = (self.media_dir / rel).resolve()
+            if not path.is_relative_to(self.media_dir):
+                raise MediaError("outside the media folder")
+            if path.is_file():
+                if path.stat().st_size > settings.ARTICLES_IMAGE_MAX_BYTES:
+                    raise MediaError("too large")
+                return path.read_bytes()
+            if not self.fetch_media:
+                raise MediaError("not in the media folder")
+        if self.fetch_media:
+            if url is None:
+                raise MediaError("no address to download from")
+            return fetch(
+                url, max_bytes=settings.ARTICLES_IMAGE_MAX_BYTES, allow_private=self.allow_private
+            )
+        raise MediaError("no --media-dir or --fetch-media given")
+
+    def _store(self, rel, data):
+        upload = ContentFile(data, name=posixpath.basename(rel))
+        try:
+            validate_image(upload)
+        except ValidationError as exc:
+            raise MediaError(" ".join(str(m) for m in exc.messages)) from None
+        with Image.open(upload) as probe:
+            width, height = probe.size
+        name = f"wordpress/{rel}"
+        if not self.dry_run:
+            name = default_storage.save(name, ContentFile(data))
+            self.saved.append(name)
+        self.copied += 1
+        return Stored(name, default_storage.url(name), width, height)
+
+    def flush(self):
+        WordPressImage.objects.bulk_create(self.new_rows, ignore_conflicts=True, batch_size=500)
+        self.new_rows.clear()
+
+    def discard(self):
+        for name in self.saved:
+            default_storage.delete(name)
+
+
+# ---------------------------------------------------------------------------------------
+# The report
+
+
+@dataclass
+class Report:
+    """What an import did, for an editor: counts, and what was skipped or changed and why."""
+
+    counts: Counter = field(default_factory=Counter)
+    notes: dict = field(default_factory=lambda: defaultdict(list))
+    examples: int = 10
+
+    def note(self, reason, example=""):
+        self.counts[reason] += 1
+        if example and len(self.notes[reason]) < self.examples:
+            self.notes[reason].append(example)
+
+    def lines(self):
+        c = self.counts
+        out = [
+            f"Stories: {c['story new']} new, {c['story updated']} updated, "
+            f"{c['story unchanged']} unchanged "
+            f"({c['published']} published, {c['scheduled']} scheduled, {c['drafts']} drafts).",
+            f"Pages: {c['page new']} new, {c['page updated']} updated, "
+            f"{c['page unchanged']} unchanged.",
+            f"Sections: {c['sections']} new. Tags: {c['tags']} new. Authors: {c['authors']} new.",
+            f"Images: {c['images copied']} copied, {c['images missing']} missing.",
+            *self._examples("images missing"),
+            f"Redirects: {c['redirects new']} new, {c['redirects updated']} updated.",
+            f"Ratings: {c['ratings']} stories with their old tally.",
+        ]
+        shown = {
+            "story new",
+            "story updated",
+            "story unchanged",
+            "published",
+            "scheduled",
+            "drafts",
+            "page new",
+            "page updated",
+            "page unchanged",
+            "sections",
+            "tags",
+            "authors",
+            "images copied",
+            "images missing",
+            "redirects new",
+            "redirects updated",
+            "ratings",
+        }
+        for reason in sorted(set(c) - shown):
+            out.append(f"{reason}: {c[reason]}")
+            out.extend(self._examples(reason))
+        return out
+
+    def _examples(self, reason):
+        examples = self.notes.get(reason, [])
+        more = self.counts[reason] - len(examples)
+        return [f"    {e}" for e in examples] + (
+            [f"    … and {more} more"] if examples and more else []
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# The import
+
+
+def _when(local, gmt, tz):
+    """post_date_gmt, or post_date in the site's time zone when the GMT value is zero."""
+    for value, zone in ((gmt, zoneinfo.ZoneInfo("UTC")), (local, tz)):
+        value = (value or "").strip()
+        if not value or value.startswith("0000"):
+            continue
+        try:
+            return datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
+        except ValueError:
+            continue
+    return None
+
+
+def _path_of(link):
+    """The decoded path of an old address, or None when it has a query or is the home page."""
+    parts = urlsplit((link or "").strip())
+    if parts.query or not parts.path or parts.path == "/":
+        return None
+    return unquote(parts.path)
+
+
+def _ours(path):
+    """True when one of our own URL patterns answers `path` (an old page there is hidden)."""
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+def _terms(item):
+    """(categories, tags) of a post as [(nicename, name)], in order, without duplicates.
+
+    WXR 1.0 lists each term twice, once without domain or nicename; those are folded in.
+    """
+    categories, tags = {}, {}
+    for domain, nicename, name in item.terms:
+        name = plain(name)[:NAME_MAX]
+        if not name:
+            continue
+        if domain in ("", "category"):
+            if nicename or name not in categories:
+                categories[name] = nicename or categories.get(name, "")
+        elif domain in ("post_tag", "tag"):
+            if nicename or name not in tags:
+                tags[name] = nicename or tags.get(name, "")
+    return [(n, name) for name, n in categories.items()], [(n, name) for name, n in tags.items()]
+
+
+def _digest(item, scan_result):
+    thumb = scan_result.attachments.get(_int(_first(item.meta, "_thumbnail_id")))
+    parts = [
+        item.title,
+        item.content,
+        item.excerpt,
+        item.name,
+        item.status,
+        bool(item.password),
+        item.date,
+        item.date_gmt,
+        item.creator,
+        scan_result.authors.get(item.creator, ""),
+        item.terms,
+        item.link,
+        item.meta.get("_wp_old_slug", []),
+        item.meta.get("ratings_users", []),
+        item.meta.get("ratings_score", []),
+        [thumb.url, thumb.file, thumb.alt, thumb.caption] if thumb else None,
+        item.parent,
+    ]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+def _int(value):
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else 0
+
+
+def _tally(item, report):
+    users, score = _first(item.meta, "ratings_users"), _first(item.meta, "ratings_score")
+    if not users and not score:
+        return None
+    try:
+        count, total = int(users or 0), round(float(score or 0))
+    except ValueError:
+        report.note("ratings not read (not numbers)", f"post {item.post_id}")
+        return None
+    if count < 0 or not count <= total <= 5 * count:
+        report.note("ratings not read (outside 1–5 stars)", f"post {item.post_id}: {users}/{score}")
+        return None
+    return (count, total) if count else None
+
+
+class Importer:
+    """One run: the second pass over the export, writing in batches of BATCH posts."""
+
+    def __init__(self, *, scan_result, media, report, progress=None):
+        self.scan = scan_result
+        self.media = media
+        self.report = report
+        self.progress = progress
+        self.tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        self.now = timezone.now()
+        self.sections, self.authors, self.tags = {}, {}, {}
+        self.used_categories, self.used_tags, self.used_authors = {}, {}, set()
+        self.article_type = ContentType.objects.get_for_model(Article)
+        self.redirects = {}
+        self.renditions_due = []  # lead images stored by this run
+
+    # -- items
+
+    def run(self, paths):
+        batch = []
+        for path in paths:
+            for item in read_export(path):
+                if item.post_type == "post":
+                    batch.append(item)
+                    if len(batch) >= BATCH:
+                        self.posts(batch)
+                        batch = []
+                elif item.post_type == "page":
+                    self.page(item)
+                elif item.post_type == "attachment":
+                    pass  # used as the stories' images
+                elif item.post_type == "nav_menu_item":
+                    self.report.note("skipped: menu items (nav_menu_item)", f"#{item.post_id}")
+                else:
+                    self.report.note(
+                        f"skipped: items of type {item.post_type or 'unknown'!r}",
+                        f"#{item.post_id} {plain(item.title)[:60]}",
+                    )
+                if self.progress:
+                    self.progress(1)
+        if batch:
+            self.posts(batch)
+        self.archive_redirects()
+        self.flush_redirects()
+
+    def _status(self, item, kind):
+        """(status, published_at, why it is a draft) of an item; None when it is not imported."""
+        label = f"#{item.post_id} {plain(item.title)[:60]}"
+        status = item.status.strip()
+        if status == "trash":
+            self.report.note(f"skipped: {kind}s in the trash", label)
+            return None
+        if status in ("auto-draft", "inherit"):
+            self.report.note(f"skipped: {kind}s WordPress saved automatically ({status})", label)
+            return None
+        when = _when(item.date, item.date_gmt, self.tz)
+        if item.password.strip():
+            return Article.Status.DRAFT, when, "password-protected"
+        if status in ("publish", "future"):
+            return Article.Status.PUBLISHED, when, ""
+        if status in ("draft", "pending", "private"):
+            return Article.Status.DRAFT, when, f"{status} in WordPress"
+        return Article.Status.DRAFT, when, f"unknown status {status!r}"
+
+    def body(self, item, label):
+        """The item's content as our HTML, its images copied; (html, missing_media)."""
+        converted = convert_body(
+            item.content,
+            post_id=item.post_id,
+            attachments=self.scan.attachments,
+            children=self.scan.children,
+        )
+        for name in converted.unknown_shortcodes:
+            self.report.note(f"shortcodes removed: [{name}]", label)
+        for name in converted.dropped_blocks:
+            self.report.note(f"blocks with no content outside WordPress dropped: {name}", label)
+        for pk in converted.missing_gallery:
+            self.report.note("gallery images not in the export", f"{label}: attachment {pk}")
+        missing = []
+
+        def resolve_image(url):
+            try:
+                stored = self.media.get(url)
+            except MediaError as exc:
+                missing.append(f"{label}: {url} ({exc})")
+                return ""
+            return None if stored is None else stored.url
+
+        value = rewrite_images(converted.html, resolve_image)
+        for line in missing:
+            self.report.note("images missing", line)
+        # blocks leave runs of blank lines between them (wpautop's output has none)
+        return _BLANK_LINES.sub("\n", text.sanitize_html(value)), bool(missing)
+
+    def lead_image(self, item, label):
+        """((Stored, alt, caption) or None, missing) for the post's featured image."""
+        thumb_id = _int(_first(item.meta, "_thumbnail_id"))
+        if not thumb_id:
+            return None, False
+        attachment = self.scan.attachments.get(thumb_id)
+        if attachment is None:
+            self.report.note(
+                "images missing", f"{label}: featured image #{thumb_id} not in the export"
+            )
+            return None, True
+        url = attachment.url or (
+            f"/wp-content/uploads/{attachment.file}" if attachment.file else ""
+        )
+        try:
+            stored = self.media.get(url)
+        except MediaError as exc:
+            self.report.note("images missing", f"{label}: {url} ({exc})")
+            return None, True
+        if stored is None:
+            self.report.note("images missing", f"{label}: featured image {url} is not an upload")
+            return None, True
+        alt = plain(attachment.alt or attachment.caption or attachment.title)[:300]
+        return (stored, alt, plain(attachment.caption)[:300]), False
+
+    # -- posts
+
+    def posts(self, items):
+        ids = [item.post_id for item in items]
+        known = {
+            row.wordpress_id: row
+            for row in WordPressItem.objects.filter(wordpress_id__in=ids).select_related("article")
+        }
+        urls = []
+        for item in items:
+            urls.extend(_IMG_SRC_ANY.findall(item.content))
+            thumb = self.scan.attachments.get(_int(_first(item.meta, "_thumbnail_id")))
+            if thumb:
+                urls.append(thumb.url or f"/wp-content/uploads/{thumb.file}")
+        self.media.prefetch(urls)
+        plans, seen = [], set()
+        for item in items:
+            if not item.post_id or item.post_id in seen:
+                self.report.note(
+                    "skipped: posts without an id or listed twice", f"line {item.line}"
+                )
+                continue
+            seen.add(item.post_id)
+            plan = self.plan(item, known.get(item.post_id))
+            if plan is not None:
+                plans.append(plan)
+        self.media.flush()
+        self.write(plans)
+
+    def plan(self, item, existing):
+        label = f"#{item.post_id} {plain(item.title)[:60] or UNTITLED}"
+        decided = self._status(item, "post")
+        if decided is None:
+            return None
+        status, when, why = decided
+        if why:
+            self.report.note(f"posts made drafts: {why}", label)
+        digest = _digest(item, self.scan)
+        article = existing.article if existing else None
+        if article is not None and existing.digest == digest and not existing.missing_media:
+            self.report.note("story unchanged")
+            self._count_status(article.status, article.published_at)
+            self._note_taxonomy(item)
+            return None
+        title = plain(item.title)
+        if not title:
+            title = UNTITLED
+            self.report.note("headlines empty: placeholder given", label)
+        elif len(title) > TITLE_MAX:
+            self.report.note("headlines longer than 300 characters: cut", label)
+            title = title[: TITLE_MAX - 1] + "…"
+        body, body_missing = self.body(item, label)
+        lead, lead_missing = self.lead_image(item, label)
+        categories, tags = self._note_taxonomy(item)
+        section = categories[0][1] if categories else DEFAULT_SECTION
+        creator = item.creator.strip()
+        author = plain(self.scan.authors.get(creator) or creator)[:150]
+        published_at = when or self.now
+        return {
+            "item": item,
+            "existing": existing,
+            "digest": digest,
+            "missing_media": body_missing or lead_missing,
+            "fields": {
+                "title": title,
+                "body": body,
+                "teaser": plain(item.excerpt)[:2000],
+                "status": status,
+                "published_at": published_at,
+                "lead_image": lead[0].name if lead else "",
+                "lead_image_width": lead[0].width if lead else None,
+                "lead_image_height": lead[0].height if lead else None,
+                "lead_image_alt": lead[1] if lead else "",
+                "lead_image_caption": lead[2] if lead else "",
+            },
+            "slug": self._slug_base(item, title),
+            "section": section,
+            "authors": [author] if author else [],
+            "tags": list(dict.fromkeys(name for _n, name in categories + tags)),
+            "tally": _tally(item, self.report),
+            "old_paths": self._post_paths(item) if status == Article.Status.PUBLISHED else [],
+        }
+
+    def _note_taxonomy(self, item):
+        categories, tags = _terms(item)
+        for nicename, name in categories:
+            if nicename:
+                self.used_categories[nicename] = name
+        for nicename, name in tags:
+            if nicename:
+                self.used_tags[nicename] = name
+        if item.creator.strip():
+            self.used_authors.add(item.creator.strip())
+        return categories, tags
+
+    def _count_status(self, status, published_at):
+        if status == Article.Status.DRAFT:
+            self.report.note("drafts")
+        elif published_at > self.now:
+            self.report.note("scheduled")
+        else:
+            self.report.note("published")
+
+    def _slug_base(self, item, title):
+        base = slugify_uk(unquote(item.name), 190) or slugify_uk(title, 190)
+        return base or f"story-{item.post_id}"
+
+    def _post_paths(self, item):
+        paths = [id_path("p", item.post_id)]
+        link = _path_of(item.link)
+        if link:
+            paths.append(link)
+            head, _sep, _last = link.rstrip("/").rpartition("/")
+            trailing = "/" if link.endswith("/") else ""
+            for old in item.meta.get("_wp_old_slug", []):
+                old = unquote(old.strip())
+                if old and "/" not in old:
+                    paths.append(f"{head}/{old}{trailing}")
+        return paths
+
+    def write(self, plans):
+        """Create and update the batch's stories, their relations, scores and redirects."""
+        if not plans:
+            return
+        new = [p for p in plans if not (p["existing"] and p["existing"].article_id)]
+        self._assign_slugs(new, plans)
+        created, changed = [], []
+        for plan in plans:
+            fields = plan["fields"]
+            plan["section_obj"] = _named(Section, plan["section"][:NAME_MAX], self.sections)
+            plan["author_objs"] = [_named(Author, name, self.authors) for name in plan["authors"]]
+            existing = plan["existing"]
+            article = existing.article if existing and existing.article_id else None
+            plan["created"] = article is None
+            if article is None:
+                article = Article(slug=plan["slug"], section=plan["section_obj"], **fields)
+                self._renditions(article, None)
+                article.prepare()
+                created.append(article)
+                self.report.note("story new")
+            else:
+                candidate = Article(slug=article.slug, section=plan["section_obj"], **fields)
+                candidate.prepare()
+                names = [
+                    "title",
+                    "body",
+                    "teaser",
+                    "status",
+                    "published_at",
+                    "lead_image",
+                    "lead_image_alt",
+                    "lead_image_caption",
+                    "section_id",
+                ]
+                moved = plan["slug"] != article.slug
+                if moved:
+                    self._move_slug(article, plan["slug"])
+                differs = any(getattr(article, n) != getattr(candidate, n) for n in names)
+                if differs:
+                    old_image = article.lead_image.name if article.lead_image else ""
+                    for name in [
+                        *names,
+                        "lead_image_width",
+                        "lead_image_height",
+                        "excerpt",
+                        "search_document",
+                    ]:
+                        setattr(article, name, getattr(candidate, name))
+                    self._renditions(article, old_image)
+                if differs or moved:
+                    article.updated_at = self.now
+                    changed.append(article)
+                plan["relations_changed"] = self._relations_differ(article, plan)
+                if differs or moved or plan["relations_changed"]:
+                    self.report.note("story updated")
+                else:
+                    self.report.note("story unchanged")
+            plan["article"] = article
+            self._count_status(article.status, article.published_at)
+        Article.objects.bulk_create(created, batch_size=BATCH)
+        # updated_at is set to now on insert; an imported story was last changed when published
+        Article.objects.filter(pk__in=[a.pk for a in created]).update(
+            updated_at=models.F("published_at")
+        )
+        Article.objects.bulk_update(
+            changed,
+            [
+                "title",
+                "body",
+                "teaser",
+                "status",
+                "published_at",
+                "lead_image",
+                "lead_image_width",
+                "lead_image_height",
+                "lead_image_alt",
+                "lead_image_caption",
+                "lead_image_renditions",
+                "section",
+                "excerpt",
+                "search_document",
+                "updated_at",
+                "slug",
+            ],
+            batch_size=BATCH,
+        )
+        self._write_relations(plans)
+        self._write_items(plans)
+        tallies = {}
+        for plan in plans:
+            if plan["tally"]:
+                tallies[plan["article"].pk] = plan["tally"]
+            elif plan["existing"] and plan["existing"].article_id:
+                tallies[plan["article"].pk] = (0, 0)  # the later export has no rating any more
+        if tallies:
+            before = len([1 for v in tallies.values() if v != (0, 0)])
+            ratings.import_tallies(model=Article, field="rating", tallies=tallies)
+            self.report.counts["ratings"] += before
+        for plan in plans:
+            for path in plan["old_paths"]:
+                self.redirects[path] = plan["article"].get_absolute_url()
+        if len(self.redirects) >= BATCH:
+            self.flush_redirects()
+
+    def _renditions(self, article, old_image):
+        """A new lead image's renditions are made after the run commits (see make_renditions)."""
+        name = article.lead_image.name if article.lead_image else ""
+        if name == (old_image or "") and old_image is not None:
+            return
+        article.lead_image_renditions = {}
+        if name and not self.media.dry_run:
+            self.renditions_due.append(name)
+
+    def _assign_slugs(self, new, plans):
+        """Unique slugs for the batch's new stories (and for stories whose post_name changed)."""
+        for plan in plans:
+            existing = plan["existing"]
+            if existing and existing.article_id:
+                current, base = existing.article.slug, plan["slug"]
+                if current == base or re.fullmatch(rf"{re.escape(base)}-\d+", current):
+                    plan["slug"] = current
+                else:
+                    new.append(plan)
+        bases = {p["slug"] for p in new}
+        taken = set(Article.objects.filter(slug__in=bases).values_list("slug", flat=True))
+        taken |= set(
+            SlugRedirect.objects.filter(old_slug__in=bases).values_list("old_slug", flat=True)
+        )
+        in_batch = set()
+
+        def also_taken(base):
+            redirects = SlugRedirect.objects.filter(old_slug__startswith=base)
+            return {*redirects.values_list("old_slug", flat=True), *in_batch}
+
+        for plan in new:
+            slug = plan["slug"]
+            if slug in taken or slug in in_batch:
+                slug = unique_slug(Article, slug, fallback="story", taken=also_taken)
+            in_batch.add(slug)
+            plan["slug"] = slug
+
+    def _move_slug(self, article, slug):
+        old_slug, article.slug = article.slug, slug
+        services.record_old_slug(article=article, old_slug=old_slug)
+
+    def _relations_differ(self, article, plan):
+        authors = [a.pk for a in article.authors.all()]
+        tags = sorted(t.name for t in article.tags.all())
+        return authors != [a.pk for a in plan["author_objs"]] or tags != sorted(plan["tags"])
+
+    def _write_relations(self, plans):
+        replaced = [p for p in plans if p.get("relations_changed")]
+        for plan in replaced:
+            plan["article"].authors.clear()
+            plan["article"].tags.clear()
+        todo = [p for p in plans if p["created"]] + replaced
+        through = Article.authors.through
+        through.objects.bulk_create(
+            [
+                through(article_id=p["article"].pk, author_id=author.pk)
+                for p in todo
+                for author in p["author_objs"]
+            ],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        TaggedItem.objects.bulk_create(
+            [
+                TaggedItem(
+                    content_type=self.article_type,
+                    object_id=p["article"].pk,
+                    tag=_tag_for(name, self.tags),
+                )
+                for p in todo
+                for name in p["tags"]
+            ],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+
+    def _write_items(self, plans):
+        rows, updated = [], []
+        for plan in plans:
+            existing = plan["existing"]
+            if existing is None:
+                rows.append(
+                    WordPressItem(
+                        wordpress_id=plan["item"].post_id,
+                        article=plan["article"],
+                        digest=plan["digest"],
+                        missing_media=plan["missing_media"],
+                    )
+                )
+            else:
+                existing.article = plan["article"]
+                existing.digest, existing.missing_media = plan["digest"], plan["missing_media"]
+                updated.append(existing)
+        WordPressItem.objects.bulk_create(rows, batch_size=BATCH)
+        WordPressItem.objects.bulk_update(
+            updated, ["article", "digest", "missing_media", "imported_at"], batch_size=BATCH
+        )
+
+    # -- pages
+
+    def page(self, item):
+        label = f"#{item.post_id} {plain(item.title)[:60] or UNTITLED}"
+        decided = self._status(item, "page")
+        if decided is None:
+            return
+        status, when, why = decided
+        if status != Article.Status.PUBLISHED or (when and when > self.now):
+            self.report.note(
+                "skipped: pages not public in WordPress", f"{label} ({why or 'future'})"
+            )
+            return
+        url = self._page_url(item)
+        if url is None or len(url) > PAGE_URL_MAX:
+            self.report.note(f"skipped: pages whose address is longer than {PAGE_URL_MAX}", label)
+            return
+        existing = (
+            WordPressItem.objects.filter(wordpress_id=item.post_id).select_related("page").first()
+        )
+        digest = _digest(item, self.scan)
+        if (
+            existing
+            and existing.page_id
+            and existing.digest == digest
+            and not existing.missing_media
+        ):
+            self.report.note("page unchanged")
+            return
+        self.media.prefetch(_IMG_SRC_ANY.findall(item.content))
+        content, missing = self.body(item, label)
+        self.media.flush()
+        title = plain(item.title)[:200] or UNTITLED
+        if _ours(url):
+            self.report.note(
+                "pages hidden by one of our own pages at the same address", f"{label}: {url}"
+            )
+        page = existing.page if existing and existing.page_id else None
+        if page is None:
+            page = FlatPage.objects.filter(url=url).first()
+        if page is None:
+            page = FlatPage.objects.create(url=url, title=title, content=content)
+            page.sites.add(settings.SITE_ID)
+            self.report.note("page new")
+        elif (page.url, page.title, page.content) != (url, title, content):
+            page.url, page.title, page.content = url, title, content
+            page.save()
+            page.sites.add(settings.SITE_ID)
+            self.report.note("page updated")
+        else:
+            self.report.note("page unchanged")
+        WordPressItem.objects.update_or_create(
+            wordpress_id=item.post_id,
+            defaults={"page": page, "article": None, "digest": digest, "missing_media": missing},
+        )
+        if url != "/":
+            self.redirects[id_path("page_id", item.post_id)] = url
+
+    def _page_url(self, item):
+        link = _path_of(item.link)
+        if link:
+            return link if link.endswith("/") else link + "/"
+        names, pk, hops = [], item.post_id, 0
+        while pk and hops < 50:
+            name, pk = self.scan.pages.get(pk, ("", 0))
+            if not name:
+                return None
+            names.append(name)
+            hops += 1
+        return "/" + "/".join(reversed(names)) + "/" if names else None
+
+    # -- old archive addresses and redirects
+
+    def archive_redirects(self):
+        """Old /category/…/, /tag/…/ and /author/…/ → our section, tag and author pages."""
+        sections = {
+            s.name: s for s in Section.objects.filter(name__in=self.used_categories.values())
+        }
+        names = {*self.used_categories.values(), *self.used_tags.values()}
+        tags = {t.name: t for t in Tag.objects.filter(name__in=names)}
+        for nicename, name in self.used_categories.items():
+            target = sections.get(name) or tags.get(name)
+            if target is None:
+                continue
+            new_path = target.get_absolute_url() if name in sections else _tag_url(target)
+            chain, current, hops = [], nicename, 0
+            while current and hops < 20:
+                chain.append(unquote(current))
+                current = self.scan.categories.get(current, ("", ""))[1]
+                hops += 1
+            full = "/".join(reversed(chain))
+            self.redirects[f"/category/{full}/"] = new_path
+            self.redirects.setdefault(f"/category/{unquote(nicename)}/", new_path)
+        for slug, name in self.used_tags.items():
+            if name in tags:
+                self.redirects[f"/tag/{unquote(slug)}/"] = _tag_url(tags[name])
+        display = {
+            login: plain(self.scan.authors.get(login) or login)[:150] for login in self.used_authors
+        }
+        authors = {a.name: a for a in Author.objects.filter(name__in=display.values())}
+        for login, name in display.items():
+            if name in authors:
+                nicename = re.sub(r"[^a-z0-9_-]+", "-", login.lower()).strip("-")
+                if nicename:
+                    self.redirects[f"/author/{nicename}/"] = authors[name].get_absolute_url()
+
+    def flush_redirects(self):
+        """Write the collected old paths → new paths: new ones created, changed ones updated."""
+        wanted = {}
+        for old, new in self.redirects.items():
+            if old == unquote(new):
+                continue  # our own address already: nothing to redirect
+            if len(old) > REDIRECT_MAX:
+                self.report.note(f"redirects not made: old address longer than {REDIRECT_MAX}", old)
+                continue
+            wanted[old] = new
+        self.redirects.clear()
+        existing = {
+            r.old_path: r
+            for r in Redirect.objects.filter(site_id=settings.SITE_ID, old_path__in=list(wanted))
+        }
+        changed = []
+        for old, new in wanted.items():
+            row = existing.get(old)
+            if row is not None and row.new_path != new:
+                row.new_path = new
+                changed.append(row)
+        Redirect.objects.bulk_update(changed, ["new_path"], batch_size=BATCH)
+        Redirect.objects.bulk_create(
+            [
+                Redirect(site_id=settings.SITE_ID, old_path=o, new_path=n)
+                for o, n in wanted.items()
+                if o not in existing
+            ],
+            batch_size=BATCH,
+        )
+        self.report.counts["redirects new"] += len([o for o in wanted if o not in existing])
+        self.report.counts["redirects updated"] += len(changed)
+
+
+def _named(model, name, cache):
+    """The Section, Author or Tag called `name`, made if missing (without signals: the run
+    starts one new content version at its end, and a dry run none)."""
+    if name not in cache:
+        found = model.objects.filter(name=name).first()
+        if found is None:
+            slug = unique_slug(model, name, fallback=model._meta.model_name)
+            found = model(name=name, slug=slug)
+            model.objects.bulk_create([found])
+            if found.pk is None:
+                found = model.objects.get(slug=slug)
+        cache[name] = found
+    return cache[name]
+
+
+def _tag_for(name, cache):
+    return _named(Tag, name, cache)
+
+
+def _tag_url(tag):
+    from django.urls import reverse
+
+    return reverse("articles:tag", kwargs={"slug": tag.slug})
+
+
+_BLANK_LINES = re.compile(r"\n\s*\n")
+_IMG_SRC_ANY = re.compile(
+    r"""https?://[^\s"'<>\]\[]+?\.(?:jpe?g|png|gif|webp)\b|/wp-content/uploads/[^\s"'<>\]\[]+""",
+    re.I,
+)
+
+
+def import_export(
+    *,
+    paths,
+    media_dir=None,
+    fetch_media=False,
+    allow_private=False,
+    dry_run=False,
+    progress=None,
+    on_scanned=None,
+    on_renditions=None,
+) -> Report:
+    """Import WordPress exports: all or nothing, in one transaction; `dry_run` writes nothing.
+
+    Raises ExportError (nothing written) when a file cannot be read or parsed safely.
+    """
+    scan_result = scan(paths)
+    if on_scanned:
+        on_scanned(scan_result)
+    report = Report()
+    media = Media(
+        media_dir=media_dir, fetch_media=fetch_media, allow_private=allow_private, dry_run=dry_run
+    )
+    counts_before = (Section.objects.count(), Tag.objects.count(), Author.objects.count())
+    try:
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+            importer = Importer(
+                scan_result=scan_result, media=media, report=report, progress=progress
+            )
+            importer.run(paths)
+            after = (Section.objects.count(), Tag.objects.count(), Author.objects.count())
+            for name, old, new in zip(
+                ("sections", "tags", "authors"), counts_before, after, strict=True
+            ):
+                report.counts[name] += new - old
+            if dry_run:
+                transaction.set_rollback(True)
+            else:
+                content_changed()
+    except BaseException:
+        media.discard()
+        raise
+    report.counts["images copied"] += media.copied
+    if not dry_run and importer.renditions_due:
+        if on_renditions:
+            on_renditions(len(set(importer.renditions_due)))
+        make_renditions_for(importer.renditions_due, progress=progress)
+    return report
+
+
+def _renditions_of(name):
+    return name, make_renditions(name)
+
+
+def make_renditions_for(names, *, progress=None):
+    """The WebP and JPEG renditions of the imported lead images, in worker processes.
+
+    Made after the import commits: encoding is most of an image's cost, and until they
+    exist a story shows its original image. Stories sharing an image share its renditions.
+    """
+    unique = list(dict.fromkeys(names))
+    done = {}
+    if len(unique) < POOL_FROM:
+        made = map(_renditions_of, unique)
+        pool = None
+    else:
+        # forked workers only read and write image files; they never touch the database
+        # connection they inherit (and leave by os._exit, so they never close it either)
+        context = multiprocessing.get_context("fork")
+        pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+        made = pool.map(_renditions_of, unique, chunksize=20)
+    try:
+        for name, renditions in made:
+            done[name] = renditions
+            if len(done) >= BATCH:
+                _save_renditions(done)
+            if progress:
+                progress(1)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    _save_renditions(done)
+
+
+def _save_renditions(done):
+    """Store made renditions on every story showing those images (one statement on PostgreSQL)."""
+    if not done:
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            table = Article._meta.db_table
+            values = ", ".join(["(%s, %s::jsonb)"] * len(done))
+            params = [v for name, r in done.items() for v in (name, json.dumps(r))]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} AS a SET lead_image_renditions = v.r "
+                    f"FROM (VALUES {values}) AS v(name, r) "
+                    "WHERE a.lead_image = v.name AND a.lead_image_renditions = '{}'::jsonb",
+                    params,
+                )
+        else:
+            for story in Article.objects.filter(
+                lead_image__in=list(done), lead_image_renditions={}
+            ):
+                Article.objects.filter(pk=story.pk).update(
+                    lead_image_renditions=done[story.lead_image.name]
+                )
+    done.clear()

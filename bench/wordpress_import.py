@@ -1,0 +1,222 @@
+#!/usr/bin/env python
+"""Benchmark: import_wordpress on generated exports of 10,000 and 50,000 posts with images.
+
+Writes each export to disk as it is generated (never whole in memory), with a featured
+image and an inline -300x200 variant per post and a copy of the uploads folder to read
+them from, then runs the import in a subprocess against a PostgreSQL database of its own
+and reports posts per second and the child's peak RSS. Two sizes show whether memory
+grows with the file.
+
+    make bench-wordpress
+    .venv/bin/python bench/wordpress_import.py --posts 2000
+"""
+
+import argparse
+import io
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+SITE = "https://vesti.example.ua"
+WORDS = (
+    "уряд рада бюджет закон війна мир економіка гривня курс банк місто село область громада "
+    "президент міністр депутат вибори суд право освіта школа лікарня здоров'я енергетика газ "
+    "світло тепло зима весна літо осінь фронт армія допомога партнери санкції експорт зерно"
+).split()
+CHILD = r"""
+import json, resource, sys, time
+import django
+django.setup()
+from django.core.management import call_command
+started = time.monotonic()
+call_command("import_wordpress", sys.argv[1], media_dir=sys.argv[2], verbosity=0)
+elapsed = time.monotonic() - started
+print(json.dumps({"seconds": elapsed,
+                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def cdata(value):
+    return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def sentence(rng, n=12):
+    words = [rng.choice(WORDS) for _ in range(n)]
+    return " ".join(words).capitalize() + "."
+
+
+def generate(path, uploads, posts, seed=1):
+    """Write a WXR 1.2 export of `posts` posts (and as many attachments) and their images."""
+    rng = random.Random(seed)
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 200), (180, 90, 40)).save(buffer, "JPEG", quality=80)
+    jpeg = buffer.getvalue()
+    categories = [f"Рубрика {i}" for i in range(20)]
+    tags = [f"тема {i}" for i in range(500)]
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(
+            '<?xml version="1.0" encoding="UTF-8" ?>\n<rss version="2.0" '
+            'xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:wp="http://wordpress.org/export/1.2/">\n<channel>\n'
+            f"<title>Bench</title><link>{SITE}</link><wp:wxr_version>1.2</wp:wxr_version>\n"
+        )
+        for i in range(5):
+            out.write(
+                f"<wp:author><wp:author_login>{cdata(f'author{i}')}</wp:author_login>"
+                f"<wp:author_display_name>{cdata(f'Автор Номер {i}')}</wp:author_display_name>"
+                "</wp:author>\n"
+            )
+        for n in range(1, posts + 1):
+            post_id, image_id = 2 * n, 2 * n + 1
+            month = f"{2010 + n % 14}/{1 + n % 12:02d}"
+            folder = uploads / month
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"photo-{n}.jpg").write_bytes(jpeg)
+            url = f"{SITE}/wp-content/uploads/{month}/photo-{n}"
+            paragraphs = [sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(3, 8))]
+            paragraphs.insert(1, f'<img src="{url}-300x200.jpg" alt="Фото {n}" width="300" />')
+            body = "\n\n".join(paragraphs)
+            title = sentence(rng, 6)[:-1]
+            terms = "".join(
+                f'<category domain="category" nicename="r{c}">{cdata(categories[c])}</category>'
+                for c in rng.sample(range(20), 2)
+            ) + "".join(
+                f'<category domain="post_tag" nicename="t{t}">{cdata(tags[t])}</category>'
+                for t in rng.sample(range(500), 3)
+            )
+            meta = f"<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>{image_id}</wp:meta_value></wp:postmeta>"
+            if n % 2:
+                users = rng.randint(1, 50)
+                score = rng.randint(users, 5 * users)
+                meta += (
+                    f"<wp:postmeta><wp:meta_key>ratings_users</wp:meta_key><wp:meta_value>{users}</wp:meta_value></wp:postmeta>"
+                    f"<wp:postmeta><wp:meta_key>ratings_score</wp:meta_key><wp:meta_value>{score}</wp:meta_value></wp:postmeta>"
+                )
+            date = f"{2010 + n % 14}-{1 + n % 12:02d}-{1 + n % 28:02d} {n % 24:02d}:{n % 60:02d}:00"
+            out.write(
+                f"<item><title>{cdata(title)}</title><link>{SITE}/{date[:10].replace('-', '/')}/post-{n}/</link>"
+                f"<dc:creator>{cdata(f'author{n % 5}')}</dc:creator>"
+                f"<content:encoded>{cdata(body)}</content:encoded>"
+                f"<excerpt:encoded>{cdata('')}</excerpt:encoded>"
+                f"<wp:post_id>{post_id}</wp:post_id><wp:post_date>{date}</wp:post_date>"
+                f"<wp:post_date_gmt>{date}</wp:post_date_gmt><wp:post_name>post-{n}</wp:post_name>"
+                f"<wp:status>publish</wp:status><wp:post_parent>0</wp:post_parent>"
+                f"<wp:post_type>post</wp:post_type><wp:post_password></wp:post_password>"
+                f"{terms}{meta}</item>\n"
+                f"<item><title>Фото {n}</title><wp:post_id>{image_id}</wp:post_id>"
+                f"<wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>"
+                f"<wp:post_parent>{post_id}</wp:post_parent>"
+                f"<excerpt:encoded>{cdata(f'Підпис до фото {n}')}</excerpt:encoded>"
+                f"<wp:attachment_url>{url}.jpg</wp:attachment_url>"
+                f"<wp:postmeta><wp:meta_key>_wp_attached_file</wp:meta_key><wp:meta_value>{month}/photo-{n}.jpg</wp:meta_value></wp:postmeta>"
+                f"</item>\n"
+            )
+        out.write("</channel>\n</rss>\n")
+
+
+def psql(sql):
+    subprocess.run(["psql", f"{PG}/postgres", "-q", "-c", sql], check=True)
+
+
+def measure(posts, workdir):
+    export, uploads, media = workdir / f"export-{posts}.xml", workdir / "uploads", workdir / "media"
+    shutil.rmtree(uploads, ignore_errors=True)
+    shutil.rmtree(media, ignore_errors=True)
+    started = time.monotonic()
+    generate(export, uploads, posts)
+    generated = time.monotonic() - started
+    db = f"bench_wordpress_{posts}"
+    psql(f"DROP DATABASE IF EXISTS {db}")
+    psql(f"CREATE DATABASE {db}")
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        DEBUG="0",
+        DATABASE_URL=f"{PG}/{db}",
+        REDIS_URL=REDIS,
+        CACHE_KEY_PREFIX=f"bench-{db}",
+        MEDIA_ROOT=str(media),
+        SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        LOG_LEVEL="WARNING",
+    )
+    subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    child = subprocess.run(
+        [PY, "-c", CHILD, str(export), str(uploads)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        capture_output=True,
+    )
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    result.update(
+        posts=posts,
+        export_mb=export.stat().st_size / 1e6,
+        generated_s=generated,
+        posts_per_s=posts / result["seconds"],
+    )
+    psql(f"DROP DATABASE IF EXISTS {db}")
+    return result
+
+
+def write_results(results, output):
+    lines = [
+        "## WordPress import",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}. `bench/wordpress_import.py`: a generated WXR 1.2 "
+        "export (each post with a featured image, an inline `-300x200` variant that falls back "
+        "to the 320×200 original, 2 categories, 3 tags, a WP-PostRatings tally on every other "
+        "post) imported with `--media-dir` into PostgreSQL (DEBUG off, Redis cache) by "
+        "`manage.py import_wordpress` in a subprocess; images checked with Pillow, copied and "
+        "given their renditions (in two forked worker processes once the import commits; "
+        "peak RSS is the importing process's, the workers come on top).",
+        "",
+        "| posts | export | whole command | posts/s | peak RSS |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['posts']:,} | {r['export_mb']:.0f} MB | {r['seconds']:.0f} s | "
+            f"{r['posts_per_s']:.0f} | {r['max_rss_mb']:.0f} MB |"
+        )
+    section = "\n".join(lines) + "\n"
+    path = Path(output)
+    current = path.read_text("utf-8") if path.exists() else "# Benchmark results\n"
+    current = re.sub(r"\n## WordPress import\n.*?(?=\n## |\Z)", "", current, flags=re.S)
+    path.write_text(current.rstrip("\n") + "\n\n" + section, "utf-8")
+    print(section)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--posts", type=int, nargs="+", default=[10_000, 50_000])
+    parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-wordpress-") as tmp:
+        for posts in args.posts:
+            result = measure(posts, Path(tmp))
+            print(json.dumps(result), flush=True)
+            results.append(result)
+    write_results(results, args.output)
+
+
+if __name__ == "__main__":
+    main()
