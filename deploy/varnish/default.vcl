@@ -1,0 +1,137 @@
+# Varnish 7 in front of Newsroom's app servers, with xkey from varnish-modules.
+#
+# Anonymous readers get pages from here: the app makes every anonymous page the same bytes
+# (no cookie, no token), names what each shows in an `xkey` header, and purges exactly
+# those keys after every edit and vote (EDGE_PURGE_URLS), before it answers.
+#
+# A deployment changes two things: the backend below, and the purge ACL (the addresses
+# of the app servers). Several app servers: one backend each and a round-robin director
+# (see the README).
+vcl 4.1;
+
+import std;
+import xkey;
+
+backend default {
+    .host = "127.0.0.1";
+    .port = "8000";
+    .connect_timeout = 2s;
+    .first_byte_timeout = 30s;
+    # /healthz answers 503 only when the app cannot reach its database: then readers get
+    # the pages kept in grace instead of an error.
+    .probe = {
+        .url = "/healthz";
+        .interval = 2s;
+        .timeout = 1s;
+        .window = 3;
+        .threshold = 2;
+    }
+}
+
+# Who may purge: the app servers.
+acl purgers {
+    "127.0.0.1";
+}
+
+sub vcl_recv {
+    if (req.method == "PURGE") {
+        if (client.ip !~ purgers) {
+            return (synth(403, "Purging is for the app servers only"));
+        }
+        if (!req.http.xkey-purge) {
+            return (synth(400, "Name the keys to purge in xkey-purge"));
+        }
+        set req.http.x-purged = xkey.purge(req.http.xkey-purge);
+        return (synth(200, "Purged " + req.http.x-purged));
+    }
+    # No client may name surrogate keys of its own.
+    unset req.http.xkey;
+    if (req.restarts == 0) {
+        unset req.http.x-fetch-fresh;
+    } else if (req.http.x-fetch-fresh) {
+        # back from vcl_hit: the stored copy is older than the app allows to serve stale
+        set req.grace = 0s;
+    }
+
+    if (req.method != "GET" && req.method != "HEAD") {
+        return (pass);  # votes, the admin's forms: always to the app
+    }
+    if (req.url ~ "^/admin/" || req.url ~ "^/healthz" || req.url ~ "^(/en)?/ratings/") {
+        return (pass);  # the admin, health checks, a reader's own vote
+    }
+    # A reader who may see something of their own: a session (signed in), a message
+    # waiting (the thanks after a vote without JavaScript), a recent write of theirs.
+    if (req.http.Cookie ~ "(^|;\s*)(sessionid|messages|nr_primary)=") {
+        return (pass);
+    }
+    # Everything else is the same for every reader: no cookies, one language per address.
+    unset req.http.Cookie;
+    unset req.http.Accept-Language;
+
+    # Tracking parameters name the same page: one stored copy for all of them.
+    if (req.url ~ "[?&](utm_[a-z]+|fbclid|gclid|dclid|gbraid|wbraid|yclid|msclkid|mc_cid|mc_eid|igshid|_ga)=") {
+        set req.url = regsuball(req.url, "(?<=[?&])(utm_[a-z]+|fbclid|gclid|dclid|gbraid|wbraid|yclid|msclkid|mc_cid|mc_eid|igshid|_ga)=[^&]*&?", "");
+        set req.url = regsub(req.url, "[?&]+$", "");
+    }
+    return (hash);
+}
+
+sub vcl_hit {
+    if (obj.ttl >= 0s) {
+        return (deliver);
+    }
+    # Past its s-maxage. While the app is down, serve the kept copy (grace).
+    if (!std.healthy(req.backend_hint)) {
+        return (deliver);
+    }
+    # Within the app's stale-while-revalidate: serve it and fetch a fresh copy meanwhile.
+    # The app never lets that window reach past a scheduled story's time.
+    if (obj.ttl + std.duration(obj.http.x-stale-while-revalidate + "s", 0s) > 0s) {
+        return (deliver);
+    }
+    # Older than that: fetch now.
+    set req.http.x-fetch-fresh = "1";
+    return (restart);
+}
+
+sub vcl_backend_response {
+    # The app's stale-while-revalidate, kept with the object for vcl_hit; the grace kept
+    # is long so that a down backend still has pages to show.
+    set beresp.http.x-stale-while-revalidate = regsub(beresp.http.Cache-Control, "^.*stale-while-revalidate=([0-9]+).*$|^.*$", "\1");
+    if (beresp.http.x-stale-while-revalidate == "") {
+        set beresp.http.x-stale-while-revalidate = "0";
+    }
+    set beresp.grace = 24h;
+    if (beresp.http.Set-Cookie || beresp.http.Cache-Control ~ "private|no-store|no-cache") {
+        # somebody's own page: never stored, not even as a miss to wait on
+        set beresp.uncacheable = true;
+        set beresp.ttl = 0s;
+        return (deliver);
+    }
+    if (beresp.status >= 500) {
+        set beresp.uncacheable = true;
+        set beresp.ttl = 0s;
+        return (deliver);
+    }
+    return (deliver);
+}
+
+sub vcl_deliver {
+    unset resp.http.xkey;
+    unset resp.http.x-stale-while-revalidate;
+    unset resp.http.Via;
+    unset resp.http.X-Varnish;
+    if (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
+}
+
+sub vcl_synth {
+    unset resp.http.Retry-After;
+    set resp.http.Content-Type = "text/plain; charset=utf-8";
+    synthetic(resp.reason + {"
+"});
+    return (deliver);
+}

@@ -1,0 +1,92 @@
+"""A real varnishd with the shipped configuration, in front of app servers started by a test."""
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+from tests.servers import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_VCL = ROOT / "deploy" / "varnish" / "default.vcl"
+VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
+
+
+def vcl_for(backend_port):
+    """The shipped VCL with its backend pointed at `backend_port` (what a deployment edits)."""
+    text = SHIPPED_VCL.read_text()
+    assert '.port = "8000";' in text
+    return text.replace('.port = "8000";', f'.port = "{backend_port}";')
+
+
+class Varnish:
+    """varnishd in the foreground, on a free port, with its own work directory."""
+
+    def __init__(self, backend_port, port=None):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workdir = Path(tempfile.mkdtemp(prefix="newsroom-varnish-"))
+        vcl = self.workdir / "default.vcl"
+        vcl.write_text(vcl_for(backend_port))
+        self.process = subprocess.Popen(
+            [
+                VARNISHD,
+                "-F",
+                "-j",
+                "none",
+                "-n",
+                str(self.workdir / "n"),
+                "-a",
+                f"127.0.0.1:{self.port}",
+                "-f",
+                str(vcl),
+                "-s",
+                "malloc,64m",
+                "-p",
+                "vcc_allow_inline_c=off",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(self.process.stdout.read().decode())
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            self.stop()
+            raise RuntimeError("varnishd did not start")
+        # the backend probe needs a few rounds before the backend counts as healthy
+        self.wait_until_healthy()
+
+    def wait_until_healthy(self, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if requests.get(self.url + "/robots.txt", timeout=5).status_code == 200:
+                return
+            time.sleep(0.3)
+        raise RuntimeError("the backend never became healthy behind varnish")
+
+    def get(self, path, **kwargs):
+        kwargs.setdefault("timeout", 30)
+        kwargs.setdefault("allow_redirects", False)
+        return requests.get(self.url + path, **kwargs)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process.stdout.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)

@@ -1,0 +1,193 @@
+"""Varnish in front of two app servers: cache hits for every anonymous reader, exact after
+every vote and edit, scheduled stories on time, nobody's own page ever stored.
+
+A real varnishd runs the shipped deploy/varnish/default.vcl (Debian's varnish and
+varnish-modules, installed by .ci/run) in front of real gunicorn servers sharing
+PostgreSQL and Redis.
+"""
+
+import shutil
+import socket
+import time
+from datetime import timedelta
+
+import pytest
+import requests
+from django.utils import timezone
+
+from articles.models import Article
+from tests.conftest import IN_CI, require_postgres, require_redis
+from tests.edge import VARNISHD, Varnish
+from tests.factories import ArticleFactory, AuthorFactory
+from tests.servers import Reader, app_servers, free_port
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def edge(settings):
+    """(varnish, [app server A, app server B]): A behind Varnish, both purging it."""
+    require_postgres()
+    require_redis()
+    if not shutil.which(VARNISHD):
+        if IN_CI:
+            pytest.fail("CI must run the Varnish tests: varnishd not found")
+        pytest.skip(
+            "needs Varnish 7 with varnish-modules (apt-get install varnish varnish-modules)"
+        )
+    port = free_port()
+    purge_url = f"http://127.0.0.1:{port}/"
+    settings.EDGE_PURGE_URLS = [purge_url]  # edits made by this test process purge too
+    with app_servers(2, EDGE_PURGE_URLS=purge_url) as servers:
+        varnish = Varnish(servers[0].port, port=port)
+        try:
+            yield varnish, servers
+        finally:
+            varnish.stop()
+
+
+def twice(varnish, path, **kwargs):
+    return varnish.get(path, **kwargs), varnish.get(path, **kwargs)
+
+
+def test_anonymous_pages_are_hits_with_the_same_bytes_and_no_cookies(edge):
+    varnish, _servers = edge
+    author = AuthorFactory(name="Олена Коваленко")
+    story = ArticleFactory(title="Новина для всіх", tags=["енергетика"], authors=[author])
+    tag = story.tags.get()
+    paths = [
+        story.get_absolute_url(),
+        "/en" + story.get_absolute_url(),
+        "/",
+        story.section.get_absolute_url(),
+        f"/tag/{tag.slug}/",
+        author.get_absolute_url(),
+        "/top/",
+        "/search/?q=новина",
+        "/feed/",
+        "/sitemap.xml",
+        "/news-sitemap.xml",
+        "/news/no-such-story/",
+    ]
+    for path in paths:
+        first, second = twice(varnish, path)
+        assert first.status_code == second.status_code, path
+        assert first.status_code in (200, 404), path
+        assert second.headers["X-Cache"] == "HIT", path
+        assert first.content == second.content, path
+        assert "Set-Cookie" not in first.headers and "Set-Cookie" not in second.headers, path
+        assert "xkey" not in second.headers, path
+        assert "csrfmiddlewaretoken" not in first.text, path
+    assert "Новина для всіх" in varnish.get(story.get_absolute_url()).text
+
+
+def test_a_vote_through_either_app_server_shows_on_the_next_page_through_the_cache(edge):
+    varnish, (first, second) = edge
+    story = ArticleFactory(title="Голосуємо")
+    url = story.get_absolute_url()
+    twice(varnish, url)  # stored at the edge
+    assert varnish.get(url).headers["X-Cache"] == "HIT"
+    assert Reader(first.url).post_vote(story, 4).json()["count"] == 1
+    after_one = varnish.get(url)
+    assert "1 голос" in after_one.text and "4 з 5" in after_one.text
+    assert Reader(second.url).post_vote(story, 5).json()["count"] == 2
+    after_two = varnish.get(url)
+    assert "2 голоси" in after_two.text and "4,5 з 5" in after_two.text
+    assert varnish.get(url).headers["X-Cache"] == "HIT"  # and stored again
+
+
+def test_an_edit_and_an_unpublish_show_on_the_next_page_through_the_cache(edge):
+    varnish, _servers = edge
+    story = ArticleFactory(title="Перший заголовок")
+    other = ArticleFactory(title="Інша новина", section=story.section)
+    for path in (story.get_absolute_url(), "/", other.get_absolute_url()):
+        twice(varnish, path)
+    story.title = "Виправлений заголовок"
+    story.save()  # the editor's save: purged after commit, before it returns
+    for path in (story.get_absolute_url(), "/", other.get_absolute_url()):
+        page = varnish.get(path).text
+        assert "Виправлений заголовок" in page and "Перший заголовок" not in page, path
+    story.status = Article.Status.DRAFT
+    story.save()
+    assert varnish.get(story.get_absolute_url()).status_code == 404
+    assert "Виправлений заголовок" not in varnish.get("/").text
+
+
+def test_a_scheduled_story_appears_at_its_time_without_cron(edge):
+    varnish, _servers = edge
+    ArticleFactory(title="Вже відома")
+    due = timezone.now() + timedelta(seconds=4)
+    scheduled = ArticleFactory(title="Заплановану новину", published_at=due)
+    url = scheduled.get_absolute_url()
+    home, home_again = twice(varnish, "/")
+    assert "Заплановану новину" not in home.text and home_again.headers["X-Cache"] == "HIT"
+    missing = varnish.get(url)
+    assert missing.status_code == 404
+    cache_control = missing.headers["Cache-Control"]
+    assert "s-maxage=" in cache_control and int(cache_control.split("s-maxage=")[1][:1]) <= 4
+    time.sleep(max(0.0, (due - timezone.now()).total_seconds()) + 1.5)
+    assert "Заплановану новину" in varnish.get("/").text
+    assert varnish.get(url).status_code == 200
+
+
+def test_signed_in_pages_a_pending_message_and_the_admin_are_never_stored(edge):
+    varnish, _servers = edge
+    story = ArticleFactory()
+    url = story.get_absolute_url()
+    for cookie in ("sessionid=abc", "messages=xyz", "nr_primary=1"):
+        for response in twice(varnish, url, headers={"Cookie": cookie}):
+            assert response.headers["X-Cache"] == "MISS", cookie
+    for response in twice(varnish, "/admin/login/"):
+        assert response.headers["X-Cache"] == "MISS"
+        assert "csrftoken" in response.headers.get("Set-Cookie", "")
+
+
+def test_tracking_parameters_share_the_stored_page(edge):
+    varnish, _servers = edge
+    story = ArticleFactory()
+    url = story.get_absolute_url()
+    plain = varnish.get(url)
+    tagged = varnish.get(url + "?utm_source=telegram&utm_medium=social&fbclid=x1")
+    assert tagged.headers["X-Cache"] == "HIT" and tagged.content == plain.content
+    paged = varnish.get("/?page=2&utm_source=x")
+    assert paged.status_code == 404  # still the page it names
+
+
+def test_only_the_app_servers_may_purge(edge):
+    varnish, _servers = edge
+
+    def purge(source):
+        with socket.create_connection(("127.0.0.1", varnish.port), source_address=(source, 0)) as s:
+            s.sendall(
+                b"PURGE / HTTP/1.1\r\nHost: x\r\nxkey-purge: nav\r\nConnection: close\r\n\r\n"
+            )
+            return s.recv(200).split(b" ", 2)[1]
+
+    assert purge("127.0.0.2") == b"403"
+    assert purge("127.0.0.1") == b"200"
+
+
+def test_a_cross_site_vote_through_the_cache_is_refused(edge):
+    varnish, _servers = edge
+    story = ArticleFactory()
+    response = requests.post(
+        f"{varnish.url}/ratings/articles.article/{story.pk}/rating/vote/",
+        data={"score": "5"},
+        headers={"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+        timeout=30,
+        allow_redirects=False,
+    )
+    assert response.status_code == 403
+    assert "0 голосів" in varnish.get(story.get_absolute_url()).text
+
+
+def test_stale_pages_are_served_while_the_app_is_down(edge):
+    varnish, (first, _second) = edge
+    ArticleFactory(title="Сторінка на час збою")
+    # a story due in two seconds ends every page's shared lifetime then
+    ArticleFactory(title="Наступна", published_at=timezone.now() + timedelta(seconds=2))
+    assert "Сторінка на час збою" in varnish.get("/").text
+    first.stop()
+    time.sleep(8)  # past the page's lifetime, and the probe has marked the backend sick
+    served = varnish.get("/")
+    assert served.status_code == 200 and "Сторінка на час збою" in served.text
