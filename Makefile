@@ -57,9 +57,13 @@ messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
 
 # Needs PostgreSQL (BENCH_PG, default postgres://postgres@127.0.0.1:5432) and Redis
-# (BENCH_REDIS_URL, default redis://127.0.0.1:6379/3); installs Debian's wrk if missing.
+# (BENCH_REDIS_URL, default redis://127.0.0.1:6379/3); installs Debian's wrk, nginx and
+# Varnish (with varnish-modules) if missing.
+BENCH_TOOLS := wrk:wrk nginx:nginx varnishd:varnish
 bench: $(STAMP)
-	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	@missing=""; for t in $(BENCH_TOOLS); do command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; done; \
+	ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1 || missing="$$missing varnish-modules"; \
+	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 # The WordPress import on generated exports of 10,000 and 50,000 posts (PostgreSQL as above).
