@@ -68,12 +68,6 @@ def breaking_news():
     return content_state().get("banner")
 
 
-def seconds_until_next_change():
-    """Seconds until the content version ends by itself (a scheduled story), or a day."""
-    until = content_state()["until"]
-    return 86400 if until is None else max(0, int(until - time.time()))
-
-
 def bump_content_version():
     """Start a new content version: every fragment rendered before is ignored from now on."""
     cache.delete(STATE_KEY)

@@ -8,13 +8,15 @@ Django's own per-site cache does, and the way Varnish or a CDN in front serves i
 
 A page may have one live part that follows votes rather than content: the story's rating
 block, the top-rated list. The page is stored with a slot there, and the part is filled
-in for every request from the cache (`live_part` renderers, registered by the views).
+in for every request from the cache (`live_part` renderers, registered by the views),
+from keys fetched in the same round trip as the page.
 
 A request flows: middleware (here) → view (articles.views) → template; a stored page
 comes back from `serve`, the one function that answers both paths.
 """
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,17 +28,20 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 
-from articles.content_version import STATE_KEY, content_state, seconds_until_next_change
+from articles.content_version import STATE_KEY, content_state
 
 # Lifetimes, in seconds: the one table of them.
 STORE_SECONDS = 600  # a stored page, at most (a new content version retires it sooner)
 EDGE_SECONDS = 300  # s-maxage for HTTP caches in front; they are purged on every change
 EDGE_STALE_SECONDS = 30  # stale-while-revalidate
-PAGE_FORMAT = 4  # part of every key: a release that stores pages differently starts afresh
+DAY = 86400  # how far "never" is, for a shared cache
+PAGE_FORMAT = 5  # part of every key: a release that stores pages differently starts afresh
 
 # Query parameters that name a different page; every other one (utm_source, fbclid…)
 # shows the same page and must not multiply the stored copies.
 PAGE_PARAMETERS = ("page", "before", "q")
+# Headers made anew for every response; the others are kept with a stored page.
+PER_RESPONSE = {"content-length", "etag", "cache-control", "date", "set-cookie"}
 # Paths that are never pages for readers.
 NOT_PAGES = ("/admin/", "/healthz", "/static/", "/media/", "/ratings/", "/en/ratings/")
 # Cookies of a reader who may see something of their own (set by sessions, messages and
@@ -62,6 +67,7 @@ class StoredPage:
     """What is kept of a page: its bytes (around the live part's slot) and headers."""
 
     version: int  # the content version it was rendered from
+    until: float | None  # when that version ends by itself (a story's time, a banner's)
     head: bytes  # the page up to the live part (all of it without one)
     tail: bytes = b""
     live: LivePart | None = None
@@ -123,23 +129,26 @@ def page_key(request, language):
     return f"page:{PAGE_FORMAT}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
 
 
-def make_page(version, content, *, slot=None, live=None, headers=None):
-    """A StoredPage from rendered bytes; `slot` marks where the live part goes."""
+def make_page(state, content, *, slot=None, live=None, headers=None):
+    """A StoredPage from bytes rendered with content `state`; `slot`: where the live part goes."""
     head, tail = (content, b"") if slot is None else content.split(slot.encode(), 1)
     digest = hashlib.sha256(head + b"\0" + tail).hexdigest()[:24]
-    return StoredPage(version, head, tail, live, dict(headers or {}), digest)
+    return StoredPage(state["v"], state["until"], head, tail, live, dict(headers or {}), digest)
 
 
-def respond(request, page, *, public=True):
+def respond(request, page, *, public=True, found=None):
     """The response to `request` for `page`: the live part filled in, validators, 304.
 
     Used by the views for a page they just rendered and by the middleware for a stored
-    one, so both answer with the same bytes and headers.
+    one, so both answer with the same bytes and headers. `found`: the live part's cache
+    keys, when the caller fetched them already.
     """
     state = ""
     body = page.head + page.tail
     if page.live is not None:
-        found = cache.get_many(page.live.cache_keys) if page.live.cache_keys else {}
+        if found is None:
+            keys = page.live.cache_keys
+            found = cache.get_many(keys) if keys else {}
         html, state = _renderers[page.live.renderer](request, found, *page.live.args)
         body = page.head + html.encode() + page.tail
     etag = f'"{hashlib.sha256(f"{page.digest}:{state}".encode()).hexdigest()[:32]}"'
@@ -151,19 +160,25 @@ def respond(request, page, *, public=True):
     for name, value in page.headers.items():
         response[name] = value
     if public:
-        public_cache(response)
+        public_cache(response, until=page.until)
     else:
         patch_cache_control(response, private=True, no_cache=True)
     return response
 
 
-def public_cache(response, seconds=EDGE_SECONDS):
+_READ = object()
+
+
+def public_cache(response, seconds=EDGE_SECONDS, *, until=_READ):
     """Shared-cacheable for every reader, never past the content's next change by itself.
 
     A scheduled story's time or a banner's start or expiry ends what the page shows, so
-    s-maxage and stale-while-revalidate together stop there.
+    s-maxage and stale-while-revalidate together stop there. `until` is that moment (a
+    timestamp, or None for never) when the caller knows it; otherwise it is read.
     """
-    left = seconds_until_next_change()
+    if until is _READ:
+        until = content_state()["until"]
+    left = DAY if until is None else max(0, int(until - time.time()))
     shared = max(0, min(seconds, left))
     stale = max(0, min(EDGE_STALE_SECONDS, left - shared))
     patch_cache_control(
@@ -172,15 +187,34 @@ def public_cache(response, seconds=EDGE_SECONDS):
     return response
 
 
+# Per process: the cache keys the live part of each page read the last time it was
+# served, so that a warm page, its content version and its live score come back in one
+# round trip. Only a guess: a wrong or missing one costs a second round trip.
+_live_keys = {}
+LIVE_KEYS_REMEMBERED = 20_000
+
+
+def remember_live_keys(key, page):
+    if len(_live_keys) >= LIVE_KEYS_REMEMBERED:
+        _live_keys.clear()
+    _live_keys[key] = page.live.cache_keys if page.live else ()
+
+
 def lookup(key):
-    """The page stored under `key` for the current content version, or None."""
-    found = cache.get_many([STATE_KEY, key])
+    """(page, found): the page stored under `key` for the current version, or None; and
+    the cache's values of its live part's keys, fetched in the same round trip if known."""
+    guessed = _live_keys.get(key, ())
+    found = cache.get_many([STATE_KEY, key, *guessed])
     page = found.get(key)
     if not isinstance(page, StoredPage):
-        return None
+        return None, None
     if page.version != content_state(found.get(STATE_KEY))["v"]:
-        return None
-    return page
+        return None, None
+    wanted = page.live.cache_keys if page.live else ()
+    if wanted != guessed:
+        remember_live_keys(key, page)
+        return page, None
+    return page, found
 
 
 def store(key, response):
@@ -188,18 +222,19 @@ def store(key, response):
     page = response.page
     if response.status_code != 200 or response.cookies or response.has_header("Set-Cookie"):
         return
-    kept = ("Content-Type", "Content-Language", "Vary", "Cache-Control", "xkey")
-    headers = {name: response[name] for name in kept if response.has_header(name)}
-    page = StoredPage(page.version, page.head, page.tail, page.live, headers, page.digest)
+    headers = {name: value for name, value in response.items() if name.lower() not in PER_RESPONSE}
+    page = StoredPage(
+        page.version, page.until, page.head, page.tail, page.live, headers, page.digest
+    )
     cache.set(key, page, STORE_SECONDS)
 
 
 class ReaderPageCacheMiddleware:
     """Serve stored pages to anonymous readers before the rest of the stack runs; store new ones.
 
-    Placed below the middleware that sets headers on every response (security, CSP,
-    frame options), above sessions, locale, CSRF and URL resolving, so a page is kept
-    with the headers those add and served with the same ones.
+    Placed below the security middleware (HTTPS redirect, HSTS) and above frame options,
+    CSP, sessions, locale, CSRF and URL resolving: a page is kept with the headers those
+    added when it was rendered and served with the same ones, without running them.
     """
 
     def __init__(self, get_response):
@@ -210,13 +245,14 @@ class ReaderPageCacheMiddleware:
             return self.get_response(request)
         language = translation.get_language_from_path(request.path_info)
         key = page_key(request, language or settings.LANGUAGE_CODE)
-        page = lookup(key)
+        page, found = lookup(key)
         if page is None:
             response = self.get_response(request)
             if isinstance(response, PageResponse) and response.shared:
                 store(key, response)
+                remember_live_keys(key, response.page)
             return response
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
         request.user = AnonymousUser()  # no session cookie: what auth would have found
-        return respond(request, page)
+        return respond(request, page, found=found)

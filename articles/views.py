@@ -32,20 +32,20 @@ TOP_RATED_SLOT = "<!--newsroom:top-rated-->"
 RATED_FIELD = "rating"
 
 
-def _page(request, template, context, *, keys, slot=None, live=None, version):
+def _page(request, template, context, *, keys, slot=None, live=None, state):
     """Render a page for every reader and answer it (see articles.pagecache)."""
     response = render(request, template, context)
     headers = {"Content-Type": response["Content-Type"], edge.HEADER: edge.header_value(keys)}
-    page = make_page(version, response.content, slot=slot, live=live, headers=headers)
+    page = make_page(state, response.content, slot=slot, live=live, headers=headers)
     return respond(request, page, public=not request.user.is_authenticated)
 
 
 def _listing(request, template, queryset, count_key, extra, keys):
-    version = content_state()["v"]
+    state = content_state()
     page = paginate(request, queryset.for_listing(), count_key, keyset=True)
     context = {"page_obj": page, "articles": page.object_list, **extra}
     keys = [*keys, *edge.story_keys(page.object_list)]
-    return _page(request, template, context, keys=keys, version=version)
+    return _page(request, template, context, keys=keys, state=state)
 
 
 def _top_rated_key(template, limit, language):
@@ -75,7 +75,7 @@ def _top_rated_part(request, found, template, limit):
 
 
 def home(request):
-    version = content_state()["v"]
+    state = content_state()
     page = paginate(request, Article.objects.published().for_listing(), "home", keyset=True)
     first = page.number == 1
     context = {
@@ -96,7 +96,7 @@ def home(request):
         keys=keys,
         slot=TOP_RATED_SLOT if first else None,
         live=live,
-        version=version,
+        state=state,
     )
 
 
@@ -124,7 +124,7 @@ def _rating_part(request, found, object_id):
 
 
 def article_detail(request, slug):
-    version = content_state()["v"]
+    state = content_state()
     try:
         article = Article.objects.published().select_related("section").get(slug=slug)
     except Article.DoesNotExist:
@@ -132,7 +132,7 @@ def article_detail(request, slug):
         if moved and moved.article.is_public:
             return redirect(moved.article, permanent=True)
         raise Http404("No such story.") from None
-    return _story_page(request, article, version=version, preview=False)
+    return _story_page(request, article, state=state, preview=False)
 
 
 @staff_member_required
@@ -143,13 +143,13 @@ def article_preview(request, pk):
     # Authors preview their own stories and published ones, not other people's drafts.
     stories = workflow.visible_to(request.user, Article.objects.select_related("section"))
     article = get_object_or_404(stories, pk=pk)
-    response = _story_page(request, article, version=content_state()["v"], preview=True)
+    response = _story_page(request, article, state=content_state(), preview=True)
     patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex"
     return response
 
 
-def _story_page(request, article, *, version, preview):
+def _story_page(request, article, *, state, preview):
     tags = list(article.tags.all())
     authors = list(article.authors.all())
     related = article.related_news(tag_ids=[tag.pk for tag in tags])
@@ -182,7 +182,7 @@ def _story_page(request, article, *, version, preview):
         keys=keys,
         slot=RATING_SLOT,
         live=live,
-        version=version,
+        state=state,
     )
     if settings.RATINGS_JSONLD:
         response.shared = False  # its JSON-LD carries the score: rendered for each reader
@@ -250,16 +250,16 @@ def search_view(request):
 
 def corrections(request):
     """Every correction, update and clarification of the stories readers can see."""
-    version = content_state()["v"]
+    state = content_state()
     notices = Notice.objects.public().select_related("article")
     page = paginate(request, notices, "corrections")
     context = {"page_obj": page, "notices": page.object_list}
     keys = [edge.CORRECTIONS, *(edge.story_key(n.article_id) for n in page.object_list)]
-    return _page(request, "articles/notice_list.html", context, keys=keys, version=version)
+    return _page(request, "articles/notice_list.html", context, keys=keys, state=state)
 
 
 def top_rated_view(request):
-    version = content_state()["v"]
+    state = content_state()
     live = _top_rated_live("articles/top_rated_list.html", 20)
     context = {"top_rated_slot": TOP_RATED_SLOT}
     return _page(
@@ -269,5 +269,5 @@ def top_rated_view(request):
         keys=[edge.RANKING],
         slot=TOP_RATED_SLOT,
         live=live,
-        version=version,
+        state=state,
     )

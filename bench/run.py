@@ -99,7 +99,6 @@ def env_for(db_name, static_root):
         RATINGS_VOTES_PER_ADDRESS="0",
         LOG_LEVEL="WARNING",
         STATIC_ROOT=static_root,
-        SITE_URL="http://127.0.0.1:8765",
     )
     return env
 
@@ -114,7 +113,7 @@ def psql(sql):
 
 def prepare(stories, env):
     db = env["DATABASE_URL"].rsplit("/", 1)[1]
-    psql(f"DROP DATABASE IF EXISTS {db}")
+    psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
     psql(f"CREATE DATABASE {db}")
     run([PY, "manage.py", "migrate", "-v", "0"], env)
     started = time.monotonic()
@@ -201,7 +200,7 @@ def wait_for(url, process):
             return
         except OSError:
             time.sleep(0.2)
-    process.kill()
+    process.terminate()
     raise SystemExit(f"{url} did not come up")
 
 
@@ -267,18 +266,22 @@ def bench(stories, args, results):
     seeded = prepare(stories, env)
     print(f"seeded in {seeded:.1f} s", flush=True)
     info = inspect(env)
-    port, floor_port, nginx_port = 8765, 8766, 8767
-    base = f"http://127.0.0.1:{port}"
-    server = gunicorn("newsroom.wsgi:application", env, args.workers, port)
-    floor_server = start_floor(tmp, args.workers, floor_port)
-    story_bytes = urlopen(base + info["paths"]["story"]).read()
-    nginx = start_nginx(tmp, story_bytes, args.workers, nginx_port)
     sys.path.insert(0, str(ROOT))
     from tests.edge import Varnish
+    from tests.servers import free_port
 
-    varnish = Varnish(port)
+    port, floor_port, nginx_port = free_port(), free_port(), free_port()
+    base = f"http://127.0.0.1:{port}"
+    env["SITE_URL"] = base
+    running = []
     rows = []
     try:
+        running.append(gunicorn("newsroom.wsgi:application", env, args.workers, port))
+        running.append(start_floor(tmp, args.workers, floor_port))
+        story_bytes = urlopen(base + info["paths"]["story"]).read()
+        running.append(start_nginx(tmp, story_bytes, args.workers, nginx_port))
+        varnish = Varnish(port)
+        running.append(varnish)
         lua = Path(tmp) / "vote.lua"
         lua.write_text(VOTE_LUA % base)
         targets = [(name, base + path, None) for name, path in info["paths"].items()]
@@ -339,9 +342,8 @@ def bench(stories, args, results):
         cold_p50 = cold[len(cold) // 2]
         print(f"cold story page p50 {cold_p50:.1f} ms", flush=True)
     finally:
-        varnish.stop()
-        for process in (nginx, floor_server, server):
-            stop(process)
+        for process in reversed(running):
+            process.stop() if isinstance(process, Varnish) else stop(process)
         shutil.rmtree(tmp, ignore_errors=True)
     results.append(
         {

@@ -49,17 +49,18 @@ MIDDLEWARE = [
     "newsroom.middleware.HeadMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "newsroom.middleware.DatabaseUnavailableMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     # Routes each request's reads (and answers again from the primary when a replica
     # fails); above the page cache, whose content version reads may need the database.
     "newsroom.db_router.PinPrimaryMiddleware",
     # Old addresses (imported WordPress links, flat pages) answer only where ours 404.
     "articles.redirects.OldAddressMiddleware",
-    # Pages stored for anonymous readers are served from here, below every middleware
-    # that sets headers on all responses and above the per-reader ones.
+    # Pages stored for anonymous readers are served from here, with every header the
+    # middleware below added when the page was rendered (frame options, CSP), before
+    # sessions, locale, URL resolving and the views.
     "articles.pagecache.ReaderPageCacheMiddleware",
+    "newsroom.middleware.DatabaseUnavailableMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
