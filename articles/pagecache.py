@@ -181,9 +181,14 @@ def public_cache(response, seconds=EDGE_SECONDS, *, until=_READ):
     left = DAY if until is None else max(0, int(until - time.time()))
     shared = max(0, min(seconds, left))
     stale = max(0, min(EDGE_STALE_SECONDS, left - shared))
-    patch_cache_control(
-        response, public=True, max_age=0, s_maxage=shared, stale_while_revalidate=stale
-    )
+    if response.has_header("Cache-Control"):
+        patch_cache_control(
+            response, public=True, max_age=0, s_maxage=shared, stale_while_revalidate=stale
+        )
+    else:  # every stored page: the same header, without parsing one first
+        response["Cache-Control"] = (
+            f"public, max-age=0, s-maxage={shared}, stale-while-revalidate={stale}"
+        )
     return response
 
 
