@@ -371,7 +371,7 @@ class ArticleAdmin(VersionAdmin):
             content_type__app_label="articles",
             content_type__model="article",
             object_id=OuterRef("pk"),
-            key="rating",
+            field="rating",
         )
         stories = (
             super()

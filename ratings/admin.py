@@ -18,8 +18,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Score)
 class ScoreAdmin(ReadOnlyAdmin):
-    list_display = ["content_type", "object_id", "key", "count", "total", "average_display"]
-    list_filter = ["content_type", "key"]
+    list_display = ["content_type", "object_id", "field", "count", "total", "average_display"]
+    list_filter = ["content_type", "field"]
     search_fields = ["=object_id"]
 
     @admin.display(description="average")
@@ -29,8 +29,8 @@ class ScoreAdmin(ReadOnlyAdmin):
 
 @admin.register(Vote)
 class VoteAdmin(ReadOnlyAdmin):
-    list_display = ["content_type", "object_id", "key", "score", "user", "created_at"]
-    list_filter = ["content_type", "key", "score"]
+    list_display = ["content_type", "object_id", "field", "score", "user", "created_at"]
+    list_filter = ["content_type", "field", "score"]
     search_fields = ["=object_id"]
     list_select_related = ["content_type", "user"]
     date_hierarchy = "created_at"

@@ -15,7 +15,8 @@ class Score(models.Model):
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
-    key = models.CharField(max_length=32, default="rating")
+    # the rated field ("rating"): a model may have several
+    field = models.CharField(_("rated field"), max_length=32, default="rating", db_column="key")
     count = models.PositiveIntegerField(_("votes"), default=0)
     total = models.PositiveBigIntegerField(_("sum of scores"), default=0)
     # The part of count and total brought from another site (an import): no Vote rows
@@ -33,7 +34,7 @@ class Score(models.Model):
         verbose_name_plural = _("scores")
         constraints = [
             models.UniqueConstraint(
-                fields=["content_type", "object_id", "key"], name="score_unique_per_object"
+                fields=["content_type", "object_id", "field"], name="score_unique_per_object"
             ),
             models.CheckConstraint(
                 condition=Q(total__gte=F("count")) | Q(count=0), name="score_total_consistent"
@@ -53,14 +54,15 @@ class Vote(models.Model):
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
-    key = models.CharField(max_length=32, default="rating")
+    field = models.CharField(_("rated field"), max_length=32, default="rating", db_column="key")
     score = models.PositiveSmallIntegerField(_("score"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
     )
     # NULL, not "", marks "no cookie id": the partial unique constraints below rely on it.
-    voter_key = models.CharField(  # noqa: DJ001
+    cookie_id = models.CharField(  # noqa: DJ001
         _("anonymous voter"),
+        db_column="voter_key",
         max_length=64,
         null=True,
         blank=True,
@@ -83,13 +85,13 @@ class Vote(models.Model):
         verbose_name_plural = _("votes")
         constraints = [
             models.UniqueConstraint(
-                fields=["content_type", "object_id", "key", "user"],
+                fields=["content_type", "object_id", "field", "user"],
                 condition=Q(user__isnull=False),
                 name="vote_once_per_user",
             ),
             models.UniqueConstraint(
-                fields=["content_type", "object_id", "key", "voter_key"],
-                condition=Q(voter_key__isnull=False),
+                fields=["content_type", "object_id", "field", "cookie_id"],
+                condition=Q(cookie_id__isnull=False),
                 name="vote_once_per_anonymous_voter",
             ),
             models.CheckConstraint(
@@ -98,10 +100,10 @@ class Vote(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["content_type", "object_id", "key", "address_hash", "created_at"],
+                fields=["content_type", "object_id", "field", "address_hash", "created_at"],
                 name="vote_address_window_idx",
             ),
         ]
 
     def __str__(self):
-        return f"{self.score} ({self.voter_key or self.user_id or '-'})"
+        return f"{self.score} ({self.cookie_id or self.user_id or '-'})"

@@ -38,7 +38,7 @@ def new_version():
 def site_mean(model, field):
     """The mean of every vote on this rated field across the site (the prior)."""
     content_type = ContentType.objects.get_for_model(model)
-    row = Score.objects.filter(content_type=content_type, key=field).aggregate(
+    row = Score.objects.filter(content_type=content_type, field=field).aggregate(
         n=Sum("count"), s=Sum("total")
     )
     return (row["s"] / row["n"]) if row["n"] else 0.0
@@ -61,7 +61,7 @@ def top_rated(queryset, *, field="rating", limit=20):
     prior = site_mean(model, field)
     total, count = F("rated__total"), F("rated__count")
     return (
-        queryset.annotate(rated=FilteredRelation("scores", condition=Q(scores__key=field)))
+        queryset.annotate(rated=FilteredRelation("scores", condition=Q(scores__field=field)))
         .filter(rated__count__gt=0)
         .annotate(
             votes=count,

@@ -28,9 +28,9 @@ class RatingOptions:
 _registry: dict[tuple[str, str], RatingOptions] = {}
 
 
-def register(model, key="rating", **options):
-    """Make `key` of `model` ratable: register(Article, "rating", range=5)."""
-    _registry[(model._meta.label_lower, key)] = RatingOptions(**options)
+def register(model, field="rating", **options):
+    """Make `field` of `model` ratable: register(Article, "rating", range=5)."""
+    _registry[(model._meta.label_lower, field)] = RatingOptions(**options)
 
 
 def weight_for(options):
@@ -40,6 +40,6 @@ def weight_for(options):
     return setting("RATINGS_BAYES_WEIGHT") if options.weight is None else options.weight
 
 
-def options_for(model, key):
+def options_for(model, field):
     """The options of a rated field, or None when it is not rated."""
-    return _registry.get((model._meta.label_lower, key))
+    return _registry.get((model._meta.label_lower, field))

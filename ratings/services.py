@@ -145,7 +145,7 @@ def parse_score(values, options):
 
 
 def _voter_filter(voter):
-    return {"user_id": voter.user_id} if voter.user_id else {"voter_key": voter.cookie_id}
+    return {"user_id": voter.user_id} if voter.user_id else {"cookie_id": voter.cookie_id}
 
 
 def _lookup(target, field):
@@ -157,7 +157,7 @@ def _lookup(target, field):
 
 def _locked_score(content_type, object_id, field):
     """The object's Score row, created if needed, locked until the transaction ends."""
-    where = {"content_type": content_type, "object_id": object_id, "key": field}
+    where = {"content_type": content_type, "object_id": object_id, "field": field}
     locked = Score.objects.select_for_update().filter(**where).first()
     if locked is None:
         # a concurrent first voter may create it too: the unique constraint settles it
@@ -181,7 +181,7 @@ def cast_vote(*, target, field, voter, score) -> Result:
     if voter.is_anonymous and not voter.cookie_id:
         raise VoteError(ANONYMOUS_NOT_ALLOWED, status=403)
     locked = _locked_score(content_type, target.pk, field)
-    where = {"content_type": content_type, "object_id": target.pk, "key": field}
+    where = {"content_type": content_type, "object_id": target.pk, "field": field}
     existing = Vote.objects.filter(**where, **_voter_filter(voter)).only("score").first()
     # The row is locked, so its count and total are current: the new ones follow from them.
     count, total = locked.count, locked.total
@@ -213,7 +213,7 @@ def cast_vote(*, target, field, voter, score) -> Result:
                 **where,
                 score=score,
                 user_id=voter.user_id,
-                voter_key=None if voter.user_id else voter.cookie_id,
+                cookie_id=None if voter.user_id else voter.cookie_id,
                 address_hash=voter.address_hash if voter.is_anonymous else None,
             )
         except IntegrityError as exc:
@@ -233,7 +233,7 @@ def _score_changed(locked, count, total):
     score_cache.changed(
         locked.content_type_id,
         locked.object_id,
-        locked.key,
+        locked.field,
         revision=locked.revision + 1,
         count=count,
         total=total,
@@ -243,7 +243,7 @@ def _score_changed(locked, count, total):
     model = ContentType.objects.get_for_id(locked.content_type_id).model_class()
 
     def announce():
-        score_changed.send(Score, model=model, object_id=locked.object_id, field=locked.key)
+        score_changed.send(Score, model=model, object_id=locked.object_id, field=locked.field)
 
     transaction.on_commit(announce)
 
@@ -255,7 +255,7 @@ def delete_vote(*, target, field, voter) -> Result:
     if not options.allow_delete:
         raise VoteError(DELETE_NOT_ALLOWED, status=403)
     _locked_score(content_type, target.pk, field)
-    where = {"content_type": content_type, "object_id": target.pk, "key": field}
+    where = {"content_type": content_type, "object_id": target.pk, "field": field}
     existing = Vote.objects.filter(**where, **_voter_filter(voter)).first()
     if existing is None:
         raise VoteError(NO_VOTE, status=404)
@@ -269,7 +269,7 @@ def vote_deleted(sender, instance, **kwargs):
     """Take a deleted vote out of its object's score, whatever deleted it."""
     with transaction.atomic():
         content_type = ContentType.objects.get_for_id(instance.content_type_id)
-        locked = _locked_score(content_type, instance.object_id, instance.key)
+        locked = _locked_score(content_type, instance.object_id, instance.field)
         count = max(locked.count - 1, 0)
         total = max(locked.total - instance.score, 0)
         Score.objects.filter(pk=locked.pk).update(
@@ -288,7 +288,7 @@ def current(*, target, field, voter=None) -> Result:
             # the reader's own vote, from the primary: a replica may not have it yet
             Vote.objects.using(DEFAULT_DB_ALIAS)
             .filter(
-                content_type=content_type, object_id=target.pk, key=field, **_voter_filter(voter)
+                content_type=content_type, object_id=target.pk, field=field, **_voter_filter(voter)
             )
             .values_list("score", flat=True)
             .first()
@@ -299,15 +299,15 @@ def current(*, target, field, voter=None) -> Result:
 def recompute(*, fix=False):
     """Compare every score with its votes; return the drifted ones, repaired when `fix`."""
     actual = {
-        (row["content_type"], row["object_id"], row["key"]): (row["n"], row["s"])
-        for row in Vote.objects.values("content_type", "object_id", "key").annotate(
+        (row["content_type"], row["object_id"], row["field"]): (row["n"], row["s"])
+        for row in Vote.objects.values("content_type", "object_id", "field").annotate(
             n=Count("id"), s=Sum("score")
         )
     }
     drifted = []
     seen = set()
     for score in Score.objects.all().iterator():
-        ident = (score.content_type_id, score.object_id, score.key)
+        ident = (score.content_type_id, score.object_id, score.field)
         seen.add(ident)
         votes = actual.get(ident, (0, 0))
         expected = (votes[0] + score.imported_count, votes[1] + score.imported_total)
@@ -322,7 +322,7 @@ def recompute(*, fix=False):
                 content_type = ContentType.objects.get_for_id(ct)
                 locked = _locked_score(content_type, obj, field)
                 # counted again under the lock: votes cast since the scan are included
-                row = Vote.objects.filter(content_type=ct, object_id=obj, key=field).aggregate(
+                row = Vote.objects.filter(content_type=ct, object_id=obj, field=field).aggregate(
                     n=Count("id"), s=Sum("score")
                 )
                 count = row["n"] + locked.imported_count
@@ -343,15 +343,15 @@ def add_anonymous_votes(*, model, field, scores_by_object):
     content_type = ContentType.objects.get_for_model(model)
     taken = set(
         Score.objects.filter(
-            content_type=content_type, key=field, object_id__in=scores_by_object
+            content_type=content_type, field=field, object_id__in=scores_by_object
         ).values_list("object_id", flat=True)
     )
     votes, scores = [], []
     for object_id, values in scores_by_object.items():
         if object_id in taken or not values:
             continue
-        where = {"content_type": content_type, "object_id": object_id, "key": field}
-        votes += [Vote(**where, score=v, voter_key=uuid.uuid4().hex) for v in values]
+        where = {"content_type": content_type, "object_id": object_id, "field": field}
+        votes += [Vote(**where, score=v, cookie_id=uuid.uuid4().hex) for v in values]
         scores.append(Score(**where, count=len(values), total=sum(values)))
     Vote.objects.bulk_create(votes, batch_size=2000)
     Score.objects.bulk_create(scores, batch_size=2000)
@@ -373,7 +373,7 @@ def import_tallies(*, model, field, tallies) -> int:
         if count < 0 or not count <= total <= count * options.range:
             raise VoteError(SCORE_OUT_OF_RANGE % {"max": options.range})
     content_type = ContentType.objects.get_for_model(model)
-    where = {"content_type": content_type, "key": field}
+    where = {"content_type": content_type, "field": field}
     existing = {
         score.object_id: score
         for score in Score.objects.select_for_update().filter(**where, object_id__in=list(tallies))
@@ -428,6 +428,6 @@ def anonymise(*, older_than_days):
     cutoff = timezone.now() - timedelta(days=older_than_days)
     return (
         Vote.objects.filter(created_at__lt=cutoff, user__isnull=True)
-        .exclude(voter_key__isnull=True, address_hash__isnull=True)
-        .update(voter_key=None, address_hash=None)
+        .exclude(cookie_id__isnull=True, address_hash__isnull=True)
+        .update(cookie_id=None, address_hash=None)
     )

@@ -29,13 +29,13 @@ def test_database_refuses_a_second_vote_by_the_same_voter(article):
     vote(article, "reader-1", 4)
     ct = ContentType.objects.get_for_model(Article)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Vote.objects.create(content_type=ct, object_id=article.pk, voter_key="reader-1", score=3)
+        Vote.objects.create(content_type=ct, object_id=article.pk, cookie_id="reader-1", score=3)
 
 
 def test_database_refuses_a_score_out_of_range(article):
     ct = ContentType.objects.get_for_model(Article)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Vote.objects.create(content_type=ct, object_id=article.pk, voter_key="x", score=0)
+        Vote.objects.create(content_type=ct, object_id=article.pk, cookie_id="x", score=0)
 
 
 def test_service_validates_the_range(article):
@@ -124,13 +124,13 @@ def test_recompute_finds_and_fixes_drift(article):
 def test_anonymise_drops_identities_and_keeps_totals(article):
     vote(article, "old", 5, address_hash="h1")
     vote(article, "new", 3, address_hash="h2")
-    Vote.objects.filter(voter_key="old").update(
+    Vote.objects.filter(cookie_id="old").update(
         created_at=timezone.now() - timezone.timedelta(days=40)
     )
     call_command("anonymise_votes", "--older-than", "30")
     old = Vote.objects.get(score=5)
-    assert old.voter_key is None and old.address_hash is None
-    assert Vote.objects.get(score=3).voter_key == "new"
+    assert old.cookie_id is None and old.address_hash is None
+    assert Vote.objects.get(score=3).cookie_id == "new"
     assert Score.objects.get().count == 2
     call_command("recompute_ratings")
 
@@ -186,7 +186,7 @@ def test_several_rated_fields_on_one_model_are_independent(client, article, monk
         HTTP_ACCEPT="application/json",
     )
     assert response.json() == {"average": 9.5, "count": 2, "your_score": 10}
-    scores = {s.key: (s.count, s.total) for s in Score.objects.filter(object_id=article.pk)}
+    scores = {s.field: (s.count, s.total) for s in Score.objects.filter(object_id=article.pk)}
     assert scores == {"rating": (1, 4), "accuracy": (2, 19)}
     with pytest.raises(VoteError) as exc:  # this field forbids changing a vote
         cast_vote(target=article, field="accuracy", voter=Voter(cookie_id="reader"), score=3)

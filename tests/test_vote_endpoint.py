@@ -269,11 +269,11 @@ def test_forged_voter_cookie_starts_a_new_voter(article):
     client = Client()
     client.cookies[VOTER_COOKIE] = "forged:value"
     client.post(vote_url(article), {"score": "4"}, **JSON)
-    key = Vote.objects.get().voter_key
-    assert key and "forged" not in key
+    cookie_id = Vote.objects.get().cookie_id
+    assert cookie_id and "forged" not in cookie_id
     # the new signed cookie identifies the same voter next time: a change, not a second vote
     client.post(vote_url(article), {"score": "2"}, **JSON)
-    assert Vote.objects.get().voter_key == key
+    assert Vote.objects.get().cookie_id == cookie_id
     assert totals(article) == (1, 2)
 
 
