@@ -26,7 +26,7 @@ def vcl_for(backend_port):
 class Varnish:
     """varnishd in the foreground, on a free port, with its own work directory."""
 
-    def __init__(self, backend_port, port=None):
+    def __init__(self, backend_port, port=None, params=()):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workdir = Path(tempfile.mkdtemp(prefix="newsroom-varnish-"))
@@ -48,6 +48,7 @@ class Varnish:
                 "malloc,64m",
                 "-p",
                 "vcc_allow_inline_c=off",
+                *(arg for param in params for arg in ("-p", param)),
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

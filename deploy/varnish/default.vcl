@@ -56,20 +56,22 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);  # votes, the admin's forms: always to the app
     }
-    if (req.url ~ "^/admin/" || req.url ~ "^/healthz" || req.url ~ "^(/en)?/ratings/") {
+    if (req.url ~ "^(/admin/|/healthz|(/en)?/ratings/)") {
         return (pass);  # the admin, health checks, a reader's own vote
     }
-    # A reader who may see something of their own: a session (signed in), a message
-    # waiting (the thanks after a vote without JavaScript), a recent write of theirs.
-    if (req.http.Cookie ~ "(^|;\s*)(sessionid|messages|nr_primary)=") {
-        return (pass);
+    if (req.http.Cookie) {
+        # A reader who may see something of their own: a session (signed in), a message
+        # waiting (the thanks after a vote without JavaScript), a recent write of theirs.
+        if (req.http.Cookie ~ "(^|;\s*)(sessionid|messages|nr_primary)=") {
+            return (pass);
+        }
+        # Everything else is the same for every reader.
+        unset req.http.Cookie;
     }
-    # Everything else is the same for every reader: no cookies, one language per address.
-    unset req.http.Cookie;
-    unset req.http.Accept-Language;
+    unset req.http.Accept-Language;  # one language per address
 
     # Tracking parameters name the same page: one stored copy for all of them.
-    if (req.url ~ "[?&](utm_[a-z]+|fbclid|gclid|dclid|gbraid|wbraid|yclid|msclkid|mc_cid|mc_eid|igshid|_ga)=") {
+    if (req.url ~ "\?" && req.url ~ "[?&](utm_[a-z]+|fbclid|gclid|dclid|gbraid|wbraid|yclid|msclkid|mc_cid|mc_eid|igshid|_ga)=") {
         set req.url = regsuball(req.url, "(?<=[?&])(utm_[a-z]+|fbclid|gclid|dclid|gbraid|wbraid|yclid|msclkid|mc_cid|mc_eid|igshid|_ga)=[^&]*&?", "");
         set req.url = regsub(req.url, "[?&]+$", "");
     }
