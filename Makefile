@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test serve lint format bench bench-wordpress audit clean messages
+.PHONY: run test serve lint format bench bench-search bench-wordpress audit clean messages
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ bench: $(STAMP)
 	ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1 || missing="$$missing varnish-modules"; \
 	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Search over 3,000 long stories, and the home page while searches run (PostgreSQL as above).
+bench-search: $(STAMP)
+	$(PY) bench/search.py $(BENCH_ARGS)
 
 # The WordPress import on generated exports of 10,000 and 50,000 posts (PostgreSQL as above).
 bench-wordpress: $(STAMP)

@@ -13,7 +13,7 @@ the document.
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.models import F, Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -22,7 +22,7 @@ from articles import text
 
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 10
-MAX_CANDIDATES = 500  # the newest matches that are ranked; older ones are not shown
+MAX_CANDIDATES = 200  # the newest matches that are ranked; older ones are not shown
 TRIGRAM_THRESHOLD = 0.4
 
 
@@ -46,17 +46,19 @@ def search(queryset, query):
         return queryset.none()
     if connection.vendor == "postgresql":
         tsquery = SearchQuery(_tsquery(terms), config="simple", search_type="raw")
-        matching = queryset.filter(search_vector=tsquery)
-        if matching.exists():
-            newest = matching.order_by("-published_at", "-id").values("pk")[:MAX_CANDIDATES]
+        candidates = _newest_matches(queryset.filter(search_vector=tsquery))
+        if candidates:
             return (
-                queryset.filter(pk__in=newest)
+                queryset.filter(pk__in=candidates)
                 .annotate(rank=SearchRank(F("search_vector"), tsquery))
                 .order_by("-rank", "-published_at", "-id")
             )
         raw = " ".join(text.words(query)[:MAX_QUERY_WORDS])
+        # %> (word similarity) can use the trigram index on headlines; the similarity
+        # then orders what it found
         return (
-            queryset.annotate(similarity=TrigramWordSimilarity(raw, "title"))
+            queryset.filter(title__trigram_word_similar=raw)
+            .annotate(similarity=TrigramWordSimilarity(raw, "title"))
             .filter(similarity__gte=TRIGRAM_THRESHOLD)
             .order_by("-similarity", "-published_at")
         )
@@ -69,24 +71,51 @@ def search(queryset, query):
     return queryset.filter(condition).order_by("-published_at")
 
 
+def _newest_matches(matching):
+    """The ids of the MAX_CANDIDATES newest stories of `matching`, found through the GIN index.
+
+    Asked as "newest first, stop at N", the planner may walk the publication index and
+    test every story's vector on the way (reading each long text) until it has enough:
+    for a rare word that is the whole archive; for a common one it prefers reading the
+    whole table, not knowing that each vector it tests must be fetched apart. Matching
+    first, in a materialised step with the table scan ruled out, keeps it on the index.
+    """
+    sql, params = matching.order_by().values_list("pk", "published_at").query.sql_with_params()
+    statement = (
+        f"WITH matching (id, published_at) AS MATERIALIZED ({sql}) SELECT id FROM matching "
+        "ORDER BY published_at DESC, id DESC LIMIT %s"
+    )
+    with transaction.atomic(using=matching.db), connections[matching.db].cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(statement, [*params, MAX_CANDIDATES])
+        return [row[0] for row in cursor.fetchall()]
+
+
+_TOKEN = re.compile(r"[\w'’ʼ]+")
+HIGHLIGHT_TEXT_LIMIT = 10_000  # characters of a story looked at for its snippet
+
+
+def snippet_text(body):
+    """The part of a story's HTML body its search snippet is taken from, as plain text."""
+    return text.html_to_text(body[: HIGHLIGHT_TEXT_LIMIT * 2])[:HIGHLIGHT_TEXT_LIMIT]
+
+
 def highlight(plain, query, width=220):
     """A snippet of the text around the first match, matched words wrapped in <mark>."""
-    plain = (plain or "")[: text.SEARCH_TEXT_LIMIT]
+    plain = (plain or "")[:HIGHLIGHT_TEXT_LIMIT]
     wanted = set().union(*query_terms(query))
-    tokens = re.split(r"([\w'’ʼ]+)", plain)
-    first = None
-    for index, token in enumerate(tokens):
-        if token and re.match(r"[\w'’ʼ]", token) and wanted & set(text.lemmas(token)):
-            first = index
-            break
-    offset = len("".join(tokens[:first])) if first is not None else 0
-    start = max(0, offset - width // 3)
+
+    def matches(word):
+        return bool(wanted & set(text.lemmas(word)))
+
+    first = next((m.start() for m in _TOKEN.finditer(plain) if matches(m.group())), 0)
+    start = max(0, first - width // 3)
     if start:
         start = plain.find(" ", start) + 1 or start
     window = plain[start : start + width]
     parts = []
     for token in re.split(r"([\w'’ʼ]+)", window):
-        if token and re.match(r"[\w'’ʼ]", token) and wanted & set(text.lemmas(token)):
+        if token and _TOKEN.fullmatch(token) and matches(token):
             parts.append(f"<mark>{escape(token)}</mark>")
         else:
             parts.append(escape(token))

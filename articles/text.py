@@ -130,9 +130,10 @@ def lemmatise(text):
     return " ".join(" ".join(lemmas(w)) for w in words(text))
 
 
-# The part of a story's text that search indexes: far more than any news story, and small
-# enough that its document stays under PostgreSQL's 1 MB limit of a tsvector.
-SEARCH_TEXT_LIMIT = 100_000
+# The part of a story's text that search indexes: longer than nearly any news story (some
+# 4,000 words), far under PostgreSQL's 1 MB limit of a tsvector, and small enough that
+# ranking the candidates of a common word reads little.
+SEARCH_TEXT_LIMIT = 30_000
 
 
 def search_document(*parts):

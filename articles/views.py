@@ -233,10 +233,12 @@ def search_view(request):
     query = text.strip_control(raw)[: story_search.MAX_QUERY_LENGTH].strip()
     results, page = [], None
     if query:
-        found = story_search.search(Article.objects.published().select_related("section"), query)
+        stories = Article.objects.published().select_related("section")
+        found = story_search.search(stories.defer("search_document", "search_vector"), query)
         page = paginate(request, found, "search:" + hashlib.sha256(query.encode()).hexdigest())
         results = [
-            (a, story_search.highlight(text.html_to_text(a.body), query)) for a in page.object_list
+            (a, story_search.highlight(story_search.snippet_text(a.body), query))
+            for a in page.object_list
         ]
     context = {"query": query, "results": results, "page_obj": page}
     response = render(request, "articles/search.html", context)
