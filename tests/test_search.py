@@ -123,3 +123,29 @@ def connection_vendor():
     from django.db import connection
 
     return connection.vendor
+
+
+def test_a_search_reads_no_search_columns_of_its_results(client, stories):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert "Байдена запросили" in found(client, "Байден")
+    # the long search document and its vector stay in the database: only the match
+    # and the ranking use them there
+    shown = [q["sql"] for q in queries.captured_queries if '"articles_article"."body"' in q["sql"]]
+    assert shown  # the query that loads the stories on the page
+    for sql in shown:
+        columns = sql.split(" FROM ", 1)[0]
+        columns = columns.replace('ts_rank("articles_article"."search_vector"', "ts_rank(")
+        assert '"search_document"' not in columns and '"search_vector"' not in columns
+
+
+def test_snippets_come_from_the_opening_of_a_long_story(section):
+    from articles import search as story_search
+
+    long_body = "<p>" + "слово " * 5000 + "Байден</p>"
+    plain = story_search.snippet_text(long_body)
+    assert len(plain) <= story_search.HIGHLIGHT_TEXT_LIMIT
+    assert "<mark>" not in story_search.highlight(plain, "Байден")  # too deep: the opening
+    assert "<mark>Байдена</mark>" in story_search.highlight("Про Байдена і не тільки", "Байден")
