@@ -17,7 +17,10 @@ from django.db.models import Min
 from django.utils import timezone
 
 STATE_KEY = "articles:content-state"
-STATE_TTL = 60  # seconds; bounds how long another server may hold a stale schedule
+# Seconds a state is kept: a new one is also a new version, which retires every stored
+# page, so it lives as long as they do. It ends sooner by itself when its `until` comes,
+# and at once with every change (content_changed).
+STATE_TTL = 600
 
 
 def next_publish_time():

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -35,7 +36,7 @@ STORE_SECONDS = 600  # a stored page, at most (a new content version retires it 
 EDGE_SECONDS = 300  # s-maxage for HTTP caches in front; they are purged on every change
 EDGE_STALE_SECONDS = 30  # stale-while-revalidate
 DAY = 86400  # how far "never" is, for a shared cache
-PAGE_FORMAT = 5  # part of every key: a release that stores pages differently starts afresh
+PAGE_FORMAT = 6  # part of every key: a release that stores pages differently starts afresh
 
 # Query parameters that name a different page; every other one (utm_source, fbclid…)
 # shows the same page and must not multiply the stored copies.
@@ -68,6 +69,7 @@ class StoredPage:
 
     version: int  # the content version it was rendered from
     until: float | None  # when that version ends by itself (a story's time, a banner's)
+    parameters: tuple  # the query parameters the page shows something by (page, before)
     head: bytes  # the page up to the live part (all of it without one)
     tail: bytes = b""
     live: LivePart | None = None
@@ -129,11 +131,24 @@ def page_key(request, language):
     return f"page:{PAGE_FORMAT}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
 
 
-def make_page(state, content, *, slot=None, live=None, headers=None):
-    """A StoredPage from bytes rendered with content `state`; `slot`: where the live part goes."""
+def make_page(state, content, *, slot=None, live=None, headers=None, parameters=()):
+    """A StoredPage from bytes rendered with content `state`; `slot`: where the live part goes.
+
+    `parameters`: those of PAGE_PARAMETERS the page is shown by; a request naming any
+    other one gets the page, and nothing is stored for it (its address names no other page).
+    """
     head, tail = (content, b"") if slot is None else content.split(slot.encode(), 1)
     digest = hashlib.sha256(head + b"\0" + tail).hexdigest()[:24]
-    return StoredPage(state["v"], state["until"], head, tail, live, dict(headers or {}), digest)
+    return StoredPage(
+        state["v"],
+        state["until"],
+        tuple(parameters),
+        head,
+        tail,
+        live,
+        dict(headers or {}),
+        digest,
+    )
 
 
 def respond(request, page, *, public=True, found=None):
@@ -222,14 +237,23 @@ def lookup(key):
     return page, found
 
 
-def store(key, response):
-    """Keep a PageResponse for later readers: only a 200 that sets no cookie."""
+def store(key, request, response):
+    """Keep a PageResponse for later readers: a 200 that sets no cookie, at its own address."""
     page = response.page
     if response.status_code != 200 or response.cookies or response.has_header("Set-Cookie"):
         return
+    if any(name in request.GET for name in PAGE_PARAMETERS if name not in page.parameters):
+        return  # ?q=… on a story: the same page under an address that names no other
     headers = {name: value for name, value in response.items() if name.lower() not in PER_RESPONSE}
     page = StoredPage(
-        page.version, page.until, page.head, page.tail, page.live, headers, page.digest
+        page.version,
+        page.until,
+        page.parameters,
+        page.head,
+        page.tail,
+        page.live,
+        headers,
+        page.digest,
     )
     cache.set(key, page, STORE_SECONDS)
 
@@ -248,13 +272,17 @@ class ReaderPageCacheMiddleware:
     def __call__(self, request):
         if not cacheable_request(request):
             return self.get_response(request)
+        try:
+            request.get_host()  # a Host not in ALLOWED_HOSTS is a 400, as for every page
+        except DisallowedHost:
+            return self.get_response(request)
         language = translation.get_language_from_path(request.path_info)
         key = page_key(request, language or settings.LANGUAGE_CODE)
         page, found = lookup(key)
         if page is None:
             response = self.get_response(request)
             if isinstance(response, PageResponse) and response.shared:
-                store(key, response)
+                store(key, request, response)
                 remember_live_keys(key, response.page)
             return response
         translation.activate(language or settings.LANGUAGE_CODE)

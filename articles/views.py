@@ -20,7 +20,14 @@ from articles import edge, text, workflow
 from articles import search as story_search
 from articles.content_version import STATE_KEY, content_state
 from articles.models import Article, Author, Notice, Section, SlugRedirect
-from articles.pagecache import LivePart, live_part, make_page, public_cache, respond
+from articles.pagecache import (
+    LivePart,
+    cacheable_request,
+    live_part,
+    make_page,
+    public_cache,
+    respond,
+)
 from articles.pagination import paginate
 from ratings import cache as score_cache
 from ratings import ranking
@@ -32,20 +39,31 @@ TOP_RATED_SLOT = "<!--newsroom:top-rated-->"
 RATED_FIELD = "rating"
 
 
-def _page(request, template, context, *, keys, slot=None, live=None, state):
+LIST_PARAMETERS = ("page", "before")
+
+
+def _page(request, template, context, *, keys, slot=None, live=None, state, parameters=()):
     """Render a page for every reader and answer it (see articles.pagecache)."""
     response = render(request, template, context)
     headers = {"Content-Type": response["Content-Type"], edge.HEADER: edge.header_value(keys)}
-    page = make_page(state, response.content, slot=slot, live=live, headers=headers)
-    return respond(request, page, public=not request.user.is_authenticated)
+    page = make_page(
+        state, response.content, slot=slot, live=live, headers=headers, parameters=parameters
+    )
+    # a signed-in user's page, or one with a message of the reader's, is theirs alone
+    shared = cacheable_request(request) and not request.user.is_authenticated
+    return respond(request, page, public=shared)
 
 
-def _listing(request, template, queryset, count_key, extra, keys):
+def _listing(request, template, queryset, count_key, extra, keys, *, hidden_when_empty=False):
+    """A time-ordered list of stories; `hidden_when_empty`: a 404 while nothing on it is
+    public, so that a tag or byline of an embargoed story does not give it away."""
     state = content_state()
     page = paginate(request, queryset.for_listing(), count_key, keyset=True)
     context = {"page_obj": page, "articles": page.object_list, **extra}
+    if hidden_when_empty and not page.object_list:
+        raise Http404("Nothing published here yet.")
     keys = [*keys, *edge.story_keys(page.object_list)]
-    return _page(request, template, context, keys=keys, state=state)
+    return _page(request, template, context, keys=keys, state=state, parameters=LIST_PARAMETERS)
 
 
 def _top_rated_key(template, limit, language):
@@ -97,6 +115,7 @@ def home(request):
         slot=TOP_RATED_SLOT if first else None,
         live=live,
         state=state,
+        parameters=LIST_PARAMETERS,
     )
 
 
@@ -212,6 +231,7 @@ def tag_detail(request, slug):
         f"tag:{tag.pk}",
         {"tag": tag},
         [edge.tag_key(tag.pk), edge.tag_list_key(tag.pk)],
+        hidden_when_empty=True,
     )
 
 
@@ -225,6 +245,7 @@ def author_detail(request, slug):
         f"author:{author.pk}",
         {"author": author},
         [edge.author_key(author.pk), edge.author_list_key(author.pk)],
+        hidden_when_empty=True,
     )
 
 
@@ -257,7 +278,14 @@ def corrections(request):
     page = paginate(request, notices, "corrections")
     context = {"page_obj": page, "notices": page.object_list}
     keys = [edge.CORRECTIONS, *(edge.story_key(n.article_id) for n in page.object_list)]
-    return _page(request, "articles/notice_list.html", context, keys=keys, state=state)
+    return _page(
+        request,
+        "articles/notice_list.html",
+        context,
+        keys=keys,
+        state=state,
+        parameters=LIST_PARAMETERS,
+    )
 
 
 def top_rated_view(request):

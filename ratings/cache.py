@@ -22,9 +22,10 @@ not cached and every read goes to the database: slower, never stale.
 import threading
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils.connection import ConnectionProxy
 
 from ratings.models import Score
 
@@ -34,12 +35,20 @@ PENDING = "pending"
 _local_lock = threading.Lock()
 
 
+def _backend(cache):
+    """The backend behind Django's `cache` proxy (whose class says nothing of it)."""
+    if isinstance(cache, ConnectionProxy):
+        return cache._connections[cache._alias]
+    return cache
+
+
 def set_if_newer(backend, key, value, order, timeout, *, always_try=False):
     """Store `value` unless a value of the same or a higher `order` is there.
 
     True if stored, False if not, None if the cache could not be reached; raises
     TypeError for a backend that cannot order writes (see supports_ordered_writes).
     """
+    backend = _backend(backend)
     if hasattr(backend, "set_if_newer"):
         return backend.set_if_newer(key, value, order, timeout, always_try=always_try)
     if not isinstance(backend, LocMemCache):
@@ -56,7 +65,35 @@ def set_if_newer(backend, key, value, order, timeout, *, always_try=False):
 
 
 def supports_ordered_writes(backend):
+    backend = _backend(backend)
     return hasattr(backend, "set_if_newer") or isinstance(backend, LocMemCache)
+
+
+def _cache():
+    """The default cache backend itself (not Django's proxy, which hides its class)."""
+    return caches[DEFAULT_CACHE_ALIAS]
+
+
+# Per process: new scores whose publication the cache did not take (it was out of reach
+# or stalled). Published again before this process reads or writes any score, so that
+# a cache that comes back never keeps the older value for long.
+_unpublished = {}
+
+
+def _publish(backend, key, value, order):
+    stored = set_if_newer(backend, key, value, order, SCORE_TTL, always_try=True)
+    if stored is None:
+        _unpublished[key] = (value, order)
+    else:
+        _unpublished.pop(key, None)
+    return stored
+
+
+def _publish_pending(backend):
+    for key, (value, order) in list(_unpublished.items()):
+        if set_if_newer(backend, key, value, order, SCORE_TTL, always_try=True) is None:
+            return  # still out of reach
+        _unpublished.pop(key, None)
 
 
 def score_cache_key(content_type_id, object_id, field):
@@ -91,26 +128,33 @@ def score(model, object_id, field, *, cached=None):
     caller already fetched it together with other keys.
     """
     content_type_id = ContentType.objects.get_for_model(model).pk
-    if not supports_ordered_writes(cache):
+    backend = _cache()
+    if not supports_ordered_writes(backend):
         return read_row(content_type_id, object_id, field)[:2]
     key = score_cache_key(content_type_id, object_id, field)
-    if cached is None:
-        cached = cache.get(key)
+    if _unpublished:
+        _publish_pending(backend)
+        if key in _unpublished:
+            cached = None  # the cache may hold an older value: trust the database
+    if cached is None and key not in _unpublished:
+        cached = backend.get(key)
     if isinstance(cached, tuple | list) and len(cached) == 2:
         return tuple(cached)
     count, total, revision = read_row(content_type_id, object_id, field)
-    set_if_newer(cache, key, (count, total), 2 * revision + 1, SCORE_TTL)
+    set_if_newer(backend, key, (count, total), 2 * revision + 1, SCORE_TTL)
     return count, total
 
 
 def changed(content_type_id, object_id, field, *, revision, count, total):
     """Call inside the transaction that moved a Score row to `revision`."""
-    if not supports_ordered_writes(cache):
+    backend = _cache()
+    if not supports_ordered_writes(backend):
         return
     key = score_cache_key(content_type_id, object_id, field)
-    if set_if_newer(cache, key, PENDING, 2 * revision, SCORE_TTL, always_try=True) is None:
-        return  # the cache is out of reach: the older value there expires within SCORE_TTL
+    if _unpublished:
+        _publish_pending(backend)
+    set_if_newer(backend, key, PENDING, 2 * revision, SCORE_TTL, always_try=True)
     new_value = (count, total)
-    transaction.on_commit(
-        lambda: set_if_newer(cache, key, new_value, 2 * revision + 1, SCORE_TTL, always_try=True)
-    )
+    # after commit, before the response; if the cache does not take it, this process
+    # tries again before it next reads or writes a score
+    transaction.on_commit(lambda: _publish(backend, key, new_value, 2 * revision + 1))

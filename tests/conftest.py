@@ -9,6 +9,8 @@ from django.db import connection
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
+from articles import pagecache
+from ratings import cache as score_cache
 from tests.factories import ArticleFactory, EditorFactory, SectionFactory, UserFactory
 
 IN_CI = bool(os.environ.get("CI"))
@@ -41,6 +43,8 @@ def _isolated_cache_and_media(settings, tmp_path):
     # transactional tests flush the database; content types may come back with new ids
     ContentType.objects.clear_cache()
     cache.clear()
+    pagecache._live_keys.clear()
+    score_cache._unpublished.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
     yield
     cache.clear()

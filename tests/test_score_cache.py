@@ -125,3 +125,20 @@ def test_recompute_fix_replaces_a_cached_drifted_score(article, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         call_command("recompute_ratings", "--fix")
     assert score_cache.score(Article, article.pk, "rating") == (1, 5)
+
+
+def test_a_score_the_cache_did_not_take_is_published_before_the_next_read(
+    article, monkeypatch, django_capture_on_commit_callbacks
+):
+    vote(article, "a", 5)
+    assert score_cache.score(Article, article.pk, "rating") == (1, 5)  # now cached
+    key = score_cache.cache_key_for(Article, article.pk, "rating")
+    taking = score_cache.set_if_newer
+    monkeypatch.setattr(score_cache, "set_if_newer", lambda *args, **kwargs: None)  # stalled
+    with django_capture_on_commit_callbacks(execute=True):
+        vote(article, "b", 1)
+    monkeypatch.setattr(score_cache, "set_if_newer", taking)  # back, with the old value
+    assert cache.get(key) == (1, 5)
+    # this process remembers what the cache missed: the next read gets the truth
+    assert score_cache.score(Article, article.pk, "rating") == (2, 6)
+    assert cache.get(key) == (2, 6)
