@@ -17,6 +17,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from js_asset import Media
 from reversion.admin import VersionAdmin
+from taggit import admin as taggit_admin
+from taggit.models import Tag
 
 from articles import workflow
 from articles.models import (
@@ -200,7 +202,7 @@ class ArticleAdmin(VersionAdmin):
     ]
 
     class Media:
-        js = ["js/admin-slug.js", "js/admin-presence.js"]
+        js = ["js/admin-slug.js", "js/admin-presence.js", "js/admin-editor.js"]
 
     def render_change_form(self, request, context, *args, **kwargs):
         # The rich-text editor loads through an inline import map; the CSP admits it by nonce.
@@ -413,20 +415,38 @@ class ArticleAdmin(VersionAdmin):
         )
 
 
+class SlugFromNameMedia:
+    """The slug fills itself from the name by the official transliteration, as on stories.
+
+    (Django's prepopulated_fields would write "Юлія" as "yuliya", not "yuliia".)
+    """
+
+    js = ["js/admin-slug.js"]
+
+
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
-    prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+    Media = SlugFromNameMedia
 
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "user"]
-    prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
     raw_id_fields = ["user"]
+    Media = SlugFromNameMedia
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(taggit_admin.TagAdmin):
+    prepopulated_fields = {}
+    Media = SlugFromNameMedia
 
 
 @admin.register(Notice)

@@ -365,7 +365,9 @@ class Article(models.Model):
 class RelatedLink(models.Model):
     """An editor's pick for a story's Other news: another story or an outside address."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
+    article = models.ForeignKey(
+        Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="related_links"
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     target = models.ForeignKey(
         Article,
@@ -414,9 +416,11 @@ class RelatedLink(models.Model):
 class SlugRedirect(models.Model):
     """An old address of a story, answered with a permanent redirect."""
 
-    old_slug = models.SlugField(max_length=200, unique=True)
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
-    created_at = models.DateTimeField(auto_now_add=True)
+    old_slug = models.SlugField(_("old slug"), max_length=200, unique=True)
+    article = models.ForeignKey(
+        Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="old_slugs"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("old address")

@@ -21,7 +21,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "newsroom.apps.NewsroomAdminConfig",  # django.contrib.admin with our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "taggit",
     "reversion",
-    "axes",
+    "newsroom.apps.AxesConfig",  # django-axes, named for editors
     "csp",
     "modern_csrf",
     "articles",
@@ -170,7 +170,8 @@ AUTHENTICATION_BACKENDS = [
 # Languages: Ukrainian at the root, English under /en/.
 LANGUAGE_CODE = "uk"
 LANGUAGES = [("uk", _("Ukrainian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalog, then Django admin phrases reworded to agree with any noun.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "django-admin"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Kyiv"
@@ -298,5 +299,8 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # Said at every start of every command: "AXES: BEGIN", "Loading dictionaries"
+        "axes.apps": {"level": "WARNING"},
+        "pymorphy3": {"level": "WARNING"},
     },
 }
