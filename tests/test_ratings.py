@@ -52,7 +52,7 @@ def test_widget_shows_half_stars_and_plural_votes(client, article):
     assert "2 голоси" in html
     assert html.count("star star-full") == 4 and html.count("star star-half") == 1
     # accessible form: fieldset, legend, five labelled radios
-    assert "<fieldset>" in html and "<legend>" in html
+    assert "<fieldset>" in html and "<legend" in html
     assert html.count('type="radio"') == 5
     assert "5 зірок" in html and "1 зірка" in html
 
