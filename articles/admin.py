@@ -20,7 +20,7 @@ from reversion.admin import VersionAdmin
 from taggit import admin as taggit_admin
 from taggit.models import Tag
 
-from articles import workflow
+from articles import services, workflow
 from articles.models import (
     Article,
     Author,
@@ -437,7 +437,11 @@ class AuthorAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "user"]
     search_fields = ["name"]
     raw_id_fields = ["user"]
+    fields = ["name", "slug", "photo", "bio", "user"]
     Media = SlugFromNameMedia
+
+    def save_model(self, request, obj, form, change):
+        services.save_author(author=obj)
 
 
 admin.site.unregister(Tag)

@@ -69,7 +69,17 @@ class Section(models.Model):
 class Author(models.Model):
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
-    bio = models.TextField(_("short biography"), blank=True)
+    bio = models.TextField(
+        _("short biography"), blank=True, help_text=_("One or two sentences, shown with the story.")
+    )
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="authors/%Y/",
+        blank=True,
+        validators=[validate_image],
+        help_text=_("A portrait; shown as a small square beside the byline."),
+    )
+    photo_thumbnail = models.CharField(max_length=300, blank=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -329,6 +339,11 @@ class Article(models.Model):
             raise ValidationError(
                 {"lead_image_alt": _("Describe the image for readers who cannot see it.")}
             )
+
+    @property
+    def reading_minutes(self):
+        """Minutes an average reader needs for the text (at least one)."""
+        return text.reading_minutes(self.body)
 
     @property
     def is_public(self):

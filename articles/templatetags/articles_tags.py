@@ -99,3 +99,9 @@ def story_jsonld(article, authors, tags, score):
             "worstRating": 1,
         }
     return jsonld(data)
+
+
+@register.simple_tag
+def media_url(name):
+    """The address of a stored file (an author's photo) on the media storage."""
+    return default_storage.url(name) if name else ""

@@ -97,5 +97,31 @@
     form.addEventListener("submit", function (event) { event.preventDefault(); send(); });
   }
 
+  /* Dates as "сьогодні, 14:05" and "вчора, 09:10" by the reader's own clock. Pages are
+     stored for every reader, so they carry the absolute time: a stored page never says
+     "today" on the next day. The day is Kyiv's, as on the server. */
+  function relativeDates() {
+    var body = document.body;
+    var lang = document.documentElement.lang || "uk";
+    var zone = "Europe/Kyiv";
+    var day = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" });
+    var clock = new Intl.DateTimeFormat(lang, { timeZone: zone, hour: "2-digit", minute: "2-digit", hour12: false });
+    var now = Date.now();
+    var today = day.format(now);
+    var yesterday = day.format(now - 24 * 3600 * 1000);
+    if (yesterday === today) { yesterday = day.format(now - 25 * 3600 * 1000); }
+    document.querySelectorAll("time[data-relative]").forEach(function (el) {
+      var when = new Date(el.getAttribute("datetime"));
+      if (isNaN(when)) { return; }
+      var date = day.format(when);
+      var word = date === today ? body.dataset.today : date === yesterday ? body.dataset.yesterday : "";
+      if (word) {
+        el.title = el.textContent;
+        el.textContent = word + ", " + clock.format(when);
+      }
+    });
+  }
+
+  relativeDates();
   document.querySelectorAll("[data-rating]").forEach(setupRating);
 })();

@@ -104,10 +104,19 @@ class Command(BaseCommand):
         }
 
     def _authors(self):
-        return [
-            Author.objects.get_or_create(slug=slugify_uk(name), defaults={"name": name})[0]
-            for name in demo.AUTHORS
-        ]
+        authors = []
+        for n, name in enumerate(demo.AUTHORS):
+            author = Author.objects.get_or_create(slug=slugify_uk(name), defaults={"name": name})[0]
+            if not author.photo:
+                author.bio = author.bio or demo.AUTHOR_BIOS.get(name, "")
+                author.photo.save(
+                    f"demo-{author.slug}.jpg",
+                    ContentFile(demo_image(100 + n, 400, 400)),
+                    save=False,
+                )
+                services.save_author(author=author)
+            authors.append(author)
+        return authors
 
     def _curated_stories(self, rnd, sections, authors, tags, count):
         now = timezone.now()
