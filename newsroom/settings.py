@@ -230,6 +230,13 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"] + env.list("CSP_IMG_HOSTS", default=[]),
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        # Players of embeds, framed only after a reader clicks a facade (articles/embeds.py);
+        # no third-party script: their own scripts run inside their frames.
+        "frame-src": [
+            "https://www.youtube-nocookie.com",
+            "https://t.me",
+            "https://platform.twitter.com",
+        ],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

@@ -76,3 +76,51 @@ def test_other_news_items_carry_their_date_and_a_thumbnail(client, article):
     assert block.count('class="related-date"') == 2
     thumbs = re.findall(r'<img class="related-thumb" src="([^"]+)"', block)
     assert len(thumbs) == 1 and thumbs[0].endswith("-480.jpg")
+
+
+PLAYER = "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"
+POST = "1790000000000000000"
+
+
+@pytest.mark.parametrize(
+    ("address", "provider", "frame"),
+    [
+        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", "youtube", PLAYER),
+        ("https://youtu.be/dQw4w9WgXcQ", "youtube", PLAYER),
+        (
+            "https://t.me/ukrpravda_news/12345",
+            "telegram",
+            "https://t.me/ukrpravda_news/12345?embed=1",
+        ),
+        (
+            f"https://twitter.com/Ukraine/status/{POST}",
+            "x",
+            f"https://platform.twitter.com/embed/Tweet.html?id={POST}",
+        ),
+    ],
+)
+def test_a_lone_link_to_a_video_or_post_becomes_a_facade(client, article, address, provider, frame):
+    article.body = f'<p>Вступ.</p><p><a href="{address}">{address}</a></p><p>Далі.</p>'
+    article.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'class="embed embed-{provider}" data-embed-src="{frame}"' in html
+    assert "<iframe" not in html and '<script src="http' not in html
+
+
+def test_a_link_inside_a_sentence_and_other_hosts_stay_links(client, article):
+    article.body = (
+        '<p>Дивіться <a href="https://youtu.be/dQw4w9WgXcQ">відео</a> тут.</p>'
+        '<p><a href="https://example.com/video">https://example.com/video</a></p>'
+    )
+    article.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert 'class="embed' not in html and "https://example.com/video" in html
+
+
+def test_the_policy_frames_only_the_players_of_embeds(client, article):
+    from articles.embeds import FRAME_HOSTS
+
+    policy = client.get(article.get_absolute_url())["Content-Security-Policy"]
+    frames = next(p for p in policy.split("; ") if p.startswith("frame-src"))
+    assert sorted(frames.split()[1:]) == sorted(FRAME_HOSTS)
+    assert "script-src 'self'" in policy

@@ -122,6 +122,24 @@
     });
   }
 
+  /* Embeds: the facade is a link to the post; a click puts the player in its place.
+     Nothing is asked of YouTube, Telegram or X before that click. */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".embed-facade");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) { return; }
+    var box = link.closest("[data-embed-src]");
+    event.preventDefault();
+    var frame = document.createElement("iframe");
+    frame.src = box.dataset.embedSrc;
+    frame.title = box.dataset.embedTitle;
+    frame.setAttribute("allow", "autoplay; encrypted-media; picture-in-picture; fullscreen");
+    frame.setAttribute("allowfullscreen", "");
+    frame.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
+    box.replaceChild(frame, link);
+    box.classList.add("embed-loaded");
+    frame.focus();
+  });
+
   relativeDates();
   document.querySelectorAll("[data-rating]").forEach(setupRating);
 })();
