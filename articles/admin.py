@@ -25,6 +25,7 @@ from articles.models import (
     Article,
     Author,
     BreakingNews,
+    FrontPagePick,
     Notice,
     RelatedLink,
     Section,
@@ -424,9 +425,27 @@ class SlugFromNameMedia:
     js = ["js/admin-slug.js"]
 
 
+@admin.register(FrontPagePick)
+class FrontPagePickAdmin(admin.ModelAdmin):
+    """The front page: the main story (lowest position) and the top stories after it."""
+
+    list_display = ["article", "position", "section", "published_at"]
+    list_editable = ["position"]
+    list_select_related = ["article__section"]
+    autocomplete_fields = ["article"]
+
+    @admin.display(description=_("section"))
+    def section(self, obj):
+        return obj.article.section
+
+    @admin.display(description=_("publish time"))
+    def published_at(self, obj):
+        return obj.article.published_at
+
+
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position"]
+    list_display = ["name", "slug", "position", "colour"]
     list_editable = ["position"]
     search_fields = ["name"]
     Media = SlugFromNameMedia

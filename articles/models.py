@@ -7,6 +7,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -43,6 +44,15 @@ class Section(models.Model):
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Sections are listed in this order in the menu.")
+    )
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        blank=True,
+        validators=[
+            RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour like #0b3d91 (# and six digits)."))
+        ],
+        help_text=_("Optional. Marks the section in the menu and on its stories, e.g. #b00020."),
     )
 
     class Meta:
@@ -375,6 +385,39 @@ class Article(models.Model):
         from articles.related import related_news
 
         return related_news(self, limit or settings.ARTICLES_RELATED_COUNT, tag_ids)
+
+
+class FrontPagePickQuerySet(models.QuerySet):
+    def shown(self):
+        """The picks of stories readers may see now, in the editors' order, with their section."""
+        return (
+            self.filter(article__in=Article.objects.published())
+            .select_related("article__section")
+            .defer("article__body", "article__search_document", "article__search_vector")
+        )
+
+
+class FrontPagePick(models.Model):
+    """A story the editors put on the front page: the first is the main story."""
+
+    article = models.OneToOneField(
+        Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="front_page_pick"
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"),
+        default=0,
+        help_text=_("The lowest is the main story; the next ones are the top stories."),
+    )
+
+    objects = FrontPagePickQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("front-page story")
+        verbose_name_plural = _("front page")
+
+    def __str__(self):
+        return str(self.article)
 
 
 class RelatedLink(models.Model):

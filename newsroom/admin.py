@@ -25,6 +25,7 @@ ACCUSATIVE = {
     "articles.notice": pgettext_lazy("accusative", "notice"),
     "articles.breakingnews": pgettext_lazy("accusative", "breaking-news banner"),
     "articles.slugredirect": pgettext_lazy("accusative", "old address"),
+    "articles.frontpagepick": pgettext_lazy("accusative", "front-page story"),
     "articles.wordpressitem": pgettext_lazy("accusative", "imported WordPress item"),
     "articles.wordpressimage": pgettext_lazy("accusative", "imported WordPress image"),
     "ratings.score": pgettext_lazy("accusative", "score"),

@@ -274,6 +274,10 @@ ARTICLES_IMAGE_MAX_PIXELS = 40_000_000
 ARTICLES_IMAGE_MAX_BYTES = 10 * 1024 * 1024
 ARTICLES_RENDITION_WIDTHS = [480, 800, 1200]
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
+# The newsroom's channels, shown in the footer: "Telegram=https://t.me/…,Facebook=https://…"
+SOCIAL_LINKS = [
+    tuple(item.split("=", 1)) for item in env.list("SOCIAL_LINKS", default=[]) if "=" in item
+]
 # The canonical origin: every absolute address in a page, so pages are the same bytes
 # whatever Host a request names.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

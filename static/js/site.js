@@ -117,7 +117,9 @@
       var word = date === today ? body.dataset.today : date === yesterday ? body.dataset.yesterday : "";
       if (word) {
         el.title = el.textContent;
-        el.textContent = word + ", " + clock.format(when);
+        // "short" (the news feed): today's stories by their time alone
+        var short = el.dataset.relative === "short" && date === today;
+        el.textContent = short ? clock.format(when) : word + ", " + clock.format(when);
       }
     });
   }
@@ -139,6 +141,10 @@
     box.classList.add("embed-loaded");
     frame.focus();
   });
+
+  /* Most read: one view counted per story page, with no cookie (articles/popularity.py). */
+  var story = document.querySelector("[data-view-url]");
+  if (story && navigator.sendBeacon) { navigator.sendBeacon(story.dataset.viewUrl); }
 
   relativeDates();
   document.querySelectorAll("[data-rating]").forEach(setupRating);

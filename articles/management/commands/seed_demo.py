@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -18,7 +20,7 @@ from tqdm import tqdm
 from articles import demo_content as demo
 from articles import services, text
 from articles.content_version import content_changed
-from articles.models import Article, Author, RelatedLink, Section
+from articles.models import Article, Author, FrontPagePick, RelatedLink, Section
 from articles.slugs import slugify_uk
 from ratings import services as rating_services
 
@@ -82,6 +84,8 @@ class Command(BaseCommand):
                 progress=verbose > 0 and articles > 1000,
             )
             self._related_links(rnd, curated)
+            self._pages()
+            self._front_page(curated)
             self._votes(rnd, curated + bulk[:2000])
         password = None if no_editor else self._editor()
         content_changed()
@@ -98,10 +102,26 @@ class Command(BaseCommand):
     def _sections(self):
         return {
             slug: Section.objects.update_or_create(
-                slug=slug, defaults={"name": name, "description": desc, "position": i}
+                slug=slug,
+                defaults={"name": name, "description": desc, "position": i, "colour": colour},
             )[0]
-            for i, (name, slug, desc) in enumerate(demo.SECTIONS)
+            for i, (name, slug, desc, colour) in enumerate(demo.SECTIONS)
         }
+
+    def _pages(self):
+        site = Site.objects.get_current()
+        for url, title, content in demo.PAGES:
+            page, _created = FlatPage.objects.get_or_create(
+                url=url, defaults={"title": title, "content": content}
+            )
+            page.sites.add(site)
+
+    def _front_page(self, curated):
+        """The editors' picks: the main story and three top stories."""
+        if FrontPagePick.objects.exists():
+            return
+        for position, article in enumerate(curated[:4]):
+            FrontPagePick.objects.create(article=article, position=position)
 
     def _authors(self):
         authors = []
