@@ -284,7 +284,10 @@ def search_view(request):
         results = [
             (a, story_search.highlight(text.html_to_text(a.body), query)) for a in page.object_list
         ]
-    context = {"query": query, "results": results, "page_obj": page}
+    suggestion = ""
+    if query and not results:
+        suggestion = story_search.suggest(Article.objects.published(), query)
+    context = {"query": query, "results": results, "page_obj": page, "suggestion": suggestion}
     response = render(request, "articles/search.html", context)
     shown = edge.story_keys(story for story, _snippet in results)
     response[edge.HEADER] = edge.header_value([edge.SEARCH, *shown])
