@@ -86,7 +86,8 @@ class Command(BaseCommand):
             self._related_links(rnd, curated)
             self._pages()
             self._front_page(curated)
-            self._votes(rnd, curated + bulk[:2000])
+            # votes for the stories this run made: a second run adds none
+            self._votes(rnd, [a for a in curated if a.is_new] + bulk[:2000])
         password = None if no_editor else self._editor()
         content_changed()
         total = Article.objects.count()
@@ -144,9 +145,11 @@ class Command(BaseCommand):
         for i, data in enumerate(demo.STORIES[:count]):
             slug = slugify_uk(data["title"], 190)
             article = Article.objects.filter(slug=slug).first() or Article(slug=slug)
+            article.is_new = article.pk is None
             article.title = data["title"]
             article.section = sections[data["section"]]
             article.source = data["source"]
+            article.teaser = demo.teaser(data["paragraphs"])
             article.body = "".join(
                 f"<p>{p}</p>" if not p.startswith("«") else f"<blockquote><p>{p}</p></blockquote>"
                 for p in data["paragraphs"]
@@ -167,26 +170,24 @@ class Command(BaseCommand):
         return stories
 
     def _bulk_stories(self, rnd, sections, authors, tags, count, progress):
+        """`count` stories made from the pieces in demo_content, the same ones every run.
+
+        Their headlines, slugs and times follow from the seed alone, so a second run finds
+        them all and adds none; a run with a larger N adds only the ones it lacks.
+        """
         if count <= 0:
             return []
         now = timezone.now()
-        section_list = list(sections.values())
-        taken = set(Article.objects.values_list("slug", flat=True))
+        plan = self._bulk_plan(random.Random(rnd.random()), count)
+        existing = set(Article.objects.values_list("slug", flat=True))
+        missing = [entry for entry in plan if entry[0] not in existing]
         created = []
-        bar = tqdm(total=count, disable=not progress, unit="story", file=self.stderr)
-        for start in range(0, count, BATCH):
+        bar = tqdm(total=len(missing), disable=not progress, unit="story", file=self.stdout)
+        for start in range(0, len(missing), BATCH):
             batch = []
-            for n in range(start, min(start + BATCH, count)):
-                title = (
-                    f"{rnd.choice(demo.SUBJECTS)} {rnd.choice(demo.ACTIONS)} "
-                    f"{rnd.choice(demo.OBJECTS)}"
-                )
-                slug = base = slugify_uk(title, 180)
-                suffix = n + 2
-                while slug in taken:
-                    slug, suffix = f"{base}-{suffix}", suffix + count
-                taken.add(slug)
-                paragraphs = rnd.sample(demo.SENTENCES, 4)
+            for slug, title, section, n in missing[start : start + BATCH]:
+                lead = f"{title}. " + rnd.choice(demo.SENTENCES)
+                paragraphs = [lead, *rnd.sample(demo.SENTENCES, 3)]
                 paragraphs.insert(2, rnd.choice(demo.QUOTES))
                 body = "".join(f"<p>{p}</p>" for p in paragraphs)
                 plain = text.html_to_text(body)
@@ -194,15 +195,14 @@ class Command(BaseCommand):
                     Article(
                         title=title,
                         slug=slug,
-                        section=rnd.choice(section_list),
-                        source=rnd.choice(demo.SOURCES),
+                        section=sections[section],
                         body=body,
-                        excerpt=text.make_teaser(plain),
+                        teaser=demo.teaser([lead]),  # whole sentences that fit
+                        excerpt=text.make_teaser(demo.teaser([lead])),
                         search_document=text.search_document(title, plain),
                         status=Article.Status.PUBLISHED,
                         # spread over the past: a story every ~20 minutes
-                        published_at=now
-                        - timedelta(minutes=30 + (n + 10) * 20 + rnd.randint(0, 9)),
+                        published_at=now - timedelta(minutes=30 + (n + 10) * 20 + n % 10),
                     )
                 )
             objs = Article.objects.bulk_create(batch)
@@ -213,6 +213,19 @@ class Command(BaseCommand):
             bar.update(len(batch))
         bar.close()
         return created
+
+    def _bulk_plan(self, rnd, count):
+        """[(slug, headline, section slug, n)]: every headline once before any repeats."""
+        pool = [(title, section) for section in demo.BULK for title in demo.headlines(section)]
+        rnd.shuffle(pool)
+        plan, used = [], {}
+        for n in range(count):
+            title, section = pool[n % len(pool)]
+            base = slugify_uk(title, 180)
+            used[base] = used.get(base, 0) + 1
+            slug = base if used[base] == 1 else f"{base}-{used[base]}"
+            plan.append((slug, title, section, n))
+        return plan
 
     def _bulk_relations(self, rnd, objs, authors, tags):
         through = Article.authors.through
