@@ -2,6 +2,7 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from ratings import services
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         """'story 12 “Уряд затвердив…”': what was rated, as editors know it."""
         content_type = ContentType.objects.get_for_id(content_type_id)
         model = content_type.model_class()
-        label = model._meta.verbose_name if model else content_type.model
+        with translation.override(None):  # the command speaks English throughout
+            label = str(model._meta.verbose_name) if model else content_type.model
         found = model._default_manager.filter(pk=object_id).first() if model else None
         return f"{label} {object_id} “{found}”" if found else f"{label} {object_id} (deleted)"
