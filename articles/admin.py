@@ -167,7 +167,7 @@ class ArticleAdmin(VersionAdmin):
         "title",
         "status_badge",
         "section",
-        "published_at",
+        "published",
         "rating_average",
         "rating_count",
     ]
@@ -419,6 +419,10 @@ class ArticleAdmin(VersionAdmin):
         if obj.is_scheduled:
             return _("Scheduled")
         return obj.get_status_display()
+
+    @admin.display(description=_("publish time"), ordering="published_at")
+    def published(self, obj):
+        return date_format(timezone.localtime(obj.published_at), "j E Y, H:i")
 
     @admin.display(description=_("average rating"), ordering="vote_average")
     def rating_average(self, obj):

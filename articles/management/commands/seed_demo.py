@@ -186,7 +186,8 @@ class Command(BaseCommand):
         for start in range(0, len(missing), BATCH):
             batch = []
             for slug, title, section, n in missing[start : start + BATCH]:
-                lead = f"{title}. " + rnd.choice(demo.SENTENCES)
+                detail = rnd.choice(demo.SENTENCES)
+                lead = f"{title}. {detail}"
                 paragraphs = [lead, *rnd.sample(demo.SENTENCES, 3)]
                 paragraphs.insert(2, rnd.choice(demo.QUOTES))
                 body = "".join(f"<p>{p}</p>" for p in paragraphs)
@@ -197,8 +198,8 @@ class Command(BaseCommand):
                         slug=slug,
                         section=sections[section],
                         body=body,
-                        teaser=demo.teaser([lead]),  # whole sentences that fit
-                        excerpt=text.make_teaser(demo.teaser([lead])),
+                        teaser=detail,  # a whole sentence, not the headline again
+                        excerpt=text.make_teaser(detail),
                         search_document=text.search_document(title, plain),
                         status=Article.Status.PUBLISHED,
                         # spread over the past: a story every ~20 minutes
