@@ -162,7 +162,14 @@ def test_pages_have_no_serious_accessibility_violations(browser, live_server, ne
     # the site's CSP rightly forbids injected scripts; only the checker may bypass it
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
-    for path in ("/", main.get_absolute_url(), "/search/?q=новина", "/en/"):
+    for path in (
+        "/",
+        main.get_absolute_url(),
+        "/search/?q=новина",
+        "/en/",
+        "/top/",
+        "/section/svit/",
+    ):
         page.goto(live_server.url + path)
         axe_check(page)
     context.close()
