@@ -11,6 +11,7 @@ reworded in locale/django-admin, a catalog that wins over Django's.
 
 from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -53,7 +54,7 @@ def _field_names(form):
             stored = str(field.label or name)
             try:
                 names[stored] = str(model._meta.get_field(name).verbose_name)
-            except Exception:  # a form-only field: its label is translated by itself
+            except (AttributeError, FieldDoesNotExist):  # a form-only field: translated as is
                 names[stored] = stored
     return names
 

@@ -128,6 +128,7 @@
       fetch(url + "?q=" + encodeURIComponent(last), { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : { tags: [] }; })
         .then(function (data) {
+          if (asked !== last) { return; }  // an answer to an older keystroke
           list.replaceChildren.apply(list, data.tags.map(function (name) {
             var option = document.createElement("option");
             option.value = before.concat([name]).join(", ");
