@@ -54,6 +54,7 @@ audit: $(STAMP)
 
 messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemessages -l uk -l en --no-obsolete --ignore='.venv/*'
+	DEBUG=1 $(PY) manage.py makemessages -d djangojs -l uk -l en --no-obsolete --ignore='.venv/*' --ignore='node_modules/*' --ignore='staticfiles/*'
 	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
 
 # Needs PostgreSQL (BENCH_PG, default postgres://postgres@127.0.0.1:5432) and Redis

@@ -13,22 +13,28 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from js_asset import Media
 from reversion.admin import VersionAdmin
+from taggit import admin as taggit_admin
+from taggit.models import Tag
 
-from articles import workflow
+from articles import services, workflow
 from articles.models import (
     Article,
     Author,
     BreakingNews,
+    FrontPagePick,
     Notice,
     RelatedLink,
     Section,
     SlugRedirect,
 )
+from articles.templatetags.articles_tags import rendition_url
 from ratings.models import Score
+from ratings.widget import format_average
 
 
 class StoryInlineMixin:
@@ -91,6 +97,11 @@ class ArticleAdminForm(forms.ModelForm):
         self.conflict = None
         opened_at = self.instance.version if self.live_version is None else self.live_version
         self.fields["based_on_version"].initial = opened_at
+        if "title" in self.fields:
+            self.fields["title"].widget.attrs.update(spellcheck="true", lang="uk")
+        if "tags" in self.fields:
+            suggest = reverse("admin:articles_article_tags")
+            self.fields["tags"].widget.attrs.update({"data-suggest-url": suggest})
         if "status" in self.fields:
             allowed = workflow.allowed_statuses(self.user)
             self.fields["status"].choices = [
@@ -156,7 +167,7 @@ class ArticleAdmin(VersionAdmin):
         "title",
         "status_badge",
         "section",
-        "published_at",
+        "published",
         "rating_average",
         "rating_count",
     ]
@@ -166,7 +177,7 @@ class ArticleAdmin(VersionAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["authors"]
     inlines = [RelatedLinkInline]
-    readonly_fields = ["preview_link", "created_at", "updated_at"]
+    readonly_fields = ["preview_link", "lead_image_preview", "created_at", "updated_at"]
     save_on_top = True
     list_per_page = 50
     fieldsets = [
@@ -174,7 +185,15 @@ class ArticleAdmin(VersionAdmin):
         (_("Text"), {"fields": ["teaser", "body"]}),
         (
             _("Lead image"),
-            {"fields": ["lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit"]},
+            {
+                "fields": [
+                    "lead_image_preview",
+                    "lead_image",
+                    "lead_image_alt",
+                    "lead_image_caption",
+                    "lead_image_credit",
+                ]
+            },
         ),
         (
             _("Search and social"),
@@ -200,7 +219,8 @@ class ArticleAdmin(VersionAdmin):
     ]
 
     class Media:
-        js = ["js/admin-slug.js", "js/admin-presence.js"]
+        js = ["js/admin-slug.js", "js/admin-presence.js", "js/admin-editor.js", "js/admin-story.js"]
+        css = {"all": ["css/admin-story.css"]}
 
     def render_change_form(self, request, context, *args, **kwargs):
         # The rich-text editor loads through an inline import map; the CSP admits it by nonce.
@@ -275,6 +295,7 @@ class ArticleAdmin(VersionAdmin):
         extra_context = dict(extra_context or {})
         story = self.get_object(request, unquote(object_id)) if request.method == "GET" else None
         if story is not None:
+            extra_context["story_status"] = self.story_status(story)
             workflow.keep_baseline(story)
             extra_context["others_editing"] = workflow.note_presence(
                 article_id=story.pk, user=request.user
@@ -318,6 +339,11 @@ class ArticleAdmin(VersionAdmin):
                 "<path:object_id>/history/compare/",
                 self.admin_site.admin_view(self.compare_view),
                 name="articles_article_compare",
+            ),
+            path(
+                "tags/",
+                self.admin_site.admin_view(self.tags_view),
+                name="articles_article_tags",
             ),
             path(
                 "<path:object_id>/presence/",
@@ -394,13 +420,67 @@ class ArticleAdmin(VersionAdmin):
             return _("Scheduled")
         return obj.get_status_display()
 
+    @admin.display(description=_("publish time"), ordering="published_at")
+    def published(self, obj):
+        return date_format(timezone.localtime(obj.published_at), "j E Y, H:i")
+
     @admin.display(description=_("average rating"), ordering="vote_average")
     def rating_average(self, obj):
-        return f"{obj.vote_average:.2f}" if obj.votes and obj.vote_average is not None else "—"
+        if not obj.votes or obj.vote_average is None:
+            return "—"
+        return format_average(obj.vote_average)  # "4,19", as readers see it
 
     @admin.display(description=_("votes"), ordering="votes")
     def rating_count(self, obj):
         return obj.votes or 0
+
+    @admin.display(description=_("current image"))
+    def lead_image_preview(self, obj):
+        if not obj.lead_image:
+            return _("No image yet.")
+        return format_html(
+            '<img class="story-image-preview" src="{}" alt="{}" width="240">',
+            rendition_url(obj, "jpg", 480),
+            obj.lead_image_alt,
+        )
+
+    def view_on_site(self, obj):
+        """ "View on site" opens the story, or its preview while readers cannot see it."""
+        if obj.is_public:
+            return obj.get_absolute_url()
+        return reverse("articles:preview", args=[obj.pk])
+
+    def tags_view(self, request):
+        """Existing tags that start with ?q=, for the tags field's suggestions (JSON)."""
+        query = request.GET.get("q", "").strip()[:100]
+        names = []
+        if query:
+            found = Tag.objects.filter(name__istartswith=query).order_by("name")
+            names = list(found.values_list("name", flat=True)[:10])
+        return JsonResponse({"tags": names})
+
+    def story_status(self, obj):
+        """'Draft', 'Waiting for review', 'Published' or 'Scheduled for 2 December, 10:00'."""
+        if obj.is_scheduled:
+            when = date_format(timezone.localtime(obj.published_at), "j E Y, H:i")
+            return _("Scheduled for %(time)s") % {"time": when}
+        return obj.get_status_display()
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        self._say_status(request, obj)  # after Django's "added" line
+        return response
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        self._say_status(request, obj)
+        return response
+
+    def _say_status(self, request, obj):
+        if "_popup" not in request.POST:
+            self.message_user(
+                request, _("Status: %(status)s.") % {"status": self.story_status(obj)}
+            )
 
     @admin.display(description=_("preview"))
     def preview_link(self, obj):
@@ -413,20 +493,60 @@ class ArticleAdmin(VersionAdmin):
         )
 
 
+class SlugFromNameMedia:
+    """The slug fills itself from the name by the official transliteration, as on stories.
+
+    (Django's prepopulated_fields would write "Юлія" as "yuliya", not "yuliia".)
+    """
+
+    js = ["js/admin-slug.js"]
+
+
+@admin.register(FrontPagePick)
+class FrontPagePickAdmin(admin.ModelAdmin):
+    """The front page: the main story (lowest position) and the top stories after it."""
+
+    list_display = ["article", "position", "section", "published_at"]
+    list_editable = ["position"]
+    list_select_related = ["article__section"]
+    autocomplete_fields = ["article"]
+
+    @admin.display(description=_("section"))
+    def section(self, obj):
+        return obj.article.section
+
+    @admin.display(description=_("publish time"))
+    def published_at(self, obj):
+        return obj.article.published_at
+
+
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position"]
+    list_display = ["name", "slug", "position", "colour"]
     list_editable = ["position"]
-    prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+    Media = SlugFromNameMedia
 
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "user"]
-    prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
     raw_id_fields = ["user"]
+    fields = ["name", "slug", "photo", "bio", "user"]
+    Media = SlugFromNameMedia
+
+    def save_model(self, request, obj, form, change):
+        services.save_author(author=obj)
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(taggit_admin.TagAdmin):
+    prepopulated_fields = {}
+    Media = SlugFromNameMedia
 
 
 @admin.register(Notice)

@@ -11,6 +11,7 @@ import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Min
@@ -45,7 +46,20 @@ def _new_state():
     shown = None
     if banner is not None:
         shown = {"text": banner.text or banner.article.title, "slug": banner.article.slug}
-    return {"v": time.time_ns(), "until": until.timestamp() if until else None, "banner": shown}
+    return {
+        "v": time.time_ns(),
+        "until": until.timestamp() if until else None,
+        "banner": shown,
+        "pages": _footer_pages(),
+    }
+
+
+def _footer_pages():
+    """The newsroom's own pages (flat pages: about, contacts, policy), for every footer."""
+    from django.contrib.flatpages.models import FlatPage
+
+    pages = FlatPage.objects.filter(sites=settings.SITE_ID, registration_required=False)
+    return [{"url": url, "title": title} for url, title in pages.values_list("url", "title")[:12]]
 
 
 def content_state(state=None):
@@ -69,6 +83,11 @@ def content_version(state=None):
 def breaking_news():
     """The breaking-news banner to show now ({"text", "slug"}) or None."""
     return content_state().get("banner")
+
+
+def footer_pages():
+    """[{"url", "title"}] of the flat pages shown in the footer."""
+    return content_state().get("pages", [])
 
 
 def bump_content_version():

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from articles.content_version import breaking_news
+from articles.content_version import breaking_news, footer_pages
 from articles.models import Section
 
 
@@ -11,4 +11,6 @@ def site(request):
         "SITE_URL": settings.SITE_URL.rstrip("/"),
         "nav_sections": Section.objects.all(),
         "breaking_news": breaking_news,  # part of the content state
+        "footer_pages": footer_pages,  # so are the newsroom's own pages in the footer
+        "SOCIAL_LINKS": settings.SOCIAL_LINKS,
     }

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
@@ -81,3 +81,15 @@ def make_renditions(name, widths=None):
             entry[ext] = stored
         renditions[str(target_width)] = entry
     return renditions
+
+
+def make_square(name, size=192):
+    """A square JPEG crop of a stored image (a byline's portrait), centred a little high."""
+    with default_storage.open(name) as fh, Image.open(fh) as source:
+        source.load()
+        image = ImageOps.exif_transpose(source).convert("RGB")
+    square = ImageOps.fit(image, (size, size), Image.Resampling.LANCZOS, centering=(0.5, 0.35))
+    buffer = io.BytesIO()
+    square.save(buffer, "JPEG", quality=85, progressive=True)
+    base, _ext = posixpath.splitext(name)
+    return default_storage.save(f"renditions/{base}-{size}sq.jpg", ContentFile(buffer.getvalue()))

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from taggit.models import Tag, TaggedItem
@@ -102,6 +103,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    new_sections: list = field(default_factory=list)  # names, to tell the editors
 
 
 def parse_records(content):
@@ -251,13 +253,23 @@ def related_errors(records):
     ]
 
 
-def _named(model, name, cache):
-    """The Section or Author called `name`, created (with a unique slug) when missing."""
+def _named(model, name, cache, created=None):
+    """The Section or Author called `name`, created (with a unique slug) when missing.
+
+    A new section goes to the end of the menu, not before the editors' own, and its name
+    is added to `created`.
+    """
     if name not in cache:
         found = model.objects.filter(name=name).first()
         if found is None:
             slug = unique_slug(model, name, fallback=model._meta.model_name)
-            found = model.objects.create(name=name, slug=slug)
+            extra = {}
+            if model is Section:
+                last = Section.objects.aggregate(last=Max("position"))["last"]
+                extra["position"] = 0 if last is None else last + 1
+            found = model.objects.create(name=name, slug=slug, **extra)
+            if created is not None:
+                created.append(name)
         cache[name] = found
     return cache[name]
 
@@ -297,7 +309,7 @@ def _import(records, progress, dry_run):
     now = timezone.now()
     new, changed, relations_changed = [], [], []
     for record in records:
-        section = _named(Section, record.section, sections)
+        section = _named(Section, record.section, sections, result.new_sections)
         author_list = [_named(Author, n, authors) for n in record.authors]
         candidate = Article(
             slug=record.slug,

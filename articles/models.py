@@ -7,6 +7,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -44,6 +45,15 @@ class Section(models.Model):
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Sections are listed in this order in the menu.")
     )
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        blank=True,
+        validators=[
+            RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour like #0b3d91 (# and six digits)."))
+        ],
+        help_text=_("Optional. Marks the section in the menu and on its stories, e.g. #b00020."),
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -69,7 +79,17 @@ class Section(models.Model):
 class Author(models.Model):
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
-    bio = models.TextField(_("short biography"), blank=True)
+    bio = models.TextField(
+        _("short biography"), blank=True, help_text=_("One or two sentences, shown with the story.")
+    )
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="authors/%Y/",
+        blank=True,
+        validators=[validate_image],
+        help_text=_("A portrait; shown as a small square beside the byline."),
+    )
+    photo_thumbnail = models.CharField(max_length=300, blank=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -331,6 +351,11 @@ class Article(models.Model):
             )
 
     @property
+    def reading_minutes(self):
+        """Minutes an average reader needs for the text (at least one)."""
+        return text.reading_minutes(self.body)
+
+    @property
     def is_public(self):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
 
@@ -362,10 +387,45 @@ class Article(models.Model):
         return related_news(self, limit or settings.ARTICLES_RELATED_COUNT, tag_ids)
 
 
+class FrontPagePickQuerySet(models.QuerySet):
+    def shown(self):
+        """The picks of stories readers may see now, in the editors' order, with their section."""
+        return (
+            self.filter(article__in=Article.objects.published())
+            .select_related("article__section")
+            .defer("article__body", "article__search_document", "article__search_vector")
+        )
+
+
+class FrontPagePick(models.Model):
+    """A story the editors put on the front page: the first is the main story."""
+
+    article = models.OneToOneField(
+        Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="front_page_pick"
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"),
+        default=0,
+        help_text=_("The lowest is the main story; the next ones are the top stories."),
+    )
+
+    objects = FrontPagePickQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("front-page story")
+        verbose_name_plural = _("front page")
+
+    def __str__(self):
+        return str(self.article)
+
+
 class RelatedLink(models.Model):
     """An editor's pick for a story's Other news: another story or an outside address."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
+    article = models.ForeignKey(
+        Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="related_links"
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     target = models.ForeignKey(
         Article,
@@ -414,9 +474,11 @@ class RelatedLink(models.Model):
 class SlugRedirect(models.Model):
     """An old address of a story, answered with a permanent redirect."""
 
-    old_slug = models.SlugField(max_length=200, unique=True)
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
-    created_at = models.DateTimeField(auto_now_add=True)
+    old_slug = models.SlugField(_("old slug"), max_length=200, unique=True)
+    article = models.ForeignKey(
+        Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="old_slugs"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("old address")

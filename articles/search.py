@@ -10,6 +10,7 @@ similarity on headlines catches typos. On SQLite every query word must be contai
 the document.
 """
 
+import difflib
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
@@ -19,6 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles import text
+from articles.content_version import content_version
 
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 10
@@ -122,3 +124,37 @@ def highlight(plain, query, width=220):
     prefix = "… " if start else ""
     suffix = " …" if start + width < len(plain) else ""
     return mark_safe(prefix + "".join(parts).strip() + suffix)
+
+
+SUGGESTION_HEADLINES = 3000  # the newest headlines whose words are offered for a typo
+
+
+def suggest(queryset, query):
+    """The query with each unknown word replaced by the nearest headline word, or "".
+
+    For a search that found nothing ("Байдне" → "Байден"), on any database: the words
+    of the newest headlines, kept for the content version, compared with difflib.
+    """
+    from django.core.cache import cache
+
+    words = text.words(text.strip_control(query)[:MAX_QUERY_LENGTH])[:MAX_QUERY_WORDS]
+    if not words:
+        return ""
+    key = f"search:vocabulary:{content_version()}"
+    vocabulary = cache.get(key)
+    if vocabulary is None:
+        titles = queryset.order_by("-published_at").values_list("title", flat=True)
+        found = {w for title in titles[:SUGGESTION_HEADLINES] for w in text.words(title)}
+        vocabulary = sorted(w for w in found if len(w) > 2)
+        cache.set(key, vocabulary, 3600)
+    known = {w.lower() for w in vocabulary}
+    lowered = {w.lower(): w for w in vocabulary}
+    better = []
+    for word in words:
+        if word.lower() in known:
+            better.append(word)
+            continue
+        close = difflib.get_close_matches(word.lower(), lowered, n=1, cutoff=0.75)
+        better.append(lowered[close[0]] if close else word)
+    suggestion = " ".join(better)
+    return "" if suggestion.lower() == " ".join(words).lower() else suggestion

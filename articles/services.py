@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
-from articles.images import make_renditions
-from articles.models import Article, SlugRedirect
+from articles.images import make_renditions, make_square
+from articles.models import Article, Author, SlugRedirect
 
 
 @transaction.atomic
@@ -39,3 +39,15 @@ def refresh_renditions(*, article):
         lead_image_renditions=article.lead_image_renditions
     )
     article.stored_image = image
+
+
+@transaction.atomic
+def save_author(*, author: Author) -> Author:
+    """Save a byline; a new photo gets its small square copy for story pages."""
+    stored = Author.objects.filter(pk=author.pk).values_list("photo", flat=True).first()
+    author.save()
+    photo = author.photo.name if author.photo else ""
+    if photo != (stored or "") or (photo and not author.photo_thumbnail):
+        author.photo_thumbnail = make_square(photo) if photo else ""
+        Author.objects.filter(pk=author.pk).update(photo_thumbnail=author.photo_thumbnail)
+    return author

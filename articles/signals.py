@@ -5,6 +5,7 @@ the purge drops exactly the pages with the changed object's keys from the caches
 front (articles.edge), once the change has committed.
 """
 
+from django.contrib.flatpages.models import FlatPage
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
@@ -12,8 +13,17 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles import edge, text
+from articles.content_version import bump_content_version
 from articles.content_version import content_changed as bump
-from articles.models import Article, Author, BreakingNews, Notice, RelatedLink, Section
+from articles.models import (
+    Article,
+    Author,
+    BreakingNews,
+    FrontPagePick,
+    Notice,
+    RelatedLink,
+    Section,
+)
 from articles.slugs import unique_slug
 from ratings.signals import score_changed
 
@@ -88,6 +98,31 @@ def banner_changed(sender, instance, **kwargs):
     """The banner is on every page, like the menu."""
     bump()
     purge_after_commit([edge.NAV])
+
+
+@receiver(post_save, sender=FrontPagePick)
+@receiver(post_delete, sender=FrontPagePick)
+def front_page_changed(sender, instance, **kwargs):
+    bump()
+    purge_after_commit([edge.HOME])
+
+
+@receiver(post_save, sender=FlatPage)
+@receiver(post_delete, sender=FlatPage)
+def flat_page_changed(sender, instance, **kwargs):
+    """The newsroom's pages are listed in every footer, like the menu.
+
+    Only once committed: an import's dry run writes pages and rolls them back.
+    """
+    transaction.on_commit(bump_content_version)
+    purge_after_commit([edge.NAV])
+
+
+@receiver(m2m_changed, sender=FlatPage.sites.through)
+def flat_page_sites_changed(sender, instance, action, **kwargs):
+    if action.startswith("post_"):
+        transaction.on_commit(bump_content_version)
+        purge_after_commit([edge.NAV])
 
 
 @receiver(post_save, sender=Tag)

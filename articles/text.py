@@ -140,3 +140,12 @@ def search_document(*parts):
     """The search document of a story's headline, teaser and text: lemmas, space padded."""
     joined = " ".join(parts)[:SEARCH_TEXT_LIMIT]
     return f" {lemmatise(joined)} "
+
+
+WORDS_PER_MINUTE = 200  # a reader of news on a screen
+
+
+def reading_minutes(html):
+    """Minutes to read a story's text, rounded up, at least one."""
+    words = len(html_to_text(html).split())
+    return max(1, -(-words // WORDS_PER_MINUTE))

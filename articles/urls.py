@@ -21,6 +21,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.home, name="home"),
     path("news/<slug:slug>/", views.article_detail, name="detail"),
+    path("views/<int:pk>/", views.count_view, name="count_view"),
     path("preview/<int:pk>/", views.article_preview, name="preview"),
     path("section/<slug:slug>/", views.section_detail, name="section"),
     path("section/<slug:slug>/feed/", feeds.SectionFeed(), name="section_feed"),

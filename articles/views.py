@@ -9,17 +9,21 @@ import hashlib
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from modern_csrf.decorators import csrf_protect as cross_origin_protect
 from taggit.models import Tag
 
-from articles import edge, text, workflow
+from articles import edge, popularity, text, workflow
 from articles import search as story_search
 from articles.content_version import STATE_KEY, content_state
-from articles.models import Article, Author, Notice, Section, SlugRedirect
+from articles.models import Article, Author, FrontPagePick, Notice, Section, SlugRedirect
 from articles.pagecache import (
     LivePart,
     cacheable_request,
@@ -93,19 +97,29 @@ def _top_rated_part(request, found, template, limit):
 
 
 def home(request):
+    """The front page: the editors' main and top stories, the news feed, most read, sections.
+
+    Older pages (?before=…) are the time-ordered list alone.
+    """
     state = content_state()
     page = paginate(request, Article.objects.published().for_listing(), "home", keyset=True)
     first = page.number == 1
-    context = {
-        "page_obj": page,
-        "articles": page.object_list,
-        "section_blocks": _section_blocks() if first else None,
-        "top_rated_slot": TOP_RATED_SLOT if first else "",
-    }
+    context = {"page_obj": page, "articles": page.object_list}
     keys = [edge.HOME, *edge.story_keys(page.object_list)]
     if first:
-        in_blocks = [story for _section, block in context["section_blocks"] for story in block]
-        keys += [edge.RANKING, *edge.story_keys(in_blocks)]
+        lead, top = _front_page(page.object_list)
+        most_read = _most_read()
+        blocks = _section_blocks()
+        context.update(
+            lead=lead,
+            top_stories=top,
+            most_read=most_read,
+            section_blocks=blocks,
+            top_rated_slot=TOP_RATED_SLOT,
+        )
+        shown = [*([lead] if lead else []), *top, *most_read]
+        shown += [story for _section, block in blocks for story in block]
+        keys += [edge.RANKING, *edge.story_keys(shown)]
     live = _top_rated_live("includes/top_rated_block.html", 5) if first else None
     return _page(
         request,
@@ -117,6 +131,26 @@ def home(request):
         state=state,
         parameters=LIST_PARAMETERS,
     )
+
+
+TOP_STORIES = 4
+
+
+def _front_page(latest):
+    """The main story and the top stories: the editors' picks, the newest after them."""
+    picked = [pick.article for pick in FrontPagePick.objects.shown()[: TOP_STORIES + 1]]
+    chosen = {story.pk for story in picked}
+    stories = picked + [story for story in latest if story.pk not in chosen]
+    return (stories[0] if stories else None), stories[1 : TOP_STORIES + 1]
+
+
+def _most_read(limit=5):
+    """The most viewed public stories of the last day (articles.popularity)."""
+    ids = popularity.most_read_ids(limit)
+    if not ids:
+        return []
+    found = Article.objects.published().for_listing().in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found][:limit]
 
 
 def _section_blocks():
@@ -131,6 +165,17 @@ def _section_blocks():
         if stories:
             blocks.append((section, stories))
     return blocks
+
+
+@csrf_exempt  # anonymous readers have no token: cross-site requests are refused instead
+@cross_origin_protect
+@never_cache
+@require_POST
+def count_view(request, pk):
+    """One view of a story, from its page's beacon: no cookie, no address, 204."""
+    if pk < 2**62:
+        popularity.record_view(pk)
+    return HttpResponse(status=204)
 
 
 @live_part("rating")
@@ -183,6 +228,7 @@ def _story_page(request, article, *, state, preview):
         "authors": authors,
         "tags": tags,
         "rating_slot": RATING_SLOT,
+        "current_section": article.section,
     }
     keys = [
         *edge.story_keys([article]),
@@ -216,7 +262,7 @@ def section_detail(request, slug):
         "articles/section_detail.html",
         stories,
         f"section:{section.pk}",
-        {"section": section},
+        {"section": section, "current_section": section},
         [edge.section_key(section.pk), edge.section_list_key(section.pk)],
     )
 
@@ -261,7 +307,10 @@ def search_view(request):
             (a, story_search.highlight(story_search.snippet_text(a.body), query))
             for a in page.object_list
         ]
-    context = {"query": query, "results": results, "page_obj": page}
+    suggestion = ""
+    if query and not results:
+        suggestion = story_search.suggest(Article.objects.published(), query)
+    context = {"query": query, "results": results, "page_obj": page, "suggestion": suggestion}
     response = render(request, "articles/search.html", context)
     shown = edge.story_keys(story for story, _snippet in results)
     response[edge.HEADER] = edge.header_value([edge.SEARCH, *shown])

@@ -1,4 +1,7 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NewsroomConfig(AppConfig):
@@ -9,3 +12,15 @@ class NewsroomConfig(AppConfig):
 
     def ready(self):
         from newsroom import checks  # noqa: F401
+
+
+class NewsroomAdminConfig(AdminConfig):
+    """django.contrib.admin with the project's site (newsroom.admin.NewsroomAdminSite)."""
+
+    default_site = "newsroom.admin.NewsroomAdminSite"
+
+
+class AxesConfig(axes_apps.AppConfig):
+    """django-axes under a name editors understand (its own is the bare "Axes")."""
+
+    verbose_name = _("Sign-in protection")

@@ -25,7 +25,11 @@ class RequestLogMiddleware:
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
         response["X-Request-ID"] = request.id
         request_log.info(
-            "request",
+            "%s %s %s %.1f ms",
+            request.method,
+            request.path,
+            response.status_code,
+            duration_ms,
             extra={
                 "request_id": request.id,
                 "method": request.method,

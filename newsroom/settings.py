@@ -21,7 +21,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "newsroom.apps.NewsroomAdminConfig",  # django.contrib.admin with our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "taggit",
     "reversion",
-    "axes",
+    "newsroom.apps.AxesConfig",  # django-axes, named for editors
     "csp",
     "modern_csrf",
     "articles",
@@ -171,7 +171,8 @@ AUTHENTICATION_BACKENDS = [
 # Languages: Ukrainian at the root, English under /en/.
 LANGUAGE_CODE = "uk"
 LANGUAGES = [("uk", _("Ukrainian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalog, then Django admin phrases reworded to agree with any noun.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "django-admin"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Kyiv"
@@ -230,6 +231,13 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"] + env.list("CSP_IMG_HOSTS", default=[]),
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        # Players of embeds, framed only after a reader clicks a facade (articles/embeds.py);
+        # no third-party script: their own scripts run inside their frames.
+        "frame-src": [
+            "https://www.youtube-nocookie.com",
+            "https://t.me",
+            "https://platform.twitter.com",
+        ],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
@@ -267,6 +275,10 @@ ARTICLES_IMAGE_MAX_PIXELS = 40_000_000
 ARTICLES_IMAGE_MAX_BYTES = 10 * 1024 * 1024
 ARTICLES_RENDITION_WIDTHS = [480, 800, 1200]
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
+# The newsroom's channels, shown in the footer: "Telegram=https://t.me/…,Facebook=https://…"
+SOCIAL_LINKS = [
+    tuple(item.split("=", 1)) for item in env.list("SOCIAL_LINKS", default=[]) if "=" in item
+]
 # The canonical origin: every absolute address in a page, so pages are the same bytes
 # whatever Host a request names.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -299,5 +311,8 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # Said at every start of every command: "AXES: BEGIN", "Loading dictionaries"
+        "axes.apps": {"level": "WARNING"},
+        "pymorphy3": {"level": "WARNING"},
     },
 }

@@ -7,9 +7,6 @@ from django.urls import include, path
 from articles.sitemaps import sitemaps
 from newsroom import health, views
 
-admin.site.site_header = "Newsroom"
-admin.site.site_title = "Newsroom"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

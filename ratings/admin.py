@@ -1,11 +1,20 @@
 """Scores and votes, read-only: they change only through votes."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from ratings.models import Score, Vote
+from ratings.widget import format_average
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Read-only, and the rated object shown by its name ("the story's headline")."""
+
+    list_filter = ["content_type"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("content_object")
+
     def has_add_permission(self, request):
         return False
 
@@ -15,22 +24,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("rated"))
+    def rated(self, obj):
+        return obj.content_object if obj.content_object is not None else f"#{obj.object_id}"
+
 
 @admin.register(Score)
 class ScoreAdmin(ReadOnlyAdmin):
-    list_display = ["content_type", "object_id", "field", "count", "total", "average_display"]
-    list_filter = ["content_type", "field"]
+    list_display = ["rated", "count", "average_display", "total", "updated_at"]
     search_fields = ["=object_id"]
 
-    @admin.display(description="average")
+    @admin.display(description=_("average rating"))
     def average_display(self, obj):
-        return f"{obj.average:.2f}"
+        return format_average(obj.average)
 
 
 @admin.register(Vote)
 class VoteAdmin(ReadOnlyAdmin):
-    list_display = ["content_type", "object_id", "field", "score", "user", "created_at"]
-    list_filter = ["content_type", "field", "score"]
+    list_display = ["rated", "score", "user", "created_at"]
+    list_filter = [*ReadOnlyAdmin.list_filter, "score"]
     search_fields = ["=object_id"]
-    list_select_related = ["content_type", "user"]
+    list_select_related = ["user"]
     date_hierarchy = "created_at"

@@ -13,8 +13,10 @@ MAX_SCORE = 100  # the widest range any rated field may declare
 class Score(models.Model):
     """The denormalised total of one rated field of one object."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("content type"), on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"))
     # the rated field ("rating"): a model may have several
     field = models.CharField(_("rated field"), max_length=32, default="rating", db_column="key")
     count = models.PositiveIntegerField(_("votes"), default=0)
@@ -24,8 +26,8 @@ class Score(models.Model):
     imported_count = models.PositiveIntegerField(_("imported votes"), default=0)
     imported_total = models.PositiveBigIntegerField(_("imported sum of scores"), default=0)
     # Incremented with every change, under the row lock: orders cached copies (ratings.cache).
-    revision = models.PositiveBigIntegerField(default=0, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    revision = models.PositiveBigIntegerField(_("revision"), default=0, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     content_object = GenericForeignKey("content_type", "object_id")
 
@@ -52,12 +54,19 @@ class Score(models.Model):
 class Vote(models.Model):
     """One voter's score for one rated field of one object."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("content type"), on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    # the rated field ("rating"): a model may have several
     field = models.CharField(_("rated field"), max_length=32, default="rating", db_column="key")
     score = models.PositiveSmallIntegerField(_("score"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
     )
     # NULL, not "", marks "no cookie id": the partial unique constraints below rely on it.
     cookie_id = models.CharField(  # noqa: DJ001
@@ -75,8 +84,8 @@ class Vote(models.Model):
         blank=True,
         help_text=_("A keyed hash of the client address, never the address itself."),
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("cast"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     content_object = GenericForeignKey("content_type", "object_id")
 

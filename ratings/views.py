@@ -23,6 +23,7 @@ from modern_csrf.decorators import csrf_protect as cross_origin_protect
 
 from ratings import services
 from ratings.registry import options_for
+from ratings.widget import MESSAGE_TAG
 
 VOTER_COOKIE = "nr_voter"
 VOTER_SALT = "ratings.voter"
@@ -114,7 +115,8 @@ def vote(request, label, object_id, field):
     if wants_json(request):
         response = JsonResponse(result.as_json())
     else:
-        messages.success(request, _("Thank you! Your score: %(score)d.") % {"score": score})
+        thanks = _("Thank you! Your score: %(score)d.") % {"score": score}
+        messages.success(request, thanks, extra_tags=MESSAGE_TAG)
         response = HttpResponseRedirect(target.get_absolute_url() + "#rating", status=303)
     if new_id:
         response.set_signed_cookie(

@@ -14,12 +14,15 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats
+from django.utils.html import escape
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from ratings.registry import options_for
 
 CSRF_SLOT = "__ratings_csrf_token__"
+ANNOUNCE_SLOT = "__ratings_announce__"
+MESSAGE_TAG = "rating"  # a vote's thanks without JavaScript: shown in the block, not atop the page
 
 
 def votes_label(count):
@@ -61,7 +64,21 @@ def render_widget(request, model, object_id, score, field="rating"):
         score.total,
         signed_in,
     )
-    return html.replace(CSRF_SLOT, get_token(request)) if signed_in else html
+    if signed_in:
+        html = html.replace(CSRF_SLOT, get_token(request))
+    return html.replace(ANNOUNCE_SLOT, _thanks(request))
+
+
+def _thanks(request):
+    """The thanks for a vote cast without JavaScript (a message after its redirect), or "".
+
+    A reader with a pending message is never served a stored page, so this is theirs alone.
+    """
+    storage = getattr(request, "_messages", None)
+    if not storage:  # counting them does not mark them shown (which would send a cookie)
+        return ""
+    notes = [m for m in storage if MESSAGE_TAG in m.extra_tags.split()]
+    return escape(" ".join(str(note) for note in notes))
 
 
 def widget_context(target, score, *, field="rating", csrf_token=None, user=None):
@@ -74,6 +91,7 @@ def widget_context(target, score, *, field="rating", csrf_token=None, user=None)
         shape = "full" if fill >= 0.75 else "half" if fill >= 0.25 else "empty"
         stars.append({"value": n, "fill": shape})
     summary = _("%(average)s of %(max)d")
+    shown = summary % {"average": format_average(average), "max": options.range}
     return {
         "target": target,
         "options": options,
@@ -81,11 +99,12 @@ def widget_context(target, score, *, field="rating", csrf_token=None, user=None)
         "count": score.count,
         "stars": stars,
         "average_display": format_average(average),
-        "summary": summary % {"average": format_average(average), "max": options.range},
+        "summary": shown if score.count else _("No ratings yet"),
         "votes_label": votes_label(score.count),
         "vote_url": reverse("ratings:vote", args=[label, target.pk, field]),
         "mine_url": reverse("ratings:mine", args=[label, target.pk, field]),
         "csrf_token": csrf_token,
+        "announce_slot": ANNOUNCE_SLOT,
         # Plural forms and phrases for the script that updates the block in place.
         "plural_forms": {
             form: votes_label(n).replace(str(n), "{n}", 1)

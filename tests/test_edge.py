@@ -178,7 +178,7 @@ def test_a_cross_site_vote_through_the_cache_is_refused(edge):
         allow_redirects=False,
     )
     assert response.status_code == 403
-    assert "0 голосів" in varnish.get(story.get_absolute_url()).text
+    assert "Ще немає оцінок" in varnish.get(story.get_absolute_url()).text
 
 
 def test_stale_pages_are_served_while_the_app_is_down(edge):

@@ -1,5 +1,6 @@
 """import_articles: JSON Lines or an array, idempotent by slug, all or nothing."""
 
+import io
 import json
 
 import pytest
@@ -203,3 +204,20 @@ def test_any_records_import_whole_or_not_at_all(records):
     result = services.import_articles(records=valid)
     assert result.created + result.updated + result.unchanged == len(valid)
     assert Article.objects.count() == before + result.created
+
+
+def test_a_section_made_by_an_import_is_reported_and_goes_to_the_end_of_the_menu(tmp_path):
+    from django.core.management import call_command
+
+    from articles.models import Section
+
+    Section.objects.create(name="Світ", slug="svit", position=3)
+    Section.objects.create(name="Україна", slug="ukraina", position=0)
+    source = tmp_path / "stories.jsonl"
+    source.write_text(
+        '{"title": "Новина", "body": "Текст.", "section": "Авто"}\n', encoding="utf-8"
+    )
+    out = io.StringIO()
+    call_command("import_articles", str(source), stdout=out)
+    assert "New sections created, at the end of the menu: Авто." in out.getvalue()
+    assert list(Section.objects.values_list("name", flat=True)) == ["Україна", "Світ", "Авто"]

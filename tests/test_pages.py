@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from articles import popularity
 from articles.models import Article
 from ratings.services import Voter, cast_vote
 from tests.factories import ArticleFactory, AuthorFactory, RelatedLinkFactory
@@ -156,10 +157,10 @@ def test_story_page_query_budget_cold_and_warm(client, article, links, django_as
     url = article.get_absolute_url()
     ContentType.objects.get_for_model(Article)  # warm in any running process
     cache.clear()
-    # cold: story, content state (next scheduled story, breaking-news banners), score,
-    # authors, tags, related links, the stories of Other news (picks and fill in one),
-    # sections nav
-    with django_assert_num_queries(9):
+    # cold: story, content state (next scheduled story, breaking-news banners, the
+    # footer's pages), score, authors, tags, related links, the stories of Other news
+    # (picks and fill in one), sections nav
+    with django_assert_num_queries(10):
         client.get(url)
     # warm: the whole page and the live score from the cache
     with django_assert_num_queries(0):
@@ -169,24 +170,32 @@ def test_story_page_query_budget_cold_and_warm(client, article, links, django_as
 def test_home_page_query_budget(client, section, django_assert_num_queries):
     ContentType.objects.get_for_model(Article)  # warm in any running process
     ArticleFactory.create_batch(30, section=section)
-    # cold: content state (two), count, page of stories, sections nav, sections, one query
-    # per section for its block, the top-rated block (site mean, ranking)
+    # cold: content state (three), count, page of stories, the editors' front-page picks,
+    # sections nav, sections, one query per section for its block, the top-rated block
+    # (site mean, ranking); the news feed is the page of stories itself
     cache.clear()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         client.get("/")
     with django_assert_num_queries(0):  # warm: everything from the cache
         client.get("/")
     ArticleFactory.create_batch(60, section=section)  # more stories: the same cost
     cache.clear()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         client.get("/")
+    # with views counted, the most-read list: one query for its stories (ids from the cache)
+    for story in Article.objects.all()[:8]:
+        popularity.record_view(story.pk)
+    cache.delete_many(["articles:content-state", popularity.MOST_READ_KEY])
+    with django_assert_num_queries(12):
+        html = client.get("/").content.decode()
+    assert html.count('class="most-read-list"') == 1
 
 
 def test_section_page_query_budget(client, section, django_assert_num_queries):
     ArticleFactory.create_batch(30, section=section)
     cache.clear()
-    # cold: content state (two), the section, count, page of stories, sections nav
-    with django_assert_num_queries(6):
+    # cold: content state (three), the section, count, page of stories, sections nav
+    with django_assert_num_queries(7):
         client.get(section.get_absolute_url())
     with django_assert_num_queries(0):
         client.get(section.get_absolute_url())
@@ -198,8 +207,8 @@ def test_top_rated_page_query_budget_and_freshness(client, section, django_asser
         cast_vote(target=story, field="rating", voter=Voter(cookie_id=f"v{n}"), score=1 + n % 5)
     ContentType.objects.get_for_model(Article)
     cache.clear()
-    # cold: content state (two), site mean, ranking, sections nav
-    with django_assert_num_queries(5):
+    # cold: content state (three), site mean, ranking, sections nav
+    with django_assert_num_queries(6):
         client.get("/top/")
     with django_assert_num_queries(0):
         client.get("/top/")

@@ -149,3 +149,19 @@ def test_snippets_come_from_the_opening_of_a_long_story(section):
     assert len(plain) <= story_search.HIGHLIGHT_TEXT_LIMIT
     assert "<mark>" not in story_search.highlight(plain, "Байден")  # too deep: the opening
     assert "<mark>Байдена</mark>" in story_search.highlight("Про Байдена і не тільки", "Байден")
+
+
+def test_a_typo_suggests_the_nearest_headline_words_on_any_database(client, section):
+    ArticleFactory(section=section, title="Байден обговорив із союзниками безпеку")
+    html = client.get("/search/", {"q": "Байдне"}).content.decode()
+    if 'class="search-results"' in html:  # PostgreSQL's trigrams found it: no suggestion needed
+        return
+    assert (
+        'Можливо, ви мали на увазі: <a href="?q=%D0%91%D0%B0%D0%B9%D0%B4%D0%B5%D0%BD">Байден</a>'
+        in html
+    )
+
+
+def test_the_search_page_has_one_search_box(client):
+    html = client.get("/search/", {"q": "бюджет"}).content.decode()
+    assert html.count('type="search"') == 1

@@ -8,6 +8,7 @@ from django.urls import translate_url
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from articles.embeds import with_facades
 from articles.pagecache import canonical_query
 
 register = template.Library()
@@ -99,3 +100,15 @@ def story_jsonld(article, authors, tags, score):
             "worstRating": 1,
         }
     return jsonld(data)
+
+
+@register.simple_tag
+def media_url(name):
+    """The address of a stored file (an author's photo) on the media storage."""
+    return default_storage.url(name) if name else ""
+
+
+@register.filter
+def embeds(body):
+    """A story's sanitised text, with lone links to videos and posts as click-to-load facades."""
+    return with_facades(body)

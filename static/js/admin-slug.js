@@ -1,5 +1,6 @@
-/* Fill a new story's slug from its headline by the official Ukrainian transliteration
-   (Cabinet of Ministers resolution No. 55, 2010), the same rules the server applies. */
+/* Fill a new slug from the headline (stories) or the name (sections, authors, tags) by
+   the official Ukrainian transliteration (Cabinet of Ministers resolution No. 55, 2010),
+   the same rules the server applies (articles/slugs.py). */
 (function () {
   "use strict";
   var MAP = { "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie",
@@ -23,7 +24,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var title = document.getElementById("id_title");
+    var title = document.getElementById("id_title") || document.getElementById("id_name");
     var slug = document.getElementById("id_slug");
     if (!title || !slug) { return; }
     var touched = slug.value !== "";

@@ -1,4 +1,4 @@
-/* Newsroom: the rating widget votes in place; everything works without this script. */
+/* Newsroom: small improvements on pages that work without this script. */
 (function () {
   "use strict";
 
@@ -6,7 +6,9 @@
     return pattern.replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
   }
 
-  function setup(block) {
+  /* The rating block: a click on a star votes at once and the block updates in place.
+     Keyboards move between stars with the arrows and vote with Enter or the button. */
+  function setupRating(block) {
     var form = block.querySelector("[data-rating-form]");
     var lang = document.documentElement.lang || "uk";
     var plural = new Intl.PluralRules(lang);
@@ -14,27 +16,36 @@
     var announce = block.querySelector("[data-announce]");
 
     function votes(count) {
-      var form = plural.select(count);
-      return format(block.dataset[form] || block.dataset.other, { n: count });
+      return format(block.dataset[plural.select(count)] || block.dataset.other, { n: count });
+    }
+
+    function say(text, isError) {
+      announce.textContent = text;
+      announce.classList.toggle("rating-status-error", Boolean(isError));
     }
 
     function render(data) {
       var summary = format(block.dataset.summaryPattern, { avg: number.format(data.average) });
-      block.querySelector("[data-average]").textContent = summary;
-      block.querySelector("[data-count]").textContent = votes(data.count);
-      var stars = block.querySelectorAll("[data-stars] .star");
-      stars.forEach(function (star, index) {
-        var fill = Math.max(0, Math.min(1, data.average - index));
-        star.className = "star star-" + (fill >= 0.75 ? "full" : fill >= 0.25 ? "half" : "empty");
+      if (data.count) {
+        block.querySelector("[data-average]").textContent = summary;
+        block.querySelector("[data-count]").textContent = votes(data.count);
+        var dot = block.querySelector("[data-count]").previousSibling;
+        if (!dot || dot.nodeType !== 3) {
+          block.querySelector("[data-count]").before(document.createTextNode(" · "));
+        }
+      }
+      block.querySelectorAll("[data-stars] .star").forEach(function (star, index, all) {
+        var value = all.length - index;  // the stars are in reverse order in the page
+        var fill = Math.max(0, Math.min(1, data.average - (value - 1)));
+        star.classList.remove("star-full", "star-half", "star-empty");
+        star.classList.add(fill >= 0.75 ? "star-full" : fill >= 0.25 ? "star-half" : "star-empty");
       });
       var mine = block.querySelector("[data-mine]");
       if (data.your_score) {
         mine.textContent = format(block.dataset.yourPattern, { score: data.your_score });
         mine.hidden = false;
-        if (form) {
-          var radio = form.querySelector('input[name="score"][value="' + data.your_score + '"]');
-          if (radio) { radio.checked = true; }
-        }
+        var radio = form && form.querySelector('input[name="score"][value="' + data.your_score + '"]');
+        if (radio) { radio.checked = true; }
       }
       return summary;
     }
@@ -47,9 +58,13 @@
     }
 
     if (!form) { return; }
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var button = form.querySelector("button");
+    block.setAttribute("data-one-click", "");
+    var button = form.querySelector("button[type=submit]");
+    var busy = false;
+
+    function send() {
+      if (busy || !form.querySelector("input[name=score]:checked")) { return; }
+      busy = true;
       button.disabled = true;
       fetch(form.action, {
         method: "POST",
@@ -64,18 +79,73 @@
         })
         .then(function (result) {
           if (!result.ok) {
-            announce.textContent = result.data.error || block.dataset.error;
+            say(result.data.error || block.dataset.error, true);
             return;
           }
           var summary = render(result.data);
-          announce.textContent = format(block.dataset.thanksPattern, {
-            summary: summary, votes: votes(result.data.count)
-          });
+          say(format(block.dataset.thanksPattern, { summary: summary, votes: votes(result.data.count) }));
         })
-        .catch(function () { announce.textContent = block.dataset.error; })
-        .finally(function () { button.disabled = false; });
+        .catch(function () { say(block.dataset.error, true); })
+        .finally(function () { busy = false; button.disabled = false; });
+    }
+
+    // A pointer's pick votes; a keyboard's arrows only choose (Enter or the button vote).
+    var pointed = false;
+    form.addEventListener("pointerdown", function () { pointed = true; });
+    form.addEventListener("keydown", function () { pointed = false; });
+    form.addEventListener("change", function () { if (pointed) { send(); } });
+    form.addEventListener("submit", function (event) { event.preventDefault(); send(); });
+  }
+
+  /* Dates as "сьогодні, 14:05" and "вчора, 09:10" by the reader's own clock. Pages are
+     stored for every reader, so they carry the absolute time: a stored page never says
+     "today" on the next day. The day is Kyiv's, as on the server. */
+  function relativeDates() {
+    var body = document.body;
+    var lang = document.documentElement.lang || "uk";
+    var zone = "Europe/Kyiv";
+    var day = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" });
+    var clock = new Intl.DateTimeFormat(lang, { timeZone: zone, hour: "2-digit", minute: "2-digit", hour12: false });
+    var now = Date.now();
+    var today = day.format(now);
+    var yesterday = day.format(now - 24 * 3600 * 1000);
+    if (yesterday === today) { yesterday = day.format(now - 25 * 3600 * 1000); }
+    document.querySelectorAll("time[data-relative]").forEach(function (el) {
+      var when = new Date(el.getAttribute("datetime"));
+      if (isNaN(when)) { return; }
+      var date = day.format(when);
+      var word = date === today ? body.dataset.today : date === yesterday ? body.dataset.yesterday : "";
+      if (word) {
+        el.title = el.textContent;
+        // "short" (the news feed): today's stories by their time alone
+        var short = el.dataset.relative === "short" && date === today;
+        el.textContent = short ? clock.format(when) : word + ", " + clock.format(when);
+      }
     });
   }
 
-  document.querySelectorAll("[data-rating]").forEach(setup);
+  /* Embeds: the facade is a link to the post; a click puts the player in its place.
+     Nothing is asked of YouTube, Telegram or X before that click. */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".embed-facade");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) { return; }
+    var box = link.closest("[data-embed-src]");
+    event.preventDefault();
+    var frame = document.createElement("iframe");
+    frame.src = box.dataset.embedSrc;
+    frame.title = box.dataset.embedTitle;
+    frame.setAttribute("allow", "autoplay; encrypted-media; picture-in-picture; fullscreen");
+    frame.setAttribute("allowfullscreen", "");
+    frame.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
+    box.replaceChild(frame, link);
+    box.classList.add("embed-loaded");
+    frame.focus();
+  });
+
+  /* Most read: one view counted per story page, with no cookie (articles/popularity.py). */
+  var story = document.querySelector("[data-view-url]");
+  if (story && navigator.sendBeacon) { navigator.sendBeacon(story.dataset.viewUrl); }
+
+  relativeDates();
+  document.querySelectorAll("[data-rating]").forEach(setupRating);
 })();

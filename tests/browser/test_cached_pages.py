@@ -24,7 +24,7 @@ def test_the_no_javascript_form_votes_from_a_page_the_cache_served(browser, edge
     page.locator("label[for$='-4']").click()
     page.get_by_role("button", name="Голосувати").click()
     page.wait_for_url(re.compile(r"#rating$"))
-    expect(page.locator(".messages")).to_contain_text("Дякуємо! Ваша оцінка: 4.")
+    expect(page.locator("#rating [data-announce]")).to_have_text("Дякуємо! Ваша оцінка: 4.")
     expect(page.locator("[data-count]")).to_have_text("1 голос")
     assert Score.objects.get(object_id=story.pk).count == 1
     context.close()

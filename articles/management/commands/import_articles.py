@@ -52,9 +52,13 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.ERROR(error))
             raise CommandError(f"{len(errors)} problem(s) found; nothing was imported.")
         show = verbosity > 0 and len(records) >= 500
-        with tqdm(total=len(records), disable=not show, unit="story", file=self.stderr) as bar:
+        with tqdm(total=len(records), disable=not show, unit="story", file=self.stdout) as bar:
             result = importer.import_articles(records=records, progress=bar, dry_run=dry_run)
         prefix = "Dry run: would have " if dry_run else ""
+        if result.new_sections:
+            made = "would be created" if dry_run else "created, at the end of the menu"
+            names = ", ".join(result.new_sections)
+            self.stdout.write(self.style.WARNING(f"New sections {made}: {names}."))
         self.stdout.write(
             self.style.SUCCESS(
                 f"{prefix}{result.created} created, {result.updated} updated, "

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -18,7 +20,7 @@ from tqdm import tqdm
 from articles import demo_content as demo
 from articles import services, text
 from articles.content_version import content_changed
-from articles.models import Article, Author, RelatedLink, Section
+from articles.models import Article, Author, FrontPagePick, RelatedLink, Section
 from articles.slugs import slugify_uk
 from ratings import services as rating_services
 
@@ -82,7 +84,10 @@ class Command(BaseCommand):
                 progress=verbose > 0 and articles > 1000,
             )
             self._related_links(rnd, curated)
-            self._votes(rnd, curated + bulk[:2000])
+            self._pages()
+            self._front_page(curated)
+            # votes for the stories this run made: a second run adds none
+            self._votes(rnd, [a for a in curated if a.is_new] + bulk[:2000])
         password = None if no_editor else self._editor()
         content_changed()
         total = Article.objects.count()
@@ -98,16 +103,41 @@ class Command(BaseCommand):
     def _sections(self):
         return {
             slug: Section.objects.update_or_create(
-                slug=slug, defaults={"name": name, "description": desc, "position": i}
+                slug=slug,
+                defaults={"name": name, "description": desc, "position": i, "colour": colour},
             )[0]
-            for i, (name, slug, desc) in enumerate(demo.SECTIONS)
+            for i, (name, slug, desc, colour) in enumerate(demo.SECTIONS)
         }
 
+    def _pages(self):
+        site = Site.objects.get_current()
+        for url, title, content in demo.PAGES:
+            page, _created = FlatPage.objects.get_or_create(
+                url=url, defaults={"title": title, "content": content}
+            )
+            page.sites.add(site)
+
+    def _front_page(self, curated):
+        """The editors' picks: the main story and three top stories."""
+        if FrontPagePick.objects.exists():
+            return
+        for position, article in enumerate(curated[:4]):
+            FrontPagePick.objects.create(article=article, position=position)
+
     def _authors(self):
-        return [
-            Author.objects.get_or_create(slug=slugify_uk(name), defaults={"name": name})[0]
-            for name in demo.AUTHORS
-        ]
+        authors = []
+        for n, name in enumerate(demo.AUTHORS):
+            author = Author.objects.get_or_create(slug=slugify_uk(name), defaults={"name": name})[0]
+            if not author.photo:
+                author.bio = author.bio or demo.AUTHOR_BIOS.get(name, "")
+                author.photo.save(
+                    f"demo-{author.slug}.jpg",
+                    ContentFile(demo_image(100 + n, 400, 400)),
+                    save=False,
+                )
+                services.save_author(author=author)
+            authors.append(author)
+        return authors
 
     def _curated_stories(self, rnd, sections, authors, tags, count):
         now = timezone.now()
@@ -115,9 +145,11 @@ class Command(BaseCommand):
         for i, data in enumerate(demo.STORIES[:count]):
             slug = slugify_uk(data["title"], 190)
             article = Article.objects.filter(slug=slug).first() or Article(slug=slug)
+            article.is_new = article.pk is None
             article.title = data["title"]
             article.section = sections[data["section"]]
             article.source = data["source"]
+            article.teaser = demo.teaser(data["paragraphs"])
             article.body = "".join(
                 f"<p>{p}</p>" if not p.startswith("«") else f"<blockquote><p>{p}</p></blockquote>"
                 for p in data["paragraphs"]
@@ -138,26 +170,25 @@ class Command(BaseCommand):
         return stories
 
     def _bulk_stories(self, rnd, sections, authors, tags, count, progress):
+        """`count` stories made from the pieces in demo_content, the same ones every run.
+
+        Their headlines, slugs and times follow from the seed alone, so a second run finds
+        them all and adds none; a run with a larger N adds only the ones it lacks.
+        """
         if count <= 0:
             return []
         now = timezone.now()
-        section_list = list(sections.values())
-        taken = set(Article.objects.values_list("slug", flat=True))
+        plan = self._bulk_plan(random.Random(rnd.random()), count)
+        existing = set(Article.objects.values_list("slug", flat=True))
+        missing = [entry for entry in plan if entry[0] not in existing]
         created = []
-        bar = tqdm(total=count, disable=not progress, unit="story", file=self.stderr)
-        for start in range(0, count, BATCH):
+        bar = tqdm(total=len(missing), disable=not progress, unit="story", file=self.stdout)
+        for start in range(0, len(missing), BATCH):
             batch = []
-            for n in range(start, min(start + BATCH, count)):
-                title = (
-                    f"{rnd.choice(demo.SUBJECTS)} {rnd.choice(demo.ACTIONS)} "
-                    f"{rnd.choice(demo.OBJECTS)}"
-                )
-                slug = base = slugify_uk(title, 180)
-                suffix = n + 2
-                while slug in taken:
-                    slug, suffix = f"{base}-{suffix}", suffix + count
-                taken.add(slug)
-                paragraphs = rnd.sample(demo.SENTENCES, 4)
+            for slug, title, section, n in missing[start : start + BATCH]:
+                detail = rnd.choice(demo.SENTENCES)
+                lead = f"{title}. {detail}"
+                paragraphs = [lead, *rnd.sample(demo.SENTENCES, 3)]
                 paragraphs.insert(2, rnd.choice(demo.QUOTES))
                 body = "".join(f"<p>{p}</p>" for p in paragraphs)
                 plain = text.html_to_text(body)
@@ -165,15 +196,14 @@ class Command(BaseCommand):
                     Article(
                         title=title,
                         slug=slug,
-                        section=rnd.choice(section_list),
-                        source=rnd.choice(demo.SOURCES),
+                        section=sections[section],
                         body=body,
-                        excerpt=text.make_teaser(plain),
+                        teaser=detail,  # a whole sentence, not the headline again
+                        excerpt=text.make_teaser(detail),
                         search_document=text.search_document(title, plain),
                         status=Article.Status.PUBLISHED,
                         # spread over the past: a story every ~20 minutes
-                        published_at=now
-                        - timedelta(minutes=30 + (n + 10) * 20 + rnd.randint(0, 9)),
+                        published_at=now - timedelta(minutes=30 + (n + 10) * 20 + n % 10),
                     )
                 )
             objs = Article.objects.bulk_create(batch)
@@ -184,6 +214,19 @@ class Command(BaseCommand):
             bar.update(len(batch))
         bar.close()
         return created
+
+    def _bulk_plan(self, rnd, count):
+        """[(slug, headline, section slug, n)]: every headline once before any repeats."""
+        pool = [(title, section) for section in demo.BULK for title in demo.headlines(section)]
+        rnd.shuffle(pool)
+        plan, used = [], {}
+        for n in range(count):
+            title, section = pool[n % len(pool)]
+            base = slugify_uk(title, 180)
+            used[base] = used.get(base, 0) + 1
+            slug = base if used[base] == 1 else f"{base}-{used[base]}"
+            plan.append((slug, title, section, n))
+        return plan
 
     def _bulk_relations(self, rnd, objs, authors, tags):
         through = Article.authors.through

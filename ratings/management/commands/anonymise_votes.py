@@ -9,7 +9,14 @@ class Command(BaseCommand):
     help = "Drop address hashes and cookie ids of anonymous votes older than N days."
 
     def add_arguments(self, parser):
-        parser.add_argument("--older-than", type=int, required=True, metavar="DAYS")
+        parser.add_argument(
+            "--older-than",
+            type=int,
+            required=True,
+            metavar="DAYS",
+            help="Anonymise anonymous votes cast more than DAYS days ago (at least 1); "
+            "the scores do not change.",
+        )
 
     def handle(self, *args, older_than, **options):
         if older_than < 1:

@@ -1,0 +1,126 @@
+"""The story page: reading time, bylines with photo and bio, share links, Other news items."""
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.files.base import ContentFile
+
+from articles import services, text
+from articles.management.commands.seed_demo import demo_image
+from tests.factories import ArticleFactory, AuthorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reading_time_counts_the_words_of_the_text():
+    assert text.reading_minutes("<p>" + "слово " * 10 + "</p>") == 1
+    assert text.reading_minutes("<p>" + "слово " * 401 + "</p>") == 3
+    assert text.reading_minutes("") == 1
+
+
+def test_the_story_shows_its_reading_time_and_an_absolute_date_for_the_script(client, article):
+    article.body = "<p>" + "слово " * 450 + "</p>"
+    article.published_at = "2026-11-29T06:05:00+00:00"
+    article.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "3 хв читання" in html
+    # the stored page says the absolute time: "today" would go stale in the cache
+    stamp = r'<time datetime="2026-11-29T08:05:00\+02:00" data-relative>29 листопада'
+    assert re.search(stamp, html)
+    assert 'data-today="сьогодні" data-yesterday="вчора"' in html
+
+
+def test_a_byline_shows_the_authors_photo_square_and_bio(client, article):
+    author = AuthorFactory(name="Юлія Згурська-Ґонта", bio="Пише про енергетику.")
+    author.photo.save("portrait.jpg", ContentFile(demo_image(5, 600, 900)), save=False)
+    services.save_author(author=author)
+    assert author.photo_thumbnail.endswith("-192sq.jpg")
+    article.authors.set([author])
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert 'class="byline"' in html and "Пише про енергетику." in html
+    assert author.photo_thumbnail in html
+    # saving again without a new photo keeps the copy
+    kept = author.photo_thumbnail
+    services.save_author(author=author)
+    assert author.photo_thumbnail == kept
+
+
+def test_an_author_without_photo_or_bio_gets_no_byline_box(client, article):
+    article.authors.set([AuthorFactory(name="Олена Коваль")])
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Олена Коваль" in html and 'class="byline"' not in html
+
+
+def test_share_links_are_plain_links_with_the_canonical_address(client, article, settings):
+    html = client.get(article.get_absolute_url()).content.decode()
+    links = dict(re.findall(r'class="share-(\w+)" href="([^"]+)"', html))
+    assert set(links) == {"telegram", "viber", "facebook", "x", "email"}
+    canonical = settings.SITE_URL + article.get_absolute_url()
+    telegram = parse_qs(urlsplit(links["telegram"].replace("&amp;", "&")).query)
+    assert telegram["url"] == [canonical] and telegram["text"] == [article.title]
+    assert parse_qs(urlsplit(links["facebook"]).query)["u"] == [canonical]
+    assert links["viber"].startswith("viber://forward?text=")
+    assert links["email"].startswith("mailto:?subject=")
+    assert "<script" not in html.split('class="share"')[1].split("</nav>")[0]
+
+
+def test_other_news_items_carry_their_date_and_a_thumbnail(client, article):
+    with_image = ArticleFactory(section=article.section, title="З картинкою")
+    with_image.lead_image.save("p.jpg", ContentFile(demo_image(2, 900, 600)), save=False)
+    with_image.lead_image_alt = "Опис"
+    services.save_story(article=with_image)
+    ArticleFactory(section=article.section, title="Без картинки")
+    html = client.get(article.get_absolute_url()).content.decode()
+    block = html.split('class="related"')[1].split("</section>")[0]
+    assert block.count('class="related-date"') == 2
+    thumbs = re.findall(r'<img class="related-thumb" src="([^"]+)"', block)
+    assert len(thumbs) == 1 and thumbs[0].endswith("-480.jpg")
+
+
+PLAYER = "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"
+POST = "1790000000000000000"
+
+
+@pytest.mark.parametrize(
+    ("address", "provider", "frame"),
+    [
+        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", "youtube", PLAYER),
+        ("https://youtu.be/dQw4w9WgXcQ", "youtube", PLAYER),
+        (
+            "https://t.me/ukrpravda_news/12345",
+            "telegram",
+            "https://t.me/ukrpravda_news/12345?embed=1",
+        ),
+        (
+            f"https://twitter.com/Ukraine/status/{POST}",
+            "x",
+            f"https://platform.twitter.com/embed/Tweet.html?id={POST}",
+        ),
+    ],
+)
+def test_a_lone_link_to_a_video_or_post_becomes_a_facade(client, article, address, provider, frame):
+    article.body = f'<p>Вступ.</p><p><a href="{address}">{address}</a></p><p>Далі.</p>'
+    article.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'class="embed embed-{provider}" data-embed-src="{frame}"' in html
+    assert "<iframe" not in html and '<script src="http' not in html
+
+
+def test_a_link_inside_a_sentence_and_other_hosts_stay_links(client, article):
+    article.body = (
+        '<p>Дивіться <a href="https://youtu.be/dQw4w9WgXcQ">відео</a> тут.</p>'
+        '<p><a href="https://example.com/video">https://example.com/video</a></p>'
+    )
+    article.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert 'class="embed' not in html and "https://example.com/video" in html
+
+
+def test_the_policy_frames_only_the_players_of_embeds(client, article):
+    from articles.embeds import FRAME_HOSTS
+
+    policy = client.get(article.get_absolute_url())["Content-Security-Policy"]
+    frames = next(p for p in policy.split("; ") if p.startswith("frame-src"))
+    assert sorted(frames.split()[1:]) == sorted(FRAME_HOSTS)
+    assert "script-src 'self'" in policy
