@@ -51,6 +51,9 @@ NOT_A_LIST = "must be a list of strings"
 BAD_SLUG = "must be lower-case latin letters, digits and hyphens"
 BAD_STATUS = 'must be "published" or "draft"'
 BAD_DATE = "must be an ISO 8601 date and time"
+TOO_DEEP = "nested too deeply to be a record"
+TOO_MANY = "at most {n} names"
+MAX_NAMES = 50  # tags or authors of one story
 DATE_OUT_OF_RANGE = "must be from the year 1800 to 2999"
 DUPLICATE_SLUG = "slug {slug!r} appears more than once in the input (first at line {line})"
 UNKNOWN_RELATED = "no story with slug {slug!r} exists or is imported"
@@ -118,6 +121,8 @@ def parse_records(content):
             values = json.loads(stripped)
         except json.JSONDecodeError as exc:
             return [], [f"line {exc.lineno}: json: {exc.msg}"]
+        except RecursionError:
+            return [], [f"line 1: json: {TOO_DEEP}"]
         if not isinstance(values, list):
             return [], ["line 1: json: expected an array of objects"]
         return list(enumerate(values, start=1)), []
@@ -129,6 +134,8 @@ def parse_records(content):
             records.append((number, json.loads(line)))
         except json.JSONDecodeError as exc:
             errors.append(f"line {number}: json: {exc.msg}")
+        except RecursionError:
+            errors.append(f"line {number}: json: {TOO_DEEP}")
     return records, errors
 
 
@@ -179,6 +186,9 @@ def _names(value, name, errors, line, max_length=100):
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         errors.append(f"line {line}: {name}: {NOT_A_LIST}")
+        return []
+    if len(value) > MAX_NAMES and name != "related":
+        errors.append(f"line {line}: {name}: {TOO_MANY.format(n=MAX_NAMES)}")
         return []
     names = [text.strip_control(v).strip() for v in value]
     if any(len(n) > max_length for n in names):

@@ -60,6 +60,21 @@ class HeadMiddleware:
         return response
 
 
+class RefuseNulMiddleware:
+    """A query string with a NUL character (%00) is a 400: no page, filter or search takes
+    one, and PostgreSQL refuses it in any query (the admin's filters would answer 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            from newsroom.views import bad_request
+
+            return bad_request(request)
+        return self.get_response(request)
+
+
 class DatabaseUnavailableMiddleware:
     """Answer 503 with a friendly page, never a 500, when the database cannot be reached."""
 

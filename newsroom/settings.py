@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "newsroom.middleware.RequestLogMiddleware",
     "newsroom.middleware.HeadMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Routes each request's reads (and answers again from the primary when a replica
     # fails); above the page cache, whose content version reads may need the database.
@@ -248,7 +249,9 @@ CONTENT_SECURITY_POLICY = {
 # Admin login throttling (django-axes).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# Locks the client that failed, not the account: by username alone, anyone could lock
+# an editor out by failing in their name.
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # The client is the address the trusted proxies name, as for votes (see TRUSTED_PROXIES).
 AXES_CLIENT_IP_CALLABLE = "newsroom.security.client_ip"

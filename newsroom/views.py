@@ -34,7 +34,7 @@ def shared(view):
 
 @cache_control(public=True, max_age=3600)
 def robots_txt(request):
-    base = request.build_absolute_uri("/").rstrip("/")
+    base = settings.SITE_URL.rstrip("/")  # the canonical origin, whatever Host was asked
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
@@ -89,6 +89,8 @@ def permission_denied(request, exception=None):
 
 
 def bad_request(request, exception=None):
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"error": "The request could not be understood."}, status=400)
     return render(request, "errors/400.html", status=400)
 
 

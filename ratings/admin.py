@@ -22,7 +22,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        # Only who holds the permission (superusers): so that deleting a user who voted
+        # can take their votes along; each deleted vote comes out of its score.
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description=_("rated"))
     def rated(self, obj):

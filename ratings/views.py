@@ -41,7 +41,7 @@ def _target(label, object_id, field):
     except (LookupError, ValueError):
         raise Http404(_("Unknown object.")) from None
     options = options_for(model, field)
-    if options is None or not object_id.isdigit() or len(object_id) > 18:
+    if options is None or not (object_id.isascii() and object_id.isdigit()) or len(object_id) > 18:
         raise Http404(_("Unknown object."))
     queryset = options.visible() if options.visible else model._default_manager.all()
     try:

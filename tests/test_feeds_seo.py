@@ -88,8 +88,8 @@ def test_news_sitemap_has_the_last_two_days_only(client, section):
 
 def test_robots_txt_points_at_the_sitemaps(client):
     text = client.get("/robots.txt").content.decode()
-    assert "Sitemap: http://testserver/sitemap.xml" in text
-    assert "Sitemap: http://testserver/news-sitemap.xml" in text
+    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in text
+    assert f"Sitemap: {settings.SITE_URL}/news-sitemap.xml" in text
     assert "Disallow: /admin/" in text
 
 

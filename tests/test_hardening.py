@@ -335,3 +335,122 @@ def test_the_publisher_logo_in_the_jsonld_exists(client, article):
 
     assert finders.find(path) is not None
     assert connection.vendor in ("postgresql", "sqlite")
+
+
+# Found on a second attacker's pass
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?q=1",
+        "/news/{slug}/?q=x",
+        "/news/{slug}/?before=1.1",
+        "/news/{slug}/?page=3",
+        "/top/?page=2",
+    ],
+)
+def test_parameters_a_page_ignores_store_nothing(client, article, path):
+    from articles import pagecache
+
+    url = path.format(slug=article.slug)
+    response = client.get(url)
+    assert response.status_code == 200
+    request = response.wsgi_request
+    assert cache.get(pagecache.page_key(request, "uk")) is None
+    # the page's own address is stored as usual
+    own = client.get(url.split("?")[0])
+    assert cache.get(pagecache.page_key(own.wsgi_request, "uk")) is not None
+
+
+def test_a_stored_page_refuses_a_disallowed_host(article):
+    Client().get(article.get_absolute_url())  # stored
+    assert Client().get(article.get_absolute_url(), HTTP_HOST="evil.example").status_code == 400
+
+
+def test_a_page_with_the_readers_own_message_is_private(client, article):
+    response = client.post(
+        f"/ratings/articles.article/{article.pk}/rating/vote/", {"score": "3"}, follow=True
+    )
+    assert "Дякуємо! Ваша оцінка: 3." in response.content.decode()
+    assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+
+
+def test_tags_and_bylines_of_unpublished_stories_are_not_given_away(client, section):
+    from tests.factories import AuthorFactory
+
+    author = AuthorFactory(name="Секретний Автор")
+    ArticleFactory(section=section, status=Article.Status.DRAFT, tags=["ембарго"], authors=[author])
+    assert client.get("/tag/embarho/").status_code == 404
+    assert client.get(author.get_absolute_url()).status_code == 404
+    ArticleFactory(section=section, tags=["ембарго"], authors=[author])
+    assert client.get("/tag/embarho/").status_code == 200
+    assert client.get(author.get_absolute_url()).status_code == 200
+
+
+def test_failed_logins_in_an_editors_name_do_not_lock_the_editor_out(editor):
+    login = reverse("admin:login")
+    for _ in range(6):
+        Client(REMOTE_ADDR="203.0.113.8").post(
+            login, {"username": editor.username, "password": "wrong"}
+        )
+    honest = Client(REMOTE_ADDR="198.51.100.10").post(
+        login, {"username": editor.username, "password": "correct-horse-battery"}
+    )
+    assert honest.status_code == 302  # signed in
+    attacker = Client(REMOTE_ADDR="203.0.113.8")
+    assert attacker.post(login, {"username": "x", "password": "x"}).status_code == 429
+
+
+def test_a_user_who_voted_can_be_deleted_in_the_admin(client, article, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("boss", "b@example.com", "pw-123456")
+    voter = UserFactory()
+    cast_vote(target=article, field="rating", voter=Voter(user_id=voter.pk), score=5)
+    client.force_login(admin_user)
+    url = reverse("admin:auth_user_delete", args=[voter.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not django_user_model.objects.filter(pk=voter.pk).exists()
+    assert Score.objects.get(object_id=article.pk).count == 0
+    assert recompute() == []
+
+
+def test_deeply_nested_json_is_reported_not_a_traceback(tmp_path, capsys):
+    for name in ("deep.json", "deep.jsonl"):
+        path = tmp_path / name
+        path.write_text("[" * 100_000)
+        with pytest.raises(CommandError):
+            call_command("import_articles", str(path))
+        assert "line 1: json:" in capsys.readouterr().err
+
+
+def test_a_record_with_too_many_tags_is_refused(tmp_path, capsys):
+    record = {"title": "Теги", "body": "Текст.", "tags": [f"тег {n}" for n in range(51)]}
+    errors = import_errors(tmp_path, [record], capsys)
+    assert "line 1: tags: at most 50 names" in errors
+
+
+@pytest.mark.parametrize("days", ["1000000", "99999999999", "0"])
+def test_anonymise_votes_refuses_impossible_ages(days):
+    with pytest.raises(CommandError, match="from 1 to 36500 days"):
+        call_command("anonymise_votes", "--older-than", days)
+
+
+def test_robots_txt_names_the_canonical_sitemaps_whatever_the_host(settings):
+    settings.ALLOWED_HOSTS = ["localhost"]
+    body = Client().get("/robots.txt", HTTP_HOST="localhost:4444").content.decode()
+    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in body and "4444" not in body
+
+
+def test_object_ids_are_ascii_digits_and_json_clients_get_json_400(client, article):
+    arabic = client.post(
+        "/ratings/articles.article/١/rating/vote/", {"score": "5"}, HTTP_ACCEPT="application/json"
+    )
+    assert arabic.status_code == 404 and not Vote.objects.exists()
+    fields = "&".join(f"f{n}=1" for n in range(1200))
+    many = client.post(
+        f"/ratings/articles.article/{article.pk}/rating/vote/",
+        fields,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_ACCEPT="application/json",
+    )
+    assert many.status_code == 400 and "error" in many.json()

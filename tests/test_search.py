@@ -75,6 +75,9 @@ def test_matches_are_highlighted(client, stories):
     ],
 )
 def test_odd_queries_are_handled_without_error(client, stories, query):
+    if "\x00" in query:  # refused before any page: no query may carry a NUL
+        assert client.get("/search/", {"q": query}).status_code == 400
+        return
     page = found(client, query)
     assert "<script>alert(1)</script>" not in page
 

@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ratings import services
 
+MAX_DAYS = 36_500  # a hundred years: older than any vote
+
 
 class Command(BaseCommand):
     help = "Drop address hashes and cookie ids of anonymous votes older than N days."
@@ -19,7 +21,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, older_than, **options):
-        if older_than < 1:
-            raise CommandError("--older-than must be at least 1 day.")
+        if not 1 <= older_than <= MAX_DAYS:
+            raise CommandError(f"--older-than must be from 1 to {MAX_DAYS} days.")
         count = services.anonymise(older_than_days=older_than)
         self.stdout.write(self.style.SUCCESS(f"Anonymised {count} vote(s)."))
