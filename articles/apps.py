@@ -16,6 +16,13 @@ class ArticlesConfig(AppConfig):
         from articles.models import Article
         from ratings import registry
 
+        # The bylines' table is made by Django: it gets names of its own here, so that
+        # the admin (a story's delete page lists them) speaks of bylines, not of objects.
+        bylines = Article.authors.through
+        bylines._meta.verbose_name = _("byline")
+        bylines._meta.verbose_name_plural = _("bylines")
+        bylines.__str__ = lambda byline: f"{byline.author} — {byline.article}"
+
         registry.register(
             Article,
             "rating",
