@@ -10,6 +10,7 @@ re-import changes nothing and a later export updates what changed.
 
 import hashlib
 import html
+import io
 import ipaddress
 import json
 import multiprocessing
@@ -24,7 +25,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.client import HTTPConnection, HTTPSConnection
-from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.sax import SAXParseException
 from xml.sax.handler import ContentHandler, feature_namespaces
@@ -37,17 +37,17 @@ from django.contrib.flatpages.models import FlatPage
 from django.contrib.redirects.models import Redirect
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection, models, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag, TaggedItem
 
 from articles import services, text
 from articles.content_version import content_changed
-from articles.images import make_renditions, validate_image
+from articles.images import ALLOWED_FORMATS, make_renditions, validate_image
 from articles.importer import DEFAULT_SECTION
 from articles.models import Article, Author, Section, SlugRedirect, WordPressImage, WordPressItem
 from articles.redirects import id_path
@@ -676,6 +676,32 @@ def fetch(url, *, max_bytes, allow_private=False, timeout=FETCH_TIMEOUT):
     raise MediaError("too many redirects")
 
 
+def check_image(data, *, name="image"):
+    """(width, height) of an image file, refused (MediaError) as validate_image refuses uploads.
+
+    Every pixel needn't be decoded to know a file is a whole image: Pillow reads the header
+    (format, size) and verify() walks a PNG's chunks with their checksums to the end; a
+    JPEG is whole when it ends with its end-of-image marker. Other files, or ones that fail
+    these cheap tests, get the full check (decoding every pixel) that uploads get.
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            fmt, (width, height) = probe.format, probe.size
+            probe.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        fmt = None
+    whole = (fmt == "PNG") or (fmt == "JPEG" and data.endswith(b"\xff\xd9"))
+    if whole and fmt in ALLOWED_FORMATS and width * height <= settings.ARTICLES_IMAGE_MAX_PIXELS:
+        return width, height
+    upload = ContentFile(data, name=name)
+    try:
+        validate_image(upload)
+    except ValidationError as exc:
+        raise MediaError(" ".join(str(m) for m in exc.messages)) from None
+    with Image.open(upload) as probe:
+        return probe.size
+
+
 @dataclass
 class Stored:
     name: str
@@ -688,7 +714,7 @@ class Media:
     """Images of the old site, copied into our storage once each (WordPressImage)."""
 
     def __init__(self, *, media_dir=None, fetch_media=False, allow_private=False, dry_run=False):
-        self.media_dir = Path(media_dir).resolve() if media_dir else None
+        self.media_dir = os.path.realpath(media_dir) if media_dir else None
         self.fetch_media = fetch_media
         self.allow_private = allow_private
         self.dry_run = dry_run
@@ -698,6 +724,7 @@ class Media:
         self.saved = []  # names written this run, removed again if the run fails
         self.copied = 0
         self.failures = {}  # source -> reason
+        self.folders = set()  # storage folders this run has written to
 
     def prefetch(self, urls):
         """Look up, in one query, which of these images an earlier run already copied."""
@@ -758,13 +785,18 @@ class Media:
 
     def _read(self, rel, url):
         if self.media_dir is not None:
-            path = (self.media_dir / rel).resolve()
-            if not path.is_relative_to(self.media_dir):
+            path = os.path.realpath(os.path.join(self.media_dir, rel))
+            if os.path.commonpath((path, self.media_dir)) != str(self.media_dir):
                 raise MediaError("outside the media folder")
-            if path.is_file():
-                if path.stat().st_size > settings.ARTICLES_IMAGE_MAX_BYTES:
-                    raise MediaError("too large")
-                return path.read_bytes()
+            try:
+                with open(path, "rb") as fh:
+                    if os.fstat(fh.fileno()).st_size > settings.ARTICLES_IMAGE_MAX_BYTES:
+                        raise MediaError("too large")
+                    return fh.read()
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                pass
+            except OSError as exc:
+                raise MediaError(f"cannot read: {exc.strerror or exc}") from None
             if not self.fetch_media:
                 raise MediaError("not in the media folder")
         if self.fetch_media:
@@ -776,19 +808,33 @@ class Media:
         raise MediaError("no --media-dir or --fetch-media given")
 
     def _store(self, rel, data):
-        upload = ContentFile(data, name=posixpath.basename(rel))
-        try:
-            validate_image(upload)
-        except ValidationError as exc:
-            raise MediaError(" ".join(str(m) for m in exc.messages)) from None
-        with Image.open(upload) as probe:
-            width, height = probe.size
+        width, height = check_image(data, name=posixpath.basename(rel))
         name = f"wordpress/{rel}"
         if not self.dry_run:
-            name = default_storage.save(name, ContentFile(data))
+            name = self._save(name, data)
             self.saved.append(name)
         self.copied += 1
         return Stored(name, default_storage.url(name), width, height)
+
+    def _save(self, name, data):
+        """Write a checked image to storage: on local disk straight into a new file."""
+        if not isinstance(default_storage, FileSystemStorage):
+            return default_storage.save(name, ContentFile(data))
+        name = default_storage.generate_filename(name)
+        path = default_storage.path(name)
+        if os.path.dirname(path) not in self.folders:
+            # the first file of a folder goes the storage's way, which makes the folder
+            self.folders.add(os.path.dirname(path))
+            return default_storage.save(name, ContentFile(data))
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            return default_storage.save(name, ContentFile(data))  # it picks a free name
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        if default_storage.file_permissions_mode is not None:
+            os.chmod(path, default_storage.file_permissions_mode)
+        return name
 
     def flush(self):
         WordPressImage.objects.bulk_create(self.new_rows, ignore_conflicts=True, batch_size=500)
@@ -973,7 +1019,6 @@ class Importer:
         self.used_categories, self.used_tags, self.used_authors = {}, {}, set()
         self.article_type = ContentType.objects.get_for_model(Article)
         self.redirects = {}
-        self.renditions_due = []  # lead images stored by this run
 
     # -- items
 
@@ -1303,13 +1348,11 @@ class Importer:
             self.flush_redirects()
 
     def _renditions(self, article, old_image):
-        """A new lead image's renditions are made after the run commits (see make_renditions)."""
+        """A new lead image's renditions are made after the run commits (missing_renditions)."""
         name = article.lead_image.name if article.lead_image else ""
         if name == (old_image or "") and old_image is not None:
             return
         article.lead_image_renditions = {}
-        if name and not self.media.dry_run:
-            self.renditions_due.append(name)
 
     def _assign_slugs(self, new, plans):
         """Unique slugs for the batch's new stories (and for stories whose post_name changed)."""
@@ -1581,11 +1624,11 @@ def import_export(
     dry_run=False,
     progress=None,
     on_scanned=None,
-    on_renditions=None,
 ) -> Report:
     """Import WordPress exports: all or nothing, in one transaction; `dry_run` writes nothing.
 
-    Raises ExportError (nothing written) when a file cannot be read or parsed safely.
+    Raises ExportError (nothing written) when a file cannot be read or parsed safely. The
+    lead images' renditions are left to make_renditions_for(missing_renditions()).
     """
     scan_result = scan(paths)
     if on_scanned:
@@ -1614,45 +1657,64 @@ def import_export(
         media.discard()
         raise
     report.counts["images copied"] += media.copied
-    if not dry_run and importer.renditions_due:
-        if on_renditions:
-            on_renditions(len(set(importer.renditions_due)))
-        make_renditions_for(importer.renditions_due, progress=progress)
     return report
 
 
+def missing_renditions():
+    """The lead images of imported stories that have no renditions yet, newest story first.
+
+    Those of this run's new and changed images, and any an interrupted run left unmade.
+    """
+    names = (
+        Article.objects.filter(wordpress__isnull=False, lead_image_renditions={})
+        .exclude(lead_image="")
+        .order_by("-published_at")
+        .values_list("lead_image", flat=True)
+    )
+    return list(dict.fromkeys(names))
+
+
 def _renditions_of(name):
-    return name, make_renditions(name)
+    try:
+        return name, make_renditions(name)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return name, None  # damaged past its end marker: the story keeps its original image
 
 
 def make_renditions_for(names, *, progress=None):
-    """The WebP and JPEG renditions of the imported lead images, in worker processes.
+    """The WebP and JPEG renditions of imported lead images, in worker processes; (made, failed).
 
     Made after the import commits: encoding is most of an image's cost, and until they
     exist a story shows its original image. Stories sharing an image share its renditions.
+    Saved as they come, so an interrupted run keeps what it made.
     """
     unique = list(dict.fromkeys(names))
-    done = {}
+    done, made, failed = {}, 0, 0
     if len(unique) < POOL_FROM:
-        made = map(_renditions_of, unique)
+        results = map(_renditions_of, unique)
         pool = None
     else:
         # forked workers only read and write image files; they never touch the database
         # connection they inherit (and leave by os._exit, so they never close it either)
         context = multiprocessing.get_context("fork")
         pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
-        made = pool.map(_renditions_of, unique, chunksize=20)
+        results = pool.map(_renditions_of, unique, chunksize=20)
     try:
-        for name, renditions in made:
-            done[name] = renditions
+        for name, renditions in results:
+            if renditions is None:
+                failed += 1
+            else:
+                done[name] = renditions
+                made += 1
             if len(done) >= BATCH:
                 _save_renditions(done)
             if progress:
                 progress(1)
     finally:
         if pool is not None:
-            pool.shutdown()
-    _save_renditions(done)
+            pool.shutdown(cancel_futures=True)
+        _save_renditions(done)
+    return made, failed
 
 
 def _save_renditions(done):

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFilter
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -59,12 +59,51 @@ def sentence(rng, n=12):
     return " ".join(words).capitalize() + "."
 
 
-def generate(path, uploads, posts, seed=1):
-    """Write a WXR 1.2 export of `posts` posts (and as many attachments) and their images."""
+def photo(seed, size=(800, 533)):
+    """A photo-like picture: smooth gradients, some texture, shapes (about 60 KB as JPEG)."""
     rng = random.Random(seed)
+    width, height = size
+    ramp = Image.linear_gradient("L").resize(size)
+    texture = Image.effect_noise((width // 6, height // 6), 40).resize(
+        size, Image.Resampling.BICUBIC
+    )
+    image = Image.merge("RGB", (ramp, texture, ramp.rotate(90)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(25):
+        x, y = rng.randrange(width), rng.randrange(height)
+        box = (x, y, x + rng.randint(10, 160), y + rng.randint(10, 160))
+        draw.ellipse(box, fill=tuple(rng.randrange(256) for _ in range(3)))
+    return image.filter(ImageFilter.GaussianBlur(1.5))
+
+
+def jpeg_bytes(image, size=None):
     buffer = io.BytesIO()
-    Image.new("RGB", (320, 200), (180, 90, 40)).save(buffer, "JPEG", quality=80)
-    jpeg = buffer.getvalue()
+    (image.resize(size, Image.Resampling.LANCZOS) if size else image).save(
+        buffer, "JPEG", quality=82
+    )
+    return buffer.getvalue()
+
+
+def generate(path, uploads, posts, seed=1):
+    """Write a WXR 1.2 export of `posts` posts (and two attachments each) and their uploads.
+
+    Like a real uploads folder: every upload an 800×533 photo with WordPress's -300x200 and
+    -150x150 size files beside it. Each post has a featured photo and, in its body, that
+    photo's -300x200 size, a second photo's -300x200 size linked to its full size, and on
+    every other post an earlier post's -768x512 size that is not on disk (the import falls
+    back to the original). 4 image files copied a post, about 160 KB.
+    """
+    rng = random.Random(seed)
+    pool = []  # a few distinct pictures, written under every post's names
+    for n in range(16):
+        picture = photo(seed * 100 + n)
+        pool.append(
+            {
+                "": jpeg_bytes(picture),
+                "-300x200": jpeg_bytes(picture, (300, 200)),
+                "-150x150": jpeg_bytes(picture, (150, 150)),
+            }
+        )
     categories = [f"Рубрика {i}" for i in range(20)]
     tags = [f"тема {i}" for i in range(500)]
     with open(path, "w", encoding="utf-8") as out:
@@ -83,14 +122,29 @@ def generate(path, uploads, posts, seed=1):
                 "</wp:author>\n"
             )
         for n in range(1, posts + 1):
-            post_id, image_id = 2 * n, 2 * n + 1
+            post_id, image_id, scene_id = 3 * n, 3 * n + 1, 3 * n + 2
             month = f"{2010 + n % 14}/{1 + n % 12:02d}"
             folder = uploads / month
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"photo-{n}.jpg").write_bytes(jpeg)
-            url = f"{SITE}/wp-content/uploads/{month}/photo-{n}"
+            for name, picture in ((f"photo-{n}", pool[n % 16]), (f"scene-{n}", pool[(n + 7) % 16])):
+                for suffix, data in picture.items():
+                    (folder / f"{name}{suffix}.jpg").write_bytes(data)
+            base = f"{SITE}/wp-content/uploads/{month}"
             paragraphs = [sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(3, 8))]
-            paragraphs.insert(1, f'<img src="{url}-300x200.jpg" alt="Фото {n}" width="300" />')
+            paragraphs.insert(
+                1, f'<img src="{base}/photo-{n}-300x200.jpg" alt="Фото {n}" width="300" />'
+            )
+            paragraphs.insert(
+                3,
+                f'<a href="{base}/scene-{n}.jpg"><img src="{base}/scene-{n}-300x200.jpg" '
+                f'alt="Сцена {n}" width="300" height="200" /></a>',
+            )
+            if n % 2 == 0 and n > 2:
+                earlier = n - 2
+                paragraphs.append(
+                    f'<img src="{SITE}/wp-content/uploads/{2010 + earlier % 14}/'
+                    f'{1 + earlier % 12:02d}/photo-{earlier}-768x512.jpg" alt="Архів" />'
+                )
             body = "\n\n".join(paragraphs)
             title = sentence(rng, 6)[:-1]
             terms = "".join(
@@ -119,14 +173,20 @@ def generate(path, uploads, posts, seed=1):
                 f"<wp:status>publish</wp:status><wp:post_parent>0</wp:post_parent>"
                 f"<wp:post_type>post</wp:post_type><wp:post_password></wp:post_password>"
                 f"{terms}{meta}</item>\n"
-                f"<item><title>Фото {n}</title><wp:post_id>{image_id}</wp:post_id>"
-                f"<wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>"
-                f"<wp:post_parent>{post_id}</wp:post_parent>"
-                f"<excerpt:encoded>{cdata(f'Підпис до фото {n}')}</excerpt:encoded>"
-                f"<wp:attachment_url>{url}.jpg</wp:attachment_url>"
-                f"<wp:postmeta><wp:meta_key>_wp_attached_file</wp:meta_key><wp:meta_value>{month}/photo-{n}.jpg</wp:meta_value></wp:postmeta>"
-                f"</item>\n"
             )
+            for pk, name, caption in (
+                (image_id, f"photo-{n}", f"Підпис до фото {n}"),
+                (scene_id, f"scene-{n}", f"Сцена {n}"),
+            ):
+                out.write(
+                    f"<item><title>{cdata(caption)}</title><wp:post_id>{pk}</wp:post_id>"
+                    f"<wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>"
+                    f"<wp:post_parent>{post_id}</wp:post_parent>"
+                    f"<excerpt:encoded>{cdata(caption)}</excerpt:encoded>"
+                    f"<wp:attachment_url>{base}/{name}.jpg</wp:attachment_url>"
+                    f"<wp:postmeta><wp:meta_key>_wp_attached_file</wp:meta_key><wp:meta_value>{month}/{name}.jpg</wp:meta_value></wp:postmeta>"
+                    f"</item>\n"
+                )
         out.write("</channel>\n</rss>\n")
 
 
