@@ -8,6 +8,7 @@ a redirect. All in one transaction, keyed by WordPress post id (`WordPressItem`)
 re-import changes nothing and a later export updates what changed.
 """
 
+import errno
 import hashlib
 import html
 import io
@@ -21,7 +22,7 @@ import socket
 import ssl
 import zoneinfo
 from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.client import HTTPConnection, HTTPSConnection
@@ -57,6 +58,7 @@ from ratings import services as ratings
 BATCH = 500
 POOL_FROM = 50  # lead images; fewer are given their renditions in this process
 CHUNK = 1 << 16
+WRITES_QUEUED = 64  # image files held in memory for the writing threads, at most
 UNTITLED = "Без заголовка"
 REDIRECT_MAX = Redirect._meta.get_field("old_path").max_length
 PAGE_URL_MAX = FlatPage._meta.get_field("url").max_length
@@ -725,6 +727,9 @@ class Media:
         self.copied = 0
         self.failures = {}  # source -> reason
         self.folders = set()  # storage folders this run has written to
+        self.real_folders = {}  # media folder -> where it really is (links resolved)
+        self.writer = None
+        self.writing = {}  # name -> the thread's write of it, in order
 
     def prefetch(self, urls):
         """Look up, in one query, which of these images an earlier run already copied."""
@@ -785,11 +790,8 @@ class Media:
 
     def _read(self, rel, url):
         if self.media_dir is not None:
-            path = os.path.realpath(os.path.join(self.media_dir, rel))
-            if os.path.commonpath((path, self.media_dir)) != str(self.media_dir):
-                raise MediaError("outside the media folder")
             try:
-                with open(path, "rb") as fh:
+                with self._open_local(rel) as fh:
                     if os.fstat(fh.fileno()).st_size > settings.ARTICLES_IMAGE_MAX_BYTES:
                         raise MediaError("too large")
                     return fh.read()
@@ -807,6 +809,26 @@ class Media:
             )
         raise MediaError("no --media-dir or --fetch-media given")
 
+    def _open_local(self, rel):
+        """The file at `rel` in the media folder; one a symbolic link takes outside is refused."""
+        folder, base = os.path.split(os.path.join(self.media_dir, rel))
+        if folder not in self.real_folders:  # a few hundred YYYY/MM folders
+            self.real_folders[folder] = os.path.realpath(folder)
+        path = os.path.join(self.real_folders[folder], base)
+        try:
+            if self._inside(path):
+                return open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+        path = os.path.realpath(path)  # the file itself is a link: where does it lead?
+        if not self._inside(path):
+            raise MediaError("outside the media folder")
+        return open(path, "rb")
+
+    def _inside(self, path):
+        return os.path.commonpath((path, self.media_dir)) == self.media_dir
+
     def _store(self, rel, data):
         width, height = check_image(data, name=posixpath.basename(rel))
         name = f"wordpress/{rel}"
@@ -817,32 +839,52 @@ class Media:
         return Stored(name, default_storage.url(name), width, height)
 
     def _save(self, name, data):
-        """Write a checked image to storage: on local disk straight into a new file."""
+        """Store a checked image; on local disk written by a thread while the import goes on."""
         if not isinstance(default_storage, FileSystemStorage):
             return default_storage.save(name, ContentFile(data))
         name = default_storage.generate_filename(name)
         path = default_storage.path(name)
-        if os.path.dirname(path) not in self.folders:
-            # the first file of a folder goes the storage's way, which makes the folder
-            self.folders.add(os.path.dirname(path))
+        folder = os.path.dirname(path)
+        if folder not in self.folders or name in self.writing or os.path.lexists(path):
+            # the storage's own way makes the folder, or picks a free name
+            self.folders.add(folder)
             return default_storage.save(name, ContentFile(data))
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            return default_storage.save(name, ContentFile(data))  # it picks a free name
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        if default_storage.file_permissions_mode is not None:
-            os.chmod(path, default_storage.file_permissions_mode)
+        if self.writer is None:
+            self.writer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wordpress-media")
+        mode = default_storage.file_permissions_mode
+        self.writing[name] = self.writer.submit(_write_new_file, path, data, mode)
+        if len(self.writing) >= WRITES_QUEUED:  # bounded memory: wait for the oldest
+            self.writing.pop(next(iter(self.writing))).result()
         return name
 
+    def wait(self):
+        """Every queued file written (an error writing one is raised here)."""
+        while self.writing:
+            self.writing.pop(next(iter(self.writing))).result()
+
     def flush(self):
+        self.wait()
         WordPressImage.objects.bulk_create(self.new_rows, ignore_conflicts=True, batch_size=500)
         self.new_rows.clear()
 
     def discard(self):
+        for future in self.writing.values():
+            future.cancel() or future.exception()
+        self.writing.clear()
         for name in self.saved:
             default_storage.delete(name)
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.shutdown()
+
+
+def _write_new_file(path, data, mode):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    if mode is not None:
+        os.chmod(path, mode)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1644,6 +1686,7 @@ def import_export(
                 scan_result=scan_result, media=media, report=report, progress=progress
             )
             importer.run(paths)
+            media.wait()
             after = (Section.objects.count(), Tag.objects.count(), Author.objects.count())
             for name, old, new in zip(
                 ("sections", "tags", "authors"), counts_before, after, strict=True
@@ -1656,6 +1699,8 @@ def import_export(
     except BaseException:
         media.discard()
         raise
+    finally:
+        media.close()
     report.counts["images copied"] += media.copied
     return report
 

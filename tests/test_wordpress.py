@@ -504,3 +504,78 @@ def test_uploads_paths_cannot_escape_the_media_folder():
     )
     assert wordpress.original_of("2013/03/a-300x200.jpg") == "2013/03/a.jpg"
     assert wordpress.uploads_path("https://elsewhere.example/pic.jpg") is None
+
+
+# --- images checked cheaply but whole; links; renditions later -------------------------
+
+
+def _jpeg(size=(64, 48)):
+    from io import BytesIO
+
+    buffer = BytesIO()
+    Image.effect_noise(size, 60).convert("RGB").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_truncated_images_are_refused_and_whole_ones_kept(uploads):
+    whole = _jpeg()
+    (uploads / "2023/11/kyiv.jpg").write_bytes(whole[: len(whole) // 2])  # cut short
+    (uploads / "2023/11/rada.jpg").write_bytes(whole + b"trailing bytes after the end marker")
+    png = uploads / "2023/11/brussels.png"
+    Image.new("RGB", (64, 48), (1, 2, 3)).save(png)
+    (uploads / "2023/11/brussels.jpg").write_bytes(png.read_bytes()[:-30])  # a PNG, cut short
+    out = run(UKRAINIAN, media_dir=uploads)
+    assert "2023/11/kyiv.jpg: Файл не є зображенням або пошкоджений." in out
+    assert "2023/11/brussels.jpg: Файл не є зображенням або пошкоджений." in out
+    budget = story(1001)
+    assert budget.lead_image.name == ""
+    assert 'src="/media/wordpress/2023/11/rada.jpg"' in budget.body  # decoded in full: fine
+    assert "brussels" not in story(1002).body
+
+
+def test_check_image_reads_the_size_without_decoding(tmp_path):
+    assert wordpress.check_image(_jpeg((40, 30))) == (40, 30)
+    with pytest.raises(wordpress.MediaError):
+        wordpress.check_image(b"GIF89a<script>alert(1)</script>")
+
+
+def test_links_out_of_the_media_folder_are_refused(tmp_path, uploads):
+    outside = tmp_path / "outside"
+    make_image(outside / "secret.jpg")
+    (uploads / "2023/11/kyiv.jpg").unlink()
+    (uploads / "2023/11/kyiv.jpg").symlink_to(outside / "secret.jpg")  # a file linked out
+    (uploads / "2023/11/rada.jpg").unlink()
+    (uploads / "2023/11/rada.jpg").symlink_to(uploads / "2013/03/boat.jpg")  # linked within
+    (outside / "2013").mkdir()
+    make_image(outside / "2013/03/boat.jpg")
+    out = run(UKRAINIAN, media_dir=uploads)
+    assert "2023/11/kyiv.jpg: outside the media folder" in out
+    assert story(1001).lead_image.name == ""
+    assert 'src="/media/wordpress/2023/11/rada.jpg"' in story(1001).body
+    # a folder linked out of the uploads copy is refused as well
+    moved = tmp_path / "elsewhere"
+    (uploads / "2023/11").rename(moved)
+    (uploads / "2023/11").symlink_to(moved)
+    WordPressImage.objects.all().delete()
+    WordPressItem.objects.all().delete()
+    out = run(UKRAINIAN, media_dir=uploads)
+    assert "2023/11/brussels.jpg: outside the media folder" in out
+
+
+def test_skipped_renditions_are_made_by_the_next_run(uploads):
+    out = run(UKRAINIAN, media_dir=uploads, skip_renditions=True)
+    assert "Renditions" not in out
+    budget = story(1001)
+    assert budget.lead_image.name and budget.lead_image_renditions == {}
+    out = run(UKRAINIAN, media_dir=uploads)
+    assert "Stories: 0 new, 0 updated" in out and "Renditions: 1 images." in out
+    assert story(1001).lead_image_renditions["64"]["webp"]
+    assert "Renditions" not in run(UKRAINIAN, media_dir=uploads)  # none left to make
+
+
+def test_an_image_that_cannot_be_decoded_keeps_its_story_without_renditions(settings):
+    name = "wordpress/2023/11/damaged.jpg"
+    path = Path(settings.MEDIA_ROOT) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\xff\xd8 not really a JPEG \xff\xd9")
+    assert wordpress.make_renditions_for([name]) == (0, 1)
