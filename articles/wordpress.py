@@ -58,7 +58,7 @@ from ratings import services as ratings
 BATCH = 500
 POOL_FROM = 50  # lead images; fewer are given their renditions in this process
 CHUNK = 1 << 16
-WRITES_QUEUED = 64  # image files held in memory for the writing threads, at most
+COPY_THREADS = 4  # reading, checking and writing images (mostly waiting on the disk)
 UNTITLED = "Без заголовка"
 REDIRECT_MAX = Redirect._meta.get_field("old_path").max_length
 PAGE_URL_MAX = FlatPage._meta.get_field("url").max_length
@@ -726,19 +726,50 @@ class Media:
         self.saved = []  # names written this run, removed again if the run fails
         self.copied = 0
         self.failures = {}  # source -> reason
-        self.folders = set()  # storage folders this run has written to
         self.real_folders = {}  # media folder -> where it really is (links resolved)
-        self.writer = None
-        self.writing = {}  # name -> the thread's write of it, in order
+        self.pool = None  # threads reading, checking and writing a batch's images
+        self.ready = {}  # source -> Stored or MediaError, copied ahead for the batch at hand
 
     def prefetch(self, urls):
-        """Look up, in one query, which of these images an earlier run already copied."""
+        """Look up, in one query, which of these images an earlier run already copied; read,
+        check and store the others in threads, ready for get() (what it never asks for is
+        removed again by flush())."""
         self.known.clear()
-        sources = {rel for url in urls if (rel := uploads_path(url))}
-        sources |= {original for rel in sources if (original := original_of(rel))}
+        wanted = {}
+        for url in urls:
+            if (rel := uploads_path(url)) and rel not in wanted:
+                wanted[rel] = url
+        sources = set(wanted) | {original for rel in wanted if (original := original_of(rel))}
         self.looked_up = sources
         for row in WordPressImage.objects.filter(source__in=sources):
             self.known[row.source] = self._stored(row)
+        todo = {r: u for r, u in wanted.items() if r not in self.known and r not in self.failures}
+        self._copy_all(todo)
+        originals = {}  # the original of a size variant that is not there, once each
+        for rel, url in todo.items():
+            original = original_of(rel)
+            if isinstance(self.ready.get(rel), MediaError) and original:
+                if original not in self.known and original not in self.ready:
+                    originals.setdefault(original, _original_url(url))
+        self._copy_all(originals)
+
+    def _copy_all(self, todo):
+        if not todo:
+            return
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(COPY_THREADS, thread_name_prefix="wordpress-media")
+        futures = {rel: self.pool.submit(self._copy, rel, url) for rel, url in todo.items()}
+        error = None
+        for rel, future in futures.items():
+            try:
+                self.ready[rel] = future.result()
+            except Exception as exc:  # writing to our storage failed: the run fails
+                error = error or exc
+            else:
+                if isinstance(self.ready[rel], Stored) and not self.dry_run:
+                    self.saved.append(self.ready[rel].name)
+        if error is not None:
+            raise error
 
     def _stored(self, row):
         return Stored(row.file, default_storage.url(row.file), row.width, row.height)
@@ -767,12 +798,15 @@ class Media:
             if self._copied_before(candidate):
                 self._remember(rel, self.known[candidate])
                 return self.known[candidate]
-            try:
-                data = self._read(candidate, url if candidate == rel else _original_url(url))
-                stored = self._store(candidate, data)
-            except MediaError as exc:
-                reasons.append(f"{candidate}: {exc}")
+            stored = self.ready.pop(candidate, None)
+            if stored is None:
+                stored = self._copy(candidate, url if candidate == rel else _original_url(url))
+                if isinstance(stored, Stored) and not self.dry_run:
+                    self.saved.append(stored.name)
+            if isinstance(stored, MediaError):
+                reasons.append(f"{candidate}: {stored}")
                 continue
+            self.copied += 1
             self._remember(candidate, stored)
             if candidate != rel:
                 self._remember(rel, stored)
@@ -829,62 +863,53 @@ class Media:
     def _inside(self, path):
         return os.path.commonpath((path, self.media_dir)) == self.media_dir
 
-    def _store(self, rel, data):
-        width, height = check_image(data, name=posixpath.basename(rel))
+    def _copy(self, rel, url):
+        """Read, check and store one image (safe in a thread): Stored, or the MediaError why not."""
+        try:
+            data = self._read(rel, url)
+            width, height = check_image(data, name=posixpath.basename(rel))
+        except MediaError as exc:
+            return exc
         name = f"wordpress/{rel}"
         if not self.dry_run:
-            name = self._save(name, data)
-            self.saved.append(name)
-        self.copied += 1
+            name = _save(name, data)
         return Stored(name, default_storage.url(name), width, height)
 
-    def _save(self, name, data):
-        """Store a checked image; on local disk written by a thread while the import goes on."""
-        if not isinstance(default_storage, FileSystemStorage):
-            return default_storage.save(name, ContentFile(data))
-        name = default_storage.generate_filename(name)
-        path = default_storage.path(name)
-        folder = os.path.dirname(path)
-        if folder not in self.folders or name in self.writing or os.path.lexists(path):
-            # the storage's own way makes the folder, or picks a free name
-            self.folders.add(folder)
-            return default_storage.save(name, ContentFile(data))
-        if self.writer is None:
-            self.writer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wordpress-media")
-        mode = default_storage.file_permissions_mode
-        self.writing[name] = self.writer.submit(_write_new_file, path, data, mode)
-        if len(self.writing) >= WRITES_QUEUED:  # bounded memory: wait for the oldest
-            self.writing.pop(next(iter(self.writing))).result()
-        return name
-
-    def wait(self):
-        """Every queued file written (an error writing one is raised here)."""
-        while self.writing:
-            self.writing.pop(next(iter(self.writing))).result()
-
     def flush(self):
-        self.wait()
         WordPressImage.objects.bulk_create(self.new_rows, ignore_conflicts=True, batch_size=500)
         self.new_rows.clear()
+        unclaimed = {s.name for s in self.ready.values() if isinstance(s, Stored)}
+        self.ready.clear()
+        if unclaimed and not self.dry_run:
+            for name in unclaimed:
+                default_storage.delete(name)
+            self.saved = [name for name in self.saved if name not in unclaimed]
 
     def discard(self):
-        for future in self.writing.values():
-            future.cancel() or future.exception()
-        self.writing.clear()
         for name in self.saved:
             default_storage.delete(name)
 
     def close(self):
-        if self.writer is not None:
-            self.writer.shutdown()
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
-def _write_new_file(path, data, mode):
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    if mode is not None:
-        os.chmod(path, mode)
+def _save(name, data):
+    """Store a checked image (safe in a thread): on local disk straight into a new file."""
+    if isinstance(default_storage, FileSystemStorage):
+        name = default_storage.generate_filename(name)
+        path = default_storage.path(name)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except (FileNotFoundError, FileExistsError):
+            pass  # no folder yet, or the name is taken: the storage's own way makes or picks one
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            if default_storage.file_permissions_mode is not None:
+                os.chmod(path, default_storage.file_permissions_mode)
+            return name
+    return default_storage.save(name, ContentFile(data))
 
 
 # ---------------------------------------------------------------------------------------
@@ -1686,7 +1711,6 @@ def import_export(
                 scan_result=scan_result, media=media, report=report, progress=progress
             )
             importer.run(paths)
-            media.wait()
             after = (Section.objects.count(), Tag.objects.count(), Author.objects.count())
             for name, old, new in zip(
                 ("sections", "tags", "authors"), counts_before, after, strict=True
