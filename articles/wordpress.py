@@ -9,6 +9,7 @@ re-import changes nothing and a later export updates what changed.
 """
 
 import errno
+import functools
 import hashlib
 import html
 import io
@@ -108,6 +109,7 @@ class Item:
     meta: dict = field(default_factory=lambda: defaultdict(list))
 
 
+@functools.lru_cache(maxsize=64)
 def _prefix(uri):
     if not uri:
         return ""
@@ -1406,7 +1408,8 @@ class Importer:
                 tallies[plan["article"].pk] = (0, 0)  # the later export has no rating any more
         if tallies:
             before = len([1 for v in tallies.values() if v != (0, 0)])
-            ratings.import_tallies(model=Article, field="rating", tallies=tallies)
+            new = [plan["article"].pk for plan in plans if plan["created"]]
+            ratings.import_tallies(model=Article, field="rating", tallies=tallies, unseen=new)
             self.report.counts["ratings"] += before
         for plan in plans:
             for path in plan["old_paths"]:
