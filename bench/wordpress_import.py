@@ -63,7 +63,7 @@ made, failed = wordpress.make_renditions_for(names[: int(sys.argv[1])])
 elapsed = time.monotonic() - started
 print(json.dumps({"images": len(names), "sample": made + failed, "sample_s": elapsed}))
 """
-RENDITION_SAMPLE = 1000
+RENDITION_SAMPLE = 400
 
 
 def cdata(value):
