@@ -14,6 +14,7 @@ import hashlib
 import html
 import io
 import ipaddress
+import itertools
 import json
 import multiprocessing
 import os
@@ -59,6 +60,7 @@ from ratings import services as ratings
 BATCH = 500
 POOL_FROM = 50  # lead images; fewer are given their renditions in this process
 CHUNK = 1 << 16
+RECENT = 20_000  # images copied (or found missing) lately, kept at hand; older ones in the DB
 COPY_THREADS = 4  # reading, checking and writing images (mostly waiting on the disk)
 UNTITLED = "Без заголовка"
 REDIRECT_MAX = Redirect._meta.get_field("old_path").max_length
@@ -714,62 +716,88 @@ class Stored:
     height: int
 
 
+@dataclass
+class Lookup:
+    """What one batch's prefetch learnt: its images an earlier run copied, and what it asked."""
+
+    known: dict = field(default_factory=dict)  # source -> Stored
+    asked: set = field(default_factory=set)
+
+
 class Media:
-    """Images of the old site, copied into our storage once each (WordPressImage)."""
+    """Images of the old site, copied into our storage once each (WordPressImage).
+
+    A batch's images are read, checked and stored by threads, in order, from its prefetch
+    on: while the batch before it is written and this one is planned. get() takes each
+    as it comes; flush() waits for the rest and removes those no story asked for.
+    """
 
     def __init__(self, *, media_dir=None, fetch_media=False, allow_private=False, dry_run=False):
         self.media_dir = os.path.realpath(media_dir) if media_dir else None
         self.fetch_media = fetch_media
         self.allow_private = allow_private
         self.dry_run = dry_run
-        self.known = {}  # source -> Stored, for the batch at hand
-        self.looked_up = set()  # sources the batch's prefetch found no copy of
+        self.lookup = Lookup()  # the batch being planned
+        self.recent = {}  # source -> Stored, copied by this run (the latest RECENT of them)
         self.new_rows = []
         self.saved = []  # names written this run, removed again if the run fails
         self.copied = 0
-        self.failures = {}  # source -> reason
+        self.failures = {}  # source -> reason (the latest RECENT of them)
         self.real_folders = {}  # media folder -> where it really is (links resolved)
-        self.pool = None  # threads reading, checking and writing a batch's images
-        self.ready = {}  # source -> Stored or MediaError, copied ahead for the batch at hand
+        self.pool = None  # threads reading, checking and writing images
+        self.ready = {}  # source -> [its copy in a thread, the batch that wants it]
+        self.batches = 0
 
     def prefetch(self, urls):
-        """Look up, in one query, which of these images an earlier run already copied; read,
-        check and store the others in threads, ready for get() (what it never asks for is
-        removed again by flush())."""
-        self.known.clear()
+        """Look up, in one query, which of these images an earlier run copied, and start
+        copying the others; (Lookup, batch) for use() and flush()."""
+        self.batches += 1
         wanted = {}
         for url in urls:
             if (rel := uploads_path(url)) and rel not in wanted:
                 wanted[rel] = url
         sources = set(wanted) | {original for rel in wanted if (original := original_of(rel))}
-        self.looked_up = sources
+        lookup = Lookup(asked=sources)
         for row in WordPressImage.objects.filter(source__in=sources):
-            self.known[row.source] = self._stored(row)
-        todo = {r: u for r, u in wanted.items() if r not in self.known and r not in self.failures}
-        self._copy_all(todo)
-        originals = {}  # the original of a size variant that is not there, once each
-        for rel, url in todo.items():
-            original = original_of(rel)
-            if isinstance(self.ready.get(rel), MediaError) and original:
-                if original not in self.known and original not in self.ready:
-                    originals.setdefault(original, _original_url(url))
-        self._copy_all(originals)
+            lookup.known[row.source] = self._stored(row)
+        for rel, url in wanted.items():
+            if rel in lookup.known or rel in self.recent or rel in self.failures:
+                continue
+            if rel in self.ready:
+                self.ready[rel][1] = self.batches  # a later batch wants it too
+                continue
+            if self.pool is None:
+                self.pool = ThreadPoolExecutor(COPY_THREADS, thread_name_prefix="wordpress-media")
+            self.ready[rel] = [self.pool.submit(self._copy, rel, url), self.batches]
+        return lookup, self.batches
 
-    def _copy_all(self, todo):
-        if not todo:
-            return
-        if self.pool is None:
-            self.pool = ThreadPoolExecutor(COPY_THREADS, thread_name_prefix="wordpress-media")
-        futures = {rel: self.pool.submit(self._copy, rel, url) for rel, url in todo.items()}
-        error = None
-        for rel, future in futures.items():
+    def use(self, lookup):
+        """Plan the batch `lookup` was made for."""
+        self.lookup = lookup
+
+    def _result(self, future):
+        """A copy made in a thread (an error writing to our storage fails the run)."""
+        stored = future.result()
+        if isinstance(stored, Stored) and not self.dry_run:
+            self.saved.append(stored.name)
+        return stored
+
+    def _settle(self, batch=None):
+        """Wait for the copies of `batch` (or all) get() did not take, and remove them."""
+        error, unclaimed = None, []
+        for source, (future, wanted_by) in list(self.ready.items()):
+            if batch is not None and wanted_by != batch:
+                continue
+            del self.ready[source]
             try:
-                self.ready[rel] = future.result()
-            except Exception as exc:  # writing to our storage failed: the run fails
+                stored = future.result()
+            except Exception as exc:
                 error = error or exc
             else:
-                if isinstance(self.ready[rel], Stored) and not self.dry_run:
-                    self.saved.append(self.ready[rel].name)
+                if isinstance(stored, Stored) and not self.dry_run:
+                    unclaimed.append(stored.name)
+        for name in unclaimed:
+            default_storage.delete(name)
         if error is not None:
             raise error
 
@@ -777,31 +805,39 @@ class Media:
         return Stored(row.file, default_storage.url(row.file), row.width, row.height)
 
     def _copied_before(self, source):
-        if source in self.known or source in self.looked_up:
-            return self.known.get(source)
+        """Our copy of `source` if this run or an earlier one made it, else None."""
+        lookup = self.lookup
+        if source in lookup.known:
+            return lookup.known[source]
+        if source in self.recent:
+            return self.recent[source]
+        if source in lookup.asked:
+            return None
         row = WordPressImage.objects.filter(source=source).first()
         if row is not None:
-            self.known[source] = self._stored(row)
-        return self.known.get(source)
+            lookup.known[source] = self._stored(row)
+        return lookup.known.get(source)
 
     def get(self, url):
         """Our copy of the old site's image at `url`; None if it is not one; raises MediaError."""
         rel = uploads_path(url)
         if rel is None:
             return None
-        if self._copied_before(rel):
-            return self.known[rel]
+        if stored := self._copied_before(rel):
+            return stored
         if rel in self.failures:
             raise MediaError(self.failures[rel])
         reasons = []
         for candidate in [rel, original_of(rel)]:
             if candidate is None:
                 continue
-            if self._copied_before(candidate):
-                self._remember(rel, self.known[candidate])
-                return self.known[candidate]
-            stored = self.ready.pop(candidate, None)
-            if stored is None:
+            if stored := self._copied_before(candidate):
+                self._remember(rel, stored)
+                return stored
+            entry = self.ready.pop(candidate, None)
+            if entry is not None:
+                stored = self._result(entry[0])
+            else:
                 stored = self._copy(candidate, url if candidate == rel else _original_url(url))
                 if isinstance(stored, Stored) and not self.dry_run:
                     self.saved.append(stored.name)
@@ -813,11 +849,11 @@ class Media:
             if candidate != rel:
                 self._remember(rel, stored)
             return stored
-        self.failures[rel] = "; ".join(reasons) or "no source given"
+        _bounded_put(self.failures, rel, "; ".join(reasons) or "no source given")
         raise MediaError(self.failures[rel])
 
     def _remember(self, source, stored):
-        self.known[source] = stored
+        _bounded_put(self.recent, source, stored)
         self.new_rows.append(
             WordPressImage(
                 source=source, file=stored.name, width=stored.width, height=stored.height
@@ -877,23 +913,30 @@ class Media:
             name = _save(name, data)
         return Stored(name, default_storage.url(name), width, height)
 
-    def flush(self):
+    def flush(self, batch=None):
+        """Store what the batch (or every batch) copied; remove what none of its stories took."""
+        self._settle(batch)
         WordPressImage.objects.bulk_create(self.new_rows, ignore_conflicts=True, batch_size=500)
         self.new_rows.clear()
-        unclaimed = {s.name for s in self.ready.values() if isinstance(s, Stored)}
-        self.ready.clear()
-        if unclaimed and not self.dry_run:
-            for name in unclaimed:
-                default_storage.delete(name)
-            self.saved = [name for name in self.saved if name not in unclaimed]
 
     def discard(self):
-        for name in self.saved:
-            default_storage.delete(name)
+        try:
+            self._settle()
+        finally:
+            for name in self.saved:
+                default_storage.delete(name)
 
     def close(self):
         if self.pool is not None:
             self.pool.shutdown()
+
+
+def _bounded_put(cache, key, value):
+    """Remember key → value, forgetting the oldest entries past RECENT (bounded memory)."""
+    cache[key] = value
+    if len(cache) > RECENT:
+        for old in list(itertools.islice(cache, len(cache) - RECENT // 2)):
+            del cache[old]
 
 
 def _save(name, data):
@@ -906,10 +949,14 @@ def _save(name, data):
         except (FileNotFoundError, FileExistsError):
             pass  # no folder yet, or the name is taken: the storage's own way makes or picks one
         else:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            if default_storage.file_permissions_mode is not None:
-                os.chmod(path, default_storage.file_permissions_mode)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                if default_storage.file_permissions_mode is not None:
+                    os.chmod(path, default_storage.file_permissions_mode)
+            except BaseException:
+                os.unlink(path)  # no half-written file left behind
+                raise
             return name
     return default_storage.save(name, ContentFile(data))
 
@@ -1092,13 +1139,13 @@ class Importer:
     # -- items
 
     def run(self, paths):
-        batch = []
+        batch, started = [], None
         for path in paths:
             for item in read_export(path):
                 if item.post_type == "post":
                     batch.append(item)
                     if len(batch) >= BATCH:
-                        self.posts(batch)
+                        started = self._next(started, batch)
                         batch = []
                 elif item.post_type == "page":
                     self.page(item)
@@ -1114,7 +1161,10 @@ class Importer:
                 if self.progress:
                     self.progress(1)
         if batch:
-            self.posts(batch)
+            started = self._next(started, batch)
+        if started:
+            self.posts(*started)
+        self.media.flush()
         self.archive_redirects()
         self.flush_redirects()
 
@@ -1194,19 +1244,26 @@ class Importer:
 
     # -- posts
 
-    def posts(self, items):
-        ids = [item.post_id for item in items]
-        known = {
-            row.wordpress_id: row
-            for row in WordPressItem.objects.filter(wordpress_id__in=ids).select_related("article")
-        }
+    def _next(self, started, items):
+        """Start copying the images of this batch, then finish the one started before."""
         urls = []
         for item in items:
             urls.extend(_IMG_SRC_ANY.findall(item.content))
             thumb = self.scan.attachments.get(_int(_first(item.meta, "_thumbnail_id")))
             if thumb:
                 urls.append(thumb.url or f"/wp-content/uploads/{thumb.file}")
-        self.media.prefetch(urls)
+        lookup, batch = self.media.prefetch(urls)
+        if started:
+            self.posts(*started)
+        return items, lookup, batch
+
+    def posts(self, items, lookup, batch):
+        ids = [item.post_id for item in items]
+        known = {
+            row.wordpress_id: row
+            for row in WordPressItem.objects.filter(wordpress_id__in=ids).select_related("article")
+        }
+        self.media.use(lookup)
         plans, seen = [], set()
         for item in items:
             if not item.post_id or item.post_id in seen:
@@ -1218,7 +1275,7 @@ class Importer:
             plan = self.plan(item, known.get(item.post_id))
             if plan is not None:
                 plans.append(plan)
-        self.media.flush()
+        self.media.flush(batch)
         self.write(plans)
 
     def plan(self, item, existing):
@@ -1542,9 +1599,10 @@ class Importer:
         ):
             self.report.note("page unchanged")
             return
-        self.media.prefetch(_IMG_SRC_ANY.findall(item.content))
+        lookup, batch = self.media.prefetch(_IMG_SRC_ANY.findall(item.content))
+        self.media.use(lookup)
         content, missing = self.body(item, label)
-        self.media.flush()
+        self.media.flush(batch)
         title = plain(item.title)[:200] or UNTITLED
         if _ours(url):
             self.report.note(

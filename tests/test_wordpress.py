@@ -579,3 +579,60 @@ def test_an_image_that_cannot_be_decoded_keeps_its_story_without_renditions(sett
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"\xff\xd8 not really a JPEG \xff\xd9")
     assert wordpress.make_renditions_for([name]) == (0, 1)
+
+
+def _export_sharing_images(path, posts):
+    """Posts that all show one photo (as lead image and as a size variant in the body)."""
+    site = "https://vesti.example.ua/wp-content/uploads/2024/01"
+    items = []
+    for n in range(1, posts + 1):
+        body = (
+            f'Текст {n}.\n\n<img src="{site}/shared-300x200.jpg" alt="Спільне" />\n\n'
+            f'<img src="{site}/own-{n}.jpg" alt="Своє" />\n\n'
+            f"Адреса в тексті: {site}/orphan.jpg, її ніхто не показує."
+        )
+        items.append(
+            f"<item><title>Новина {n}</title><wp:post_id>{n}</wp:post_id>"
+            f"<wp:post_type>post</wp:post_type><wp:status>publish</wp:status>"
+            f"<wp:post_name>novyna-{n}</wp:post_name>"
+            f"<wp:post_date_gmt>2024-01-0{n} 10:00:00</wp:post_date_gmt>"
+            f"<content:encoded><![CDATA[{body}]]></content:encoded>"
+            f"<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key>"
+            f"<wp:meta_value>{100 + n}</wp:meta_value></wp:postmeta></item>"
+            f"<item><title>Фото</title><wp:post_id>{100 + n}</wp:post_id>"
+            f"<wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>"
+            f"<wp:attachment_url>{site}/shared.jpg</wp:attachment_url></item>"
+        )
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:wp="http://wordpress.org/export/1.2/" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        + "".join(items)
+        + "</channel></rss>",
+        "utf-8",
+    )
+    return path
+
+
+def test_images_shared_across_batches_are_copied_once(tmp_path, settings, monkeypatch):
+    monkeypatch.setattr(wordpress, "BATCH", 2)  # batches overlap: one planned, one copying
+    uploads = tmp_path / "uploads"
+    for name in ["shared", "orphan", *(f"own-{n}" for n in range(1, 8))]:
+        make_image(uploads / f"2024/01/{name}.jpg")
+    out = run(_export_sharing_images(tmp_path / "shared.xml", 7), media_dir=uploads)
+    stored = sorted(p.name for p in (Path(settings.MEDIA_ROOT) / "wordpress").rglob("*.jpg"))
+    assert stored == sorted(["shared.jpg", *(f"own-{n}.jpg" for n in range(1, 8))])
+    assert "Images: 8 copied, 0 missing." in out
+    for n in range(1, 8):
+        story_n = story(n)
+        assert story_n.lead_image.name == "wordpress/2024/01/shared.jpg"
+        assert 'src="/media/wordpress/2024/01/shared.jpg"' in story_n.body
+        assert f'src="/media/wordpress/2024/01/own-{n}.jpg"' in story_n.body
+    assert set(WordPressImage.objects.values_list("source", flat=True)) == {
+        "2024/01/shared.jpg",
+        "2024/01/shared-300x200.jpg",
+        *(f"2024/01/own-{n}.jpg" for n in range(1, 8)),
+    }
+    assert "Stories: 0 new, 0 updated, 7 unchanged" in run(
+        tmp_path / "shared.xml", media_dir=uploads
+    )
