@@ -21,7 +21,9 @@ import os
 import posixpath
 import re
 import socket
+import sqlite3
 import ssl
+import tempfile
 import zoneinfo
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -61,7 +63,7 @@ BATCH = 500
 POOL_FROM = 50  # lead images; fewer are given their renditions in this process
 CHUNK = 1 << 16
 RECENT = 20_000  # images copied (or found missing) lately, kept at hand; older ones in the DB
-COPY_THREADS = 4  # reading, checking and writing images (mostly waiting on the disk)
+COPY_THREADS = 2  # reading, checking and writing images (mostly waiting on the disk)
 UNTITLED = "Без заголовка"
 REDIRECT_MAX = Redirect._meta.get_field("old_path").max_length
 PAGE_URL_MAX = FlatPage._meta.get_field("url").max_length
@@ -256,31 +258,97 @@ class Attachment:
     parent: int
 
 
+class Attachments:
+    """The export's attachments by id, kept in a temporary SQLite file: an archive has
+    hundreds of thousands, and memory must not grow with the export."""
+
+    FIELDS = ("url", "file", "alt", "caption", "title", "parent")
+
+    def __init__(self):
+        self._folder = tempfile.TemporaryDirectory(prefix="wordpress-import-")
+        self._db = sqlite3.connect(os.path.join(self._folder.name, "attachments.sqlite3"))
+        self._db.executescript(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -4000;"
+            "CREATE TABLE attachment (id INTEGER PRIMARY KEY, url, file, alt, caption, title,"
+            " parent INTEGER); CREATE INDEX attachment_parent ON attachment (parent);"
+        )
+        self._pending = {}
+
+    def __setitem__(self, pk, attachment):
+        self._pending[pk] = attachment
+        if len(self._pending) >= 1000:
+            self._write()
+
+    def _write(self):
+        self._db.executemany(
+            "INSERT OR REPLACE INTO attachment VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(pk, *(getattr(a, f) for f in self.FIELDS)) for pk, a in self._pending.items()],
+        )
+        self._pending.clear()
+
+    def get(self, pk, default=None):
+        if self._pending:
+            self._write()
+        row = self._db.execute(
+            "SELECT url, file, alt, caption, title, parent FROM attachment WHERE id = ?", (pk,)
+        ).fetchone()
+        return Attachment(*row) if row else default
+
+    def __getitem__(self, pk):
+        found = self.get(pk)
+        if found is None:
+            raise KeyError(pk)
+        return found
+
+    def __contains__(self, pk):
+        return self.get(pk) is not None
+
+    def __len__(self):
+        if self._pending:
+            self._write()
+        return self._db.execute("SELECT count(*) FROM attachment").fetchone()[0]
+
+    def children(self, parent):
+        """Attachment ids whose parent is `parent`, in order."""
+        if self._pending:
+            self._write()
+        rows = self._db.execute("SELECT id FROM attachment WHERE parent = ? ORDER BY id", (parent,))
+        return [pk for (pk,) in rows]
+
+    def close(self):
+        self._db.close()
+        self._folder.cleanup()
+
+
 @dataclass
 class Scan:
     """What the first pass learns: attachments, pages, the taxonomy, how many items."""
 
-    attachments: dict = field(default_factory=dict)
+    attachments: Attachments = field(default_factory=Attachments)
     pages: dict = field(default_factory=dict)  # id -> (post_name, parent)
     authors: dict = field(default_factory=dict)  # login -> display name
     categories: dict = field(default_factory=dict)  # nicename -> (name, parent nicename)
     tags: dict = field(default_factory=dict)  # slug -> name
     site: str = ""
     items: int = 0
-    _children: dict | None = None
 
     def children(self, parent):
         """Attachment ids whose parent is `parent` (a gallery without ids shows them)."""
-        if self._children is None:
-            self._children = defaultdict(list)
-            for pk, attachment in self.attachments.items():
-                self._children[attachment.parent].append(pk)
-        return sorted(self._children.get(parent, []))
+        return self.attachments.children(parent)
 
 
 def scan(paths):
     """First pass: check every file parses, and collect what the posts refer to."""
     result = Scan()
+    try:
+        _scan_into(result, paths)
+    except BaseException:
+        result.attachments.close()
+        raise
+    return result
+
+
+def _scan_into(result, paths):
     for path in paths:
         handler = _Handler()
         try:
@@ -303,7 +371,6 @@ def scan(paths):
         result.categories.update(handler.categories)
         result.tags.update(handler.tags)
         result.site = result.site or handler.site
-    return result
 
 
 def _first(meta, key):
@@ -1487,7 +1554,8 @@ class Importer:
             existing = plan["existing"]
             if existing and existing.article_id:
                 current, base = existing.article.slug, plan["slug"]
-                if current == base or re.fullmatch(rf"{re.escape(base)}-\d+", current):
+                suffix = current.removeprefix(f"{base}-")
+                if current == base or (suffix != current and suffix.isdecimal()):
                     plan["slug"] = current
                 else:
                     new.append(plan)
@@ -1759,12 +1827,28 @@ def import_export(
     lead images' renditions are left to make_renditions_for(missing_renditions()).
     """
     scan_result = scan(paths)
+    try:
+        return _import(
+            scan_result=scan_result,
+            paths=paths,
+            media=Media(
+                media_dir=media_dir,
+                fetch_media=fetch_media,
+                allow_private=allow_private,
+                dry_run=dry_run,
+            ),
+            progress=progress,
+            on_scanned=on_scanned,
+        )
+    finally:
+        scan_result.attachments.close()
+
+
+def _import(*, scan_result, paths, media, progress, on_scanned):
+    dry_run = media.dry_run
     if on_scanned:
         on_scanned(scan_result)
     report = Report()
-    media = Media(
-        media_dir=media_dir, fetch_media=fetch_media, allow_private=allow_private, dry_run=dry_run
-    )
     counts_before = (Section.objects.count(), Tag.objects.count(), Author.objects.count())
     try:
         with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
