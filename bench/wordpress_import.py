@@ -39,7 +39,7 @@ WORDS = (
     "світло тепло зима весна літо осінь фронт армія допомога партнери санкції експорт зерно"
 ).split()
 CHILD = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
 import django
 django.setup()
 from django.core.management import call_command
@@ -47,8 +47,9 @@ started = time.monotonic()
 call_command("import_wordpress", sys.argv[1], media_dir=sys.argv[2], verbosity=0,
              skip_renditions=True)
 elapsed = time.monotonic() - started
-print(json.dumps({"seconds": elapsed,
-                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": elapsed, "max_rss_mb": usage.ru_maxrss / 1024,
+                  "cpu_s": usage.ru_utime + usage.ru_stime, "load": os.getloadavg()[0]}))
 """
 # The renditions step (what `import_wordpress` does after it has committed and reported,
 # or a later run after --skip-renditions) on a sample of the imported lead images.
@@ -295,17 +296,20 @@ def write_results(results, output):
         f"(WebP and JPEG at 480 and 800 px) are timed on {RENDITION_SAMPLE:,} of the lead "
         "images in two worker processes and projected to all of them: the command without "
         "`--skip-renditions` makes them after the report, newest stories first. Floors: "
-        "expat alone reading the export once, and shutil copying the uploads folder.",
+        "expat alone reading the export once, and shutil copying the uploads folder. The "
+        "machine is shared: the load average at the end of each import and the importing "
+        "process's CPU time (all its threads; PostgreSQL's own work is not in it) say how "
+        "much of the two cores it had.",
         "",
-        "| posts | export | import, committed | posts/s | peak RSS | renditions | "
+        "| posts | export | import, committed | posts/s | peak RSS | CPU, load | renditions | "
         "with renditions | floors: parse, copy |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         lines.append(
             f"| {r['posts']:,} | {r['export_mb']:.0f} MB | {r['seconds']:.0f} s | "
             f"{r['posts_per_s']:.0f} | {r['max_rss_mb']:.0f} MB | "
-            f"{r['renditions_s']:.0f} s ({r['renditions_per_s']:.0f} images/s) | "
+            f"{r['cpu_s']:.0f} s, {r['load']:.1f} | {r['renditions_s']:.0f} s ({r['renditions_per_s']:.0f} images/s) | "
             f"{r['total_posts_per_s']:.0f} posts/s | {r['parse_floor_s']:.1f} s, "
             f"{r['copy_floor_s']:.0f} s ({r['upload_files']:,} files) |"
         )
