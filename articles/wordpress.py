@@ -62,6 +62,7 @@ from ratings import services as ratings
 BATCH = 500
 POOL_FROM = 50  # lead images; fewer are given their renditions in this process
 CHUNK = 1 << 16
+ID_MAX = 2**63 - 1  # WordPress ids are 64-bit (and so are SQLite's integers)
 RECENT = 20_000  # images copied (or found missing) lately, kept at hand; older ones in the DB
 COPY_THREADS = 2  # reading, checking and writing images (mostly waiting on the disk)
 UNTITLED = "Без заголовка"
@@ -275,6 +276,8 @@ class Attachments:
         self._pending = {}
 
     def __setitem__(self, pk, attachment):
+        if not 0 <= pk <= ID_MAX:
+            return  # no post can name it: WordPress ids are 64-bit
         self._pending[pk] = attachment
         if len(self._pending) >= 1000:
             self._write()
@@ -287,6 +290,8 @@ class Attachments:
         self._pending.clear()
 
     def get(self, pk, default=None):
+        if not isinstance(pk, int) or not 0 <= pk <= ID_MAX:
+            return default
         if self._pending:
             self._write()
         row = self._db.execute(
@@ -310,6 +315,8 @@ class Attachments:
 
     def children(self, parent):
         """Attachment ids whose parent is `parent`, in order."""
+        if not 0 <= parent <= ID_MAX:
+            return []
         if self._pending:
             self._write()
         rows = self._db.execute("SELECT id FROM attachment WHERE parent = ? ORDER BY id", (parent,))

@@ -636,3 +636,15 @@ def test_images_shared_across_batches_are_copied_once(tmp_path, settings, monkey
     assert "Stories: 0 new, 0 updated, 7 unchanged" in run(
         tmp_path / "shared.xml", media_dir=uploads
     )
+
+
+def test_attachment_ids_past_64_bits_are_not_found():
+    attachments = wordpress.Attachments()
+    try:
+        attachments[7] = wordpress.Attachment("u", "f", "a", "c", "t", 3)
+        attachments[2**70] = wordpress.Attachment("u", "f", "a", "c", "t", 2**70)
+        assert attachments.get(7).parent == 3 and 7 in attachments
+        assert attachments.get(2**70) is None and 2**70 not in attachments
+        assert attachments.children(3) == [7] and attachments.children(2**70) == []
+    finally:
+        attachments.close()
