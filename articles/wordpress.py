@@ -158,11 +158,10 @@ class _Handler(ContentHandler):
         self.site = ""
         self.authors, self.categories, self.tags = {}, {}, {}
 
-    def startElementNS(self, name, qname, attrs):
-        uri, local = name
-        prefix = _prefix(uri)
-        tag = f"{prefix}:{local}" if prefix else local
-        if prefix == "wp":
+    def start(self, name, attrs):
+        """expat's start of an element: `name` is "uri local prefix" (or "local")."""
+        tag, wp = _tag(name)
+        if wp:
             self.is_wxr = True
         self.stack.append(tag)
         self.text = []
@@ -171,7 +170,7 @@ class _Handler(ContentHandler):
             self.item = Item(line=self.locator.getLineNumber())
         elif self.item is not None and depth == 4:
             if tag == "category":
-                self.term = (attrs.get((None, "domain"), ""), attrs.get((None, "nicename"), ""))
+                self.term = (attrs.get("domain", ""), attrs.get("nicename", ""))
             elif tag == "wp:postmeta":
                 self.meta = {}
         elif depth == 3 and tag in ("wp:author", "wp:category", "wp:tag"):
@@ -180,7 +179,7 @@ class _Handler(ContentHandler):
     def characters(self, content):
         self.text.append(content)
 
-    def endElementNS(self, name, qname):
+    def end(self, name):
         tag = self.stack.pop()
         depth = len(self.stack) + 1
         value = "".join(self.text)
@@ -219,6 +218,26 @@ class _Handler(ContentHandler):
                 self.site = value.strip()
 
 
+@functools.lru_cache(maxsize=256)
+def _tag(name):
+    """("wp:post_id", True) for expat's "http://wordpress.org/export/1.2/ post_id wp"."""
+    parts = name.split(" ")
+    if len(parts) == 1:
+        return name, False
+    uri, local = parts[0], parts[1]
+    prefix = _prefix(uri)
+    return (f"{prefix}:{local}" if prefix else local), prefix == "wp"
+
+
+class _Parser(DefusedExpatParser):
+    """defusedxml's parser (no DTD, no entities), handing elements straight to _Handler."""
+
+    def reset(self):
+        super().reset()
+        self._parser.StartElementHandler = self._cont_handler.start
+        self._parser.EndElementHandler = self._cont_handler.end
+
+
 def read_export(path, handler=None):
     """Yield the export's Items as the parser reaches them, in bounded memory.
 
@@ -226,7 +245,7 @@ def read_export(path, handler=None):
     stops the read with ExportError, as does malformed XML ('line N: message').
     """
     handler = handler or _Handler()
-    parser = DefusedExpatParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser = _Parser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
     parser.setFeature(feature_namespaces, True)
     parser.setContentHandler(handler)
     handler.locator = parser  # feed() never hands the handler a locator; the parser is one
