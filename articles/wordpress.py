@@ -414,6 +414,14 @@ _ALLBLOCKS = (
     r"aside|hgroup|header|footer|nav|figure|figcaption|details|menu|summary)"
 )
 
+# wpautop's patterns that name every block element, compiled once
+_BLOCK_OPEN = re.compile(r"(<" + _ALLBLOCKS + r"[\s/>])")
+_BLOCK_CLOSE = re.compile(r"(</" + _ALLBLOCKS + r">)")
+_P_AROUND_BLOCK = re.compile(r"<p>\s*(</?" + _ALLBLOCKS + r"[^>]*>)\s*</p>")
+_P_BEFORE_BLOCK = re.compile(r"<p>\s*(</?" + _ALLBLOCKS + r"[^>]*>)")
+_P_AFTER_BLOCK = re.compile(r"(</?" + _ALLBLOCKS + r"[^>]*>)\s*</p>")
+_BR_AFTER_BLOCK = re.compile(r"(</?" + _ALLBLOCKS + r"[^>]*>)\s*<br />")
+
 
 def wpautop(value, br=True):
     """WordPress's wpautop(): blank lines make paragraphs, single newlines line breaks."""
@@ -435,8 +443,8 @@ def wpautop(value, br=True):
             value += part[:start] + name
         value += last
     value = re.sub(r"<br\s*/?>\s*<br\s*/?>", "\n\n", value)
-    value = re.sub(r"(<" + _ALLBLOCKS + r"[\s/>])", r"\n\n\1", value)
-    value = re.sub(r"(</" + _ALLBLOCKS + r">)", r"\1\n\n", value)
+    value = _BLOCK_OPEN.sub(r"\n\n\1", value)
+    value = _BLOCK_CLOSE.sub(r"\1\n\n", value)
     value = re.sub(r"(<hr\s*?/?>)", r"\1\n\n", value)
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = re.sub(
@@ -464,12 +472,12 @@ def wpautop(value, br=True):
     value = "".join(f"<p>{p.strip(chr(10))}</p>\n" for p in paragraphs)
     value = re.sub(r"<p>\s*</p>", "", value)
     value = re.sub(r"<p>([^<]+)</(div|address|form)>", r"<p>\1</p></\2>", value)
-    value = re.sub(r"<p>\s*(</?" + _ALLBLOCKS + r"[^>]*>)\s*</p>", r"\1", value)
+    value = _P_AROUND_BLOCK.sub(r"\1", value)
     value = re.sub(r"<p>(<li.+?)</p>", r"\1", value)
     value = re.sub(r"<p><blockquote([^>]*)>", r"<blockquote\1><p>", value, flags=re.I)
     value = value.replace("</blockquote></p>", "</p></blockquote>")
-    value = re.sub(r"<p>\s*(</?" + _ALLBLOCKS + r"[^>]*>)", r"\1", value)
-    value = re.sub(r"(</?" + _ALLBLOCKS + r"[^>]*>)\s*</p>", r"\1", value)
+    value = _P_BEFORE_BLOCK.sub(r"\1", value)
+    value = _P_AFTER_BLOCK.sub(r"\1", value)
     if br:
         value = re.sub(
             r"<(script|style|svg|math).*?</\1>",
@@ -480,7 +488,7 @@ def wpautop(value, br=True):
         value = value.replace("<br>", "<br />").replace("<br/>", "<br />")
         value = re.sub(r"(?<!<br />)\s*\n", "<br />\n", value)
         value = value.replace("<WPPreserveNewline />", "\n")
-    value = re.sub(r"(</?" + _ALLBLOCKS + r"[^>]*>)\s*<br />", r"\1", value)
+    value = _BR_AFTER_BLOCK.sub(r"\1", value)
     value = re.sub(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)", r"\1", value)
     value = re.sub(r"\n</p>$", "</p>", value)
     for name, original in pre_tags.items():
@@ -661,7 +669,20 @@ def rewrite_images(value, resolve_image):
 
 def plain(value):
     """A headline or name: markup dropped, entities decoded, every other character kept."""
-    return re.sub(r"\s+", " ", html.unescape(strip_tags(text.strip_control(value or "")))).strip()
+    value = value or ""
+    return _plain_short(value) if len(value) <= 500 else _plain(value)
+
+
+@functools.lru_cache(maxsize=4096)  # a story's headline is asked for thrice, a tag's often
+def _plain_short(value):
+    return _plain(value)
+
+
+def _plain(value):
+    return _SPACES.sub(" ", html.unescape(strip_tags(text.strip_control(value)))).strip()
+
+
+_SPACES = re.compile(r"\s+")
 
 
 # ---------------------------------------------------------------------------------------
