@@ -854,7 +854,9 @@ class Media:
         self.lookup = Lookup()  # the batch being planned
         self.recent = {}  # source -> Stored, copied by this run (the latest RECENT of them)
         self.new_rows = []
-        self.saved = []  # names written this run, removed again if the run fails
+        # names written this run, removed again if the run fails (in a file: there may be
+        # hundreds of thousands)
+        self.saved = tempfile.TemporaryFile("w+", encoding="utf-8")
         self.copied = 0
         self.failures = {}  # source -> reason (the latest RECENT of them)
         self.real_folders = {}  # media folder -> where it really is (links resolved)
@@ -893,7 +895,7 @@ class Media:
         """A copy made in a thread (an error writing to our storage fails the run)."""
         stored = future.result()
         if isinstance(stored, Stored) and not self.dry_run:
-            self.saved.append(stored.name)
+            self.saved.write(stored.name + "\n")
         return stored
 
     def _settle(self, batch=None):
@@ -954,7 +956,7 @@ class Media:
             else:
                 stored = self._copy(candidate, url if candidate == rel else _original_url(url))
                 if isinstance(stored, Stored) and not self.dry_run:
-                    self.saved.append(stored.name)
+                    self.saved.write(stored.name + "\n")
             if isinstance(stored, MediaError):
                 reasons.append(f"{candidate}: {stored}")
                 continue
@@ -1037,12 +1039,14 @@ class Media:
         try:
             self._settle()
         finally:
-            for name in self.saved:
-                default_storage.delete(name)
+            self.saved.seek(0)
+            for line in self.saved:
+                default_storage.delete(line.rstrip("\n"))
 
     def close(self):
         if self.pool is not None:
             self.pool.shutdown()
+        self.saved.close()
 
 
 def _bounded_put(cache, key, value):

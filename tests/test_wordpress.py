@@ -648,3 +648,14 @@ def test_attachment_ids_past_64_bits_are_not_found():
         assert attachments.children(3) == [7] and attachments.children(2**70) == []
     finally:
         attachments.close()
+
+
+def test_a_run_failing_after_copying_images_removes_them(uploads, settings, monkeypatch):
+    def fail(self):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(wordpress.Importer, "archive_redirects", fail)
+    with pytest.raises(RuntimeError):
+        run(UKRAINIAN, media_dir=uploads)
+    assert not any(Path(settings.MEDIA_ROOT).rglob("*.jpg"))
+    assert not Article.objects.exists() and not WordPressImage.objects.exists()
