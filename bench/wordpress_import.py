@@ -313,6 +313,17 @@ def write_results(results, output):
             f"{r['total_posts_per_s']:.0f} posts/s | {r['parse_floor_s']:.1f} s, "
             f"{r['copy_floor_s']:.0f} s ({r['upload_files']:,} files) |"
         )
+    lines.append("")
+    for r in results:
+        lines.append(
+            f"- {r['posts']:,} posts: {1000 * r['cpu_s'] / r['posts']:.1f} ms of CPU a post in the "
+            f"importing process, so even with both cores to itself (none left for PostgreSQL) "
+            f"at most about {2 * r['posts'] / r['cpu_s']:.0f} posts/s; copying the uploads folder "
+            f"alone took {r['copy_floor_s']:.0f} s; the renditions take "
+            f"{2000 / r['renditions_per_s']:.0f} ms of CPU an image (WebP encoding most of it), "
+            f"at most about {r['renditions_per_s'] / (os.cpu_count() or 2):.0f} images/s "
+            "a core."
+        )
     section = "\n".join(lines) + "\n"
     path = Path(output)
     current = path.read_text("utf-8") if path.exists() else "# Benchmark results\n"
