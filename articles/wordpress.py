@@ -282,8 +282,6 @@ class Attachments:
     """The export's attachments by id, kept in a temporary SQLite file: an archive has
     hundreds of thousands, and memory must not grow with the export."""
 
-    FIELDS = ("url", "file", "alt", "caption", "title", "parent")
-
     def __init__(self):
         self._folder = tempfile.TemporaryDirectory(prefix="wordpress-import-")
         self._db = sqlite3.connect(os.path.join(self._folder.name, "attachments.sqlite3"))
@@ -304,7 +302,10 @@ class Attachments:
     def _write(self):
         self._db.executemany(
             "INSERT OR REPLACE INTO attachment VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(pk, *(getattr(a, f) for f in self.FIELDS)) for pk, a in self._pending.items()],
+            [
+                (pk, a.url, a.file, a.alt, a.caption, a.title, min(a.parent, ID_MAX))
+                for pk, a in self._pending.items()
+            ],
         )
         self._pending.clear()
 

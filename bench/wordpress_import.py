@@ -1,10 +1,13 @@
 #!/usr/bin/env python
 """Benchmark: import_wordpress on generated exports of 10,000 and 50,000 posts with images.
 
-Writes each export to disk as it is generated (never whole in memory), with a featured
-image and an inline -300x200 variant per post and a copy of the uploads folder to read
-them from, then runs the import in a subprocess against a PostgreSQL database of its own
-and reports posts per second and the child's peak RSS. Two sizes show whether memory
+Writes each export to disk as it is generated (never whole in memory), with photo-like
+images (a featured one and three in the body of every post, WordPress's size files
+beside them) and a copy of the uploads folder to read them from, then runs
+`import_wordpress --skip-renditions` in a subprocess against a PostgreSQL database of its
+own and reports posts per second, the child's peak RSS and CPU time; then times the
+renditions step on a sample of the lead images, and this machine's floors (parsing the
+export with expat alone, copying the uploads folder). Two sizes show whether memory
 grows with the file.
 
     make bench-wordpress

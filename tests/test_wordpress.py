@@ -643,6 +643,7 @@ def test_attachment_ids_past_64_bits_are_not_found():
     try:
         attachments[7] = wordpress.Attachment("u", "f", "a", "c", "t", 3)
         attachments[2**70] = wordpress.Attachment("u", "f", "a", "c", "t", 2**70)
+        attachments[8] = wordpress.Attachment("u", "f", "a", "c", "t", 2**70)
         assert attachments.get(7).parent == 3 and 7 in attachments
         assert attachments.get(2**70) is None and 2**70 not in attachments
         assert attachments.children(3) == [7] and attachments.children(2**70) == []
