@@ -8,23 +8,28 @@ a redirect. All in one transaction, keyed by WordPress post id (`WordPressItem`)
 re-import changes nothing and a later export updates what changed.
 """
 
+import errno
+import functools
 import hashlib
 import html
+import io
 import ipaddress
+import itertools
 import json
 import multiprocessing
 import os
 import posixpath
 import re
 import socket
+import sqlite3
 import ssl
+import tempfile
 import zoneinfo
 from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.client import HTTPConnection, HTTPSConnection
-from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.sax import SAXParseException
 from xml.sax.handler import ContentHandler, feature_namespaces
@@ -37,17 +42,17 @@ from django.contrib.flatpages.models import FlatPage
 from django.contrib.redirects.models import Redirect
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection, models, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag, TaggedItem
 
 from articles import services, text
 from articles.content_version import content_changed
-from articles.images import make_renditions, validate_image
+from articles.images import ALLOWED_FORMATS, make_renditions, validate_image
 from articles.importer import DEFAULT_SECTION
 from articles.models import Article, Author, Section, SlugRedirect, WordPressImage, WordPressItem
 from articles.redirects import id_path
@@ -57,6 +62,9 @@ from ratings import services as ratings
 BATCH = 500
 POOL_FROM = 50  # lead images; fewer are given their renditions in this process
 CHUNK = 1 << 16
+ID_MAX = 2**63 - 1  # WordPress ids are 64-bit (and so are SQLite's integers)
+RECENT = 20_000  # images copied (or found missing) lately, kept at hand; older ones in the DB
+COPY_THREADS = 2  # reading, checking and writing images (mostly waiting on the disk)
 UNTITLED = "Без заголовка"
 REDIRECT_MAX = Redirect._meta.get_field("old_path").max_length
 PAGE_URL_MAX = FlatPage._meta.get_field("url").max_length
@@ -106,6 +114,7 @@ class Item:
     meta: dict = field(default_factory=lambda: defaultdict(list))
 
 
+@functools.lru_cache(maxsize=64)
 def _prefix(uri):
     if not uri:
         return ""
@@ -149,11 +158,10 @@ class _Handler(ContentHandler):
         self.site = ""
         self.authors, self.categories, self.tags = {}, {}, {}
 
-    def startElementNS(self, name, qname, attrs):
-        uri, local = name
-        prefix = _prefix(uri)
-        tag = f"{prefix}:{local}" if prefix else local
-        if prefix == "wp":
+    def start(self, name, attrs):
+        """expat's start of an element: `name` is "uri local prefix" (or "local")."""
+        tag, wp = _tag(name)
+        if wp:
             self.is_wxr = True
         self.stack.append(tag)
         self.text = []
@@ -162,7 +170,7 @@ class _Handler(ContentHandler):
             self.item = Item(line=self.locator.getLineNumber())
         elif self.item is not None and depth == 4:
             if tag == "category":
-                self.term = (attrs.get((None, "domain"), ""), attrs.get((None, "nicename"), ""))
+                self.term = (attrs.get("domain", ""), attrs.get("nicename", ""))
             elif tag == "wp:postmeta":
                 self.meta = {}
         elif depth == 3 and tag in ("wp:author", "wp:category", "wp:tag"):
@@ -171,7 +179,7 @@ class _Handler(ContentHandler):
     def characters(self, content):
         self.text.append(content)
 
-    def endElementNS(self, name, qname):
+    def end(self, name):
         tag = self.stack.pop()
         depth = len(self.stack) + 1
         value = "".join(self.text)
@@ -210,6 +218,26 @@ class _Handler(ContentHandler):
                 self.site = value.strip()
 
 
+@functools.lru_cache(maxsize=256)
+def _tag(name):
+    """("wp:post_id", True) for expat's "http://wordpress.org/export/1.2/ post_id wp"."""
+    parts = name.split(" ")
+    if len(parts) == 1:
+        return name, False
+    uri, local = parts[0], parts[1]
+    prefix = _prefix(uri)
+    return (f"{prefix}:{local}" if prefix else local), prefix == "wp"
+
+
+class _Parser(DefusedExpatParser):
+    """defusedxml's parser (no DTD, no entities), handing elements straight to _Handler."""
+
+    def reset(self):
+        super().reset()
+        self._parser.StartElementHandler = self._cont_handler.start
+        self._parser.EndElementHandler = self._cont_handler.end
+
+
 def read_export(path, handler=None):
     """Yield the export's Items as the parser reaches them, in bounded memory.
 
@@ -217,7 +245,7 @@ def read_export(path, handler=None):
     stops the read with ExportError, as does malformed XML ('line N: message').
     """
     handler = handler or _Handler()
-    parser = DefusedExpatParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser = _Parser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
     parser.setFeature(feature_namespaces, True)
     parser.setContentHandler(handler)
     handler.locator = parser  # feed() never hands the handler a locator; the parser is one
@@ -250,31 +278,104 @@ class Attachment:
     parent: int
 
 
+class Attachments:
+    """The export's attachments by id, kept in a temporary SQLite file: an archive has
+    hundreds of thousands, and memory must not grow with the export."""
+
+    def __init__(self):
+        self._folder = tempfile.TemporaryDirectory(prefix="wordpress-import-")
+        self._db = sqlite3.connect(os.path.join(self._folder.name, "attachments.sqlite3"))
+        self._db.executescript(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -4000;"
+            "CREATE TABLE attachment (id INTEGER PRIMARY KEY, url, file, alt, caption, title,"
+            " parent INTEGER); CREATE INDEX attachment_parent ON attachment (parent);"
+        )
+        self._pending = {}
+
+    def __setitem__(self, pk, attachment):
+        if not 0 <= pk <= ID_MAX:
+            return  # no post can name it: WordPress ids are 64-bit
+        self._pending[pk] = attachment
+        if len(self._pending) >= 1000:
+            self._write()
+
+    def _write(self):
+        self._db.executemany(
+            "INSERT OR REPLACE INTO attachment VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (pk, a.url, a.file, a.alt, a.caption, a.title, min(a.parent, ID_MAX))
+                for pk, a in self._pending.items()
+            ],
+        )
+        self._pending.clear()
+
+    def get(self, pk, default=None):
+        if not isinstance(pk, int) or not 0 <= pk <= ID_MAX:
+            return default
+        if self._pending:
+            self._write()
+        row = self._db.execute(
+            "SELECT url, file, alt, caption, title, parent FROM attachment WHERE id = ?", (pk,)
+        ).fetchone()
+        return Attachment(*row) if row else default
+
+    def __getitem__(self, pk):
+        found = self.get(pk)
+        if found is None:
+            raise KeyError(pk)
+        return found
+
+    def __contains__(self, pk):
+        return self.get(pk) is not None
+
+    def __len__(self):
+        if self._pending:
+            self._write()
+        return self._db.execute("SELECT count(*) FROM attachment").fetchone()[0]
+
+    def children(self, parent):
+        """Attachment ids whose parent is `parent`, in order."""
+        if not 0 <= parent <= ID_MAX:
+            return []
+        if self._pending:
+            self._write()
+        rows = self._db.execute("SELECT id FROM attachment WHERE parent = ? ORDER BY id", (parent,))
+        return [pk for (pk,) in rows]
+
+    def close(self):
+        self._db.close()
+        self._folder.cleanup()
+
+
 @dataclass
 class Scan:
     """What the first pass learns: attachments, pages, the taxonomy, how many items."""
 
-    attachments: dict = field(default_factory=dict)
+    attachments: Attachments = field(default_factory=Attachments)
     pages: dict = field(default_factory=dict)  # id -> (post_name, parent)
     authors: dict = field(default_factory=dict)  # login -> display name
     categories: dict = field(default_factory=dict)  # nicename -> (name, parent nicename)
     tags: dict = field(default_factory=dict)  # slug -> name
     site: str = ""
     items: int = 0
-    _children: dict | None = None
 
     def children(self, parent):
         """Attachment ids whose parent is `parent` (a gallery without ids shows them)."""
-        if self._children is None:
-            self._children = defaultdict(list)
-            for pk, attachment in self.attachments.items():
-                self._children[attachment.parent].append(pk)
-        return sorted(self._children.get(parent, []))
+        return self.attachments.children(parent)
 
 
 def scan(paths):
     """First pass: check every file parses, and collect what the posts refer to."""
     result = Scan()
+    try:
+        _scan_into(result, paths)
+    except BaseException:
+        result.attachments.close()
+        raise
+    return result
+
+
+def _scan_into(result, paths):
     for path in paths:
         handler = _Handler()
         try:
@@ -297,7 +398,6 @@ def scan(paths):
         result.categories.update(handler.categories)
         result.tags.update(handler.tags)
         result.site = result.site or handler.site
-    return result
 
 
 def _first(meta, key):
@@ -314,6 +414,14 @@ _ALLBLOCKS = (
     r"form|map|area|blockquote|address|style|p|h[1-6]|hr|fieldset|legend|section|article|"
     r"aside|hgroup|header|footer|nav|figure|figcaption|details|menu|summary)"
 )
+
+# wpautop's patterns that name every block element, compiled once
+_BLOCK_OPEN = re.compile(r"(<" + _ALLBLOCKS + r"[\s/>])")
+_BLOCK_CLOSE = re.compile(r"(</" + _ALLBLOCKS + r">)")
+_P_AROUND_BLOCK = re.compile(r"<p>\s*(</?" + _ALLBLOCKS + r"[^>]*>)\s*</p>")
+_P_BEFORE_BLOCK = re.compile(r"<p>\s*(</?" + _ALLBLOCKS + r"[^>]*>)")
+_P_AFTER_BLOCK = re.compile(r"(</?" + _ALLBLOCKS + r"[^>]*>)\s*</p>")
+_BR_AFTER_BLOCK = re.compile(r"(</?" + _ALLBLOCKS + r"[^>]*>)\s*<br />")
 
 
 def wpautop(value, br=True):
@@ -336,8 +444,8 @@ def wpautop(value, br=True):
             value += part[:start] + name
         value += last
     value = re.sub(r"<br\s*/?>\s*<br\s*/?>", "\n\n", value)
-    value = re.sub(r"(<" + _ALLBLOCKS + r"[\s/>])", r"\n\n\1", value)
-    value = re.sub(r"(</" + _ALLBLOCKS + r">)", r"\1\n\n", value)
+    value = _BLOCK_OPEN.sub(r"\n\n\1", value)
+    value = _BLOCK_CLOSE.sub(r"\1\n\n", value)
     value = re.sub(r"(<hr\s*?/?>)", r"\1\n\n", value)
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = re.sub(
@@ -365,12 +473,12 @@ def wpautop(value, br=True):
     value = "".join(f"<p>{p.strip(chr(10))}</p>\n" for p in paragraphs)
     value = re.sub(r"<p>\s*</p>", "", value)
     value = re.sub(r"<p>([^<]+)</(div|address|form)>", r"<p>\1</p></\2>", value)
-    value = re.sub(r"<p>\s*(</?" + _ALLBLOCKS + r"[^>]*>)\s*</p>", r"\1", value)
+    value = _P_AROUND_BLOCK.sub(r"\1", value)
     value = re.sub(r"<p>(<li.+?)</p>", r"\1", value)
     value = re.sub(r"<p><blockquote([^>]*)>", r"<blockquote\1><p>", value, flags=re.I)
     value = value.replace("</blockquote></p>", "</p></blockquote>")
-    value = re.sub(r"<p>\s*(</?" + _ALLBLOCKS + r"[^>]*>)", r"\1", value)
-    value = re.sub(r"(</?" + _ALLBLOCKS + r"[^>]*>)\s*</p>", r"\1", value)
+    value = _P_BEFORE_BLOCK.sub(r"\1", value)
+    value = _P_AFTER_BLOCK.sub(r"\1", value)
     if br:
         value = re.sub(
             r"<(script|style|svg|math).*?</\1>",
@@ -381,7 +489,7 @@ def wpautop(value, br=True):
         value = value.replace("<br>", "<br />").replace("<br/>", "<br />")
         value = re.sub(r"(?<!<br />)\s*\n", "<br />\n", value)
         value = value.replace("<WPPreserveNewline />", "\n")
-    value = re.sub(r"(</?" + _ALLBLOCKS + r"[^>]*>)\s*<br />", r"\1", value)
+    value = _BR_AFTER_BLOCK.sub(r"\1", value)
     value = re.sub(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)", r"\1", value)
     value = re.sub(r"\n</p>$", "</p>", value)
     for name, original in pre_tags.items():
@@ -562,7 +670,20 @@ def rewrite_images(value, resolve_image):
 
 def plain(value):
     """A headline or name: markup dropped, entities decoded, every other character kept."""
-    return re.sub(r"\s+", " ", html.unescape(strip_tags(text.strip_control(value or "")))).strip()
+    value = value or ""
+    return _plain_short(value) if len(value) <= 500 else _plain(value)
+
+
+@functools.lru_cache(maxsize=4096)  # a story's headline is asked for thrice, a tag's often
+def _plain_short(value):
+    return _plain(value)
+
+
+def _plain(value):
+    return _SPACES.sub(" ", html.unescape(strip_tags(text.strip_control(value)))).strip()
+
+
+_SPACES = re.compile(r"\s+")
 
 
 # ---------------------------------------------------------------------------------------
@@ -676,6 +797,32 @@ def fetch(url, *, max_bytes, allow_private=False, timeout=FETCH_TIMEOUT):
     raise MediaError("too many redirects")
 
 
+def check_image(data, *, name="image"):
+    """(width, height) of an image file, refused (MediaError) as validate_image refuses uploads.
+
+    Every pixel needn't be decoded to know a file is a whole image: Pillow reads the header
+    (format, size) and verify() walks a PNG's chunks with their checksums to the end; a
+    JPEG is whole when it ends with its end-of-image marker. Other files, or ones that fail
+    these cheap tests, get the full check (decoding every pixel) that uploads get.
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            fmt, (width, height) = probe.format, probe.size
+            probe.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        fmt = None
+    whole = (fmt == "PNG") or (fmt == "JPEG" and data.endswith(b"\xff\xd9"))
+    if whole and fmt in ALLOWED_FORMATS and width * height <= settings.ARTICLES_IMAGE_MAX_PIXELS:
+        return width, height
+    upload = ContentFile(data, name=name)
+    try:
+        validate_image(upload)
+    except ValidationError as exc:
+        raise MediaError(" ".join(str(m) for m in exc.messages)) from None
+    with Image.open(upload) as probe:
+        return probe.size
+
+
 @dataclass
 class Stored:
     name: str
@@ -684,72 +831,146 @@ class Stored:
     height: int
 
 
+@dataclass
+class Lookup:
+    """What one batch's prefetch learnt: its images an earlier run copied, and what it asked."""
+
+    known: dict = field(default_factory=dict)  # source -> Stored
+    asked: set = field(default_factory=set)
+
+
 class Media:
-    """Images of the old site, copied into our storage once each (WordPressImage)."""
+    """Images of the old site, copied into our storage once each (WordPressImage).
+
+    A batch's images are read, checked and stored by threads, in order, from its prefetch
+    on: while the batch before it is written and this one is planned. get() takes each
+    as it comes; flush() waits for the rest and removes those no story asked for.
+    """
 
     def __init__(self, *, media_dir=None, fetch_media=False, allow_private=False, dry_run=False):
-        self.media_dir = Path(media_dir).resolve() if media_dir else None
+        self.media_dir = os.path.realpath(media_dir) if media_dir else None
         self.fetch_media = fetch_media
         self.allow_private = allow_private
         self.dry_run = dry_run
-        self.known = {}  # source -> Stored, for the batch at hand
-        self.looked_up = set()  # sources the batch's prefetch found no copy of
+        self.lookup = Lookup()  # the batch being planned
+        self.recent = {}  # source -> Stored, copied by this run (the latest RECENT of them)
         self.new_rows = []
-        self.saved = []  # names written this run, removed again if the run fails
+        # names written this run, removed again if the run fails (in a file: there may be
+        # hundreds of thousands)
+        self.saved = tempfile.TemporaryFile("w+", encoding="utf-8")
         self.copied = 0
-        self.failures = {}  # source -> reason
+        self.failures = {}  # source -> reason (the latest RECENT of them)
+        self.real_folders = {}  # media folder -> where it really is (links resolved)
+        self.pool = None  # threads reading, checking and writing images
+        self.ready = {}  # source -> [its copy in a thread, the batch that wants it]
+        self.batches = 0
 
     def prefetch(self, urls):
-        """Look up, in one query, which of these images an earlier run already copied."""
-        self.known.clear()
-        sources = {rel for url in urls if (rel := uploads_path(url))}
-        sources |= {original for rel in sources if (original := original_of(rel))}
-        self.looked_up = sources
+        """Look up, in one query, which of these images an earlier run copied, and start
+        copying the others; (Lookup, batch) for use() and flush()."""
+        self.batches += 1
+        wanted = {}
+        for url in urls:
+            if (rel := uploads_path(url)) and rel not in wanted:
+                wanted[rel] = url
+        sources = set(wanted) | {original for rel in wanted if (original := original_of(rel))}
+        lookup = Lookup(asked=sources)
         for row in WordPressImage.objects.filter(source__in=sources):
-            self.known[row.source] = self._stored(row)
+            lookup.known[row.source] = self._stored(row)
+        for rel, url in wanted.items():
+            if rel in lookup.known or rel in self.recent or rel in self.failures:
+                continue
+            if rel in self.ready:
+                self.ready[rel][1] = self.batches  # a later batch wants it too
+                continue
+            if self.pool is None:
+                self.pool = ThreadPoolExecutor(COPY_THREADS, thread_name_prefix="wordpress-media")
+            self.ready[rel] = [self.pool.submit(self._copy, rel, url), self.batches]
+        return lookup, self.batches
+
+    def use(self, lookup):
+        """Plan the batch `lookup` was made for."""
+        self.lookup = lookup
+
+    def _result(self, future):
+        """A copy made in a thread (an error writing to our storage fails the run)."""
+        stored = future.result()
+        if isinstance(stored, Stored) and not self.dry_run:
+            self.saved.write(stored.name + "\n")
+        return stored
+
+    def _settle(self, batch=None):
+        """Wait for the copies of `batch` (or all) get() did not take, and remove them."""
+        error, unclaimed = None, []
+        for source, (future, wanted_by) in list(self.ready.items()):
+            if batch is not None and wanted_by != batch:
+                continue
+            del self.ready[source]
+            try:
+                stored = future.result()
+            except Exception as exc:
+                error = error or exc
+            else:
+                if isinstance(stored, Stored) and not self.dry_run:
+                    unclaimed.append(stored.name)
+        for name in unclaimed:
+            default_storage.delete(name)
+        if error is not None:
+            raise error
 
     def _stored(self, row):
         return Stored(row.file, default_storage.url(row.file), row.width, row.height)
 
     def _copied_before(self, source):
-        if source in self.known or source in self.looked_up:
-            return self.known.get(source)
+        """Our copy of `source` if this run or an earlier one made it, else None."""
+        lookup = self.lookup
+        if source in lookup.known:
+            return lookup.known[source]
+        if source in self.recent:
+            return self.recent[source]
+        if source in lookup.asked:
+            return None
         row = WordPressImage.objects.filter(source=source).first()
         if row is not None:
-            self.known[source] = self._stored(row)
-        return self.known.get(source)
+            lookup.known[source] = self._stored(row)
+        return lookup.known.get(source)
 
     def get(self, url):
         """Our copy of the old site's image at `url`; None if it is not one; raises MediaError."""
         rel = uploads_path(url)
         if rel is None:
             return None
-        if self._copied_before(rel):
-            return self.known[rel]
+        if stored := self._copied_before(rel):
+            return stored
         if rel in self.failures:
             raise MediaError(self.failures[rel])
         reasons = []
         for candidate in [rel, original_of(rel)]:
             if candidate is None:
                 continue
-            if self._copied_before(candidate):
-                self._remember(rel, self.known[candidate])
-                return self.known[candidate]
-            try:
-                data = self._read(candidate, url if candidate == rel else _original_url(url))
-                stored = self._store(candidate, data)
-            except MediaError as exc:
-                reasons.append(f"{candidate}: {exc}")
+            if stored := self._copied_before(candidate):
+                self._remember(rel, stored)
+                return stored
+            entry = self.ready.pop(candidate, None)
+            if entry is not None:
+                stored = self._result(entry[0])
+            else:
+                stored = self._copy(candidate, url if candidate == rel else _original_url(url))
+                if isinstance(stored, Stored) and not self.dry_run:
+                    self.saved.write(stored.name + "\n")
+            if isinstance(stored, MediaError):
+                reasons.append(f"{candidate}: {stored}")
                 continue
+            self.copied += 1
             self._remember(candidate, stored)
             if candidate != rel:
                 self._remember(rel, stored)
             return stored
-        self.failures[rel] = "; ".join(reasons) or "no source given"
+        _bounded_put(self.failures, rel, "; ".join(reasons) or "no source given")
         raise MediaError(self.failures[rel])
 
     def _remember(self, source, stored):
-        self.known[source] = stored
+        _bounded_put(self.recent, source, stored)
         self.new_rows.append(
             WordPressImage(
                 source=source, file=stored.name, width=stored.width, height=stored.height
@@ -758,13 +979,15 @@ class Media:
 
     def _read(self, rel, url):
         if self.media_dir is not None:
-            path = (self.media_dir / rel).resolve()
-            if not path.is_relative_to(self.media_dir):
-                raise MediaError("outside the media folder")
-            if path.is_file():
-                if path.stat().st_size > settings.ARTICLES_IMAGE_MAX_BYTES:
-                    raise MediaError("too large")
-                return path.read_bytes()
+            try:
+                with self._open_local(rel) as fh:
+                    if os.fstat(fh.fileno()).st_size > settings.ARTICLES_IMAGE_MAX_BYTES:
+                        raise MediaError("too large")
+                    return fh.read()
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                pass
+            except OSError as exc:
+                raise MediaError(f"cannot read: {exc.strerror or exc}") from None
             if not self.fetch_media:
                 raise MediaError("not in the media folder")
         if self.fetch_media:
@@ -775,28 +998,86 @@ class Media:
             )
         raise MediaError("no --media-dir or --fetch-media given")
 
-    def _store(self, rel, data):
-        upload = ContentFile(data, name=posixpath.basename(rel))
+    def _open_local(self, rel):
+        """The file at `rel` in the media folder; one a symbolic link takes outside is refused."""
+        folder, base = os.path.split(os.path.join(self.media_dir, rel))
+        if folder not in self.real_folders:  # a few hundred YYYY/MM folders
+            self.real_folders[folder] = os.path.realpath(folder)
+        path = os.path.join(self.real_folders[folder], base)
         try:
-            validate_image(upload)
-        except ValidationError as exc:
-            raise MediaError(" ".join(str(m) for m in exc.messages)) from None
-        with Image.open(upload) as probe:
-            width, height = probe.size
+            if self._inside(path):
+                return open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+        path = os.path.realpath(path)  # the file itself is a link: where does it lead?
+        if not self._inside(path):
+            raise MediaError("outside the media folder")
+        return open(path, "rb")
+
+    def _inside(self, path):
+        return os.path.commonpath((path, self.media_dir)) == self.media_dir
+
+    def _copy(self, rel, url):
+        """Read, check and store one image (safe in a thread): Stored, or the MediaError why not."""
+        try:
+            data = self._read(rel, url)
+            width, height = check_image(data, name=posixpath.basename(rel))
+        except MediaError as exc:
+            return exc
         name = f"wordpress/{rel}"
         if not self.dry_run:
-            name = default_storage.save(name, ContentFile(data))
-            self.saved.append(name)
-        self.copied += 1
+            name = _save(name, data)
         return Stored(name, default_storage.url(name), width, height)
 
-    def flush(self):
+    def flush(self, batch=None):
+        """Store what the batch (or every batch) copied; remove what none of its stories took."""
+        self._settle(batch)
         WordPressImage.objects.bulk_create(self.new_rows, ignore_conflicts=True, batch_size=500)
         self.new_rows.clear()
 
     def discard(self):
-        for name in self.saved:
-            default_storage.delete(name)
+        try:
+            self._settle()
+        finally:
+            self.saved.seek(0)
+            for line in self.saved:
+                default_storage.delete(line.rstrip("\n"))
+
+    def close(self):
+        if self.pool is not None:
+            self.pool.shutdown()
+        self.saved.close()
+
+
+def _bounded_put(cache, key, value):
+    """Remember key → value, forgetting the oldest entries past RECENT (bounded memory)."""
+    cache[key] = value
+    if len(cache) > RECENT:
+        for old in list(itertools.islice(cache, len(cache) - RECENT // 2)):
+            del cache[old]
+
+
+def _save(name, data):
+    """Store a checked image (safe in a thread): on local disk straight into a new file."""
+    if isinstance(default_storage, FileSystemStorage):
+        name = default_storage.generate_filename(name)
+        path = default_storage.path(name)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except (FileNotFoundError, FileExistsError):
+            pass  # no folder yet, or the name is taken: the storage's own way makes or picks one
+        else:
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                if default_storage.file_permissions_mode is not None:
+                    os.chmod(path, default_storage.file_permissions_mode)
+            except BaseException:
+                os.unlink(path)  # no half-written file left behind
+                raise
+            return name
+    return default_storage.save(name, ContentFile(data))
 
 
 # ---------------------------------------------------------------------------------------
@@ -973,18 +1254,17 @@ class Importer:
         self.used_categories, self.used_tags, self.used_authors = {}, {}, set()
         self.article_type = ContentType.objects.get_for_model(Article)
         self.redirects = {}
-        self.renditions_due = []  # lead images stored by this run
 
     # -- items
 
     def run(self, paths):
-        batch = []
+        batch, started = [], None
         for path in paths:
             for item in read_export(path):
                 if item.post_type == "post":
                     batch.append(item)
                     if len(batch) >= BATCH:
-                        self.posts(batch)
+                        started = self._next(started, batch)
                         batch = []
                 elif item.post_type == "page":
                     self.page(item)
@@ -1000,7 +1280,10 @@ class Importer:
                 if self.progress:
                     self.progress(1)
         if batch:
-            self.posts(batch)
+            started = self._next(started, batch)
+        if started:
+            self.posts(*started)
+        self.media.flush()
         self.archive_redirects()
         self.flush_redirects()
 
@@ -1080,19 +1363,26 @@ class Importer:
 
     # -- posts
 
-    def posts(self, items):
-        ids = [item.post_id for item in items]
-        known = {
-            row.wordpress_id: row
-            for row in WordPressItem.objects.filter(wordpress_id__in=ids).select_related("article")
-        }
+    def _next(self, started, items):
+        """Start copying the images of this batch, then finish the one started before."""
         urls = []
         for item in items:
             urls.extend(_IMG_SRC_ANY.findall(item.content))
             thumb = self.scan.attachments.get(_int(_first(item.meta, "_thumbnail_id")))
             if thumb:
                 urls.append(thumb.url or f"/wp-content/uploads/{thumb.file}")
-        self.media.prefetch(urls)
+        lookup, batch = self.media.prefetch(urls)
+        if started:
+            self.posts(*started)
+        return items, lookup, batch
+
+    def posts(self, items, lookup, batch):
+        ids = [item.post_id for item in items]
+        known = {
+            row.wordpress_id: row
+            for row in WordPressItem.objects.filter(wordpress_id__in=ids).select_related("article")
+        }
+        self.media.use(lookup)
         plans, seen = [], set()
         for item in items:
             if not item.post_id or item.post_id in seen:
@@ -1104,7 +1394,7 @@ class Importer:
             plan = self.plan(item, known.get(item.post_id))
             if plan is not None:
                 plans.append(plan)
-        self.media.flush()
+        self.media.flush(batch)
         self.write(plans)
 
     def plan(self, item, existing):
@@ -1294,7 +1584,8 @@ class Importer:
                 tallies[plan["article"].pk] = (0, 0)  # the later export has no rating any more
         if tallies:
             before = len([1 for v in tallies.values() if v != (0, 0)])
-            ratings.import_tallies(model=Article, field="rating", tallies=tallies)
+            new = [plan["article"].pk for plan in plans if plan["created"]]
+            ratings.import_tallies(model=Article, field="rating", tallies=tallies, unseen=new)
             self.report.counts["ratings"] += before
         for plan in plans:
             for path in plan["old_paths"]:
@@ -1303,13 +1594,11 @@ class Importer:
             self.flush_redirects()
 
     def _renditions(self, article, old_image):
-        """A new lead image's renditions are made after the run commits (see make_renditions)."""
+        """A new lead image's renditions are made after the run commits (missing_renditions)."""
         name = article.lead_image.name if article.lead_image else ""
         if name == (old_image or "") and old_image is not None:
             return
         article.lead_image_renditions = {}
-        if name and not self.media.dry_run:
-            self.renditions_due.append(name)
 
     def _assign_slugs(self, new, plans):
         """Unique slugs for the batch's new stories (and for stories whose post_name changed)."""
@@ -1317,7 +1606,8 @@ class Importer:
             existing = plan["existing"]
             if existing and existing.article_id:
                 current, base = existing.article.slug, plan["slug"]
-                if current == base or re.fullmatch(rf"{re.escape(base)}-\d+", current):
+                suffix = current.removeprefix(f"{base}-")
+                if current == base or (suffix != current and suffix.isdecimal()):
                     plan["slug"] = current
                 else:
                     new.append(plan)
@@ -1429,9 +1719,10 @@ class Importer:
         ):
             self.report.note("page unchanged")
             return
-        self.media.prefetch(_IMG_SRC_ANY.findall(item.content))
+        lookup, batch = self.media.prefetch(_IMG_SRC_ANY.findall(item.content))
+        self.media.use(lookup)
         content, missing = self.body(item, label)
-        self.media.flush()
+        self.media.flush(batch)
         title = plain(item.title)[:200] or UNTITLED
         if _ours(url):
             self.report.note(
@@ -1581,19 +1872,35 @@ def import_export(
     dry_run=False,
     progress=None,
     on_scanned=None,
-    on_renditions=None,
 ) -> Report:
     """Import WordPress exports: all or nothing, in one transaction; `dry_run` writes nothing.
 
-    Raises ExportError (nothing written) when a file cannot be read or parsed safely.
+    Raises ExportError (nothing written) when a file cannot be read or parsed safely. The
+    lead images' renditions are left to make_renditions_for(missing_renditions()).
     """
     scan_result = scan(paths)
+    try:
+        return _import(
+            scan_result=scan_result,
+            paths=paths,
+            media=Media(
+                media_dir=media_dir,
+                fetch_media=fetch_media,
+                allow_private=allow_private,
+                dry_run=dry_run,
+            ),
+            progress=progress,
+            on_scanned=on_scanned,
+        )
+    finally:
+        scan_result.attachments.close()
+
+
+def _import(*, scan_result, paths, media, progress, on_scanned):
+    dry_run = media.dry_run
     if on_scanned:
         on_scanned(scan_result)
     report = Report()
-    media = Media(
-        media_dir=media_dir, fetch_media=fetch_media, allow_private=allow_private, dry_run=dry_run
-    )
     counts_before = (Section.objects.count(), Tag.objects.count(), Author.objects.count())
     try:
         with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
@@ -1613,46 +1920,67 @@ def import_export(
     except BaseException:
         media.discard()
         raise
+    finally:
+        media.close()
     report.counts["images copied"] += media.copied
-    if not dry_run and importer.renditions_due:
-        if on_renditions:
-            on_renditions(len(set(importer.renditions_due)))
-        make_renditions_for(importer.renditions_due, progress=progress)
     return report
 
 
+def missing_renditions():
+    """The lead images of imported stories that have no renditions yet, newest story first.
+
+    Those of this run's new and changed images, and any an interrupted run left unmade.
+    """
+    names = (
+        Article.objects.filter(wordpress__isnull=False, lead_image_renditions={})
+        .exclude(lead_image="")
+        .order_by("-published_at")
+        .values_list("lead_image", flat=True)
+    )
+    return list(dict.fromkeys(names))
+
+
 def _renditions_of(name):
-    return name, make_renditions(name)
+    try:
+        return name, make_renditions(name)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return name, None  # damaged past its end marker: the story keeps its original image
 
 
 def make_renditions_for(names, *, progress=None):
-    """The WebP and JPEG renditions of the imported lead images, in worker processes.
+    """The WebP and JPEG renditions of imported lead images, in worker processes; (made, failed).
 
     Made after the import commits: encoding is most of an image's cost, and until they
     exist a story shows its original image. Stories sharing an image share its renditions.
+    Saved as they come, so an interrupted run keeps what it made.
     """
     unique = list(dict.fromkeys(names))
-    done = {}
+    done, made, failed = {}, 0, 0
     if len(unique) < POOL_FROM:
-        made = map(_renditions_of, unique)
+        results = map(_renditions_of, unique)
         pool = None
     else:
         # forked workers only read and write image files; they never touch the database
         # connection they inherit (and leave by os._exit, so they never close it either)
         context = multiprocessing.get_context("fork")
         pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
-        made = pool.map(_renditions_of, unique, chunksize=20)
+        results = pool.map(_renditions_of, unique, chunksize=20)
     try:
-        for name, renditions in made:
-            done[name] = renditions
+        for name, renditions in results:
+            if renditions is None:
+                failed += 1
+            else:
+                done[name] = renditions
+                made += 1
             if len(done) >= BATCH:
                 _save_renditions(done)
             if progress:
                 progress(1)
     finally:
         if pool is not None:
-            pool.shutdown()
-    _save_renditions(done)
+            pool.shutdown(cancel_futures=True)
+        _save_renditions(done)
+    return made, failed
 
 
 def _save_renditions(done):

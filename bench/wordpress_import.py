@@ -1,10 +1,13 @@
 #!/usr/bin/env python
 """Benchmark: import_wordpress on generated exports of 10,000 and 50,000 posts with images.
 
-Writes each export to disk as it is generated (never whole in memory), with a featured
-image and an inline -300x200 variant per post and a copy of the uploads folder to read
-them from, then runs the import in a subprocess against a PostgreSQL database of its own
-and reports posts per second and the child's peak RSS. Two sizes show whether memory
+Writes each export to disk as it is generated (never whole in memory), with photo-like
+images (a featured one and three in the body of every post, WordPress's size files
+beside them) and a copy of the uploads folder to read them from, then runs
+`import_wordpress --skip-renditions` in a subprocess against a PostgreSQL database of its
+own and reports posts per second, the child's peak RSS and CPU time; then times the
+renditions step on a sample of the lead images, and this machine's floors (parsing the
+export with expat alone, copying the uploads folder). Two sizes show whether memory
 grows with the file.
 
     make bench-wordpress
@@ -24,8 +27,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from xml.parsers import expat
 
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFilter
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -38,16 +42,32 @@ WORDS = (
     "світло тепло зима весна літо осінь фронт армія допомога партнери санкції експорт зерно"
 ).split()
 CHILD = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
 import django
 django.setup()
 from django.core.management import call_command
 started = time.monotonic()
-call_command("import_wordpress", sys.argv[1], media_dir=sys.argv[2], verbosity=0)
+call_command("import_wordpress", sys.argv[1], media_dir=sys.argv[2], verbosity=0,
+             skip_renditions=True)
 elapsed = time.monotonic() - started
-print(json.dumps({"seconds": elapsed,
-                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": elapsed, "max_rss_mb": usage.ru_maxrss / 1024,
+                  "cpu_s": usage.ru_utime + usage.ru_stime, "load": os.getloadavg()[0]}))
 """
+# The renditions step (what `import_wordpress` does after it has committed and reported,
+# or a later run after --skip-renditions) on a sample of the imported lead images.
+RENDITIONS = r"""
+import json, sys, time
+import django
+django.setup()
+from articles import wordpress
+names = wordpress.missing_renditions()
+started = time.monotonic()
+made, failed = wordpress.make_renditions_for(names[: int(sys.argv[1])])
+elapsed = time.monotonic() - started
+print(json.dumps({"images": len(names), "sample": made + failed, "sample_s": elapsed}))
+"""
+RENDITION_SAMPLE = 400
 
 
 def cdata(value):
@@ -59,12 +79,51 @@ def sentence(rng, n=12):
     return " ".join(words).capitalize() + "."
 
 
-def generate(path, uploads, posts, seed=1):
-    """Write a WXR 1.2 export of `posts` posts (and as many attachments) and their images."""
+def photo(seed, size=(800, 533)):
+    """A photo-like picture: smooth gradients, some texture, shapes (about 60 KB as JPEG)."""
     rng = random.Random(seed)
+    width, height = size
+    ramp = Image.linear_gradient("L").resize(size)
+    texture = Image.effect_noise((width // 6, height // 6), 40).resize(
+        size, Image.Resampling.BICUBIC
+    )
+    image = Image.merge("RGB", (ramp, texture, ramp.rotate(90)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(25):
+        x, y = rng.randrange(width), rng.randrange(height)
+        box = (x, y, x + rng.randint(10, 160), y + rng.randint(10, 160))
+        draw.ellipse(box, fill=tuple(rng.randrange(256) for _ in range(3)))
+    return image.filter(ImageFilter.GaussianBlur(1.5))
+
+
+def jpeg_bytes(image, size=None):
     buffer = io.BytesIO()
-    Image.new("RGB", (320, 200), (180, 90, 40)).save(buffer, "JPEG", quality=80)
-    jpeg = buffer.getvalue()
+    (image.resize(size, Image.Resampling.LANCZOS) if size else image).save(
+        buffer, "JPEG", quality=82
+    )
+    return buffer.getvalue()
+
+
+def generate(path, uploads, posts, seed=1):
+    """Write a WXR 1.2 export of `posts` posts (and two attachments each) and their uploads.
+
+    Like a real uploads folder: every upload an 800×533 photo with WordPress's -300x200 and
+    -150x150 size files beside it. Each post has a featured photo and, in its body, that
+    photo's -300x200 size, a second photo's -300x200 size linked to its full size, and on
+    every other post an earlier post's -768x512 size that is not on disk (the import falls
+    back to the original). 4 image files copied a post, about 160 KB.
+    """
+    rng = random.Random(seed)
+    pool = []  # a few distinct pictures, written under every post's names
+    for n in range(16):
+        picture = photo(seed * 100 + n)
+        pool.append(
+            {
+                "": jpeg_bytes(picture),
+                "-300x200": jpeg_bytes(picture, (300, 200)),
+                "-150x150": jpeg_bytes(picture, (150, 150)),
+            }
+        )
     categories = [f"Рубрика {i}" for i in range(20)]
     tags = [f"тема {i}" for i in range(500)]
     with open(path, "w", encoding="utf-8") as out:
@@ -83,14 +142,29 @@ def generate(path, uploads, posts, seed=1):
                 "</wp:author>\n"
             )
         for n in range(1, posts + 1):
-            post_id, image_id = 2 * n, 2 * n + 1
+            post_id, image_id, scene_id = 3 * n, 3 * n + 1, 3 * n + 2
             month = f"{2010 + n % 14}/{1 + n % 12:02d}"
             folder = uploads / month
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"photo-{n}.jpg").write_bytes(jpeg)
-            url = f"{SITE}/wp-content/uploads/{month}/photo-{n}"
+            for name, picture in ((f"photo-{n}", pool[n % 16]), (f"scene-{n}", pool[(n + 7) % 16])):
+                for suffix, data in picture.items():
+                    (folder / f"{name}{suffix}.jpg").write_bytes(data)
+            base = f"{SITE}/wp-content/uploads/{month}"
             paragraphs = [sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(3, 8))]
-            paragraphs.insert(1, f'<img src="{url}-300x200.jpg" alt="Фото {n}" width="300" />')
+            paragraphs.insert(
+                1, f'<img src="{base}/photo-{n}-300x200.jpg" alt="Фото {n}" width="300" />'
+            )
+            paragraphs.insert(
+                3,
+                f'<a href="{base}/scene-{n}.jpg"><img src="{base}/scene-{n}-300x200.jpg" '
+                f'alt="Сцена {n}" width="300" height="200" /></a>',
+            )
+            if n % 2 == 0 and n > 2:
+                earlier = n - 2
+                paragraphs.append(
+                    f'<img src="{SITE}/wp-content/uploads/{2010 + earlier % 14}/'
+                    f'{1 + earlier % 12:02d}/photo-{earlier}-768x512.jpg" alt="Архів" />'
+                )
             body = "\n\n".join(paragraphs)
             title = sentence(rng, 6)[:-1]
             terms = "".join(
@@ -119,14 +193,20 @@ def generate(path, uploads, posts, seed=1):
                 f"<wp:status>publish</wp:status><wp:post_parent>0</wp:post_parent>"
                 f"<wp:post_type>post</wp:post_type><wp:post_password></wp:post_password>"
                 f"{terms}{meta}</item>\n"
-                f"<item><title>Фото {n}</title><wp:post_id>{image_id}</wp:post_id>"
-                f"<wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>"
-                f"<wp:post_parent>{post_id}</wp:post_parent>"
-                f"<excerpt:encoded>{cdata(f'Підпис до фото {n}')}</excerpt:encoded>"
-                f"<wp:attachment_url>{url}.jpg</wp:attachment_url>"
-                f"<wp:postmeta><wp:meta_key>_wp_attached_file</wp:meta_key><wp:meta_value>{month}/photo-{n}.jpg</wp:meta_value></wp:postmeta>"
-                f"</item>\n"
             )
+            for pk, name, caption in (
+                (image_id, f"photo-{n}", f"Підпис до фото {n}"),
+                (scene_id, f"scene-{n}", f"Сцена {n}"),
+            ):
+                out.write(
+                    f"<item><title>{cdata(caption)}</title><wp:post_id>{pk}</wp:post_id>"
+                    f"<wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>"
+                    f"<wp:post_parent>{post_id}</wp:post_parent>"
+                    f"<excerpt:encoded>{cdata(caption)}</excerpt:encoded>"
+                    f"<wp:attachment_url>{base}/{name}.jpg</wp:attachment_url>"
+                    f"<wp:postmeta><wp:meta_key>_wp_attached_file</wp:meta_key><wp:meta_value>{month}/{name}.jpg</wp:meta_value></wp:postmeta>"
+                    f"</item>\n"
+                )
         out.write("</channel>\n</rss>\n")
 
 
@@ -156,45 +236,96 @@ def measure(posts, workdir):
         LOG_LEVEL="WARNING",
     )
     subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-    child = subprocess.run(
-        [PY, "-c", CHILD, str(export), str(uploads)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        text=True,
-        capture_output=True,
-    )
-    result = json.loads(child.stdout.strip().splitlines()[-1])
+    floor = floors(export, uploads, workdir)
+    result = child(env, CHILD, str(export), str(uploads))
+    result.update(child(env, RENDITIONS, str(RENDITION_SAMPLE)))
+    per_image = result["sample_s"] / result["sample"]
     result.update(
+        floor,
         posts=posts,
         export_mb=export.stat().st_size / 1e6,
         generated_s=generated,
         posts_per_s=posts / result["seconds"],
+        media_gb=sum(f.stat().st_size for f in media.rglob("*") if f.is_file()) / 1e9,
+        renditions_s=per_image * result["images"],
+        renditions_per_s=1 / per_image,
     )
+    result["total_posts_per_s"] = posts / (result["seconds"] + result["renditions_s"])
     psql(f"DROP DATABASE IF EXISTS {db}")
     return result
+
+
+def child(env, code, *args):
+    done = subprocess.run(
+        [PY, "-c", code, *args], cwd=ROOT, env=env, check=True, text=True, capture_output=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def floors(export, uploads, workdir):
+    """What this machine needs at least: parse the export once with expat and nothing else,
+    and copy the uploads folder with shutil (more files than the import copies)."""
+    started = time.monotonic()
+    parser = expat.ParserCreate(namespace_separator=" ")
+    with open(export, "rb") as fh:
+        parser.ParseFile(fh)
+    parsed = time.monotonic() - started
+    subprocess.run(["sync"], check=True)
+    started = time.monotonic()
+    shutil.copytree(uploads, workdir / "copy")
+    copied = time.monotonic() - started
+    files = sum(1 for f in uploads.rglob("*") if f.is_file())
+    shutil.rmtree(workdir / "copy")
+    subprocess.run(["sync"], check=True)
+    return {"parse_floor_s": parsed, "copy_floor_s": copied, "upload_files": files}
 
 
 def write_results(results, output):
     lines = [
         "## WordPress import",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared), Python "
         f"{platform.python_version()}. `bench/wordpress_import.py`: a generated WXR 1.2 "
-        "export (each post with a featured image, an inline `-300x200` variant that falls back "
-        "to the 320×200 original, 2 categories, 3 tags, a WP-PostRatings tally on every other "
-        "post) imported with `--media-dir` into PostgreSQL (DEBUG off, Redis cache) by "
-        "`manage.py import_wordpress` in a subprocess; images checked with Pillow, copied and "
-        "given their renditions (in two forked worker processes once the import commits; "
-        "peak RSS is the importing process's, the workers come on top).",
+        "export (each post with 2 categories, 3 tags, a WP-PostRatings tally on every other "
+        "post, a featured 800×533 photo of about 70 KB and in its body that photo's "
+        "`-300x200` size, a second photo's `-300x200` size linked to its full size and, on "
+        "every other post, an earlier photo's `-768x512` size that is not on disk and falls "
+        "back to the original; the uploads copy has `-300x200` and `-150x150` files beside "
+        "every photo) imported with `--media-dir` into PostgreSQL (DEBUG off, Redis cache) by "
+        "`manage.py import_wordpress --skip-renditions` in a subprocess: 4 image files a post "
+        "checked with Pillow and copied, everything written and committed, the report "
+        "printed. That is what a newsroom waits for before it checks the report and switches "
+        "DNS; stories show their original image until their renditions exist. The renditions "
+        f"(WebP and JPEG at 480 and 800 px) are timed on {RENDITION_SAMPLE:,} of the lead "
+        "images in two worker processes and projected to all of them: the command without "
+        "`--skip-renditions` makes them after the report, newest stories first. Floors: "
+        "expat alone reading the export once, and shutil copying the uploads folder. The "
+        "machine is shared: the load average at the end of each import and the importing "
+        "process's CPU time (all its threads; PostgreSQL's own work is not in it) say how "
+        "much of the two cores it had.",
         "",
-        "| posts | export | whole command | posts/s | peak RSS |",
-        "| --- | --- | --- | --- | --- |",
+        "| posts | export | import, committed | posts/s | peak RSS | CPU, load | renditions | "
+        "with renditions | floors: parse, copy |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         lines.append(
             f"| {r['posts']:,} | {r['export_mb']:.0f} MB | {r['seconds']:.0f} s | "
-            f"{r['posts_per_s']:.0f} | {r['max_rss_mb']:.0f} MB |"
+            f"{r['posts_per_s']:.0f} | {r['max_rss_mb']:.0f} MB | "
+            f"{r['cpu_s']:.0f} s, {r['load']:.1f} | {r['renditions_s']:.0f} s ({r['renditions_per_s']:.0f} images/s) | "
+            f"{r['total_posts_per_s']:.0f} posts/s | {r['parse_floor_s']:.1f} s, "
+            f"{r['copy_floor_s']:.0f} s ({r['upload_files']:,} files) |"
+        )
+    lines.append("")
+    for r in results:
+        lines.append(
+            f"- {r['posts']:,} posts: {1000 * r['cpu_s'] / r['posts']:.1f} ms of CPU a post in the "
+            f"importing process, so even with both cores to itself (none left for PostgreSQL) "
+            f"at most about {2 * r['posts'] / r['cpu_s']:.0f} posts/s; copying the uploads folder "
+            f"alone took {r['copy_floor_s']:.0f} s; the renditions take "
+            f"{2000 / r['renditions_per_s']:.0f} ms of CPU an image (WebP encoding most of it), "
+            f"at most about {r['renditions_per_s'] / (os.cpu_count() or 2):.0f} images/s "
+            "a core."
         )
     section = "\n".join(lines) + "\n"
     path = Path(output)

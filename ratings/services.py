@@ -360,11 +360,13 @@ def add_anonymous_votes(*, model, field, scores_by_object):
     return len(votes)
 
 
-def import_tallies(*, model, field, tallies) -> int:
+def import_tallies(*, model, field, tallies, unseen=()) -> int:
     """Set the tally brought from another site, {object id: (count, total)}, of `model`'s `field`.
 
     Count and total stay the imported tally plus this site's votes; no Vote rows are
     made. Importing the same tally again changes nothing. Returns how many scores changed.
+    `unseen`: ids of objects made in the caller's transaction, whose scores no reader can
+    have cached (their cache entries are left alone).
     """
     options = options_for(model, field)
     if options is None:
@@ -408,7 +410,8 @@ def import_tallies(*, model, field, tallies) -> int:
         changed, ["count", "total", "imported_count", "imported_total", "revision"], batch_size=1000
     )
     # a reader may have cached "no votes yet" for a new one: the ordered write replaces it
-    for score in [*changed, *created]:
+    unseen = set(unseen)
+    for score in [*changed, *(s for s in created if s.object_id not in unseen)]:
         score_cache.changed(
             content_type.pk,
             score.object_id,

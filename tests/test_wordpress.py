@@ -504,3 +504,159 @@ def test_uploads_paths_cannot_escape_the_media_folder():
     )
     assert wordpress.original_of("2013/03/a-300x200.jpg") == "2013/03/a.jpg"
     assert wordpress.uploads_path("https://elsewhere.example/pic.jpg") is None
+
+
+# --- images checked cheaply but whole; links; renditions later -------------------------
+
+
+def _jpeg(size=(64, 48)):
+    from io import BytesIO
+
+    buffer = BytesIO()
+    Image.effect_noise(size, 60).convert("RGB").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_truncated_images_are_refused_and_whole_ones_kept(uploads):
+    whole = _jpeg()
+    (uploads / "2023/11/kyiv.jpg").write_bytes(whole[: len(whole) // 2])  # cut short
+    (uploads / "2023/11/rada.jpg").write_bytes(whole + b"trailing bytes after the end marker")
+    png = uploads / "2023/11/brussels.png"
+    Image.new("RGB", (64, 48), (1, 2, 3)).save(png)
+    (uploads / "2023/11/brussels.jpg").write_bytes(png.read_bytes()[:-30])  # a PNG, cut short
+    out = run(UKRAINIAN, media_dir=uploads)
+    assert "2023/11/kyiv.jpg: Файл не є зображенням або пошкоджений." in out
+    assert "2023/11/brussels.jpg: Файл не є зображенням або пошкоджений." in out
+    budget = story(1001)
+    assert budget.lead_image.name == ""
+    assert 'src="/media/wordpress/2023/11/rada.jpg"' in budget.body  # decoded in full: fine
+    assert "brussels" not in story(1002).body
+
+
+def test_check_image_reads_the_size_without_decoding(tmp_path):
+    assert wordpress.check_image(_jpeg((40, 30))) == (40, 30)
+    with pytest.raises(wordpress.MediaError):
+        wordpress.check_image(b"GIF89a<script>alert(1)</script>")
+
+
+def test_links_out_of_the_media_folder_are_refused(tmp_path, uploads):
+    outside = tmp_path / "outside"
+    make_image(outside / "secret.jpg")
+    (uploads / "2023/11/kyiv.jpg").unlink()
+    (uploads / "2023/11/kyiv.jpg").symlink_to(outside / "secret.jpg")  # a file linked out
+    (uploads / "2023/11/rada.jpg").unlink()
+    (uploads / "2023/11/rada.jpg").symlink_to(uploads / "2013/03/boat.jpg")  # linked within
+    (outside / "2013").mkdir()
+    make_image(outside / "2013/03/boat.jpg")
+    out = run(UKRAINIAN, media_dir=uploads)
+    assert "2023/11/kyiv.jpg: outside the media folder" in out
+    assert story(1001).lead_image.name == ""
+    assert 'src="/media/wordpress/2023/11/rada.jpg"' in story(1001).body
+    # a folder linked out of the uploads copy is refused as well
+    moved = tmp_path / "elsewhere"
+    (uploads / "2023/11").rename(moved)
+    (uploads / "2023/11").symlink_to(moved)
+    WordPressImage.objects.all().delete()
+    WordPressItem.objects.all().delete()
+    out = run(UKRAINIAN, media_dir=uploads)
+    assert "2023/11/brussels.jpg: outside the media folder" in out
+
+
+def test_skipped_renditions_are_made_by_the_next_run(uploads):
+    out = run(UKRAINIAN, media_dir=uploads, skip_renditions=True)
+    assert "Renditions" not in out
+    budget = story(1001)
+    assert budget.lead_image.name and budget.lead_image_renditions == {}
+    out = run(UKRAINIAN, media_dir=uploads)
+    assert "Stories: 0 new, 0 updated" in out and "Renditions: 1 images." in out
+    assert story(1001).lead_image_renditions["64"]["webp"]
+    assert "Renditions" not in run(UKRAINIAN, media_dir=uploads)  # none left to make
+
+
+def test_an_image_that_cannot_be_decoded_keeps_its_story_without_renditions(settings):
+    name = "wordpress/2023/11/damaged.jpg"
+    path = Path(settings.MEDIA_ROOT) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\xff\xd8 not really a JPEG \xff\xd9")
+    assert wordpress.make_renditions_for([name]) == (0, 1)
+
+
+def _export_sharing_images(path, posts):
+    """Posts that all show one photo (as lead image and as a size variant in the body)."""
+    site = "https://vesti.example.ua/wp-content/uploads/2024/01"
+    items = []
+    for n in range(1, posts + 1):
+        body = (
+            f'Текст {n}.\n\n<img src="{site}/shared-300x200.jpg" alt="Спільне" />\n\n'
+            f'<img src="{site}/own-{n}.jpg" alt="Своє" />\n\n'
+            f"Адреса в тексті: {site}/orphan.jpg, її ніхто не показує."
+        )
+        items.append(
+            f"<item><title>Новина {n}</title><wp:post_id>{n}</wp:post_id>"
+            f"<wp:post_type>post</wp:post_type><wp:status>publish</wp:status>"
+            f"<wp:post_name>novyna-{n}</wp:post_name>"
+            f"<wp:post_date_gmt>2024-01-0{n} 10:00:00</wp:post_date_gmt>"
+            f"<content:encoded><![CDATA[{body}]]></content:encoded>"
+            f"<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key>"
+            f"<wp:meta_value>{100 + n}</wp:meta_value></wp:postmeta></item>"
+            f"<item><title>Фото</title><wp:post_id>{100 + n}</wp:post_id>"
+            f"<wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>"
+            f"<wp:attachment_url>{site}/shared.jpg</wp:attachment_url></item>"
+        )
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:wp="http://wordpress.org/export/1.2/" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        + "".join(items)
+        + "</channel></rss>",
+        "utf-8",
+    )
+    return path
+
+
+def test_images_shared_across_batches_are_copied_once(tmp_path, settings, monkeypatch):
+    monkeypatch.setattr(wordpress, "BATCH", 2)  # batches overlap: one planned, one copying
+    uploads = tmp_path / "uploads"
+    for name in ["shared", "orphan", *(f"own-{n}" for n in range(1, 8))]:
+        make_image(uploads / f"2024/01/{name}.jpg")
+    out = run(_export_sharing_images(tmp_path / "shared.xml", 7), media_dir=uploads)
+    stored = sorted(p.name for p in (Path(settings.MEDIA_ROOT) / "wordpress").rglob("*.jpg"))
+    assert stored == sorted(["shared.jpg", *(f"own-{n}.jpg" for n in range(1, 8))])
+    assert "Images: 8 copied, 0 missing." in out
+    for n in range(1, 8):
+        story_n = story(n)
+        assert story_n.lead_image.name == "wordpress/2024/01/shared.jpg"
+        assert 'src="/media/wordpress/2024/01/shared.jpg"' in story_n.body
+        assert f'src="/media/wordpress/2024/01/own-{n}.jpg"' in story_n.body
+    assert set(WordPressImage.objects.values_list("source", flat=True)) == {
+        "2024/01/shared.jpg",
+        "2024/01/shared-300x200.jpg",
+        *(f"2024/01/own-{n}.jpg" for n in range(1, 8)),
+    }
+    assert "Stories: 0 new, 0 updated, 7 unchanged" in run(
+        tmp_path / "shared.xml", media_dir=uploads
+    )
+
+
+def test_attachment_ids_past_64_bits_are_not_found():
+    attachments = wordpress.Attachments()
+    try:
+        attachments[7] = wordpress.Attachment("u", "f", "a", "c", "t", 3)
+        attachments[2**70] = wordpress.Attachment("u", "f", "a", "c", "t", 2**70)
+        attachments[8] = wordpress.Attachment("u", "f", "a", "c", "t", 2**70)
+        assert attachments.get(7).parent == 3 and 7 in attachments
+        assert attachments.get(2**70) is None and 2**70 not in attachments
+        assert attachments.children(3) == [7] and attachments.children(2**70) == []
+    finally:
+        attachments.close()
+
+
+def test_a_run_failing_after_copying_images_removes_them(uploads, settings, monkeypatch):
+    def fail(self):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(wordpress.Importer, "archive_redirects", fail)
+    with pytest.raises(RuntimeError):
+        run(UKRAINIAN, media_dir=uploads)
+    assert not any(Path(settings.MEDIA_ROOT).rglob("*.jpg"))
+    assert not Article.objects.exists() and not WordPressImage.objects.exists()

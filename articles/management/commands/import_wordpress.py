@@ -33,6 +33,12 @@ class Command(BaseCommand):
             "on the same network); refused otherwise, since an export could name any address.",
         )
         parser.add_argument(
+            "--skip-renditions",
+            action="store_true",
+            help="Commit and report without making the lead images' renditions (stories show "
+            "the original image meanwhile); running the import again makes the missing ones.",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Print the full report, write nothing."
         )
 
@@ -45,14 +51,6 @@ class Command(BaseCommand):
         def scanned(result):
             bars.append(tqdm(total=result.items, disable=not show, unit="item", file=self.stderr))
 
-        def renditions(total):
-            bars[-1].close()
-            bars.append(
-                tqdm(
-                    total=total, disable=not show, unit="image", file=self.stderr, desc="Renditions"
-                )
-            )
-
         try:
             report = wordpress.import_export(
                 paths=files,
@@ -62,7 +60,6 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 progress=lambda n: bars[-1].update(n),
                 on_scanned=scanned,
-                on_renditions=renditions,
             )
         except wordpress.ExportError as exc:
             raise CommandError(f"{exc}\nNothing was imported.") from None
@@ -73,5 +70,30 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was written. The import would do this:")
         for line in report.lines():
             self.stdout.write(line)
+        if not dry_run and not options["skip_renditions"]:
+            self.renditions(show)
         done = "Dry run finished." if dry_run else "Import finished."
         self.stdout.write(self.style.SUCCESS(done))
+
+    def renditions(self, show):
+        """After the commit: stories are live with their original images until these exist."""
+        names = wordpress.missing_renditions()
+        if not names:
+            return
+        self.stdout.write(
+            f"Imported and committed. Making the renditions of {len(names)} lead images, newest "
+            "stories first (an interrupted run keeps what it made; running the import again "
+            "makes the rest)."
+        )
+        with tqdm(
+            total=len(names), disable=not show, unit="image", file=self.stderr, desc="Renditions"
+        ) as bar:
+            made, failed = wordpress.make_renditions_for(names, progress=bar.update)
+        self.stdout.write(f"Renditions: {made} images.")
+        if failed:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Renditions not made for {failed} images that cannot be decoded to the end "
+                    "(their stories show the original)."
+                )
+            )
