@@ -24,6 +24,7 @@ import socket
 import sqlite3
 import ssl
 import tempfile
+import time
 import zoneinfo
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -71,6 +72,8 @@ PAGE_URL_MAX = FlatPage._meta.get_field("url").max_length
 TITLE_MAX = Article._meta.get_field("title").max_length
 NAME_MAX = 100  # sections and tags
 FETCH_TIMEOUT = 10  # seconds, to connect and between bytes
+FETCH_DEADLINE = 30  # seconds for one image in all, however slowly its bytes come
+MAX_TEXT = 1_000_000  # characters of one field of one post (import_articles' body limit)
 FETCH_REDIRECTS = 3
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
@@ -112,6 +115,7 @@ class Item:
     attachment_url: str = ""
     terms: list = field(default_factory=list)  # (domain, nicename, name)
     meta: dict = field(default_factory=lambda: defaultdict(list))
+    too_long: bool = False  # some text of it passed MAX_TEXT: not kept, not imported
 
 
 @functools.lru_cache(maxsize=64)
@@ -152,6 +156,7 @@ class _Handler(ContentHandler):
     def __init__(self):
         super().__init__()
         self.stack, self.text, self.done = [], [], []
+        self.text_size = 0
         self.item = self.term = self.meta = self.entry = None
         self.is_wxr = False
         self.locator = None
@@ -164,7 +169,7 @@ class _Handler(ContentHandler):
         if wp:
             self.is_wxr = True
         self.stack.append(tag)
-        self.text = []
+        self.text, self.text_size = [], 0
         depth = len(self.stack)
         if depth == 3 and tag == "item":
             self.item = Item(line=self.locator.getLineNumber())
@@ -177,13 +182,19 @@ class _Handler(ContentHandler):
             self.entry = {}
 
     def characters(self, content):
-        self.text.append(content)
+        # One element's text is kept up to MAX_TEXT: a post of gigabytes must not be read
+        # into memory (it is reported and skipped instead).
+        self.text_size += len(content)
+        if self.text_size <= MAX_TEXT:
+            self.text.append(content)
+        elif self.item is not None:
+            self.item.too_long = True
 
     def end(self, name):
         tag = self.stack.pop()
         depth = len(self.stack) + 1
         value = "".join(self.text)
-        self.text = []
+        self.text, self.text_size = [], 0
         item = self.item
         if item is not None:
             if depth == 3:
@@ -786,7 +797,7 @@ def fetch(url, *, max_bytes, allow_private=False, timeout=FETCH_TIMEOUT):
             length = response.getheader("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise MediaError(f"larger than {max_bytes // (1024 * 1024)} MB")
-            data = response.read(max_bytes + 1)
+            data = _read_within(response, max_bytes, time.monotonic() + FETCH_DEADLINE)
             if len(data) > max_bytes:
                 raise MediaError(f"larger than {max_bytes // (1024 * 1024)} MB")
             return data
@@ -795,6 +806,20 @@ def fetch(url, *, max_bytes, allow_private=False, timeout=FETCH_TIMEOUT):
         finally:
             connection.close()
     raise MediaError("too many redirects")
+
+
+def _read_within(response, max_bytes, deadline):
+    """The body, up to max_bytes + 1, read in pieces that must all come before `deadline`."""
+    pieces, size = [], 0
+    while size <= max_bytes:
+        if time.monotonic() > deadline:
+            raise MediaError(f"took longer than {FETCH_DEADLINE} s")
+        piece = response.read1(min(64 * 1024, max_bytes + 1 - size))  # what has come
+        if not piece:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    return b"".join(pieces)
 
 
 def check_image(data, *, name="image"):
@@ -1291,6 +1316,9 @@ class Importer:
         """(status, published_at, why it is a draft) of an item; None when it is not imported."""
         label = f"#{item.post_id} {plain(item.title)[:60]}"
         status = item.status.strip()
+        if item.too_long:
+            self.report.note(f"skipped: {kind}s with a text over {MAX_TEXT:,} characters", label)
+            return None
         if status == "trash":
             self.report.note(f"skipped: {kind}s in the trash", label)
             return None

@@ -660,3 +660,40 @@ def test_a_run_failing_after_copying_images_removes_them(uploads, settings, monk
         run(UKRAINIAN, media_dir=uploads)
     assert not any(Path(settings.MEDIA_ROOT).rglob("*.jpg"))
     assert not Article.objects.exists() and not WordPressImage.objects.exists()
+
+
+def test_a_post_with_a_gigantic_text_is_skipped_and_reported_in_bounded_memory(tmp_path):
+    from articles import wordpress
+
+    body = "<p>" + "слово " * (wordpress.MAX_TEXT // 6 + 10) + "</p>"
+    export = tmp_path / "huge.xml"
+    export.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:wp="http://wordpress.org/export/1.2/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+        "<wp:wxr_version>1.2</wp:wxr_version>"
+        "<item><title>Величезна</title><wp:post_id>9001</wp:post_id>"
+        "<wp:post_type>post</wp:post_type><wp:status>publish</wp:status>"
+        "<wp:post_name>velychezna</wp:post_name>"
+        "<wp:post_date_gmt>2024-01-01 10:00:00</wp:post_date_gmt>"
+        f"<content:encoded><![CDATA[{body}]]></content:encoded></item>"
+        "</channel></rss>",
+        "utf-8",
+    )
+    report = run(export)
+    assert not Article.objects.filter(title="Величезна").exists()
+    assert "over 1,000,000 characters" in report
+
+
+def test_a_download_that_drips_stops_at_its_deadline(monkeypatch):
+    from articles import wordpress
+
+    class Dripping:
+        def read1(self, n):
+            return b"x"
+
+    clock = iter(range(0, 10_000, 5))
+    monkeypatch.setattr(wordpress.time, "monotonic", lambda: next(clock))
+    with pytest.raises(wordpress.MediaError, match="took longer"):
+        wordpress._read_within(Dripping(), 10_000_000, deadline=30)
