@@ -42,7 +42,10 @@ def clean_new_tag(sender, instance, **kwargs):
 
 
 def purge_after_commit(keys):
-    keys = list(keys)
+    """Purge `keys` at the HTTP caches in front once the change commits (none: nothing)."""
+    if not edge.purge_urls():
+        return
+    keys = list(keys() if callable(keys) else keys)
     transaction.on_commit(lambda: edge.purge(keys))
 
 
@@ -60,7 +63,8 @@ def _story_keys(article):
 @receiver(post_delete, sender=Article)
 def story_changed(sender, instance, **kwargs):
     bump()
-    purge_after_commit(_story_keys(instance))
+    # its lists' keys take two queries: asked only when there is a cache to purge
+    purge_after_commit(lambda: _story_keys(instance))
 
 
 @receiver(post_save, sender=RelatedLink)
