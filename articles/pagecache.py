@@ -8,13 +8,15 @@ Django's own per-site cache does, and the way Varnish or a CDN in front serves i
 
 A page may have one live part that follows votes rather than content: the story's rating
 block, the top-rated list. The page is stored with a slot there, and the part is filled
-in for every request from the cache (`live_part` renderers, registered by the views),
-from keys fetched in the same round trip as the page.
+in for every request from the cache by its renderer (named by its dotted path, so any
+process can serve a page it never rendered), from keys fetched in the same round trip as
+the page.
 
 A request flows: middleware (here) → view (articles.views) → template; a stored page
 comes back from `serve`, the one function that answers both paths.
 """
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable
@@ -28,6 +30,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
+from django.utils.module_loading import import_string
 
 from articles.content_version import STATE_KEY, content_state
 
@@ -36,7 +39,7 @@ STORE_SECONDS = 600  # a stored page, at most (a new content version retires it 
 EDGE_SECONDS = 300  # s-maxage for HTTP caches in front; they are purged on every change
 EDGE_STALE_SECONDS = 30  # stale-while-revalidate
 DAY = 86400  # how far "never" is, for a shared cache
-PAGE_FORMAT = 6  # part of every key: a release that stores pages differently starts afresh
+PAGE_FORMAT = 7  # part of every key: a release that stores pages differently starts afresh
 
 # Query parameters that name a different page; every other one (utm_source, fbclid…)
 # shows the same page and must not multiply the stored copies.
@@ -56,7 +59,12 @@ BYPASS_COOKIES = (
 
 @dataclass(frozen=True)
 class LivePart:
-    """A part of a stored page filled in for every request, by a registered renderer."""
+    """A part of a stored page filled in for every request by its renderer.
+
+    `renderer`: the dotted path of `render(request, found, *args) -> (html, state)`, where
+    `found` holds the cache's values of `cache_keys` and `state` names what the part showed
+    (it goes into the ETag).
+    """
 
     renderer: str
     args: tuple = ()
@@ -77,17 +85,9 @@ class StoredPage:
     digest: str = ""  # of head and tail: with the live part's state, the ETag
 
 
-_renderers: dict[str, Callable] = {}
-
-
-def live_part(name):
-    """Register `render(request, found, *args) -> (html, state)` for LivePart(name, …)."""
-
-    def register(render):
-        _renderers[name] = render
-        return render
-
-    return register
+@functools.cache
+def renderer(path) -> Callable:
+    return import_string(path)
 
 
 class PageResponse(HttpResponse):
@@ -164,7 +164,7 @@ def respond(request, page, *, public=True, found=None):
         if found is None:
             keys = page.live.cache_keys
             found = cache.get_many(keys) if keys else {}
-        html, state = _renderers[page.live.renderer](request, found, *page.live.args)
+        html, state = renderer(page.live.renderer)(request, found, *page.live.args)
         body = page.head + html.encode() + page.tail
     etag = f'"{hashlib.sha256(f"{page.digest}:{state}".encode()).hexdigest()[:32]}"'
     if etag in parse_etags(request.headers.get("If-None-Match", "")):

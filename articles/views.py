@@ -27,7 +27,6 @@ from articles.models import Article, Author, FrontPagePick, Notice, Section, Slu
 from articles.pagecache import (
     LivePart,
     cacheable_request,
-    live_part,
     make_page,
     public_cache,
     respond,
@@ -77,11 +76,10 @@ def _top_rated_key(template, limit, language):
 def _top_rated_live(template, limit):
     """The live part of a page with a top-rated list, and the keys it is read with."""
     keys = (STATE_KEY, ranking.version_cache_key(), _top_rated_key(template, limit, get_language()))
-    return LivePart("top-rated", (template, limit), keys)
+    return LivePart("articles.views.top_rated_part", (template, limit), keys)
 
 
-@live_part("top-rated")
-def _top_rated_part(request, found, template, limit):
+def top_rated_part(request, found, template, limit):
     """The top-rated list: rendered again only after a vote or a content change."""
     key = _top_rated_key(template, limit, get_language())
     if key not in found:
@@ -178,8 +176,7 @@ def count_view(request, pk):
     return HttpResponse(status=204)
 
 
-@live_part("rating")
-def _rating_part(request, found, object_id):
+def rating_part(request, found, object_id):
     """The story's rating block with its live score (and a signed-in user's CSRF token)."""
     key = score_cache.cache_key_for(Article, object_id, RATED_FIELD)
     count, total = score_cache.score(Article, object_id, RATED_FIELD, cached=found.get(key))
@@ -239,7 +236,7 @@ def _story_page(request, article, *, state, preview):
         *(edge.story_key(item.article_id) for item in related if item.article_id),
     ]
     score_key = score_cache.cache_key_for(Article, article.pk, RATED_FIELD)
-    live = LivePart("rating", (article.pk,), (score_key,))
+    live = LivePart("articles.views.rating_part", (article.pk,), (score_key,))
     response = _page(
         request,
         "articles/article_detail.html",

@@ -182,3 +182,49 @@ def test_a_stale_page_is_looked_up_once_and_rendered_with_that_version(
     client.get(article.get_absolute_url())
     assert len(looked_up) == 1  # and the page stored by the view is found next time
     assert response.content.decode().count(article.title) >= 1
+
+
+FRESH_PROCESS = """
+import sys
+
+import django
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+django.setup()
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
+
+from articles.models import Article  # noqa: E402
+
+ContentType.objects.get_for_model(Article)  # read once by every process
+with CaptureQueriesContext(connection) as queries:
+    response = Client(HTTP_HOST="127.0.0.1").get(sys.argv[1])
+print(response.status_code, len(queries), "Європа" in response.content.decode())
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_new_process_serves_a_page_another_one_stored(client):
+    """A worker just started (after a deploy) answers a page it never rendered itself: its
+    first request for it is the stored page, with the live rating filled in, no 500."""
+    import subprocess
+    import sys
+
+    from tests.conftest import require_postgres, require_redis
+    from tests.servers import ROOT, server_env
+
+    require_postgres()
+    require_redis()
+    article = ArticleFactory(title="Європа погодила підтримку")
+    assert client.get(article.get_absolute_url()).status_code == 200  # rendered and stored
+    result = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS, article.get_absolute_url()],
+        cwd=ROOT,
+        env={**server_env(), "DJANGO_SETTINGS_MODULE": "newsroom.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["200", "0", "True"], result.stdout + result.stderr
