@@ -167,7 +167,7 @@ def respond(request, page, *, public=True, found=None):
         html, state = renderer(page.live.renderer)(request, found, *page.live.args)
         body = page.head + html.encode() + page.tail
     etag = f'"{hashlib.sha256(f"{page.digest}:{state}".encode()).hexdigest()[:32]}"'
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+    if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
         response = HttpResponseNotModified()
         response["ETag"] = etag
     else:

@@ -19,7 +19,7 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+        request.id = request.META.get("HTTP_X_REQUEST_ID", "")[:64] or uuid.uuid4().hex
         started = time.perf_counter()
         response = self.get_response(request)
         duration_ms = round((time.perf_counter() - started) * 1000, 1)

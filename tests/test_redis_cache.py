@@ -1,0 +1,85 @@
+"""The project's Redis cache backend: reads on a connection each thread keeps, and what
+happens to that connection when Redis drops it or a reply never comes."""
+
+import threading
+
+import pytest
+import redis
+
+from newsroom.cache import ResilientRedisCache
+from tests.servers import PrivateRedis
+
+
+@pytest.fixture
+def private_redis():
+    server = PrivateRedis()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def backend(private_redis):
+    return ResilientRedisCache(
+        private_redis.url, {"OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
+    )
+
+
+def connected_clients(server):
+    return redis.Redis.from_url(server.url).info("clients")["connected_clients"] - 1
+
+
+def test_reads_reuse_one_connection_per_thread(backend, private_redis):
+    backend.set_many({"a": 1, "b": [2, "два"]})
+    for _ in range(50):
+        assert backend.get_many(["a", "b", "missing"]) == {"a": 1, "b": [2, "два"]}
+        assert backend.get("a") == 1
+        assert backend.get("missing", "default") == "default"
+    # one for the reads, one in redis.Redis's pool for the writes
+    assert connected_clients(private_redis) == 2
+
+
+def test_a_connection_redis_dropped_is_opened_again_without_a_miss(backend, private_redis):
+    backend.set("story", "Заголовок")
+    assert backend.get("story") == "Заголовок"
+    redis.Redis.from_url(private_redis.url).client_kill_filter(_type="normal", skipme=True)
+    assert backend.get("story") == "Заголовок"  # not a miss: the read is sent again once
+    assert backend.get_many(["story"]) == {"story": "Заголовок"}
+
+
+def test_threads_never_read_each_others_replies(backend):
+    backend.set_many({f"key-{n}": n for n in range(8)})
+    wrong = []
+
+    def read(n):
+        for _ in range(300):
+            found = backend.get_many([f"key-{n}", f"key-{(n + 1) % 8}"])
+            if found != {f"key-{n}": n, f"key-{(n + 1) % 8}": (n + 1) % 8}:
+                wrong.append(found)
+
+    threads = [threading.Thread(target=read, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
+
+
+def test_a_reply_that_times_out_is_never_read_by_the_next_request(backend, private_redis):
+    backend.set("a", "перший")
+    backend.set("b", "другий")
+    assert backend.get("a") == "перший"
+    admin = redis.Redis.from_url(private_redis.url)
+    admin.client_pause(1500)  # the next read waits past its 1 s timeout
+    assert backend.get("b", "miss") == "miss"  # degraded: served as a miss
+    backend._down_until = 0  # retry at once rather than in a few seconds
+    admin.client_unpause()
+    # the late reply to the timed-out read ("другий") must not answer this one
+    assert backend.get("a") == "перший"
+    assert backend.get("b") == "другий"
+
+
+def test_an_unreachable_redis_is_a_miss_not_an_error(backend, private_redis):
+    backend.set("a", 1)
+    private_redis.stop()
+    assert backend.get("a", "miss") == "miss"
+    assert backend.get_many(["a"]) == {}
