@@ -7,11 +7,13 @@ import pytest
 import redis
 
 from newsroom.cache import ResilientRedisCache
+from tests.conftest import require_redis
 from tests.servers import PrivateRedis
 
 
 @pytest.fixture
 def private_redis():
+    require_redis()  # a redis-server of its own, where the suite runs with Redis
     server = PrivateRedis()
     yield server
     server.stop()
