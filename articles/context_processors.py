@@ -9,7 +9,7 @@ def site(request):
     return {
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL.rstrip("/"),
-        "nav_sections": Section.objects.all(),
+        "nav_sections": Section.objects.with_public_stories(),
         "breaking_news": breaking_news,  # part of the content state
         "footer_pages": footer_pages,  # so are the newsroom's own pages in the footer
         "SOCIAL_LINKS": settings.SOCIAL_LINKS,

@@ -9,7 +9,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +38,17 @@ def validate_publish_time(value):
         raise ValidationError(PUBLISH_TIME_OUT_OF_RANGE, code="out_of_range")
 
 
+class SectionQuerySet(models.QuerySet):
+    def with_public_stories(self, at=None):
+        """Sections with at least one story readers can see now.
+
+        A section made for an embargoed story (by an editor or an import) stays out of
+        the menu, the sitemap and reach until that story is public: its name must not give
+        the story away.
+        """
+        return self.filter(Exists(Article.objects.published(at).filter(section=OuterRef("pk"))))
+
+
 class Section(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=False)
@@ -54,6 +65,8 @@ class Section(models.Model):
         ],
         help_text=_("Optional. Marks the section in the menu and on its stories, e.g. #b00020."),
     )
+
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]

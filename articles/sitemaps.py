@@ -26,7 +26,7 @@ class SectionSitemap(Sitemap):
     changefreq = "hourly"
 
     def items(self):
-        return Section.objects.all()
+        return Section.objects.with_public_stories()
 
 
 def recent_news(now=None):

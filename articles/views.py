@@ -261,6 +261,7 @@ def section_detail(request, slug):
         f"section:{section.pk}",
         {"section": section, "current_section": section},
         [edge.section_key(section.pk), edge.section_list_key(section.pk)],
+        hidden_when_empty=True,
     )
 
 

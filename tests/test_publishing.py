@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from articles.models import Article
 from ratings.services import Voter, cast_vote
-from tests.factories import ArticleFactory, RelatedLinkFactory
+from tests.factories import ArticleFactory, RelatedLinkFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 NOON = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -28,6 +28,22 @@ def test_scheduled_story_appears_when_its_time_comes_without_cron(client, sectio
         assert "Запланована" in client.get("/").content.decode()
         assert client.get(story.get_absolute_url()).status_code == 200
         assert story in Article.objects.published()
+
+
+
+def test_a_section_made_for_an_embargoed_story_stays_hidden_until_it_is_public(client, section):
+    with time_machine.travel(NOON, tick=False) as clock:
+        ArticleFactory(section=section, title="Вчорашня")
+        secret = SectionFactory(name="Відставка прем'єра", slug="vidstavka")
+        ArticleFactory(section=secret, title="Ембарго", published_at=NOON + timedelta(hours=1))
+        for path in ("/", section.get_absolute_url(), "/en/"):
+            assert "Відставка прем" not in client.get(path).content.decode(), path
+        assert "vidstavka" not in client.get("/sitemap-sections.xml").content.decode()
+        assert client.get(secret.get_absolute_url()).status_code == 404
+        clock.move_to(NOON + timedelta(hours=1, seconds=1))
+        assert "Відставка прем" in client.get("/").content.decode()
+        assert "vidstavka" in client.get("/sitemap-sections.xml").content.decode()
+        assert "Ембарго" in client.get(secret.get_absolute_url()).content.decode()
 
 
 def test_publishing_editing_and_unpublishing_refresh_cached_pages(client, article):
