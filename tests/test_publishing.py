@@ -30,7 +30,6 @@ def test_scheduled_story_appears_when_its_time_comes_without_cron(client, sectio
         assert story in Article.objects.published()
 
 
-
 def test_a_section_made_for_an_embargoed_story_stays_hidden_until_it_is_public(client, section):
     with time_machine.travel(NOON, tick=False) as clock:
         ArticleFactory(section=section, title="Вчорашня")
