@@ -50,8 +50,10 @@ def purge_after_commit(keys):
 
 
 def _story_keys(article):
-    """A story's own key and those of the lists it is on (or joins)."""
+    """A story's own key and those of the lists it is on (or joins); any story may be in
+    the top-rated ranking, or join or leave it."""
     keys = [edge.story_key(article.pk), edge.HOME, edge.FEEDS, edge.SEARCH, edge.NOTFOUND]
+    keys.append(edge.RANKING)
     keys.append(edge.section_list_key(article.section_id))
     if article.pk:
         keys += [edge.tag_list_key(pk) for pk in article.tags.values_list("pk", flat=True)]

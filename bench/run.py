@@ -280,7 +280,7 @@ def bench(stories, args, results):
         running.append(start_floor(tmp, args.workers, floor_port))
         story_bytes = urlopen(base + info["paths"]["story"]).read()
         running.append(start_nginx(tmp, story_bytes, args.workers, nginx_port))
-        varnish = Varnish(port)
+        varnish = Varnish([port])
         running.append(varnish)
         lua = Path(tmp) / "vote.lua"
         lua.write_text(VOTE_LUA % base)

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz for probes: whatever Host they send, over plain HTTP, not logged.
+    "newsroom.middleware.HealthCheckMiddleware",
     "newsroom.middleware.RequestLogMiddleware",
     "newsroom.middleware.HeadMiddleware",
     "django.middleware.security.SecurityMiddleware",

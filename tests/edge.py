@@ -1,5 +1,6 @@
 """A real varnishd with the shipped configuration, in front of app servers started by a test."""
 
+import re
 import shutil
 import socket
 import subprocess
@@ -16,22 +17,28 @@ SHIPPED_VCL = ROOT / "deploy" / "varnish" / "default.vcl"
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
 
 
-def vcl_for(backend_port):
-    """The shipped VCL with its backend pointed at `backend_port` (what a deployment edits)."""
+def vcl_for(backend_ports):
+    """The shipped VCL with one backend per port in its director (what a deployment edits)."""
     text = SHIPPED_VCL.read_text()
-    assert '.port = "8000";' in text
-    return text.replace('.port = "8000";', f'.port = "{backend_port}";')
+    backend = re.search(r"^backend app1 \{.*?^\}\n", text, re.M | re.S).group(0)
+    assert '.port = "8000";' in backend and "servers.add_backend(app1);" in text
+    backends = "".join(
+        backend.replace("app1", f"app{n}").replace('"8000"', f'"{port}"')
+        for n, port in enumerate(backend_ports, 1)
+    )
+    added = "\n    ".join(f"servers.add_backend(app{n});" for n in range(1, len(backend_ports) + 1))
+    return text.replace(backend, backends).replace("servers.add_backend(app1);", added)
 
 
 class Varnish:
     """varnishd in the foreground, on a free port, with its own work directory."""
 
-    def __init__(self, backend_port, port=None, params=()):
+    def __init__(self, backend_ports, port=None, params=()):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workdir = Path(tempfile.mkdtemp(prefix="newsroom-varnish-"))
         vcl = self.workdir / "default.vcl"
-        vcl.write_text(vcl_for(backend_port))
+        vcl.write_text(vcl_for(backend_ports))
         self.process = subprocess.Popen(
             [
                 VARNISHD,

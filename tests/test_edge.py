@@ -16,6 +16,7 @@ import requests
 from django.utils import timezone
 
 from articles.models import Article
+from ratings.services import Voter, cast_vote
 from tests.conftest import IN_CI, require_postgres, require_redis
 from tests.edge import VARNISHD, Varnish
 from tests.factories import ArticleFactory, AuthorFactory
@@ -26,7 +27,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def edge(settings):
-    """(varnish, [app server A, app server B]): A behind Varnish, both purging it."""
+    """(varnish, [app server A, app server B]): both behind Varnish's director, both
+    purging it, as deploy/varnish/default.vcl is set up for two app servers."""
     require_postgres()
     require_redis()
     if not shutil.which(VARNISHD):
@@ -39,7 +41,7 @@ def edge(settings):
     purge_url = f"http://127.0.0.1:{port}/"
     settings.EDGE_PURGE_URLS = [purge_url]  # edits made by this test process purge too
     with app_servers(2, EDGE_PURGE_URLS=purge_url) as servers:
-        varnish = Varnish(servers[0].port, port=port)
+        varnish = Varnish([server.port for server in servers], port=port)
         try:
             yield varnish, servers
         finally:
@@ -100,17 +102,30 @@ def test_an_edit_and_an_unpublish_show_on_the_next_page_through_the_cache(edge):
     varnish, _servers = edge
     story = ArticleFactory(title="Перший заголовок")
     other = ArticleFactory(title="Інша новина", section=story.section)
-    for path in (story.get_absolute_url(), "/", other.get_absolute_url()):
-        twice(varnish, path)
+    cast_vote(target=story, field="rating", voter=Voter(cookie_id="a" * 32), score=5)
+    pages = (story.get_absolute_url(), "/", other.get_absolute_url(), "/top/", "/en/top/")
+    for path in pages:
+        assert twice(varnish, path)[1].headers["X-Cache"] == "HIT", path
     story.title = "Виправлений заголовок"
     story.save()  # the editor's save: purged after commit, before it returns
-    for path in (story.get_absolute_url(), "/", other.get_absolute_url()):
+    for path in pages:
         page = varnish.get(path).text
         assert "Виправлений заголовок" in page and "Перший заголовок" not in page, path
     story.status = Article.Status.DRAFT
     story.save()
     assert varnish.get(story.get_absolute_url()).status_code == 404
-    assert "Виправлений заголовок" not in varnish.get("/").text
+    for path in ("/", "/top/", "/en/top/"):
+        assert "Виправлений заголовок" not in varnish.get(path).text, path
+
+
+def test_an_app_server_that_stops_costs_readers_no_error(edge):
+    """Stopped before Varnish's probe notices: reads are asked of the other one."""
+    varnish, (first, _second) = edge
+    stories = [ArticleFactory(title=f"Новина {n}") for n in range(12)]
+    first.stop()
+    # right away, before the probe (every 2 s) has marked it sick: every uncached page
+    statuses = [varnish.get(story.get_absolute_url()).status_code for story in stories]
+    assert statuses == [200] * len(stories)
 
 
 def test_a_scheduled_story_appears_at_its_time_without_cron(edge):
@@ -182,12 +197,13 @@ def test_a_cross_site_vote_through_the_cache_is_refused(edge):
 
 
 def test_stale_pages_are_served_while_the_app_is_down(edge):
-    varnish, (first, _second) = edge
+    varnish, servers = edge
     ArticleFactory(title="Сторінка на час збою")
     # a story due in two seconds ends every page's shared lifetime then
     ArticleFactory(title="Наступна", published_at=timezone.now() + timedelta(seconds=2))
     assert "Сторінка на час збою" in varnish.get("/").text
-    first.stop()
+    for server in servers:
+        server.stop()
     time.sleep(8)  # past the page's lifetime, and the probe has marked the backend sick
     served = varnish.get("/")
     assert served.status_code == 200 and "Сторінка на час збою" in served.text

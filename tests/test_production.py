@@ -294,3 +294,21 @@ def test_head_answers_the_headers_of_get_without_a_body(article):
     assert head_body == b""
     assert get_body and int(head_headers["Content-Length"]) == len(get_body)
     assert head_headers["Content-Type"] == get_headers["Content-Type"]
+
+
+@pytest.mark.django_db
+def test_healthz_answers_a_probe_that_names_its_backend_by_address_over_plain_http(
+    client, settings, caplog
+):
+    """Varnish's probe and load balancers send `Host: <backend address>` and no
+    X-Forwarded-Proto: the health check must not answer 400 or redirect them to HTTPS."""
+    settings.ALLOWED_HOSTS = ["news.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+    caplog.set_level("INFO", logger="newsroom.request")
+    response = client.get("/healthz", HTTP_HOST="10.0.0.5:8000")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert not [r for r in caplog.records if r.name == "newsroom.request"]  # not logged
+    # every other address still checks the Host and redirects
+    assert client.get("/", HTTP_HOST="10.0.0.5:8000").status_code == 400
+    assert client.get("/", HTTP_HOST="news.example.com").status_code == 301

@@ -4,28 +4,39 @@
 # (no cookie, no token), names what each shows in an `xkey` header, and purges exactly
 # those keys after every edit and vote (EDGE_PURGE_URLS), before it answers.
 #
-# A deployment changes two things: the backend below, and the purge ACL (the addresses
-# of the app servers). Several app servers: one backend each and a round-robin director
-# (see the README).
+# A deployment changes two things: the backends below (one per app server, each added
+# to the director in vcl_init), and the purge ACL (the addresses of the app servers).
 vcl 4.1;
 
+import directors;
 import std;
 import xkey;
 
-backend default {
+# /healthz answers 503 only when the app cannot reach its database: then readers get the
+# pages kept in grace instead of an error. It answers whatever Host the probe sends and
+# over plain HTTP.
+probe health {
+    .url = "/healthz";
+    .interval = 2s;
+    .timeout = 1s;
+    .window = 3;
+    .threshold = 2;
+}
+
+backend app1 {
     .host = "127.0.0.1";
     .port = "8000";
     .connect_timeout = 2s;
     .first_byte_timeout = 30s;
-    # /healthz answers 503 only when the app cannot reach its database: then readers get
-    # the pages kept in grace instead of an error.
-    .probe = {
-        .url = "/healthz";
-        .interval = 2s;
-        .timeout = 1s;
-        .window = 3;
-        .threshold = 2;
-    }
+    .probe = health;
+}
+# backend app2 { .host = "10.0.0.6"; .port = "8000"; .connect_timeout = 2s;
+#                .first_byte_timeout = 30s; .probe = health; }
+
+sub vcl_init {
+    new servers = directors.round_robin();
+    servers.add_backend(app1);
+    # servers.add_backend(app2);
 }
 
 # Who may purge: the app servers.
@@ -34,6 +45,7 @@ acl purgers {
 }
 
 sub vcl_recv {
+    set req.backend_hint = servers.backend();
     if (req.method == "PURGE") {
         if (client.ip !~ purgers) {
             return (synth(403, "Purging is for the app servers only"));
@@ -116,6 +128,14 @@ sub vcl_backend_response {
         return (deliver);
     }
     return (deliver);
+}
+
+sub vcl_backend_error {
+    # An app server that stopped (a restart, a deploy) before its probe noticed: a read is
+    # asked again of the next healthy one rather than answered with an error.
+    if (bereq.retries < 2 && bereq.method ~ "^(GET|HEAD)$") {
+        return (retry);
+    }
 }
 
 sub vcl_deliver {
