@@ -259,7 +259,7 @@ def test_logs_are_one_json_object_per_line_in_production():
 @pytest.mark.django_db
 def test_each_response_carries_a_request_id(client, caplog):
     with caplog.at_level(logging.INFO, logger="newsroom.request"):
-        response = client.get("/healthz")
+        response = client.get("/robots.txt")
     assert len(response["X-Request-ID"]) == 32
     record = [r for r in caplog.records if r.name == "newsroom.request"][-1]
     assert record.status == 200 and record.request_id == response["X-Request-ID"]
