@@ -15,6 +15,7 @@ and never fails the editor's save or the reader's vote.
 
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, wait
 
 import requests
@@ -25,6 +26,7 @@ log = logging.getLogger("articles.edge")
 HEADER = "xkey"
 PURGE_HEADER = "xkey-purge"
 TIMEOUT_SECONDS = 2.0
+QUIET_SECONDS = 60  # a cache that keeps failing is logged once in this long
 
 NAV = "nav"  # the section menu: on every page
 HOME = "home"
@@ -90,6 +92,7 @@ class _Purger:
         self._sent = 0  # batches answered (or given up on)
         self._busy = False
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="edge-purge")
+        self._failures = {}  # url: (when last logged, failures not logged since)
 
     def purge(self, keys):
         with self._lock:
@@ -130,14 +133,24 @@ class _Purger:
             try:
                 response = future.result()
             except requests.RequestException as exc:
-                log.error("edge cache %s unreachable, purge lost: %s", futures[future], exc)
+                self._failed(futures[future], f"unreachable, purge lost: {exc}")
                 continue
             if response.status_code >= 400:
-                log.error(
-                    "edge cache %s refused a purge: %s", futures[future], response.status_code
-                )
+                self._failed(futures[future], f"refused a purge: {response.status_code}")
         for future in not_done:
-            log.error("edge cache %s did not answer a purge in time", futures[future])
+            self._failed(futures[future], "did not answer a purge in time")
+
+    def _failed(self, url, problem):
+        """Log a failed purge; one a minute at most for a cache that keeps failing (a
+        bulk write while it is down would log every story), with how many were not."""
+        now = time.monotonic()
+        last, unlogged = self._failures.get(url, (None, 0))
+        if last is not None and now - last < QUIET_SECONDS:
+            self._failures[url] = (last, unlogged + 1)
+            return
+        self._failures[url] = (now, 0)
+        more = f" ({unlogged} more failed purges not logged)" if unlogged else ""
+        log.error("edge cache %s %s%s", url, problem, more)
 
 
 _purger = _Purger()

@@ -13,3 +13,6 @@ max_requests = 5000
 max_requests_jitter = 500
 accesslog = None  # the app logs each request as JSON
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket is one path per user: several servers on one machine would
+# take it from each other. Nothing here uses it.
+control_socket_disable = True

@@ -9,6 +9,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
 
@@ -61,7 +62,9 @@ def news_sitemap(request):
 
 
 def csrf_failure(request, reason=""):
-    message = "The form has expired or was not sent from this site. Reload the page and try again."
+    message = _(
+        "The form has expired or was not sent from this site. Reload the page and try again."
+    )
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"error": message}, status=403)
     return render(request, "errors/403_csrf.html", {"message": message}, status=403)

@@ -39,7 +39,8 @@ class Command(BaseCommand):
             for article in due:
                 self.stdout.write(f"due: {article.published_at:%Y-%m-%d %H:%M} {article.title}")
         if dry_run:
-            self.stdout.write(f"Dry run: {len(due)} story(ies) due; nothing changed.")
+            stories = "story" if len(due) == 1 else "stories"
+            self.stdout.write(f"Dry run: {len(due)} {stories} due; nothing changed.")
             return
         if due:
             bump_content_version()
