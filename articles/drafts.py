@@ -147,7 +147,8 @@ def save_draft(*, article, user, data, based_on, uploads=()):
     kept = {
         name: values
         for name, values in data.lists()
-        if name not in NOT_KEPT and not (name.endswith("-held") and values[-1:][0] not in keys)
+        if name not in NOT_KEPT
+        and not (name.endswith("-held") and (values or [""])[-1] not in keys)
     }
     kept["draft_version"] = [str(version)]
     kept["based_on_version"] = [str(based_on)]

@@ -140,3 +140,30 @@ def test_images_held_by_no_draft_go_after_a_day(
         editor_client.post(ADD, {**data, "lead_image": photo("nove.png")})
     assert list(HeldUpload.objects.values_list("name", flat=True)) == ["nove.png"]
     assert not default_storage.exists(old.file.name)
+
+
+def test_on_a_story_with_an_image_the_current_one_shows_beside_the_new_one_kept(
+    editor_client, section, taken
+):
+    from django.core.files.base import ContentFile
+
+    from articles import services
+
+    story = ArticleFactory(section=section, title="З фото", lead_image_alt="Старе фото")
+    story.lead_image.save("stare.png", ContentFile(photo().read()), save=False)
+    services.save_story(article=story)
+    url = reverse("admin:articles_article_change", args=[story.pk])
+    data = story_form(
+        section,
+        title="З фото",
+        slug="zainiatyi-slug",
+        lead_image_alt="Нове фото",
+        based_on_version=story.version,
+    )
+
+    response = editor_client.post(url, {**data, "lead_image": photo("nove.png")})
+
+    page = response.content.decode()
+    current = re.search(r'<img class="story-image-preview" src="([^"]+)"', page).group(1)
+    assert current == default_storage.url(story.lead_image_renditions["480"]["jpg"])
+    assert "«nove.png»" in page and held_key(response)

@@ -359,6 +359,7 @@ def test_an_author_has_no_drafts_of_published_stories(story, section, iryna):
 
 def test_the_drafts_preview_shows_the_draft_to_editors_only(client, story, section, iryna):
     changes, _petro = drafted_changes(section)
+    changes["body"] = '<p>Новий текст.</p><script>alert("x")</script><p onclick="x()">Ще.</p>'
     save_draft(signed_in(iryna), story, changes)
     held = HeldUpload.objects.get()
 
@@ -373,6 +374,8 @@ def test_the_drafts_preview_shows_the_draft_to_editors_only(client, story, secti
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     assert response["X-Robots-Tag"] == "noindex"
     assert "Попередній перегляд чернетки змін" in page
+    assert "<p>Новий текст.</p>" in page  # the draft's text, cleaned as any saved text
+    assert 'alert("x")' not in page and "onclick" not in page
     assert client.get(preview_url(story)).status_code == 302  # to the admin's login
     assert signed_in(iryna).get(preview_url(ArticleFactory(section=section))).status_code == 404
     assert Article.objects.get(pk=story.pk).title == "Уряд ухвалив бюджет"
