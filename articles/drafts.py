@@ -50,6 +50,10 @@ DRAFT_SAVED_MEANWHILE = gettext_lazy(
     "was saved: your edits are in the form below, and the table shows how the saved draft "
     "differs from them. Bring in what matters, then save again."
 )
+NOT_DISCARDED = gettext_lazy(
+    "%(user)s saved this story's draft of changes again at %(time)s, after you looked at "
+    "it: nothing was discarded. Look at the draft now before discarding it."
+)
 STALE_DRAFT = gettext_lazy(
     "The published story was changed after this draft of changes was saved: the table "
     "below shows what changed. Bring those changes into the draft where they matter; "
@@ -70,13 +74,13 @@ COMPARED = (
 class DraftChanged(PermissionDenied):
     """A save based on a draft of changes other than the one stored (or none)."""
 
-    def __init__(self, *, draft):
+    def __init__(self, *, draft, message=DRAFT_SAVED_MEANWHILE):
         self.draft = draft
         self.current = draft.version if draft is not None else 0
         if draft is None:
             message = str(DRAFT_GONE)
         else:
-            message = str(DRAFT_SAVED_MEANWHILE) % {
+            message = str(message) % {
                 "user": saved_by_name(draft),
                 "time": date_format(timezone.localtime(draft.saved_at), "DATETIME_FORMAT"),
             }
@@ -171,7 +175,7 @@ def discard(*, article, opened_at):
     Article.objects.select_for_update().filter(pk=article.pk).first()  # in step with saves
     draft = StoryDraft.objects.select_for_update().filter(article_id=article.pk).first()
     if draft is None or draft.version != opened_at:
-        raise DraftChanged(draft=draft)
+        raise DraftChanged(draft=draft, message=NOT_DISCARDED)
     draft.delete()  # with its held images
 
 
