@@ -406,3 +406,43 @@ def test_a_published_drafts_feed_item_and_search_follow_the_story(client, story,
     assert (
         "Уряд ухвалив бюджет на 2027 рік" in client.get("/search/", {"q": "2027"}).content.decode()
     )
+
+
+def test_a_drafts_notice_and_significant_update_wait_with_it(client, story, iryna):
+    editor = signed_in(iryna)
+    notice = {
+        "notices-TOTAL_FORMS": "1",
+        "notices-0-kind": "update",
+        "notices-0-text": "Додано реакцію опозиції.",
+        "notices-0-noted_at_0": "2026-12-01",
+        "notices-0-noted_at_1": "09:30:00",
+        "significant_update": "on",
+        "teaser": "Рада ухвалила бюджет, опозиція проти.",
+    }
+    assert send(editor, change_url(story), notice, button="_save_draft").status_code == 302
+    assert not story.notices.exists() and Article.objects.get(pk=story.pk).revised_at is None
+    assert "Додано реакцію опозиції" not in client.get(story.get_absolute_url()).content.decode()
+
+    preview = editor.get(preview_url(story)).content.decode()
+    assert "Додано реакцію опозиції." in preview and 'class="updated"' in preview
+
+    assert send(editor, change_url(story), button="_publish_draft").status_code == 302
+    stored = Article.objects.get(pk=story.pk)
+    assert list(stored.notices.values_list("text", flat=True)) == ["Додано реакцію опозиції."]
+    assert stored.revised_at is not None and stored.teaser.startswith("Рада ухвалила")
+    page = client.get(stored.get_absolute_url()).content.decode()
+    assert "Додано реакцію опозиції." in page
+
+
+def test_a_draft_that_removes_the_image_removes_it_only_when_published(client, story, iryna):
+    editor = signed_in(iryna)
+    image = story.lead_image.name
+    cleared = {"lead_image-clear": "on", "lead_image_alt": ""}
+    assert send(editor, change_url(story), cleared, button="_save_draft").status_code == 302
+    assert Article.objects.get(pk=story.pk).lead_image.name == image
+    assert "lead-image" in client.get(story.get_absolute_url()).content.decode()
+    assert 'class="lead-image"' not in editor.get(preview_url(story)).content.decode()
+
+    assert send(editor, change_url(story), button="_publish_draft").status_code == 302
+    assert not Article.objects.get(pk=story.pk).lead_image
+    assert 'class="lead-image"' not in client.get(story.get_absolute_url()).content.decode()
