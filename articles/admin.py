@@ -1,18 +1,22 @@
 """The newsroom admin: stories with related links, notices, review, revisions; banners."""
 
+import copy
+import json
+
 import reversion
 from django import forms
-from django.contrib import admin
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import FloatField, OuterRef, Subquery
+from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Exists, FloatField, OuterRef, Subquery
 from django.db.models.functions import Cast, NullIf
-from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +25,7 @@ from reversion.admin import VersionAdmin
 from taggit import admin as taggit_admin
 from taggit.models import Tag
 
-from articles import services, workflow
+from articles import drafts, services, uploads, views, workflow
 from articles.models import (
     Article,
     Author,
@@ -31,10 +35,16 @@ from articles.models import (
     RelatedLink,
     Section,
     SlugRedirect,
+    StoryDraft,
 )
 from articles.templatetags.articles_tags import rendition_url
 from ratings.models import Score
 from ratings.widget import format_average
+
+
+def _saving_draft(request):
+    """True for a story form sent with "save the changes as a draft"."""
+    return request.method == "POST" and "_save_draft" in request.POST
 
 
 class StoryInlineMixin:
@@ -77,9 +87,14 @@ class NoticeInline(admin.StackedInline):
 
 
 class ArticleAdminForm(forms.ModelForm):
-    """The story form: statuses the user may choose, the version it was opened at."""
+    """The story form: statuses the user may choose, the versions it was opened at.
+
+    Opened on a story with a draft of changes, it is bound to the draft (`shown_draft`),
+    and checked like any sent form, so that what changed since shows at once.
+    """
 
     based_on_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    draft_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     significant_update = forms.BooleanField(
         label=_("Significant update"),
         required=False,
@@ -89,14 +104,28 @@ class ArticleAdminForm(forms.ModelForm):
             "counts by itself."
         ),
     )
-    user = None  # set per request by ArticleAdmin.get_form
+    # set per request by ArticleAdmin.get_form (a new class for every request)
+    user = None
     live_version = None  # the stored version when a revision is being restored
+    shown_draft = None  # the story's draft of changes, shown in the form
+    saving_draft = False  # sent with "save the changes as a draft"
+    checks_rules = True  # off for a draft's preview, which saves nothing
 
     def __init__(self, *args, **kwargs):
+        showing_draft = self.shown_draft is not None and not args and kwargs.get("data") is None
+        if showing_draft:
+            kwargs["data"] = drafts.form_data(self.shown_draft)
+            # the page around the form (title, breadcrumbs) names the story as published
+            kwargs["instance"] = copy.copy(kwargs["instance"])
         super().__init__(*args, **kwargs)
+        self.showing_draft = showing_draft
         self.conflict = None
+        self.draft_conflict = None
         opened_at = self.instance.version if self.live_version is None else self.live_version
         self.fields["based_on_version"].initial = opened_at
+        self.fields["draft_version"].initial = 0
+        for _name, widget in uploads.held_widgets(self):
+            widget.user, widget.article = self.user, self.instance
         if "title" in self.fields:
             self.fields["title"].widget.attrs.update(spellcheck="true", lang="uk")
         if "tags" in self.fields:
@@ -110,8 +139,11 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.checks_rules:
+            return cleaned
         status = cleaned.get("status", self.instance.status)
         based_on = cleaned.get("based_on_version")
+        problems = []
         try:
             workflow.check_save(
                 user=self.user,
@@ -124,13 +156,38 @@ class ArticleAdminForm(forms.ModelForm):
             self.conflict = workflow.conflict_details(
                 article_id=conflict.article_id, based_on=based_on
             )
+            self.conflict["draft"] = self.showing_draft
             # Saving again after reading the changes is a choice made knowing them.
-            self.data = self.data.copy()
-            self.data["based_on_version"] = conflict.current
-            raise ValidationError(str(conflict), code="conflict") from None
+            self._set_data("based_on_version", conflict.current)
+            message = drafts.STALE_DRAFT if self.conflict["draft"] else str(conflict)
+            problems.append(ValidationError(str(message), code="conflict"))
         except workflow.NotAllowed as refusal:
             raise ValidationError(str(refusal), code="not-allowed") from None
+        if self.instance.pk is not None:
+            try:
+                drafts.check(
+                    article=self.instance,
+                    opened_at=cleaned.get("draft_version") or 0,
+                    status=status,
+                    saving=self.saving_draft,
+                )
+            except drafts.DraftChanged as changed:
+                stored = drafts.form_data(changed.draft) if changed.draft else None
+                self.draft_conflict = {
+                    "draft": changed.draft,
+                    "rows": drafts.differences(stored, self.data) if stored else [],
+                }
+                self._set_data("draft_version", changed.current)
+                problems.append(ValidationError(str(changed), code="draft-changed"))
+            except workflow.NotAllowed as refusal:
+                problems.append(ValidationError(str(refusal), code="not-allowed"))
+        if problems:
+            raise ValidationError(problems)
         return cleaned
+
+    def _set_data(self, name, value):
+        self.data = self.data.copy()
+        self.data[name] = str(value)
 
 
 class PublicationFilter(admin.SimpleListFilter):
@@ -143,6 +200,7 @@ class PublicationFilter(admin.SimpleListFilter):
             ("scheduled", _("Scheduled")),
             ("review", _("Waiting for review")),
             ("draft", _("Draft")),
+            ("changes", _("With a draft of changes")),
         ]
 
     def queryset(self, request, queryset):
@@ -155,6 +213,8 @@ class PublicationFilter(admin.SimpleListFilter):
             return queryset.filter(status=Article.Status.DRAFT)
         if self.value() == "review":
             return queryset.filter(status=Article.Status.REVIEW)
+        if self.value() == "changes":
+            return queryset.filter(pending_draft__isnull=False)
         return queryset
 
 
@@ -178,6 +238,8 @@ class ArticleAdmin(VersionAdmin):
     autocomplete_fields = ["authors"]
     inlines = [RelatedLinkInline]
     readonly_fields = ["preview_link", "lead_image_preview", "created_at", "updated_at"]
+    # an image chosen in a form sent back with errors, or kept in a draft, is offered again
+    formfield_overrides = {models.ImageField: {"widget": uploads.HeldImageInput}}
     save_on_top = True
     list_per_page = 50
     fieldsets = [
@@ -213,6 +275,7 @@ class ArticleAdmin(VersionAdmin):
                     "created_at",
                     "updated_at",
                     "based_on_version",
+                    "draft_version",
                 ]
             },
         ),
@@ -222,10 +285,21 @@ class ArticleAdmin(VersionAdmin):
         js = ["js/admin-slug.js", "js/admin-presence.js", "js/admin-editor.js", "js/admin-story.js"]
         css = {"all": ["css/admin-story.css"]}
 
-    def render_change_form(self, request, context, *args, **kwargs):
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # The rich-text editor loads through an inline import map; the CSP admits it by nonce.
         context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
-        return super().render_change_form(request, context, *args, **kwargs)
+        if request.method == "POST":  # sent back with errors: the chosen images are kept
+            uploads.keep_chosen(context["adminform"].form, user=request.user)
+        context["editing_draft"] = context.get("story_draft") is not None and drafts.on_draft(
+            context["adminform"].form
+        )
+        context["can_save_draft"] = (
+            obj is not None
+            and obj.status == Article.Status.PUBLISHED
+            and workflow.can_publish(request.user)
+            and self.has_change_permission(request, obj)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -234,7 +308,7 @@ class ArticleAdmin(VersionAdmin):
         if not (published and workflow.can_publish(request.user)):
             hidden.add("significant_update")  # only editors update a published story
         if obj is not None and not self.has_change_permission(request, obj):
-            hidden.add("based_on_version")  # a read-only page saves nothing
+            hidden |= {"based_on_version", "draft_version"}  # a read-only page saves nothing
         return [
             (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
             for name, options in fieldsets
@@ -244,7 +318,17 @@ class ArticleAdmin(VersionAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         form.user = request.user  # a new class for every request
         form.live_version = getattr(request, "live_story_version", None)
+        form.saving_draft = _saving_draft(request)
+        if request.method == "GET":
+            form.shown_draft = getattr(request, "story_draft", None)
         return form
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        draft = getattr(request, "story_draft", None)
+        if request.method == "GET" and draft is not None:  # the draft's picks and notices
+            kwargs["data"] = drafts.form_data(draft)
+        return kwargs
 
     def get_inlines(self, request, obj):
         inlines = list(super().get_inlines(request, obj))
@@ -262,7 +346,18 @@ class ArticleAdmin(VersionAdmin):
         return super().has_delete_permission(request, obj) and workflow.may_delete(request.user)
 
     def save_model(self, request, obj, form, change):
-        obj.workflow_step = workflow.save_story(
+        if form.saving_draft:  # the story stays as readers see it
+            uploads.keep_chosen(form, user=request.user)
+            held = [widget.held for _name, widget in uploads.held_widgets(form) if widget.held]
+            drafts.save_draft(
+                article=obj,
+                user=request.user,
+                data=form.data,
+                based_on=form.cleaned_data.get("based_on_version") or 0,
+                uploads=held,
+            )
+            return
+        step = workflow.save_story(
             article=obj,
             user=request.user,
             based_on=form.cleaned_data.get("based_on_version"),
@@ -270,10 +365,34 @@ class ArticleAdmin(VersionAdmin):
             significant=form.cleaned_data.get("significant_update", False),
             publish_time_chosen="published_at" in form.changed_data,
         )
+        if form.cleaned_data.get("draft_version"):  # the form was the draft: now it is the story
+            drafts.published(article=obj)
+            obj.published_draft = True
+            step = "; ".join(filter(None, [str(_("Published the draft of changes")), step]))
+        obj.workflow_step = step
+        uploads.release(form)
 
     def save_related(self, request, form, formsets, change):
+        if form.saving_draft:
+            return  # tags, bylines, picks and notices wait in the draft
         super().save_related(request, form, formsets, change)
         workflow.finish_save(article=form.instance, user=request.user)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if form.saving_draft:  # nothing was saved: the formsets know of no saved rows
+            message = super().construct_change_message(request, form, [], add)
+            with translation.override(None):  # stored untranslated, as Django stores labels
+                changed = [
+                    str(formset.model._meta.verbose_name_plural)
+                    for formset in formsets
+                    if formset.has_changed()
+                ]
+            if changed and not message:
+                message.append({"changed": {"fields": []}})
+            if changed:
+                message[0]["changed"]["fields"] += changed
+            return message
+        return super().construct_change_message(request, form, formsets, add)
 
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
@@ -281,6 +400,11 @@ class ArticleAdmin(VersionAdmin):
         return entry
 
     def log_change(self, request, obj, message):
+        if _saving_draft(request):  # the admin's log only: the story has no new revision
+            said = LogEntry(change_message=json.dumps(message)).get_change_message()
+            saved = _("Saved a draft of changes")
+            message = f"{saved}. {said}".strip()
+            obj = Article.objects.get(pk=obj.pk)  # named as readers still see it
         entry = super().log_change(request, obj, message)
         self._record_step(obj, entry)
         return entry
@@ -293,8 +417,14 @@ class ArticleAdmin(VersionAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        story = self.get_object(request, unquote(object_id)) if request.method == "GET" else None
-        if story is not None:
+        story = self.get_object(request, unquote(object_id))
+        if story is not None and self.has_change_permission(request, story):
+            # a story with a draft of changes opens on the draft (get_form, get_formset_kwargs)
+            request.story_draft = drafts.pending(story)
+            extra_context["story_draft"] = request.story_draft
+            if request.story_draft is not None:
+                extra_context["story_draft_by"] = drafts.saved_by_name(request.story_draft)
+        if story is not None and request.method == "GET":
             extra_context["story_status"] = self.story_status(story)
             workflow.keep_baseline(story)
             extra_context["others_editing"] = workflow.note_presence(
@@ -350,6 +480,16 @@ class ArticleAdmin(VersionAdmin):
                 self.admin_site.admin_view(self.presence_view),
                 name="articles_article_presence",
             ),
+            path(
+                "<path:object_id>/draft/preview/",
+                self.admin_site.admin_view(self.draft_preview_view),
+                name="articles_article_draft_preview",
+            ),
+            path(
+                "<path:object_id>/draft/discard/",
+                self.admin_site.admin_view(self.draft_discard_view),
+                name="articles_article_draft_discard",
+            ),
         ]
         return own + super().get_urls()
 
@@ -384,6 +524,63 @@ class ArticleAdmin(VersionAdmin):
         }
         return TemplateResponse(request, "admin/articles/article/compare.html", context)
 
+    def _draft_for(self, request, object_id):
+        """The story and its draft of changes, for those who may change the story."""
+        story = self._story_for(request, object_id)
+        if not self.has_change_permission(request, story):
+            raise PermissionDenied
+        draft = drafts.pending(story)
+        if draft is None:
+            raise Http404(_("This story has no draft of changes."))
+        return story, draft
+
+    def draft_preview_view(self, request, object_id):
+        """The story as its draft of changes would make it, as a reader will see it."""
+        story, draft = self._draft_for(request, object_id)
+        fields = flatten_fieldsets(self.get_fieldsets(request, story))
+        form_class = self.get_form(request, story, change=True, fields=fields)
+        form_class.checks_rules = False  # a look, not a save
+        data = drafts.form_data(draft)
+        form = form_class(data, instance=story)
+        form.is_valid()  # a field in error keeps the published value
+        formsets = [
+            (inline, formset(data=data, instance=story, prefix=formset.get_default_prefix()))
+            for formset, inline in self.get_formsets_with_inlines(request, story)
+        ]
+        shown = drafts.story_as_drafted(form, formsets)
+        return views.preview_response(request, form.instance, draft=True, **shown)
+
+    def draft_discard_view(self, request, object_id):
+        """Ask, then drop the draft of changes; the published story stays as it is."""
+        story, draft = self._draft_for(request, object_id)
+        change_url = reverse("admin:articles_article_change", args=[story.pk])
+        if request.method == "POST":
+            opened_at = request.POST.get("draft_version", "")
+            if not opened_at.isdigit():
+                raise BadRequest(_("The form names no draft version."))
+            try:
+                drafts.discard(article=story, opened_at=int(opened_at))
+            except drafts.DraftChanged as changed:
+                self.message_user(request, str(changed), messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            self.log_change(request, story, str(_("Discarded the draft of changes")))
+            self.message_user(
+                request,
+                _("The draft of changes is discarded: the story stays as it was published."),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "object": story,
+            "draft": draft,
+            "draft_by": drafts.saved_by_name(draft),
+            "title": _("Discard the draft of changes?"),
+            "subtitle": str(story),
+        }
+        return TemplateResponse(request, "admin/articles/article/draft_discard.html", context)
+
     def presence_view(self, request, object_id):
         """The heartbeat of an open story form: who else has it open (JSON)."""
         if request.method != "POST":
@@ -405,6 +602,7 @@ class ArticleAdmin(VersionAdmin):
             .annotate(
                 votes=Subquery(scores.values("count")[:1]),
                 vote_total=Subquery(scores.values("total")[:1]),
+                has_draft=Exists(StoryDraft.objects.filter(article_id=OuterRef("pk"))),
             )
             .annotate(
                 # a score whose votes were all removed has a count of 0: no average, no error
@@ -416,9 +614,10 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
-        if obj.is_scheduled:
-            return _("Scheduled")
-        return obj.get_status_display()
+        status = _("Scheduled") if obj.is_scheduled else obj.get_status_display()
+        if getattr(obj, "has_draft", False):
+            return format_html("{} · <em>{}</em>", status, _("draft of changes"))
+        return status
 
     @admin.display(description=_("publish time"), ordering="published_at")
     def published(self, obj):
@@ -436,7 +635,12 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.display(description=_("current image"))
     def lead_image_preview(self, obj):
-        if not obj.lead_image:
+        if obj.lead_image and not obj.lead_image._committed and obj.pk:
+            # a form sent back with a new image (kept below it): the stored one is current
+            obj = Article.objects.only("lead_image", "lead_image_renditions", "lead_image_alt").get(
+                pk=obj.pk
+            )
+        if not obj.lead_image or not obj.lead_image._committed:
             return _("No image yet.")
         return format_html(
             '<img class="story-image-preview" src="{}" alt="{}" width="240">',
@@ -472,6 +676,23 @@ class ArticleAdmin(VersionAdmin):
         return response
 
     def response_change(self, request, obj):
+        change_url = reverse("admin:articles_article_change", args=[obj.pk])
+        if _saving_draft(request):
+            self.message_user(
+                request,
+                _(
+                    "The changes are saved as a draft. Readers see the published story until "
+                    "the draft is published."
+                ),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(change_url)
+        if getattr(obj, "published_draft", False):
+            self.message_user(
+                request, _("The draft is published: readers see the changes."), messages.SUCCESS
+            )
+            self._say_status(request, obj)
+            return HttpResponseRedirect(change_url)
         response = super().response_change(request, obj)
         self._say_status(request, obj)
         return response

@@ -2,15 +2,19 @@
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.translation import gettext_lazy as _
 
 from articles import edge, text
+from articles.images import nearest_rendition
 from articles.models import Article, Notice, Section
 from articles.pagecache import public_cache
+from articles.templatetags.articles_tags import absolute
 
 FEED_SIZE = 30
+FEED_IMAGE_WIDTH = 800  # feed readers show a story's picture about this wide
 IMAGE_TYPES = {
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
@@ -58,22 +62,22 @@ class LatestStoriesFeed(SharedFeed):
     def item_categories(self, item):
         return [text.strip_control(item.section.name)]
 
-    def item_enclosure_url(self, item):
-        if item.lead_image:
-            return settings.SITE_URL.rstrip("/") + item.lead_image.url
-        return None
-
-    def item_enclosure_length(self, item):
-        try:
-            return item.lead_image.size if item.lead_image else None
-        except OSError:
-            return 0
-
-    def item_enclosure_mime_type(self, item):
+    def item_enclosures(self, item):
+        """The story's picture: its JPEG copy nearest FEED_IMAGE_WIDTH, or the original."""
         if not item.lead_image:
-            return None
-        ext = item.lead_image.name.rsplit(".", 1)[-1].lower()
-        return IMAGE_TYPES.get(ext, "image/jpeg")
+            return []
+        entry = nearest_rendition(item.lead_image_renditions, "jpg", FEED_IMAGE_WIDTH)
+        if entry is not None:
+            name, length, mime = entry["jpg"], entry.get("bytes", {}).get("jpg"), "image/jpeg"
+        else:
+            name, length = item.lead_image.name, None
+            mime = IMAGE_TYPES.get(name.rsplit(".", 1)[-1].lower(), "image/jpeg")
+        if length is None:  # copies made before their sizes were recorded, or the original
+            try:
+                length = default_storage.size(name)
+            except OSError:
+                length = 0  # RSS's "unknown"
+        return [Enclosure(absolute(default_storage.url(name)), str(length), mime)]
 
 
 class LatestStoriesAtomFeed(LatestStoriesFeed):

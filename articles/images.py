@@ -57,7 +57,11 @@ def validate_image(upload):
 
 
 def make_renditions(name, widths=None):
-    """Resized WebP and JPEG copies of a stored image, keyed by width."""
+    """Resized WebP and JPEG copies of a stored image, keyed by width.
+
+    Each entry: {"width", "height", "webp": stored name, "jpg": stored name, "bytes":
+    {"webp": size, "jpg": size}} (the sizes feeds announce, without asking the storage).
+    """
     widths = widths or settings.ARTICLES_RENDITION_WIDTHS
     with default_storage.open(name) as fh, Image.open(fh) as source:
         source.load()
@@ -67,7 +71,7 @@ def make_renditions(name, widths=None):
     for target_width in sorted({min(width, image.width) for width in widths}):
         height = round(image.height * target_width / image.width)
         resized = image.resize((target_width, height), Image.Resampling.LANCZOS)
-        entry = {"width": target_width, "height": height}
+        entry = {"width": target_width, "height": height, "bytes": {}}
         formats = (
             ("WEBP", "webp", {"quality": 80}),
             ("JPEG", "jpg", {"quality": 82, "progressive": True}),
@@ -79,8 +83,15 @@ def make_renditions(name, widths=None):
                 f"renditions/{base}-{target_width}.{ext}", ContentFile(buffer.getvalue())
             )
             entry[ext] = stored
+            entry["bytes"][ext] = buffer.tell()
         renditions[str(target_width)] = entry
     return renditions
+
+
+def nearest_rendition(renditions, fmt, width):
+    """The rendition entry in format `fmt` whose width is nearest `width`, or None."""
+    entries = [entry for entry in (renditions or {}).values() if fmt in entry]
+    return min(entries, key=lambda entry: abs(entry["width"] - width), default=None)
 
 
 def make_square(name, size=192):

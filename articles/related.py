@@ -43,13 +43,14 @@ class NewsItem:
         self.image = image  # {"url", "width", "height"} of a small copy of the lead image
 
 
-def related_news(article, limit, tag_ids=None):
+def related_news(article, limit, tag_ids=None, links=None):
     """Up to `limit` NewsItems: picks in the editor's order, then the fill.
 
-    `tag_ids` are the article's tags when the caller has them already (a query fewer).
+    `tag_ids` are the article's tags when the caller has them already (a query fewer);
+    `links` its picks, in order, when they are not the stored ones (a draft's preview).
     """
     now = timezone.now()
-    links = list(article.related_links.all())
+    links = list(article.related_links.all()) if links is None else links
     if tag_ids is None:
         tag_ids = list(article.tags.values_list("pk", flat=True))
     picked = [link.target_id for link in links if link.target_id]

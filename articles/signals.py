@@ -6,6 +6,7 @@ front (articles.edge), once the change has committed.
 """
 
 from django.contrib.flatpages.models import FlatPage
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
@@ -20,6 +21,7 @@ from articles.models import (
     Author,
     BreakingNews,
     FrontPagePick,
+    HeldUpload,
     Notice,
     RelatedLink,
     Section,
@@ -152,6 +154,17 @@ def tags_changed(sender, instance, action, pk_set, **kwargs):
         bump()
         lists = [edge.tag_list_key(pk) for pk in pk_set or ()]
         purge_after_commit([edge.story_key(instance.pk), *lists])
+
+
+@receiver(post_delete, sender=HeldUpload)
+def held_upload_gone(sender, instance, **kwargs):
+    """An image no form waits for any more: its file goes once the deletion commits.
+
+    Nothing readers see: a held image is on no page (articles.uploads).
+    """
+    name = instance.file.name
+    if name:
+        transaction.on_commit(lambda: default_storage.delete(name))
 
 
 @receiver(score_changed)

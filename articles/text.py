@@ -84,6 +84,16 @@ def html_to_text(value):
     return re.sub(r"\s+", " ", html.unescape(strip_tags(spaced))).strip()
 
 
+# Pictures one after another in a (sanitised) text, where no attribute can be on <figure>:
+# embeds' figures (articles.embeds) carry a class and are not pictures.
+_GALLERY = re.compile(r"(?:<figure>(?:(?!</figure>).)*</figure>\s*){2,}", re.S)
+
+
+def with_galleries(value):
+    """A sanitised text with each run of two or more pictures wrapped as a gallery."""
+    return _GALLERY.sub(lambda m: f'<div class="gallery">{m.group(0).strip()}</div>', value or "")
+
+
 def make_teaser(text, length=None):
     """The opening of a text, cut on a word boundary and closed with an ellipsis."""
     length = length or settings.ARTICLES_TEASER_LENGTH

@@ -204,16 +204,40 @@ def article_preview(request, pk):
     # Authors preview their own stories and published ones, not other people's drafts.
     stories = workflow.visible_to(request.user, Article.objects.select_related("section"))
     article = get_object_or_404(stories, pk=pk)
-    response = _story_page(request, article, state=content_state(), preview=True)
+    return preview_response(request, article)
+
+
+def preview_response(request, article, *, draft=False, **shown):
+    """The story page of `article` for an editor, never stored by any cache.
+
+    `draft`: the article is a draft of changes (articles.drafts), shown with the tags,
+    authors, links and notices in `shown` instead of the stored ones.
+    """
+    response = _story_page(
+        request, article, state=content_state(), preview=True, preview_draft=draft, **shown
+    )
     patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex"
     return response
 
 
-def _story_page(request, article, *, state, preview):
-    tags = list(article.tags.all())
-    authors = list(article.authors.all())
-    related = article.related_news(tag_ids=[tag.pk for tag in tags])
+def _story_page(
+    request,
+    article,
+    *,
+    state,
+    preview,
+    preview_draft=False,
+    tags=None,
+    authors=None,
+    links=None,
+    notices=None,
+):
+    tags = list(article.tags.all()) if tags is None else tags
+    authors = list(article.authors.all()) if authors is None else authors
+    if notices is None:
+        notices = list(article.notices.all()) if article.revised_at else []
+    related = article.related_news(tag_ids=[tag.pk for tag in tags if tag.pk], links=links)
     score = None
     if settings.RATINGS_JSONLD:
         score = rating_services.current(target=article, field=RATED_FIELD)
@@ -221,6 +245,8 @@ def _story_page(request, article, *, state, preview):
         "article": article,
         "score": score,
         "preview": preview,
+        "preview_draft": preview_draft,
+        "notices": notices,
         "related": related,
         "authors": authors,
         "tags": tags,

@@ -231,7 +231,7 @@ def note_presence(*, article_id, user):
 # What changed -------------------------------------------------------------------------
 
 
-def _display(field_name, value):
+def display_value(field_name, value):
     """A stored value as an editor reads it."""
     if value in (None, "", []):
         return "—"
@@ -274,7 +274,7 @@ def diff_versions(old, new):
             before, after = sorted(before or []), sorted(after or [])
         if before == after:
             continue
-        shown = _display(name, before), _display(name, after)
+        shown = display_value(name, before), display_value(name, after)
         if shown[0] != shown[1]:  # e.g. a time that differs only below the second shown
             rows.append((Article._meta.get_field(name).verbose_name, *shown))
     links_before, links_after = _links(old), _links(new)

@@ -13,13 +13,15 @@ from datetime import timedelta
 
 import pytest
 import requests
+from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
 from ratings.services import Voter, cast_vote
+from tests.admin_forms import post_form
 from tests.conftest import IN_CI, require_postgres, require_redis
 from tests.edge import VARNISHD, Varnish
-from tests.factories import ArticleFactory, AuthorFactory
+from tests.factories import ArticleFactory, AuthorFactory, EditorFactory
 from tests.servers import Reader, app_servers, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -126,6 +128,33 @@ def test_an_app_server_that_stops_costs_readers_no_error(edge):
     # right away, before the probe (every 2 s) has marked it sick: every uncached page
     statuses = [varnish.get(story.get_absolute_url()).status_code for story in stories]
     assert statuses == [200] * len(stories)
+
+
+def test_a_draft_of_changes_stays_out_of_the_cache_until_it_is_published(edge):
+    varnish, (_first, second) = edge
+    story = ArticleFactory(title="Перший заголовок")
+    paths = (story.get_absolute_url(), "/", "/feed/")
+    for path in paths:
+        twice(varnish, path)
+    editor = Client()
+    editor.force_login(EditorFactory())
+    form = f"/admin/articles/article/{story.pk}/change/"
+
+    saved = post_form(editor, form, {"title": "Заголовок з чернетки"}, button="_save_draft")
+
+    assert saved.status_code == 302
+    for path in paths:
+        page = varnish.get(path)
+        assert page.headers["X-Cache"] == "HIT", path  # nothing was purged
+        assert "Перший заголовок" in page.text and "Заголовок з чернетки" not in page.text, path
+        assert "Заголовок з чернетки" not in Reader(second.url).get(path).text, path
+
+    published = post_form(editor, form, button="_publish_draft")
+
+    assert published.status_code == 302
+    for path in paths:
+        page = varnish.get(path).text
+        assert "Заголовок з чернетки" in page and "Перший заголовок" not in page, path
 
 
 def test_a_scheduled_story_appears_at_its_time_without_cron(edge):

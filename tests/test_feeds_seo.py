@@ -42,16 +42,64 @@ def test_atom_and_section_feeds(client, published, section):
     assert client.get("/section/no-such/feed/").status_code == 404
 
 
-def test_feed_has_an_enclosure_for_a_lead_image(client, section):
+def story_with_image(section, size=(1600, 1000), fmt="JPEG", name="lead.jpg"):
+    import io
+
     from django.core.files.base import ContentFile
+    from PIL import Image
 
-    from articles.management.commands.seed_demo import demo_image
+    from articles import services
 
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (40, 90, 150)).save(buffer, fmt)
     story = ArticleFactory(section=section, lead_image_alt="Фото")
-    story.lead_image.save("lead.jpg", ContentFile(demo_image(1, 300, 200)))
+    story.lead_image.save(name, ContentFile(buffer.getvalue()), save=False)
+    services.save_story(article=story)
+    return story
+
+
+def test_feed_items_carry_a_rendition_of_the_image_with_its_length_and_type(client, section):
+    from django.core.files.storage import default_storage
+
+    story = story_with_image(section)
+    rendition = story.lead_image_renditions["800"]
+
     item = ET.fromstring(client.get("/feed/").content).find("./channel/item")
+
     enclosure = item.find("enclosure")
-    assert enclosure.get("type") == "image/jpeg" and enclosure.get("url").endswith(".jpg")
+    assert enclosure.get("url") == settings.SITE_URL + default_storage.url(rendition["jpg"])
+    assert enclosure.get("type") == "image/jpeg"
+    assert int(enclosure.get("length")) == default_storage.size(rendition["jpg"]) > 0
+    assert int(enclosure.get("length")) < story.lead_image.size  # not the full original
+    assert client.get(urlsplit(enclosure.get("url")).path).status_code == 200
+    atom = ET.fromstring(client.get("/feed/atom/").content).find(f"{ATOM}entry")
+    link = atom.find(f"{ATOM}link[@rel='enclosure']")
+    assert link.get("href") == enclosure.get("url") and link.get("length") == enclosure.get(
+        "length"
+    )
+
+
+def test_feed_falls_back_to_the_stored_size_or_the_original(client, section):
+    from django.core.files.storage import default_storage
+
+    older = story_with_image(section)
+    for entry in older.lead_image_renditions.values():
+        entry.pop("bytes")  # copies made before their sizes were recorded
+    Article.objects.filter(pk=older.pk).update(lead_image_renditions=older.lead_image_renditions)
+    plain = story_with_image(section, (300, 200), "PNG", "plain.png")
+    Article.objects.filter(pk=plain.pk).update(lead_image_renditions={})
+
+    items = {
+        i.findtext("title"): i.find("enclosure")
+        for i in ET.fromstring(client.get("/feed/").content).iter("item")
+    }
+
+    jpg = older.lead_image_renditions["800"]["jpg"]
+    assert int(items[older.title].get("length")) == default_storage.size(jpg)
+    original = items[plain.title]
+    assert original.get("url").endswith(plain.lead_image.name)
+    assert original.get("type") == "image/png"
+    assert int(original.get("length")) == plain.lead_image.size
 
 
 def test_headline_with_markup_is_escaped_in_feeds(client, section):

@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from articles import services, text
 from articles.management.commands.seed_demo import demo_image
@@ -124,3 +125,69 @@ def test_the_policy_frames_only_the_players_of_embeds(client, article):
     frames = next(p for p in policy.split("; ") if p.startswith("frame-src"))
     assert sorted(frames.split()[1:]) == sorted(FRAME_HOSTS)
     assert "script-src 'self'" in policy
+
+
+def gallery_body():
+    """A text with a gallery: three pictures in a row, each with its caption."""
+    figures = []
+    for number, caption in enumerate(["Майдан уранці", "Хрещатик", "Поділ увечері"], 1):
+        name = default_storage.save(
+            f"inline/kyiv-{number}.jpg", ContentFile(demo_image(number, 640, 420))
+        )
+        url = default_storage.url(name)
+        figures.append(
+            f'<figure><img src="{url}" alt="Київ, фото {number}" width="640" height="420">'
+            f"<figcaption>{caption}</figcaption></figure>"
+        )
+    return "<p>Київ готується до свята.</p>" + "".join(figures) + "<p>Кінець.</p>", figures
+
+
+def test_a_gallery_in_the_text_keeps_its_pictures_and_captions_in_order(client, article):
+    body, figures = gallery_body()
+    article.body = body
+    services.save_story(article=article)
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    # each picture with its caption, unchanged and in order, the run of them a gallery
+    assert f'<p>Київ готується до свята.</p><div class="gallery">{"".join(figures)}</div>' in html
+    shown = re.findall(r"<figure>.*?</figure>", html)
+    assert shown == figures
+    assert [re.search(r"<figcaption>(.*?)<", figure).group(1) for figure in shown] == [
+        "Майдан уранці",
+        "Хрещатик",
+        "Поділ увечері",
+    ]
+    for figure in shown:
+        src = re.search(r'src="([^"]+)"', figure).group(1)
+        assert client.get(src).status_code == 200
+
+
+def test_a_lone_picture_and_embeds_are_no_gallery(client, article):
+    _body, figures = gallery_body()
+    article.body = (
+        f"<p>Вступ.</p>{figures[0]}<p>Далі.</p>"
+        '<p><a href="https://youtu.be/dQw4w9WgXcQ">https://youtu.be/dQw4w9WgXcQ</a></p>'
+        '<p><a href="https://t.me/ukrpravda_news/1">https://t.me/ukrpravda_news/1</a></p>'
+    )
+    services.save_story(article=article)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert figures[0] in html and 'class="gallery"' not in html
+    assert html.count('class="embed embed-') == 2
+
+
+def test_a_gallery_sent_from_the_editor_is_cleaned_but_keeps_its_figures(editor_client, section):
+    from django.urls import reverse
+
+    from articles.models import Article
+    from tests.test_admin import story_form
+
+    body, figures = gallery_body()
+    hostile = body.replace("<figure>", '<figure class="x" onclick="alert(1)">', 1)
+    response = editor_client.post(
+        reverse("admin:articles_article_add"), story_form(section, body=hostile)
+    )
+    assert response.status_code == 302
+    stored = Article.objects.get().body
+    assert re.findall(r"<figure>.*?</figure>", stored) == figures
+    assert "onclick" not in stored and "class=" not in stored

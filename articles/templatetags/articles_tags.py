@@ -9,7 +9,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.embeds import with_facades
+from articles.images import nearest_rendition
 from articles.pagecache import canonical_query
+from articles.text import with_galleries
 
 register = template.Library()
 
@@ -56,12 +58,9 @@ def srcset(article, fmt):
 @register.simple_tag
 def rendition_url(article, fmt="jpg", width=800):
     """The URL of the rendition closest to `width`, or the original image."""
-    entries = sorted(
-        (e for e in (article.lead_image_renditions or {}).values() if fmt in e),
-        key=lambda e: abs(e["width"] - width),
-    )
-    if entries:
-        return default_storage.url(entries[0][fmt])
+    entry = nearest_rendition(article.lead_image_renditions, fmt, width)
+    if entry is not None:
+        return default_storage.url(entry[fmt])
     return article.lead_image.url if article.lead_image else ""
 
 
@@ -106,6 +105,12 @@ def story_jsonld(article, authors, tags, score):
 def media_url(name):
     """The address of a stored file (an author's photo) on the media storage."""
     return default_storage.url(name) if name else ""
+
+
+@register.filter
+def galleries(body):
+    """A story's sanitised text with pictures that follow one another as a gallery."""
+    return mark_safe(with_galleries(body))
 
 
 @register.filter

@@ -142,8 +142,11 @@
   var FIELDS = ["id_title", "id_teaser", "id_body"];
 
   function autosaveKey() {
+    // the story's version and the draft's: text kept for one is not offered for another
     var version = document.getElementById("id_based_on_version");
-    return "newsroom:autosave:" + location.pathname + ":" + (version ? version.value : "");
+    var draft = document.getElementById("id_draft_version");
+    return "newsroom:autosave:" + location.pathname + ":" + (version ? version.value : "") +
+      (draft && draft.value && draft.value !== "0" ? ":draft-" + draft.value : "");
   }
 
   // Runs before the rich-text editor starts (readyState "interactive" comes before

@@ -8,6 +8,7 @@ from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
 from playwright.sync_api import expect
 
+from articles.management.commands.seed_demo import demo_image
 from articles.models import Article, Notice
 from ratings.models import Vote
 from ratings.services import Voter, cast_vote
@@ -89,6 +90,15 @@ def test_every_admin_page_an_editor_opens_is_in_ukrainian(editor_page, live_serv
     page.locator("#id_title").fill("Рада ухвалила бюджет на 2027 рік")
     page.locator("input[name=_continue]").first.click()
     expect(page.locator(".messagelist")).to_contain_text("Збережено: новина")
+    # A draft of changes with a new image: the form then shows the draft and the image kept.
+    page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+    page.locator("#id_title").fill("Уряд затвердив програму відбудови")
+    page.locator("#id_lead_image").set_input_files(
+        {"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": demo_image(2, 600, 400)}
+    )
+    page.locator("#id_lead_image_alt").fill("Засідання уряду")
+    page.get_by_role("button", name="Зберегти зміни як чернетку").first.click()
+    expect(page.locator(".held-upload")).to_be_visible()
 
     pages = [
         "/admin/",
@@ -96,6 +106,8 @@ def test_every_admin_page_an_editor_opens_is_in_ukrainian(editor_page, live_serv
         "/admin/articles/article/",
         "/admin/articles/article/add/",
         f"/admin/articles/article/{story.pk}/change/",
+        f"/admin/articles/article/{story.pk}/draft/discard/",
+        "/admin/articles/article/?visibility=changes",
         f"/admin/articles/article/{other.pk}/history/",
         f"/admin/articles/article/{story.pk}/delete/",
         "/admin/articles/section/",

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from articles.models import Article, RelatedLink
+from articles.models import Article, RelatedLink, StoryDraft
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -123,3 +123,113 @@ def test_autosave_brings_back_text_after_the_browser_is_lost(editor_page, live_s
     expect(page.locator("#id_title")).to_have_value("Нова назва, ще не збережена")
     expect(page.locator(".story-autosave")).to_have_count(0)
     assert Article.objects.get(pk=story.pk).title == "Стара назва"
+
+
+def test_an_image_chosen_before_another_error_is_kept_until_the_save(
+    editor_page, live_server, artifacts
+):
+    from articles.management.commands.seed_demo import demo_image
+
+    page = editor_page
+    section = SectionFactory(name="Світ", slug="svit")
+    ArticleFactory(section=section, title="Давня новина", slug="zghorany")
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    page.locator("#id_title").fill("Згорани відкрили школу")
+    page.locator("#id_slug").fill("zghorany")  # taken: the server sends the form back
+    page.locator("#id_section").select_option(label="Світ")
+    page.locator("#id_lead_image").set_input_files(
+        {"name": "shkola.jpg", "mimeType": "image/jpeg", "buffer": demo_image(3, 800, 500)}
+    )
+    page.locator("#id_lead_image_alt").fill("Нова школа")
+    page.locator("#id_status").select_option("published")
+    page.locator(".tiptap.ProseMirror[contenteditable=true]").click()
+    page.keyboard.type("Текст новини.")
+    page.locator("input[name=_save]").first.click()
+
+    expect(page.locator("p.errornote").first).to_be_visible()
+    expect(page.locator(".field-slug .errorlist")).to_contain_text("вже існує")
+    held = page.locator(".held-upload")
+    expect(held).to_contain_text("«shkola.jpg»")
+    assert held.locator("img").evaluate("img => img.complete && img.naturalWidth") == 800
+    expect(page.locator("#id_lead_image_alt")).to_have_value("Нова школа")
+    held.scroll_into_view_if_needed()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=artifacts / "admin-held-image-desktop.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    held.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "admin-held-image-phone.png")
+    assert Article.objects.count() == 1
+
+    page.locator("#id_slug").fill("")  # fixed: made from the headline
+    page.locator("input[name=_save]").first.click()
+
+    expect(page.locator(".messagelist")).to_contain_text("Додано")
+    story = Article.objects.get(title="Згорани відкрили школу")
+    assert story.lead_image_width == 800 and story.lead_image_renditions
+    page.goto(live_server.url + story.get_absolute_url())
+    image = page.locator("figure.lead-image img")
+    expect(image).to_have_attribute("alt", "Нова школа")
+    assert image.evaluate("img => img.complete && img.naturalWidth") > 0
+
+
+def test_a_draft_of_changes_waits_unseen_until_it_is_published(
+    editor_page, browser, live_server, artifacts, axe_check
+):
+    page = editor_page
+    section = SectionFactory(name="Світ", slug="svit")
+    story = ArticleFactory(section=section, title="Уряд ухвалив бюджет", tags=["бюджет"])
+    reader = browser.new_page()
+    form = f"{live_server.url}/admin/articles/article/{story.pk}/change/"
+
+    page.goto(form)
+    page.locator("#id_title").fill("Уряд ухвалив бюджет на 2027 рік")
+    page.locator("#id_tags").fill("бюджет, економіка")
+    page.get_by_role("button", name="Зберегти зміни як чернетку").first.click()
+
+    banner = page.locator("#story-draft")
+    expect(banner).to_contain_text("Ця новина має чернетку змін, якої читачі ще не бачать")
+    expect(page.locator("#id_title")).to_have_value("Уряд ухвалив бюджет на 2027 рік")
+    expect(page.locator(".messagelist")).to_contain_text("Зміни збережено як чернетку")
+    reader.goto(live_server.url + story.get_absolute_url())
+    expect(reader.locator("h1")).to_have_text("Уряд ухвалив бюджет")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=artifacts / "admin-story-draft-desktop.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=artifacts / "admin-story-draft-phone.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    preview = banner.get_by_role("link", name="Переглянути чернетку").get_attribute("href")
+    page.goto(live_server.url + preview)
+    expect(page.locator("h1")).to_have_text("Уряд ухвалив бюджет на 2027 рік")
+    expect(page.locator(".tags")).to_contain_text("#економіка")
+    expect(page.locator(".preview-banner")).to_contain_text("чернетки змін")
+    page.get_by_role("link", name="Повернутися до редагування").click()
+    expect(page).to_have_url(form)
+
+    page.locator("#id_teaser").fill("Бюджет на 2027 рік ухвалено в цілому.")
+    page.get_by_role("button", name="Опублікувати чернетку").first.click()
+
+    expect(page.locator(".messagelist")).to_contain_text("Чернетку опубліковано")
+    expect(page.locator("#story-draft")).to_have_count(0)
+    expect(page.get_by_role("button", name="Зберегти зміни як чернетку").first).to_be_visible()
+    reader.reload()
+    expect(reader.locator("h1")).to_have_text("Уряд ухвалив бюджет на 2027 рік")
+    expect(reader.locator(".tags")).to_contain_text("#економіка")
+    stored = Article.objects.get(pk=story.pk)
+    assert stored.teaser == "Бюджет на 2027 рік ухвалено в цілому."
+    assert not StoryDraft.objects.exists()
+
+
+def test_a_discarded_draft_leaves_the_published_story(editor_page, live_server):
+    page = editor_page
+    section = SectionFactory(name="Світ", slug="svit")
+    story = ArticleFactory(section=section, title="Уряд ухвалив бюджет")
+    page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+    page.locator("#id_title").fill("Заголовок, якого не буде")
+    page.get_by_role("button", name="Зберегти зміни як чернетку").first.click()
+    page.locator("#story-draft").get_by_role("link", name="Відкинути чернетку").click()
+    expect(page.locator("#content")).to_contain_text("буде втрачено")
+    page.get_by_role("button", name="Так, відкинути чернетку").click()
+    expect(page.locator(".messagelist")).to_contain_text("Чернетку змін відкинуто")
+    expect(page.locator("#id_title")).to_have_value("Уряд ухвалив бюджет")
+    assert Article.objects.get(pk=story.pk).title == "Уряд ухвалив бюджет"

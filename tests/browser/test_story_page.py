@@ -69,3 +69,48 @@ def test_share_links_and_a_relative_date(watched, live_server, story, settings):
     expect(page.locator(".story-header time")).to_contain_text("сьогодні, ")
     absolute = page.locator(".story-header time").get_attribute("title")
     assert timezone.localtime(story.published_at).strftime("%H:%M") in absolute
+
+
+def test_a_gallery_in_the_text_is_a_grid_on_a_desktop_and_a_column_on_a_phone(
+    watched, live_server, artifacts
+):
+    from articles import services
+    from tests.test_story_page import gallery_body
+
+    page = watched
+    section = SectionFactory(name="Київ", slug="kyiv")
+    story = ArticleFactory(section=section, title="Київ готується до свята")
+    story.body, _figures = gallery_body()
+    services.save_story(article=story)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + story.get_absolute_url())
+    figures = page.locator(".story-body figure")
+    expect(figures).to_have_count(3)
+    for index, caption in enumerate(["Майдан уранці", "Хрещатик", "Поділ увечері"]):
+        expect(figures.nth(index).locator("figcaption")).to_have_text(caption)
+        figures.nth(index).scroll_into_view_if_needed()
+        loaded = (
+            figures.nth(index).locator("img").evaluate("img => img.complete && img.naturalWidth")
+        )
+        assert loaded == 640, index
+    first, second, third = boxes(figures)
+    assert first["y"] == second["y"] and second["x"] > first["x"] + first["width"] / 2
+    assert third["y"] > first["y"] + first["height"] / 2  # the third starts the next row
+    figures.first.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "gallery-desktop.png")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    first, second, _third = boxes(figures)
+    assert second["y"] >= first["y"] + first["height"] - 1  # one under the other
+    assert abs(first["width"] - second["width"]) < 1
+    figures.first.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "gallery-phone.png")
+
+
+def boxes(locator):
+    """The elements' boxes in page coordinates (whatever the scroll)."""
+    return locator.evaluate_all(
+        """els => els.map(el => { const r = el.getBoundingClientRect();
+          return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height}; })"""
+    )
