@@ -238,6 +238,25 @@ def stop(process):
         process.kill()
 
 
+def server_cpu(server):
+    """CPU seconds (user and system) of a gunicorn's workers so far; None for others.
+
+    Throughput on a shared machine moves with whatever else runs; the CPU each request
+    costs the server moves much less, so it is reported beside it.
+    """
+    if server is None:
+        return 0.0
+    children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
+    total = 0
+    for pid in children.stdout.split():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a worker that has just been replaced
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def wrk(url, connections, duration, script=None):
     cmd = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency", url]
     if script:
@@ -253,6 +272,7 @@ def wrk(url, connections, duration, script=None):
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rps": rps,
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "p50": latency(50),
         "p99": latency(99),
         "errors": int(non2xx.group(1)) if non2xx else 0,
@@ -290,13 +310,21 @@ def bench(stories, args, results):
         nginx_url = f"http://127.0.0.1:{nginx_port}/story.html"
         edge_url = varnish.url + info["paths"]["story"]
 
+        servers = {base: running[0], f"http://127.0.0.1:{floor_port}": running[1]}
+
         def measure(name, url, connections, script=None):
             wrk(url, connections, 1, script)  # warm the caches
+            server = next((p for prefix, p in servers.items() if url.startswith(prefix)), None)
+            before = server_cpu(server)
             row = wrk(url, connections, args.duration, script)
             row.update(page=name, connections=connections)
+            if server is not None and row["requests"]:
+                row["cpu_us"] = (server_cpu(server) - before) / row["requests"] * 1e6
+            cpu = f"  cpu {row['cpu_us']:.0f} us" if "cpu_us" in row else ""
             print(
                 f"{name:>16} c={connections:<3} {row['rps']:8.0f} req/s  "
                 f"p50 {row['p50']:6.2f} ms  p99 {row['p99']:7.2f} ms"
+                f"{cpu}"
                 f"{'  non-2xx ' + str(row['errors']) if row['errors'] else ''}",
                 flush=True,
             )
@@ -315,6 +343,8 @@ def bench(stories, args, results):
                 refs.append(measure(reference_name, reference_url, connections))
                 row["reference"] = reference_name
                 row["reference_rps"] = (refs[-2]["rps"] + refs[-1]["rps"]) / 2
+                if "cpu_us" in refs[-1] and "cpu_us" in refs[-2]:
+                    row["reference_cpu_us"] = (refs[-2]["cpu_us"] + refs[-1]["cpu_us"]) / 2
                 measured.append(row)
             mean = {key: sum(r[key] for r in refs) / len(refs) for key in ("rps", "p50", "p99")}
             mean.update(
@@ -324,6 +354,10 @@ def bench(stories, args, results):
                 reference_rps=mean["rps"],
                 errors=sum(r["errors"] for r in refs),
             )
+            if all("cpu_us" in r for r in refs):
+                mean["cpu_us"] = mean["reference_cpu_us"] = sum(r["cpu_us"] for r in refs) / len(
+                    refs
+                )
             return [mean, *measured]
 
         for connections in args.connections:
@@ -370,21 +404,29 @@ def report(results, args):
         f"its own gunicorn with the same settings (the framework's floor); the story "
         f"through Varnish with nginx serving the same bytes from disk (the physical "
         f"limit). The reference runs before and after every page; a page's share is its "
-        f"req/s over the mean of those two runs, the reference row the mean of all."
+        f"req/s over the mean of those two runs, the reference row the mean of all. "
+        f"Server CPU/request is the CPU time (user and system) of the gunicorn's workers "
+        f"over the requests they answered, and in brackets the reference's over the "
+        f"page's: the share by cost, which moves much less than throughput with "
+        f"whatever else the shared machine is doing."
     )
     for result in results:
         lines += [
             "",
             f"## {result['stories']:,} stories (seeded in {result['seeded_s']:.0f} s)",
             "",
-            "| page | connections | req/s | share of | p50 ms | p99 ms | non-2xx |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
+            "| page | connections | req/s | share of | server CPU/request | p50 ms | p99 ms "
+            "| non-2xx |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for r in result["rows"]:
             share = r["rps"] / r["reference_rps"]
             against = f"{share:.0%} of {r['reference']}"
+            cpu = "—"
+            if "cpu_us" in r and "reference_cpu_us" in r:
+                cpu = f"{r['cpu_us']:.0f} µs ({r['reference_cpu_us'] / r['cpu_us']:.0%})"
             lines.append(
-                f"| {r['page']} | {r['connections']} | {r['rps']:.0f} | {against} | "
+                f"| {r['page']} | {r['connections']} | {r['rps']:.0f} | {against} | {cpu} | "
                 f"{r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} |"
             )
         lines += [
