@@ -23,6 +23,7 @@ import re
 import socket
 import sqlite3
 import ssl
+import stat
 import tempfile
 import time
 import zoneinfo
@@ -64,6 +65,7 @@ BATCH = 500
 POOL_FROM = 50  # lead images; fewer are given their renditions in this process
 CHUNK = 1 << 16
 ID_MAX = 2**63 - 1  # WordPress ids are 64-bit (and so are SQLite's integers)
+ATTACHMENTS_AT_HAND = 4096  # attachments looked up lately (a batch's, the one before's)
 RECENT = 20_000  # images copied (or found missing) lately, kept at hand; older ones in the DB
 COPY_THREADS = 2  # reading, checking and writing images (mostly waiting on the disk)
 UNTITLED = "Без заголовка"
@@ -302,11 +304,13 @@ class Attachments:
             " parent INTEGER); CREATE INDEX attachment_parent ON attachment (parent);"
         )
         self._pending = {}
+        self._recent = {}  # id -> Attachment or None, those looked up lately (bounded)
 
     def __setitem__(self, pk, attachment):
         if not 0 <= pk <= ID_MAX:
             return  # no post can name it: WordPress ids are 64-bit
         self._pending[pk] = attachment
+        self._recent.pop(pk, None)
         if len(self._pending) >= 1000:
             self._write()
 
@@ -323,12 +327,37 @@ class Attachments:
     def get(self, pk, default=None):
         if not isinstance(pk, int) or not 0 <= pk <= ID_MAX:
             return default
+        if pk not in self._recent:
+            self.load([pk])
+        found = self._recent[pk]
+        return default if found is None else found
+
+    def load(self, pks):
+        """Read these attachments (those not at hand) in a few queries, for get() to find."""
         if self._pending:
             self._write()
-        row = self._db.execute(
-            "SELECT url, file, alt, caption, title, parent FROM attachment WHERE id = ?", (pk,)
-        ).fetchone()
-        return Attachment(*row) if row else default
+        wanted = list(
+            dict.fromkeys(
+                pk
+                for pk in pks
+                if isinstance(pk, int) and 0 <= pk <= ID_MAX and pk not in self._recent
+            )
+        )
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            found = dict.fromkeys(chunk)
+            marks = ", ".join("?" * len(chunk))
+            for pk, *row in self._db.execute(
+                "SELECT id, url, file, alt, caption, title, parent FROM attachment "
+                f"WHERE id IN ({marks})",
+                chunk,
+            ):
+                found[pk] = Attachment(*row)
+            for pk, attachment in found.items():
+                self._recent[pk] = attachment
+        if len(self._recent) > ATTACHMENTS_AT_HAND:
+            for old in list(itertools.islice(self._recent, ATTACHMENTS_AT_HAND // 2)):
+                del self._recent[old]
 
     def __getitem__(self, pk):
         found = self.get(pk)
@@ -575,7 +604,7 @@ class Converted:
 
 def convert_body(raw, *, post_id=0, attachments=None, children=None):
     """An export's post_content as HTML: its images not yet resolved, not yet sanitised."""
-    attachments = attachments or {}
+    attachments = {} if attachments is None else attachments
     unknown, dropped, missing = [], [], []
     has_blocks = "<!-- wp:" in raw
 
@@ -830,15 +859,30 @@ def check_image(data, *, name="image"):
     JPEG is whole when it ends with its end-of-image marker. Other files, or ones that fail
     these cheap tests, get the full check (decoding every pixel) that uploads get.
     """
+    return _cheap_size(io.BytesIO(data)) or _full_size(data, name)
+
+
+def _cheap_size(fh):
+    """(width, height) of a whole JPEG or PNG of a sane size, from its header (and a PNG's
+    chunks, a JPEG's last two bytes), without decoding it; None when it needs the full check."""
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(fh) as probe:
             fmt, (width, height) = probe.format, probe.size
-            probe.verify()
+            if fmt == "PNG":
+                probe.verify()
+        if fmt == "JPEG":
+            fh.seek(-2, os.SEEK_END)
+            whole = fh.read(2) == b"\xff\xd9"
+        else:
+            whole = fmt == "PNG"
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        fmt = None
-    whole = (fmt == "PNG") or (fmt == "JPEG" and data.endswith(b"\xff\xd9"))
+        return None
     if whole and fmt in ALLOWED_FORMATS and width * height <= settings.ARTICLES_IMAGE_MAX_PIXELS:
         return width, height
+    return None
+
+
+def _full_size(data, name):
     upload = ContentFile(data, name=name)
     try:
         validate_image(upload)
@@ -872,8 +916,11 @@ class Media:
     as it comes; flush() waits for the rest and removes those no story asked for.
     """
 
-    def __init__(self, *, media_dir=None, fetch_media=False, allow_private=False, dry_run=False):
+    def __init__(
+        self, *, media_dir=None, fetch_media=False, allow_private=False, dry_run=False, link=True
+    ):
         self.media_dir = os.path.realpath(media_dir) if media_dir else None
+        self.link = link  # hard-link files of the media folder into our storage when it can
         self.fetch_media = fetch_media
         self.allow_private = allow_private
         self.dry_run = dry_run
@@ -1002,43 +1049,34 @@ class Media:
             )
         )
 
-    def _read(self, rel, url):
-        if self.media_dir is not None:
-            try:
-                with self._open_local(rel) as fh:
-                    if os.fstat(fh.fileno()).st_size > settings.ARTICLES_IMAGE_MAX_BYTES:
-                        raise MediaError("too large")
-                    return fh.read()
-            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-                pass
-            except OSError as exc:
-                raise MediaError(f"cannot read: {exc.strerror or exc}") from None
-            if not self.fetch_media:
+    def _download(self, url):
+        if not self.fetch_media:
+            if self.media_dir is not None:
                 raise MediaError("not in the media folder")
-        if self.fetch_media:
-            if url is None:
-                raise MediaError("no address to download from")
-            return fetch(
-                url, max_bytes=settings.ARTICLES_IMAGE_MAX_BYTES, allow_private=self.allow_private
-            )
-        raise MediaError("no --media-dir or --fetch-media given")
+            raise MediaError("no --media-dir or --fetch-media given")
+        if url is None:
+            raise MediaError("no address to download from")
+        return fetch(
+            url, max_bytes=settings.ARTICLES_IMAGE_MAX_BYTES, allow_private=self.allow_private
+        )
 
     def _open_local(self, rel):
-        """The file at `rel` in the media folder; one a symbolic link takes outside is refused."""
+        """(file, its real path) at `rel` in the media folder; one a symbolic link takes
+        outside is refused."""
         folder, base = os.path.split(os.path.join(self.media_dir, rel))
         if folder not in self.real_folders:  # a few hundred YYYY/MM folders
             self.real_folders[folder] = os.path.realpath(folder)
         path = os.path.join(self.real_folders[folder], base)
         try:
             if self._inside(path):
-                return open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
+                return open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb"), path
         except OSError as exc:
             if exc.errno != errno.ELOOP:
                 raise
         path = os.path.realpath(path)  # the file itself is a link: where does it lead?
         if not self._inside(path):
             raise MediaError("outside the media folder")
-        return open(path, "rb")
+        return open(path, "rb"), path
 
     def _inside(self, path):
         return os.path.commonpath((path, self.media_dir)) == self.media_dir
@@ -1046,7 +1084,11 @@ class Media:
     def _copy(self, rel, url):
         """Read, check and store one image (safe in a thread): Stored, or the MediaError why not."""
         try:
-            data = self._read(rel, url)
+            if self.media_dir is not None:
+                stored = self._copy_local(rel)
+                if stored is not None:
+                    return stored
+            data = self._download(url)
             width, height = check_image(data, name=posixpath.basename(rel))
         except MediaError as exc:
             return exc
@@ -1054,6 +1096,39 @@ class Media:
         if not self.dry_run:
             name = _save(name, data)
         return Stored(name, default_storage.url(name), width, height)
+
+    def _copy_local(self, rel):
+        """The image at `rel` in the media folder checked and stored; None if it is not there.
+
+        A JPEG or PNG is checked from its header (and end) without being read whole, and
+        on the same file system as our storage it is stored as a hard link to the very file
+        checked: no byte is copied. Anything else is read, checked in full and copied.
+        """
+        try:
+            fh, path = self._open_local(rel)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return None
+        except OSError as exc:
+            raise MediaError(f"cannot read: {exc.strerror or exc}") from None
+        name = f"wordpress/{rel}"
+        with fh:
+            try:
+                status = os.fstat(fh.fileno())
+                if status.st_size > settings.ARTICLES_IMAGE_MAX_BYTES:
+                    raise MediaError("too large")
+                size = _cheap_size(fh)
+                data = None
+                if size is None:
+                    fh.seek(0)
+                    data = fh.read()
+            except OSError as exc:
+                raise MediaError(f"cannot read: {exc.strerror or exc}") from None
+            if data is not None:
+                size = _full_size(data, posixpath.basename(rel))
+            if not self.dry_run:
+                linked = self.link and data is None and _hard_link(name, path, status)
+                name = linked or _save(name, data if data is not None else _read_all(fh))
+        return Stored(name, default_storage.url(name), *size)
 
     def flush(self, batch=None):
         """Store what the batch (or every batch) copied; remove what none of its stories took."""
@@ -1081,6 +1156,51 @@ def _bounded_put(cache, key, value):
     if len(cache) > RECENT:
         for old in list(itertools.islice(cache, len(cache) - RECENT // 2)):
             del cache[old]
+
+
+def _read_all(fh):
+    fh.seek(0)
+    return fh.read()
+
+
+def _hard_link(name, path, status):
+    """Store the checked file at `path` as a hard link named after `name` in our storage;
+    the name stored, or None when it cannot be linked (another file system or storage, a
+    file mode our storage would change, a name taken, a file replaced since it was checked)."""
+    if not isinstance(default_storage, FileSystemStorage):
+        return None
+    mode = default_storage.file_permissions_mode
+    if mode is not None and stat.S_IMODE(status.st_mode) != mode:
+        return None  # setting our mode on a link would change the uploads copy's file too
+    name = default_storage.generate_filename(name)
+    target = default_storage.path(name)
+    for _attempt in range(2):
+        try:
+            os.link(path, target, follow_symlinks=False)
+        except FileNotFoundError:
+            _make_folder(os.path.dirname(target))  # the month's folder, once
+            continue
+        except OSError:
+            return None  # EXDEV, EPERM, EMLINK, a name taken: copied instead
+        linked = os.stat(target)
+        if (linked.st_dev, linked.st_ino) != (status.st_dev, status.st_ino):
+            os.unlink(target)  # not the file checked (replaced meanwhile): copy that one
+            return None
+        return name
+    return None
+
+
+def _make_folder(folder):
+    """A folder in our storage, made as FileSystemStorage makes its folders."""
+    mode = default_storage.directory_permissions_mode
+    if mode is None:
+        os.makedirs(folder, exist_ok=True)
+        return
+    old_umask = os.umask(0o777 & ~mode)
+    try:
+        os.makedirs(folder, mode, exist_ok=True)
+    finally:
+        os.umask(old_umask)
 
 
 def _save(name, data):
@@ -1394,6 +1514,7 @@ class Importer:
     def _next(self, started, items):
         """Start copying the images of this batch, then finish the one started before."""
         urls = []
+        self.scan.attachments.load(_int(_first(item.meta, "_thumbnail_id")) for item in items)
         for item in items:
             urls.extend(_IMG_SRC_ANY.findall(item.content))
             thumb = self.scan.attachments.get(_int(_first(item.meta, "_thumbnail_id")))
@@ -1533,12 +1654,12 @@ class Importer:
             if article is None:
                 article = Article(slug=plan["slug"], section=plan["section_obj"], **fields)
                 self._renditions(article, None)
-                article.prepare()
+                article.prepare(body_sanitized=True)
                 created.append(article)
                 self.report.note("story new")
             else:
                 candidate = Article(slug=article.slug, section=plan["section_obj"], **fields)
-                candidate.prepare()
+                candidate.prepare(body_sanitized=True)
                 names = [
                     "title",
                     "body",
@@ -1898,6 +2019,7 @@ def import_export(
     fetch_media=False,
     allow_private=False,
     dry_run=False,
+    link_media=True,
     progress=None,
     on_scanned=None,
 ) -> Report:
@@ -1916,6 +2038,7 @@ def import_export(
                 fetch_media=fetch_media,
                 allow_private=allow_private,
                 dry_run=dry_run,
+                link=link_media,
             ),
             progress=progress,
             on_scanned=on_scanned,
