@@ -18,6 +18,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import pickle
 import posixpath
 import re
 import socket
@@ -28,7 +29,7 @@ import tempfile
 import time
 import zoneinfo
 from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.client import HTTPConnection, HTTPSConnection
@@ -45,7 +46,7 @@ from django.contrib.redirects.models import Redirect
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
@@ -67,7 +68,8 @@ CHUNK = 1 << 16
 ID_MAX = 2**63 - 1  # WordPress ids are 64-bit (and so are SQLite's integers)
 ATTACHMENTS_AT_HAND = 4096  # attachments looked up lately (a batch's, the one before's)
 RECENT = 20_000  # images copied (or found missing) lately, kept at hand; older ones in the DB
-COPY_THREADS = 2  # reading, checking and writing images (mostly waiting on the disk)
+COPY_WORKERS = 2  # processes reading, checking and storing images
+COPY_TASK = 50  # images a worker is handed at a time
 UNTITLED = "Без заголовка"
 REDIRECT_MAX = Redirect._meta.get_field("old_path").max_length
 PAGE_URL_MAX = FlatPage._meta.get_field("url").max_length
@@ -464,6 +466,31 @@ _P_AFTER_BLOCK = re.compile(r"(</?" + _ALLBLOCKS + r"[^>]*>)\s*</p>")
 _BR_AFTER_BLOCK = re.compile(r"(</?" + _ALLBLOCKS + r"[^>]*>)\s*<br />")
 
 
+# the rest of wpautop's patterns, compiled once
+_DOUBLE_BR = re.compile(r"<br\s*/?>\s*<br\s*/?>")
+_HR = re.compile(r"(<hr\s*?/?>)")
+_SPACE_OPTION = re.compile(r"\s*<option")
+_OPTION_SPACE = re.compile(r"</option>\s*")
+_OBJECT_OPEN = re.compile(r"(<object[^>]*>)\s*")
+_OBJECT_CLOSE = re.compile(r"\s*</object>")
+_PARAM_EMBED = re.compile(r"\s*(</?(?:param|embed)[^>]*>)\s*")
+_MEDIA_OPEN = re.compile(r"([<\[](?:audio|video)[^>\]]*[>\]])\s*")
+_MEDIA_CLOSE = re.compile(r"\s*([<\[]/(?:audio|video)[>\]])")
+_SOURCE_TRACK = re.compile(r"\s*(<(?:source|track)[^>]*>)\s*")
+_FIGCAPTION_OPEN = re.compile(r"\s*(<figcaption[^>]*>)")
+_FIGCAPTION_CLOSE = re.compile(r"</figcaption>\s*")
+_NEWLINES = re.compile(r"\n\n+")
+_EMPTY_P = re.compile(r"<p>\s*</p>")
+_P_UNCLOSED = re.compile(r"<p>([^<]+)</(div|address|form)>")
+_P_LI = re.compile(r"<p>(<li.+?)</p>")
+_P_BLOCKQUOTE = re.compile(r"<p><blockquote([^>]*)>", re.I)
+_NEWLINE_NO_BR = re.compile(r"(?<!<br />)\s*\n")
+_BR_BEFORE_BLOCK = re.compile(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)")
+_LAST_NEWLINE_P = re.compile(r"\n</p>$")
+_COMMENT_OR_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+_RAW_TEXT = re.compile(r"<(script|style|svg|math).*?</\1>", re.S)
+
+
 def wpautop(value, br=True):
     """WordPress's wpautop(): blank lines make paragraphs, single newlines line breaks."""
     if not value.strip():
@@ -483,55 +510,51 @@ def wpautop(value, br=True):
             pre_tags[name] = part[start:] + "</pre>"
             value += part[:start] + name
         value += last
-    value = re.sub(r"<br\s*/?>\s*<br\s*/?>", "\n\n", value)
+    value = _DOUBLE_BR.sub("\n\n", value)
     value = _BLOCK_OPEN.sub(r"\n\n\1", value)
     value = _BLOCK_CLOSE.sub(r"\1\n\n", value)
-    value = re.sub(r"(<hr\s*?/?>)", r"\1\n\n", value)
+    value = _HR.sub(r"\1\n\n", value)
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = re.sub(
-        r"<!--.*?-->|<[^>]*>",
+    value = _COMMENT_OR_TAG.sub(
         lambda m: m.group(0).replace("\n", " <!-- wpnl --> "),
         value,
-        flags=re.S,
     )
     if "<option" in value:
-        value = re.sub(r"\s*<option", "<option", value)
-        value = re.sub(r"</option>\s*", "</option>", value)
+        value = _SPACE_OPTION.sub("<option", value)
+        value = _OPTION_SPACE.sub("</option>", value)
     if "</object>" in value:
-        value = re.sub(r"(<object[^>]*>)\s*", r"\1", value)
-        value = re.sub(r"\s*</object>", "</object>", value)
-        value = re.sub(r"\s*(</?(?:param|embed)[^>]*>)\s*", r"\1", value)
+        value = _OBJECT_OPEN.sub(r"\1", value)
+        value = _OBJECT_CLOSE.sub("</object>", value)
+        value = _PARAM_EMBED.sub(r"\1", value)
     if "<source" in value or "<track" in value:
-        value = re.sub(r"([<\[](?:audio|video)[^>\]]*[>\]])\s*", r"\1", value)
-        value = re.sub(r"\s*([<\[]/(?:audio|video)[>\]])", r"\1", value)
-        value = re.sub(r"\s*(<(?:source|track)[^>]*>)\s*", r"\1", value)
+        value = _MEDIA_OPEN.sub(r"\1", value)
+        value = _MEDIA_CLOSE.sub(r"\1", value)
+        value = _SOURCE_TRACK.sub(r"\1", value)
     if "<figcaption" in value:
-        value = re.sub(r"\s*(<figcaption[^>]*>)", r"\1", value)
-        value = re.sub(r"</figcaption>\s*", "</figcaption>", value)
-    value = re.sub(r"\n\n+", "\n\n", value)
-    paragraphs = [p for p in re.split(r"\n\s*\n", value) if p]
+        value = _FIGCAPTION_OPEN.sub(r"\1", value)
+        value = _FIGCAPTION_CLOSE.sub("</figcaption>", value)
+    value = _NEWLINES.sub("\n\n", value)
+    paragraphs = [p for p in _BLANK_LINES.split(value) if p]
     value = "".join(f"<p>{p.strip(chr(10))}</p>\n" for p in paragraphs)
-    value = re.sub(r"<p>\s*</p>", "", value)
-    value = re.sub(r"<p>([^<]+)</(div|address|form)>", r"<p>\1</p></\2>", value)
+    value = _EMPTY_P.sub("", value)
+    value = _P_UNCLOSED.sub(r"<p>\1</p></\2>", value)
     value = _P_AROUND_BLOCK.sub(r"\1", value)
-    value = re.sub(r"<p>(<li.+?)</p>", r"\1", value)
-    value = re.sub(r"<p><blockquote([^>]*)>", r"<blockquote\1><p>", value, flags=re.I)
+    value = _P_LI.sub(r"\1", value)
+    value = _P_BLOCKQUOTE.sub(r"<blockquote\1><p>", value)
     value = value.replace("</blockquote></p>", "</p></blockquote>")
     value = _P_BEFORE_BLOCK.sub(r"\1", value)
     value = _P_AFTER_BLOCK.sub(r"\1", value)
     if br:
-        value = re.sub(
-            r"<(script|style|svg|math).*?</\1>",
+        value = _RAW_TEXT.sub(
             lambda m: m.group(0).replace("\n", "<WPPreserveNewline />"),
             value,
-            flags=re.S,
         )
         value = value.replace("<br>", "<br />").replace("<br/>", "<br />")
-        value = re.sub(r"(?<!<br />)\s*\n", "<br />\n", value)
+        value = _NEWLINE_NO_BR.sub("<br />\n", value)
         value = value.replace("<WPPreserveNewline />", "\n")
     value = _BR_AFTER_BLOCK.sub(r"\1", value)
-    value = re.sub(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)", r"\1", value)
-    value = re.sub(r"\n</p>$", "</p>", value)
+    value = _BR_BEFORE_BLOCK.sub(r"\1", value)
+    value = _LAST_NEWLINE_P.sub("</p>", value)
     for name, original in pre_tags.items():
         value = value.replace(name, original)
     return value.replace(" <!-- wpnl --> ", "\n").replace("<!-- wpnl -->", "\n")
@@ -908,146 +931,26 @@ class Lookup:
     asked: set = field(default_factory=set)
 
 
-class Media:
-    """Images of the old site, copied into our storage once each (WordPressImage).
+class Copier:
+    """Reads, checks and stores one image at a time (in a worker process, or inline)."""
 
-    A batch's images are read, checked and stored by threads, in order, from its prefetch
-    on: while the batch before it is written and this one is planned. get() takes each
-    as it comes; flush() waits for the rest and removes those no story asked for.
-    """
-
-    def __init__(
-        self, *, media_dir=None, fetch_media=False, allow_private=False, dry_run=False, link=True
-    ):
-        self.media_dir = os.path.realpath(media_dir) if media_dir else None
-        self.link = link  # hard-link files of the media folder into our storage when it can
+    def __init__(self, *, media_dir, fetch_media, allow_private, dry_run, link):
+        self.media_dir = media_dir
         self.fetch_media = fetch_media
         self.allow_private = allow_private
         self.dry_run = dry_run
-        self.lookup = Lookup()  # the batch being planned
-        self.recent = {}  # source -> Stored, copied by this run (the latest RECENT of them)
-        self.new_rows = []
-        # names written this run, removed again if the run fails (in a file: there may be
-        # hundreds of thousands)
-        self.saved = tempfile.TemporaryFile("w+", encoding="utf-8")
-        self.copied = 0
-        self.failures = {}  # source -> reason (the latest RECENT of them)
+        self.link = link  # hard-link files of the media folder into our storage when it can
         self.real_folders = {}  # media folder -> where it really is (links resolved)
-        self.pool = None  # threads reading, checking and writing images
-        self.ready = {}  # source -> [its copy in a thread, the batch that wants it]
-        self.batches = 0
 
-    def prefetch(self, urls):
-        """Look up, in one query, which of these images an earlier run copied, and start
-        copying the others; (Lookup, batch) for use() and flush()."""
-        self.batches += 1
-        wanted = {}
-        for url in urls:
-            if (rel := uploads_path(url)) and rel not in wanted:
-                wanted[rel] = url
-        sources = set(wanted) | {original for rel in wanted if (original := original_of(rel))}
-        lookup = Lookup(asked=sources)
-        for row in WordPressImage.objects.filter(source__in=sources):
-            lookup.known[row.source] = self._stored(row)
-        for rel, url in wanted.items():
-            if rel in lookup.known or rel in self.recent or rel in self.failures:
-                continue
-            if rel in self.ready:
-                self.ready[rel][1] = self.batches  # a later batch wants it too
-                continue
-            if self.pool is None:
-                self.pool = ThreadPoolExecutor(COPY_THREADS, thread_name_prefix="wordpress-media")
-            self.ready[rel] = [self.pool.submit(self._copy, rel, url), self.batches]
-        return lookup, self.batches
-
-    def use(self, lookup):
-        """Plan the batch `lookup` was made for."""
-        self.lookup = lookup
-
-    def _result(self, future):
-        """A copy made in a thread (an error writing to our storage fails the run)."""
-        stored = future.result()
-        if isinstance(stored, Stored) and not self.dry_run:
-            self.saved.write(stored.name + "\n")
-        return stored
-
-    def _settle(self, batch=None):
-        """Wait for the copies of `batch` (or all) get() did not take, and remove them."""
-        error, unclaimed = None, []
-        for source, (future, wanted_by) in list(self.ready.items()):
-            if batch is not None and wanted_by != batch:
-                continue
-            del self.ready[source]
+    def copy_many(self, jobs):
+        """{rel: Stored, MediaError or _Failed} for each (rel, url) of `jobs`."""
+        done = {}
+        for rel, url in jobs:
             try:
-                stored = future.result()
-            except Exception as exc:
-                error = error or exc
-            else:
-                if isinstance(stored, Stored) and not self.dry_run:
-                    unclaimed.append(stored.name)
-        for name in unclaimed:
-            default_storage.delete(name)
-        if error is not None:
-            raise error
-
-    def _stored(self, row):
-        return Stored(row.file, default_storage.url(row.file), row.width, row.height)
-
-    def _copied_before(self, source):
-        """Our copy of `source` if this run or an earlier one made it, else None."""
-        lookup = self.lookup
-        if source in lookup.known:
-            return lookup.known[source]
-        if source in self.recent:
-            return self.recent[source]
-        if source in lookup.asked:
-            return None
-        row = WordPressImage.objects.filter(source=source).first()
-        if row is not None:
-            lookup.known[source] = self._stored(row)
-        return lookup.known.get(source)
-
-    def get(self, url):
-        """Our copy of the old site's image at `url`; None if it is not one; raises MediaError."""
-        rel = uploads_path(url)
-        if rel is None:
-            return None
-        if stored := self._copied_before(rel):
-            return stored
-        if rel in self.failures:
-            raise MediaError(self.failures[rel])
-        reasons = []
-        for candidate in [rel, original_of(rel)]:
-            if candidate is None:
-                continue
-            if stored := self._copied_before(candidate):
-                self._remember(rel, stored)
-                return stored
-            entry = self.ready.pop(candidate, None)
-            if entry is not None:
-                stored = self._result(entry[0])
-            else:
-                stored = self._copy(candidate, url if candidate == rel else _original_url(url))
-                if isinstance(stored, Stored) and not self.dry_run:
-                    self.saved.write(stored.name + "\n")
-            if isinstance(stored, MediaError):
-                reasons.append(f"{candidate}: {stored}")
-                continue
-            self.copied += 1
-            self._remember(candidate, stored)
-            if candidate != rel:
-                self._remember(rel, stored)
-            return stored
-        _bounded_put(self.failures, rel, "; ".join(reasons) or "no source given")
-        raise MediaError(self.failures[rel])
-
-    def _remember(self, source, stored):
-        _bounded_put(self.recent, source, stored)
-        self.new_rows.append(
-            WordPressImage(
-                source=source, file=stored.name, width=stored.width, height=stored.height
-            )
-        )
+                done[rel] = self.copy(rel, url)
+            except Exception as exc:  # writing to our storage failed: the run fails
+                done[rel] = _Failed(exc)
+        return done
 
     def _download(self, url):
         if not self.fetch_media:
@@ -1081,7 +984,7 @@ class Media:
     def _inside(self, path):
         return os.path.commonpath((path, self.media_dir)) == self.media_dir
 
-    def _copy(self, rel, url):
+    def copy(self, rel, url):
         """Read, check and store one image (safe in a thread): Stored, or the MediaError why not."""
         try:
             if self.media_dir is not None:
@@ -1130,10 +1033,208 @@ class Media:
                 name = linked or _save(name, data if data is not None else _read_all(fh))
         return Stored(name, default_storage.url(name), *size)
 
+
+@dataclass
+class _Failed:
+    """An error a worker met storing an image, raised again in the importing process."""
+
+    error: Exception
+
+    def __post_init__(self):
+        try:  # an error that cannot be sent back is told by its message
+            pickle.dumps(self.error)
+        except Exception:
+            self.error = OSError(f"{type(self.error).__name__}: {self.error}")
+
+
+_worker_copier = None
+
+
+def _start_worker(options):
+    global _worker_copier
+    _worker_copier = Copier(**options)
+
+
+def _copy_in_worker(jobs):
+    return _worker_copier.copy_many(jobs)
+
+
+class Media:
+    """Images of the old site, copied into our storage once each (WordPressImage).
+
+    A batch's images are read, checked and stored by worker processes (each with its own
+    interpreter: the importing one is busy enough), in order, from its prefetch on: while
+    the batch before it is written and this one is planned. get() takes each as it comes;
+    flush() waits for the rest and removes those no story asked for.
+    """
+
+    def __init__(
+        self, *, media_dir=None, fetch_media=False, allow_private=False, dry_run=False, link=True
+    ):
+        self.options = {
+            "media_dir": os.path.realpath(media_dir) if media_dir else None,
+            "fetch_media": fetch_media,
+            "allow_private": allow_private,
+            "dry_run": dry_run,
+            "link": link,
+        }
+        self.copier = Copier(**self.options)  # for the few images not copied ahead
+        self.dry_run = dry_run
+        self.lookup = Lookup()  # the batch being planned
+        self.recent = {}  # source -> Stored, copied by this run (the latest RECENT of them)
+        self.new_rows = []
+        # names written this run, removed again if the run fails (in a file: there may be
+        # hundreds of thousands)
+        self.saved = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.copied = 0
+        self.failures = {}  # source -> reason (the latest RECENT of them)
+        self.pool = None  # worker processes reading, checking and writing images
+        self.ready = {}  # source -> [its copies' future, the batch that wants it]
+        self.batches = 0
+
+    def prefetch(self, urls):
+        """Look up, in one query, which of these images an earlier run copied, and start
+        copying the others; (Lookup, batch) for use() and flush()."""
+        self.batches += 1
+        wanted = {}
+        for url in urls:
+            if (rel := uploads_path(url)) and rel not in wanted:
+                wanted[rel] = url
+        sources = set(wanted) | {original for rel in wanted if (original := original_of(rel))}
+        lookup = Lookup(asked=sources)
+        rows = WordPressImage.objects.filter(source__in=sources)
+        for source, *row in rows.values_list("source", "file", "width", "height"):
+            lookup.known[source] = self._stored(*row)
+        jobs = []
+        for rel, url in wanted.items():
+            if rel in lookup.known or rel in self.recent or rel in self.failures:
+                continue
+            if rel in self.ready:
+                self.ready[rel][1] = self.batches  # a later batch wants it too
+                continue
+            jobs.append((rel, url))
+        if jobs and self.pool is None:
+            # forked: the workers only read and write image files, never the database
+            # connection they inherit (and leave by os._exit, so they never close it)
+            self.pool = ProcessPoolExecutor(
+                COPY_WORKERS,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_start_worker,
+                initargs=(self.options,),
+            )
+        # a few dozen images a task: in order, and few enough messages between processes
+        per = max(1, min(COPY_TASK, -(-len(jobs) // COPY_WORKERS)))
+        for start in range(0, len(jobs), per):
+            chunk = jobs[start : start + per]
+            future = self.pool.submit(_copy_in_worker, chunk)
+            for rel, _url in chunk:
+                self.ready[rel] = [future, self.batches]
+        return lookup, self.batches
+
+    def use(self, lookup):
+        """Plan the batch `lookup` was made for."""
+        self.lookup = lookup
+
+    def _result(self, future, source):
+        """A copy made by a worker (an error writing to our storage fails the run)."""
+        stored = future.result()[source]
+        if isinstance(stored, Stored) and not self.dry_run:
+            self.saved.write(stored.name + "\n")
+        if isinstance(stored, _Failed):
+            raise stored.error
+        return stored
+
+    def _settle(self, batch=None):
+        """Wait for the copies of `batch` (or all) get() did not take, and remove them."""
+        error, unclaimed = None, []
+        for source, (future, wanted_by) in list(self.ready.items()):
+            if batch is not None and wanted_by != batch:
+                continue
+            del self.ready[source]
+            try:
+                stored = future.result()[source]
+            except Exception as exc:
+                error = error or exc
+            else:
+                if isinstance(stored, _Failed):
+                    error = error or stored.error
+                elif isinstance(stored, Stored) and not self.dry_run:
+                    unclaimed.append(stored.name)
+        for name in unclaimed:
+            default_storage.delete(name)
+        if error is not None:
+            raise error
+
+    def _stored(self, file, width, height):
+        return Stored(file, default_storage.url(file), width, height)
+
+    def _copied_before(self, source):
+        """Our copy of `source` if this run or an earlier one made it, else None."""
+        lookup = self.lookup
+        if source in lookup.known:
+            return lookup.known[source]
+        if source in self.recent:
+            return self.recent[source]
+        if source in lookup.asked:
+            return None
+        row = (
+            WordPressImage.objects.filter(source=source)
+            .values_list("file", "width", "height")
+            .first()
+        )
+        if row is not None:
+            lookup.known[source] = self._stored(*row)
+        return lookup.known.get(source)
+
+    def get(self, url):
+        """Our copy of the old site's image at `url`; None if it is not one; raises MediaError."""
+        rel = uploads_path(url)
+        if rel is None:
+            return None
+        if stored := self._copied_before(rel):
+            return stored
+        if rel in self.failures:
+            raise MediaError(self.failures[rel])
+        reasons = []
+        for candidate in [rel, original_of(rel)]:
+            if candidate is None:
+                continue
+            if stored := self._copied_before(candidate):
+                self._remember(rel, stored)
+                return stored
+            entry = self.ready.pop(candidate, None)
+            if entry is not None:
+                stored = self._result(entry[0], candidate)
+            else:
+                stored = self.copier.copy(
+                    candidate, url if candidate == rel else _original_url(url)
+                )
+                if isinstance(stored, Stored) and not self.dry_run:
+                    self.saved.write(stored.name + "\n")
+            if isinstance(stored, MediaError):
+                reasons.append(f"{candidate}: {stored}")
+                continue
+            self.copied += 1
+            self._remember(candidate, stored)
+            if candidate != rel:
+                self._remember(rel, stored)
+            return stored
+        _bounded_put(self.failures, rel, "; ".join(reasons) or "no source given")
+        raise MediaError(self.failures[rel])
+
+    def _remember(self, source, stored):
+        _bounded_put(self.recent, source, stored)
+        self.new_rows.append((source, stored.name, stored.width, stored.height))
+
     def flush(self, batch=None):
         """Store what the batch (or every batch) copied; remove what none of its stories took."""
         self._settle(batch)
-        WordPressImage.objects.bulk_create(self.new_rows, ignore_conflicts=True, batch_size=500)
+        insert_rows(
+            WordPressImage,
+            ["source", "file", "width", "height"],
+            self.new_rows,
+            ignore_conflicts=True,
+        )
         self.new_rows.clear()
 
     def discard(self):
@@ -1223,6 +1324,99 @@ def _save(name, data):
                 raise
             return name
     return default_storage.save(name, ContentFile(data))
+
+
+# ---------------------------------------------------------------------------------------
+# Writing rows: straight INSERT statements of many rows each (no model instance a row)
+
+# fields whose Python value is already the database's (everything else is prepared by
+# the field, as a model save would)
+_PLAIN_FIELDS = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "ForeignKey",
+    "IntegerField",
+    "OneToOneField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "TextField",
+}
+
+
+def insert_rows(model, columns, rows, *, ignore_conflicts=False, returning=None):
+    """Insert `rows` (tuples of Python values, in the order of the field names `columns`)
+    in as few statements as the database takes; with `returning` (a field name), that
+    field's values of the new rows, in order. Conflicting rows are skipped when
+    `ignore_conflicts` (nothing is returned then)."""
+    if not rows:
+        return []
+    from django.db.models.constants import OnConflict
+
+    meta = model._meta
+    fields = [meta.get_field(name) for name in columns]
+    preps = [
+        None
+        if field.get_internal_type() in _PLAIN_FIELDS
+        else functools.partial(field.get_db_prep_save, connection=connection)
+        for field in fields
+    ]
+    ops, quote = connection.ops, connection.ops.quote_name
+    conflict = OnConflict.IGNORE if ignore_conflicts else None
+    head = (
+        f"{ops.insert_statement(on_conflict=conflict)} {quote(meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) VALUES "
+    )
+    tail = ops.on_conflict_suffix_sql(fields, conflict, None, None) if conflict else ""
+    if returning and not conflict:
+        tail += f" RETURNING {quote(meta.get_field(returning).column)}"
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per = max(1, min(BATCH, ops.bulk_batch_size(fields, rows)))
+    if not any(preps):
+        prepare = None
+    else:
+
+        def prepare(row):
+            return [
+                value if prep is None else prep(value)
+                for prep, value in zip(preps, row, strict=True)
+            ]
+
+    returned = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            params = [
+                value for row in chunk for value in (row if prepare is None else prepare(row))
+            ]
+            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
+            if returning and not conflict:
+                returned.extend(row[0] for row in cursor.fetchall())
+    return returned
+
+
+def insert_objects(model, objects, *, keep=()):
+    """Insert new model instances (as bulk_create does, without its per-value work), their
+    primary keys set; `keep`: auto_now fields whose value is the instance's own."""
+    if not objects:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    rows = [
+        tuple(
+            getattr(obj, field.attname) if field.name in keep else field.pre_save(obj, True)
+            for field in fields
+        )
+        for obj in objects
+    ]
+    pks = insert_rows(model, [field.name for field in fields], rows, returning=model._meta.pk.name)
+    for obj, pk in zip(objects, pks, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
 
 
 # ---------------------------------------------------------------------------------------
@@ -1696,11 +1890,10 @@ class Importer:
                     self.report.note("story unchanged")
             plan["article"] = article
             self._count_status(article.status, article.published_at)
-        Article.objects.bulk_create(created, batch_size=BATCH)
-        # updated_at is set to now on insert; an imported story was last changed when published
-        Article.objects.filter(pk__in=[a.pk for a in created]).update(
-            updated_at=models.F("published_at")
-        )
+        # an imported story was last changed when it was published
+        for article in created:
+            article.updated_at = article.published_at
+        insert_objects(Article, created, keep={"updated_at"})
         Article.objects.bulk_update(
             changed,
             [
@@ -1793,27 +1986,20 @@ class Importer:
             plan["article"].authors.clear()
             plan["article"].tags.clear()
         todo = [p for p in plans if p["created"]] + replaced
-        through = Article.authors.through
-        through.objects.bulk_create(
-            [
-                through(article_id=p["article"].pk, author_id=author.pk)
-                for p in todo
-                for author in p["author_objs"]
-            ],
-            batch_size=1000,
+        insert_rows(
+            Article.authors.through,
+            ["article", "author"],
+            [(p["article"].pk, author.pk) for p in todo for author in p["author_objs"]],
             ignore_conflicts=True,
         )
-        TaggedItem.objects.bulk_create(
+        insert_rows(
+            TaggedItem,
+            ["content_type", "object_id", "tag"],
             [
-                TaggedItem(
-                    content_type=self.article_type,
-                    object_id=p["article"].pk,
-                    tag=_tag_for(name, self.tags),
-                )
+                (self.article_type.pk, p["article"].pk, _tag_for(name, self.tags).pk)
                 for p in todo
                 for name in p["tags"]
             ],
-            batch_size=1000,
             ignore_conflicts=True,
         )
 
@@ -1823,18 +2009,23 @@ class Importer:
             existing = plan["existing"]
             if existing is None:
                 rows.append(
-                    WordPressItem(
-                        wordpress_id=plan["item"].post_id,
-                        article=plan["article"],
-                        digest=plan["digest"],
-                        missing_media=plan["missing_media"],
+                    (
+                        plan["item"].post_id,
+                        plan["article"].pk,
+                        plan["digest"],
+                        plan["missing_media"],
+                        self.now,
                     )
                 )
             else:
                 existing.article = plan["article"]
                 existing.digest, existing.missing_media = plan["digest"], plan["missing_media"]
                 updated.append(existing)
-        WordPressItem.objects.bulk_create(rows, batch_size=BATCH)
+        insert_rows(
+            WordPressItem,
+            ["wordpress_id", "article", "digest", "missing_media", "imported_at"],
+            rows,
+        )
         WordPressItem.objects.bulk_update(
             updated, ["article", "digest", "missing_media", "imported_at"], batch_size=BATCH
         )
@@ -1968,13 +2159,10 @@ class Importer:
                 row.new_path = new
                 changed.append(row)
         Redirect.objects.bulk_update(changed, ["new_path"], batch_size=BATCH)
-        Redirect.objects.bulk_create(
-            [
-                Redirect(site_id=settings.SITE_ID, old_path=o, new_path=n)
-                for o, n in wanted.items()
-                if o not in existing
-            ],
-            batch_size=BATCH,
+        insert_rows(
+            Redirect,
+            ["site", "old_path", "new_path"],
+            [(settings.SITE_ID, o, n) for o, n in wanted.items() if o not in existing],
         )
         self.report.counts["redirects new"] += len([o for o in wanted if o not in existing])
         self.report.counts["redirects updated"] += len(changed)
