@@ -21,6 +21,7 @@ import os
 import pickle
 import posixpath
 import re
+import signal
 import socket
 import sqlite3
 import ssl
@@ -28,7 +29,7 @@ import stat
 import tempfile
 import time
 import zoneinfo
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -69,7 +70,7 @@ ID_MAX = 2**63 - 1  # WordPress ids are 64-bit (and so are SQLite's integers)
 ATTACHMENTS_AT_HAND = 4096  # attachments looked up lately (a batch's, the one before's)
 RECENT = 20_000  # images copied (or found missing) lately, kept at hand; older ones in the DB
 COPY_WORKERS = 2  # processes reading, checking and storing images
-COPY_TASK = 50  # images a worker is handed at a time
+COPY_TASK = 250  # images a worker is handed at a time
 UNTITLED = "Без заголовка"
 REDIRECT_MAX = Redirect._meta.get_field("old_path").max_length
 PAGE_URL_MAX = FlatPage._meta.get_field("url").max_length
@@ -757,6 +758,7 @@ class MediaError(Exception):
     """Why an image could not be had."""
 
 
+@functools.lru_cache(maxsize=8192)  # a batch asks for each image's address several times
 def uploads_path(url):
     """The path inside wp-content/uploads an image address names, or None if it names none."""
     parts = urlsplit(url.strip())
@@ -1047,16 +1049,83 @@ class _Failed:
             self.error = OSError(f"{type(self.error).__name__}: {self.error}")
 
 
-_worker_copier = None
+class CopyWorkers:
+    """Worker processes copying images, driven by the importing thread alone.
+
+    Tasks and results go through one pipe a worker, read and written only when the
+    importer needs them: no helper thread in the importing process (a pool's would take
+    the interpreter from it each time it waits on the database or the sanitiser). Forked:
+    the workers only read and write image files, never the database connection they
+    inherit (and leave by os._exit, so they never close it either).
+    """
+
+    IN_FLIGHT = 4  # tasks sent to a worker and not yet answered, at most
+
+    def __init__(self, count, options):
+        context = multiprocessing.get_context("fork")
+        self.pipes, self.processes = [], []
+        for _n in range(count):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_copy_worker, args=(theirs, options), daemon=True)
+            process.start()
+            theirs.close()
+            self.pipes.append(ours)
+            self.processes.append(process)
+        self.sent = [deque() for _n in range(count)]  # task ids, in order
+        self.owner = {}  # task id -> worker
+        self.done = {}  # task id -> {rel: result}
+        self.tasks = 0
+
+    def submit(self, jobs):
+        """Hand a worker these (rel, url) jobs; the task's id, for result()."""
+        worker = self.tasks % len(self.pipes)
+        self.tasks += 1
+        while self.pipes[worker].poll() or len(self.sent[worker]) >= self.IN_FLIGHT:
+            self._receive(worker)  # never both sides waiting on a full pipe
+        self.pipes[worker].send((self.tasks, jobs))
+        self.sent[worker].append(self.tasks)
+        self.owner[self.tasks] = worker
+        return self.tasks
+
+    def result(self, task):
+        """{rel: Stored, MediaError or _Failed} of a task, waiting for it if need be."""
+        while task not in self.done:
+            self._receive(self.owner[task])
+        return self.done[task]
+
+    def forget(self, task):
+        self.done.pop(task, None)
+        self.owner.pop(task, None)
+
+    def _receive(self, worker):
+        try:
+            task, results = self.pipes[worker].recv()
+        except (EOFError, OSError):
+            raise RuntimeError("an image worker process stopped") from None
+        self.sent[worker].popleft()
+        self.done[task] = results
+
+    def close(self):
+        for pipe in self.pipes:
+            try:
+                pipe.send(None)
+            except OSError:
+                pass
+        for process, pipe in zip(self.processes, self.pipes, strict=True):
+            process.join(10)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+            pipe.close()
 
 
-def _start_worker(options):
-    global _worker_copier
-    _worker_copier = Copier(**options)
-
-
-def _copy_in_worker(jobs):
-    return _worker_copier.copy_many(jobs)
+def _copy_worker(pipe, options):
+    """A worker process's loop: copy each task's images and answer with what came of them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importing process stops us
+    copier = Copier(**options)
+    while (message := pipe.recv()) is not None:
+        task, jobs = message
+        pipe.send((task, copier.copy_many(jobs)))
 
 
 class Media:
@@ -1089,7 +1158,8 @@ class Media:
         self.copied = 0
         self.failures = {}  # source -> reason (the latest RECENT of them)
         self.pool = None  # worker processes reading, checking and writing images
-        self.ready = {}  # source -> [its copies' future, the batch that wants it]
+        self.ready = {}  # source -> [the task copying it, the batch that wants it]
+        self.tasks = {}  # task -> how many of its images are still to be taken
         self.batches = 0
 
     def prefetch(self, urls):
@@ -1114,30 +1184,32 @@ class Media:
                 continue
             jobs.append((rel, url))
         if jobs and self.pool is None:
-            # forked: the workers only read and write image files, never the database
-            # connection they inherit (and leave by os._exit, so they never close it)
-            self.pool = ProcessPoolExecutor(
-                COPY_WORKERS,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_start_worker,
-                initargs=(self.options,),
-            )
-        # a few dozen images a task: in order, and few enough messages between processes
+            self.pool = CopyWorkers(COPY_WORKERS, self.options)
+        # a few hundred images a task: in order, and few messages between processes
         per = max(1, min(COPY_TASK, -(-len(jobs) // COPY_WORKERS)))
         for start in range(0, len(jobs), per):
             chunk = jobs[start : start + per]
-            future = self.pool.submit(_copy_in_worker, chunk)
+            task = self.pool.submit(chunk)
+            self.tasks[task] = len(chunk)
             for rel, _url in chunk:
-                self.ready[rel] = [future, self.batches]
+                self.ready[rel] = [task, self.batches]
         return lookup, self.batches
 
     def use(self, lookup):
         """Plan the batch `lookup` was made for."""
         self.lookup = lookup
 
-    def _result(self, future, source):
-        """A copy made by a worker (an error writing to our storage fails the run)."""
-        stored = future.result()[source]
+    def _take(self, task, source):
+        """A copy a worker made (an error writing to our storage fails the run)."""
+        stored = self.pool.result(task)[source]
+        self.tasks[task] -= 1
+        if not self.tasks[task]:
+            del self.tasks[task]
+            self.pool.forget(task)
+        return stored
+
+    def _result(self, task, source):
+        stored = self._take(task, source)
         if isinstance(stored, Stored) and not self.dry_run:
             self.saved.write(stored.name + "\n")
         if isinstance(stored, _Failed):
@@ -1147,12 +1219,12 @@ class Media:
     def _settle(self, batch=None):
         """Wait for the copies of `batch` (or all) get() did not take, and remove them."""
         error, unclaimed = None, []
-        for source, (future, wanted_by) in list(self.ready.items()):
+        for source, (task, wanted_by) in list(self.ready.items()):
             if batch is not None and wanted_by != batch:
                 continue
             del self.ready[source]
             try:
-                stored = future.result()[source]
+                stored = self._take(task, source)
             except Exception as exc:
                 error = error or exc
             else:
@@ -1247,7 +1319,7 @@ class Media:
 
     def close(self):
         if self.pool is not None:
-            self.pool.shutdown()
+            self.pool.close()
         self.saved.close()
 
 
@@ -1930,8 +2002,10 @@ class Importer:
             ratings.import_tallies(model=Article, field="rating", tallies=tallies, unseen=new)
             self.report.counts["ratings"] += before
         for plan in plans:
-            for path in plan["old_paths"]:
-                self.redirects[path] = plan["article"].get_absolute_url()
+            if plan["old_paths"]:
+                url = plan["article"].get_absolute_url()
+                for path in plan["old_paths"]:
+                    self.redirects[path] = url
         if len(self.redirects) >= BATCH:
             self.flush_redirects()
 
