@@ -121,6 +121,9 @@ class Item:
     terms: list = field(default_factory=list)  # (domain, nicename, name)
     meta: dict = field(default_factory=lambda: defaultdict(list))
     too_long: bool = False  # some text of it passed MAX_TEXT: not kept, not imported
+    # made by the reading process (Reader) beside the import: its digest, its converted body
+    digest: str = ""
+    converted: object = None
 
 
 @functools.lru_cache(maxsize=64)
@@ -308,6 +311,16 @@ class Attachments:
         )
         self._pending = {}
         self._recent = {}  # id -> Attachment or None, those looked up lately (bounded)
+
+    def reopen(self):
+        """A connection of its own to the same file, in a forked process."""
+        self._db = sqlite3.connect(os.path.join(self._folder.name, "attachments.sqlite3"))
+
+    def flush(self):
+        """Everything written and committed, for a connection of another process to read."""
+        if self._pending:
+            self._write()
+        self._db.commit()
 
     def __setitem__(self, pk, attachment):
         if not 0 <= pk <= ID_MAX:
@@ -1651,6 +1664,93 @@ def _tally(item, report):
     return (count, total) if count else None
 
 
+def _convert(item, scan_result):
+    return convert_body(
+        item.content,
+        post_id=item.post_id,
+        attachments=scan_result.attachments,
+        children=scan_result.children,
+    )
+
+
+class Reader:
+    """The second reading of the exports, in a process of its own beside the import.
+
+    It parses the files again, leaves out the attachments (the first reading noted them),
+    and makes each post's and page's digest and converted body, none of which needs the
+    database; the importing process gets the items in order, as (item, items read), in
+    messages of a few dozen. The pipe between them holds little, so memory stays bounded.
+    Forked after the first reading: it uses that reading's results, never the database
+    connection it inherits (and leaves by os._exit, so it never closes it either).
+    """
+
+    def __init__(self, paths, scan_result):
+        scan_result.attachments.flush()
+        context = multiprocessing.get_context("fork")
+        self.pipe, theirs = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_read_worker, args=(theirs, paths, scan_result), daemon=True
+        )
+        self.process.start()
+        theirs.close()
+
+    def __iter__(self):
+        while True:
+            try:
+                kind, value = self.pipe.recv()
+            except (EOFError, OSError):
+                raise RuntimeError("the export's reading process stopped") from None
+            if kind == "items":
+                yield from value
+            elif kind == "error":
+                raise ExportError(value)
+            elif kind == "failed":
+                raise RuntimeError(f"the export's reading process failed: {value}")
+            else:
+                return
+
+    def close(self):
+        self.pipe.close()
+        self.process.join(1)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+
+
+READ_MESSAGE = 50  # items a message from the reading process carries
+
+
+def _read_worker(pipe, paths, scan_result):
+    """The reading process: items in order, with their digests and converted bodies."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importing process stops us
+    scan_result.attachments.reopen()
+    out, consumed = [], 0
+    try:
+        for path in paths:
+            try:
+                for item in read_export(path):
+                    consumed += 1
+                    if item.post_type == "attachment":
+                        continue  # the stories' images: the first reading noted them
+                    if item.post_type in ("post", "page") and not item.too_long:
+                        item.digest = _digest(item, scan_result)
+                        item.converted = _convert(item, scan_result)
+                    out.append((item, consumed))
+                    consumed = 0
+                    if len(out) >= READ_MESSAGE:
+                        pipe.send(("items", out))
+                        out = []
+            except ExportError as exc:
+                pipe.send(("error", f"{path}: {exc}" if len(paths) > 1 else str(exc)))
+                return
+        pipe.send(("items", out))
+        pipe.send(("end", consumed))
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the import stopped
+    except Exception as exc:
+        pipe.send(("failed", f"{type(exc).__name__}: {exc}"))
+
+
 class Importer:
     """One run: the second pass over the export, writing in batches of BATCH posts."""
 
@@ -1670,8 +1770,9 @@ class Importer:
 
     def run(self, paths):
         batch, started = [], None
-        for path in paths:
-            for item in read_export(path):
+        reader = Reader(paths, self.scan)
+        try:
+            for item, consumed in reader:
                 if item.post_type == "post":
                     batch.append(item)
                     if len(batch) >= BATCH:
@@ -1679,8 +1780,6 @@ class Importer:
                         batch = []
                 elif item.post_type == "page":
                     self.page(item)
-                elif item.post_type == "attachment":
-                    pass  # used as the stories' images
                 elif item.post_type == "nav_menu_item":
                     self.report.note("skipped: menu items (nav_menu_item)", f"#{item.post_id}")
                 else:
@@ -1689,7 +1788,9 @@ class Importer:
                         f"#{item.post_id} {plain(item.title)[:60]}",
                     )
                 if self.progress:
-                    self.progress(1)
+                    self.progress(consumed)
+        finally:
+            reader.close()
         if batch:
             started = self._next(started, batch)
         if started:
@@ -1722,12 +1823,7 @@ class Importer:
 
     def body(self, item, label):
         """The item's content as our HTML, its images copied; (html, missing_media)."""
-        converted = convert_body(
-            item.content,
-            post_id=item.post_id,
-            attachments=self.scan.attachments,
-            children=self.scan.children,
-        )
+        converted = item.converted or _convert(item, self.scan)
         for name in converted.unknown_shortcodes:
             self.report.note(f"shortcodes removed: [{name}]", label)
         for name in converted.dropped_blocks:
@@ -1820,7 +1916,7 @@ class Importer:
         status, when, why = decided
         if why:
             self.report.note(f"posts made drafts: {why}", label)
-        digest = _digest(item, self.scan)
+        digest = item.digest or _digest(item, self.scan)
         article = existing.article if existing else None
         if article is not None and existing.digest == digest and not existing.missing_media:
             self.report.note("story unchanged")
@@ -2124,7 +2220,7 @@ class Importer:
         existing = (
             WordPressItem.objects.filter(wordpress_id=item.post_id).select_related("page").first()
         )
-        digest = _digest(item, self.scan)
+        digest = item.digest or _digest(item, self.scan)
         if (
             existing
             and existing.page_id
