@@ -757,7 +757,10 @@ def _plain_short(value):
 
 
 def _plain(value):
-    return _SPACES.sub(" ", html.unescape(strip_tags(text.strip_control(value)))).strip()
+    value = text.strip_control(value)
+    if "<" in value:
+        value = strip_tags(value)
+    return _SPACES.sub(" ", html.unescape(value)).strip()
 
 
 _SPACES = re.compile(r"\s+")
@@ -1571,17 +1574,26 @@ class Report:
 # The import
 
 
+_UTC = zoneinfo.ZoneInfo("UTC")
+
+
 def _when(local, gmt, tz):
     """post_date_gmt, or post_date in the site's time zone when the GMT value is zero."""
-    for value, zone in ((gmt, zoneinfo.ZoneInfo("UTC")), (local, tz)):
+    for value, zone in ((gmt, _UTC), (local, tz)):
         value = (value or "").strip()
         if not value or value.startswith("0000"):
             continue
         try:
+            if found := _DATE_TIME.match(value):  # WordPress's own form, read without strptime
+                parts = (int(n) for n in found.groups())
+                return datetime(*parts, tzinfo=zone)
             return datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
         except ValueError:
             continue
     return None
+
+
+_DATE_TIME = re.compile(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)", re.A)
 
 
 def _path_of(link):
