@@ -2,9 +2,11 @@
 
 `import_export(paths=…, media=…)` reads WordPress's own export (Tools → Export, WXR
 1.0–1.2) twice, streamed: the first pass checks the XML and notes attachments, pages and
-the taxonomy; the second imports posts in batches. Posts become stories, pages flat
-pages, WP-PostRatings tallies the stories' imported scores, and every old public address
-a redirect. All in one transaction, keyed by WordPress post id (`WordPressItem`), so a
+the taxonomy; the second (in a reading process of its own, `Reader`, which also converts
+the bodies) feeds the import of posts in batches, whose images worker processes check
+and store meanwhile (`CopyWorkers`). Posts become stories, pages flat pages,
+WP-PostRatings tallies the stories' imported scores, and every old public address a
+redirect. All in one transaction, keyed by WordPress post id (`WordPressItem`), so a
 re-import changes nothing and a later export updates what changed.
 """
 
