@@ -1039,6 +1039,9 @@ class Copier:
                 status = os.fstat(fh.fileno())
                 if status.st_size > settings.ARTICLES_IMAGE_MAX_BYTES:
                     raise MediaError("too large")
+                if self.link and hasattr(os, "posix_fadvise"):
+                    # only its header and end are read: no read-ahead of the rest from disk
+                    os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_RANDOM)
                 size = _cheap_size(fh)
                 data = None
                 if size is None:
