@@ -1140,9 +1140,21 @@ class CopyWorkers:
             pipe.close()
 
 
+def _as_worker():
+    """A worker process stops with the importing process: Ctrl-C is its to handle, and
+    (on Linux) a worker is sent SIGTERM when it is gone however it went."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _copy_worker(pipe, options):
     """A worker process's loop: copy each task's images and answer with what came of them."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importing process stops us
+    _as_worker()
     copier = Copier(**options)
     while (message := pipe.recv()) is not None:
         task, jobs = message
@@ -1739,7 +1751,7 @@ READ_MESSAGE = 50  # items a message from the reading process carries
 
 def _read_worker(pipe, paths, scan_result):
     """The reading process: items in order, with their digests and converted bodies."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importing process stops us
+    _as_worker()
     scan_result.attachments.reopen()
     out, consumed = [], 0
     try:
