@@ -1005,7 +1005,7 @@ class Copier:
         return os.path.commonpath((path, self.media_dir)) == self.media_dir
 
     def copy(self, rel, url):
-        """Read, check and store one image (safe in a thread): Stored, or the MediaError why not."""
+        """Read, check and store one image: Stored, or the MediaError why not."""
         try:
             if self.media_dir is not None:
                 stored = self._copy_local(rel)
@@ -1410,7 +1410,7 @@ def _make_folder(folder):
 
 
 def _save(name, data):
-    """Store a checked image (safe in a thread): on local disk straight into a new file."""
+    """Store a checked image: on local disk straight into a new file."""
     if isinstance(default_storage, FileSystemStorage):
         name = default_storage.generate_filename(name)
         path = default_storage.path(name)
