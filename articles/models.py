@@ -337,11 +337,15 @@ class Article(models.Model):
         instance.stored_image = None if "lead_image" not in field_names else str(loaded or "")
         return instance
 
-    def prepare(self):
-        """Clean the text and derive the excerpt and search document (also before bulk writes)."""
+    def prepare(self, *, body_sanitized=False):
+        """Clean the text and derive the excerpt and search document (also before bulk writes).
+
+        `body_sanitized`: the body is already text.sanitize_html's output (an importer's).
+        """
         clean_text(self, *self.TEXT_FIELDS)
-        self.body = text.sanitize_html(self.body)
-        plain = text.html_to_text(self.body)
+        if not body_sanitized:
+            self.body = text.sanitize_html(self.body)
+        plain = text.sanitized_html_to_text(self.body)
         self.excerpt = text.make_teaser(self.teaser or plain)
         self.search_document = text.search_document(self.title, self.teaser, plain)
 

@@ -2,9 +2,11 @@
 
 `import_export(paths=…, media=…)` reads WordPress's own export (Tools → Export, WXR
 1.0–1.2) twice, streamed: the first pass checks the XML and notes attachments, pages and
-the taxonomy; the second imports posts in batches. Posts become stories, pages flat
-pages, WP-PostRatings tallies the stories' imported scores, and every old public address
-a redirect. All in one transaction, keyed by WordPress post id (`WordPressItem`), so a
+the taxonomy; the second (in a reading process of its own, `Reader`, which also converts
+the bodies) feeds the import of posts in batches, whose images worker processes check
+and store meanwhile (`CopyWorkers`). Posts become stories, pages flat pages,
+WP-PostRatings tallies the stories' imported scores, and every old public address a
+redirect. All in one transaction, keyed by WordPress post id (`WordPressItem`), so a
 re-import changes nothing and a later export updates what changed.
 """
 
@@ -18,16 +20,19 @@ import itertools
 import json
 import multiprocessing
 import os
+import pickle
 import posixpath
 import re
+import signal
 import socket
 import sqlite3
 import ssl
+import stat
 import tempfile
 import time
 import zoneinfo
-from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from collections import Counter, defaultdict, deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.client import HTTPConnection, HTTPSConnection
@@ -44,7 +49,7 @@ from django.contrib.redirects.models import Redirect
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
@@ -64,8 +69,10 @@ BATCH = 500
 POOL_FROM = 50  # lead images; fewer are given their renditions in this process
 CHUNK = 1 << 16
 ID_MAX = 2**63 - 1  # WordPress ids are 64-bit (and so are SQLite's integers)
+ATTACHMENTS_AT_HAND = 4096  # attachments looked up lately (a batch's, the one before's)
 RECENT = 20_000  # images copied (or found missing) lately, kept at hand; older ones in the DB
-COPY_THREADS = 2  # reading, checking and writing images (mostly waiting on the disk)
+COPY_WORKERS = 2  # processes reading, checking and storing images
+COPY_TASK = 250  # images a worker is handed at a time
 UNTITLED = "Без заголовка"
 REDIRECT_MAX = Redirect._meta.get_field("old_path").max_length
 PAGE_URL_MAX = FlatPage._meta.get_field("url").max_length
@@ -116,6 +123,9 @@ class Item:
     terms: list = field(default_factory=list)  # (domain, nicename, name)
     meta: dict = field(default_factory=lambda: defaultdict(list))
     too_long: bool = False  # some text of it passed MAX_TEXT: not kept, not imported
+    # made by the reading process (Reader) beside the import: its digest, its converted body
+    digest: str = ""
+    converted: object = None
 
 
 @functools.lru_cache(maxsize=64)
@@ -302,11 +312,23 @@ class Attachments:
             " parent INTEGER); CREATE INDEX attachment_parent ON attachment (parent);"
         )
         self._pending = {}
+        self._recent = {}  # id -> Attachment or None, those looked up lately (bounded)
+
+    def reopen(self):
+        """A connection of its own to the same file, in a forked process."""
+        self._db = sqlite3.connect(os.path.join(self._folder.name, "attachments.sqlite3"))
+
+    def flush(self):
+        """Everything written and committed, for a connection of another process to read."""
+        if self._pending:
+            self._write()
+        self._db.commit()
 
     def __setitem__(self, pk, attachment):
         if not 0 <= pk <= ID_MAX:
             return  # no post can name it: WordPress ids are 64-bit
         self._pending[pk] = attachment
+        self._recent.pop(pk, None)
         if len(self._pending) >= 1000:
             self._write()
 
@@ -323,12 +345,37 @@ class Attachments:
     def get(self, pk, default=None):
         if not isinstance(pk, int) or not 0 <= pk <= ID_MAX:
             return default
+        if pk not in self._recent:
+            self.load([pk])
+        found = self._recent[pk]
+        return default if found is None else found
+
+    def load(self, pks):
+        """Read these attachments (those not at hand) in a few queries, for get() to find."""
         if self._pending:
             self._write()
-        row = self._db.execute(
-            "SELECT url, file, alt, caption, title, parent FROM attachment WHERE id = ?", (pk,)
-        ).fetchone()
-        return Attachment(*row) if row else default
+        wanted = list(
+            dict.fromkeys(
+                pk
+                for pk in pks
+                if isinstance(pk, int) and 0 <= pk <= ID_MAX and pk not in self._recent
+            )
+        )
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            found = dict.fromkeys(chunk)
+            marks = ", ".join("?" * len(chunk))
+            for pk, *row in self._db.execute(
+                "SELECT id, url, file, alt, caption, title, parent FROM attachment "
+                f"WHERE id IN ({marks})",
+                chunk,
+            ):
+                found[pk] = Attachment(*row)
+            for pk, attachment in found.items():
+                self._recent[pk] = attachment
+        if len(self._recent) > ATTACHMENTS_AT_HAND:
+            for old in list(itertools.islice(self._recent, ATTACHMENTS_AT_HAND // 2)):
+                del self._recent[old]
 
     def __getitem__(self, pk):
         found = self.get(pk)
@@ -435,6 +482,31 @@ _P_AFTER_BLOCK = re.compile(r"(</?" + _ALLBLOCKS + r"[^>]*>)\s*</p>")
 _BR_AFTER_BLOCK = re.compile(r"(</?" + _ALLBLOCKS + r"[^>]*>)\s*<br />")
 
 
+# the rest of wpautop's patterns, compiled once
+_DOUBLE_BR = re.compile(r"<br\s*/?>\s*<br\s*/?>")
+_HR = re.compile(r"(<hr\s*?/?>)")
+_SPACE_OPTION = re.compile(r"\s*<option")
+_OPTION_SPACE = re.compile(r"</option>\s*")
+_OBJECT_OPEN = re.compile(r"(<object[^>]*>)\s*")
+_OBJECT_CLOSE = re.compile(r"\s*</object>")
+_PARAM_EMBED = re.compile(r"\s*(</?(?:param|embed)[^>]*>)\s*")
+_MEDIA_OPEN = re.compile(r"([<\[](?:audio|video)[^>\]]*[>\]])\s*")
+_MEDIA_CLOSE = re.compile(r"\s*([<\[]/(?:audio|video)[>\]])")
+_SOURCE_TRACK = re.compile(r"\s*(<(?:source|track)[^>]*>)\s*")
+_FIGCAPTION_OPEN = re.compile(r"\s*(<figcaption[^>]*>)")
+_FIGCAPTION_CLOSE = re.compile(r"</figcaption>\s*")
+_NEWLINES = re.compile(r"\n\n+")
+_EMPTY_P = re.compile(r"<p>\s*</p>")
+_P_UNCLOSED = re.compile(r"<p>([^<]+)</(div|address|form)>")
+_P_LI = re.compile(r"<p>(<li.+?)</p>")
+_P_BLOCKQUOTE = re.compile(r"<p><blockquote([^>]*)>", re.I)
+_NEWLINE_NO_BR = re.compile(r"(?<!<br />)\s*\n")
+_BR_BEFORE_BLOCK = re.compile(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)")
+_LAST_NEWLINE_P = re.compile(r"\n</p>$")
+_COMMENT_OR_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+_RAW_TEXT = re.compile(r"<(script|style|svg|math).*?</\1>", re.S)
+
+
 def wpautop(value, br=True):
     """WordPress's wpautop(): blank lines make paragraphs, single newlines line breaks."""
     if not value.strip():
@@ -454,55 +526,51 @@ def wpautop(value, br=True):
             pre_tags[name] = part[start:] + "</pre>"
             value += part[:start] + name
         value += last
-    value = re.sub(r"<br\s*/?>\s*<br\s*/?>", "\n\n", value)
+    value = _DOUBLE_BR.sub("\n\n", value)
     value = _BLOCK_OPEN.sub(r"\n\n\1", value)
     value = _BLOCK_CLOSE.sub(r"\1\n\n", value)
-    value = re.sub(r"(<hr\s*?/?>)", r"\1\n\n", value)
+    value = _HR.sub(r"\1\n\n", value)
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = re.sub(
-        r"<!--.*?-->|<[^>]*>",
+    value = _COMMENT_OR_TAG.sub(
         lambda m: m.group(0).replace("\n", " <!-- wpnl --> "),
         value,
-        flags=re.S,
     )
     if "<option" in value:
-        value = re.sub(r"\s*<option", "<option", value)
-        value = re.sub(r"</option>\s*", "</option>", value)
+        value = _SPACE_OPTION.sub("<option", value)
+        value = _OPTION_SPACE.sub("</option>", value)
     if "</object>" in value:
-        value = re.sub(r"(<object[^>]*>)\s*", r"\1", value)
-        value = re.sub(r"\s*</object>", "</object>", value)
-        value = re.sub(r"\s*(</?(?:param|embed)[^>]*>)\s*", r"\1", value)
+        value = _OBJECT_OPEN.sub(r"\1", value)
+        value = _OBJECT_CLOSE.sub("</object>", value)
+        value = _PARAM_EMBED.sub(r"\1", value)
     if "<source" in value or "<track" in value:
-        value = re.sub(r"([<\[](?:audio|video)[^>\]]*[>\]])\s*", r"\1", value)
-        value = re.sub(r"\s*([<\[]/(?:audio|video)[>\]])", r"\1", value)
-        value = re.sub(r"\s*(<(?:source|track)[^>]*>)\s*", r"\1", value)
+        value = _MEDIA_OPEN.sub(r"\1", value)
+        value = _MEDIA_CLOSE.sub(r"\1", value)
+        value = _SOURCE_TRACK.sub(r"\1", value)
     if "<figcaption" in value:
-        value = re.sub(r"\s*(<figcaption[^>]*>)", r"\1", value)
-        value = re.sub(r"</figcaption>\s*", "</figcaption>", value)
-    value = re.sub(r"\n\n+", "\n\n", value)
-    paragraphs = [p for p in re.split(r"\n\s*\n", value) if p]
+        value = _FIGCAPTION_OPEN.sub(r"\1", value)
+        value = _FIGCAPTION_CLOSE.sub("</figcaption>", value)
+    value = _NEWLINES.sub("\n\n", value)
+    paragraphs = [p for p in _BLANK_LINES.split(value) if p]
     value = "".join(f"<p>{p.strip(chr(10))}</p>\n" for p in paragraphs)
-    value = re.sub(r"<p>\s*</p>", "", value)
-    value = re.sub(r"<p>([^<]+)</(div|address|form)>", r"<p>\1</p></\2>", value)
+    value = _EMPTY_P.sub("", value)
+    value = _P_UNCLOSED.sub(r"<p>\1</p></\2>", value)
     value = _P_AROUND_BLOCK.sub(r"\1", value)
-    value = re.sub(r"<p>(<li.+?)</p>", r"\1", value)
-    value = re.sub(r"<p><blockquote([^>]*)>", r"<blockquote\1><p>", value, flags=re.I)
+    value = _P_LI.sub(r"\1", value)
+    value = _P_BLOCKQUOTE.sub(r"<blockquote\1><p>", value)
     value = value.replace("</blockquote></p>", "</p></blockquote>")
     value = _P_BEFORE_BLOCK.sub(r"\1", value)
     value = _P_AFTER_BLOCK.sub(r"\1", value)
     if br:
-        value = re.sub(
-            r"<(script|style|svg|math).*?</\1>",
+        value = _RAW_TEXT.sub(
             lambda m: m.group(0).replace("\n", "<WPPreserveNewline />"),
             value,
-            flags=re.S,
         )
         value = value.replace("<br>", "<br />").replace("<br/>", "<br />")
-        value = re.sub(r"(?<!<br />)\s*\n", "<br />\n", value)
+        value = _NEWLINE_NO_BR.sub("<br />\n", value)
         value = value.replace("<WPPreserveNewline />", "\n")
     value = _BR_AFTER_BLOCK.sub(r"\1", value)
-    value = re.sub(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)", r"\1", value)
-    value = re.sub(r"\n</p>$", "</p>", value)
+    value = _BR_BEFORE_BLOCK.sub(r"\1", value)
+    value = _LAST_NEWLINE_P.sub("</p>", value)
     for name, original in pre_tags.items():
         value = value.replace(name, original)
     return value.replace(" <!-- wpnl --> ", "\n").replace("<!-- wpnl -->", "\n")
@@ -575,7 +643,7 @@ class Converted:
 
 def convert_body(raw, *, post_id=0, attachments=None, children=None):
     """An export's post_content as HTML: its images not yet resolved, not yet sanitised."""
-    attachments = attachments or {}
+    attachments = {} if attachments is None else attachments
     unknown, dropped, missing = [], [], []
     has_blocks = "<!-- wp:" in raw
 
@@ -691,7 +759,10 @@ def _plain_short(value):
 
 
 def _plain(value):
-    return _SPACES.sub(" ", html.unescape(strip_tags(text.strip_control(value)))).strip()
+    value = text.strip_control(value)
+    if "<" in value:
+        value = strip_tags(value)
+    return _SPACES.sub(" ", html.unescape(value)).strip()
 
 
 _SPACES = re.compile(r"\s+")
@@ -705,6 +776,7 @@ class MediaError(Exception):
     """Why an image could not be had."""
 
 
+@functools.lru_cache(maxsize=8192)  # a batch asks for each image's address several times
 def uploads_path(url):
     """The path inside wp-content/uploads an image address names, or None if it names none."""
     parts = urlsplit(url.strip())
@@ -830,15 +902,30 @@ def check_image(data, *, name="image"):
     JPEG is whole when it ends with its end-of-image marker. Other files, or ones that fail
     these cheap tests, get the full check (decoding every pixel) that uploads get.
     """
+    return _cheap_size(io.BytesIO(data)) or _full_size(data, name)
+
+
+def _cheap_size(fh):
+    """(width, height) of a whole JPEG or PNG of a sane size, from its header (and a PNG's
+    chunks, a JPEG's last two bytes), without decoding it; None when it needs the full check."""
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(fh) as probe:
             fmt, (width, height) = probe.format, probe.size
-            probe.verify()
+            if fmt == "PNG":
+                probe.verify()
+        if fmt == "JPEG":
+            fh.seek(-2, os.SEEK_END)
+            whole = fh.read(2) == b"\xff\xd9"
+        else:
+            whole = fmt == "PNG"
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        fmt = None
-    whole = (fmt == "PNG") or (fmt == "JPEG" and data.endswith(b"\xff\xd9"))
+        return None
     if whole and fmt in ALLOWED_FORMATS and width * height <= settings.ARTICLES_IMAGE_MAX_PIXELS:
         return width, height
+    return None
+
+
+def _full_size(data, name):
     upload = ContentFile(data, name=name)
     try:
         validate_image(upload)
@@ -864,18 +951,236 @@ class Lookup:
     asked: set = field(default_factory=set)
 
 
+class Copier:
+    """Reads, checks and stores one image at a time (in a worker process, or inline)."""
+
+    def __init__(self, *, media_dir, fetch_media, allow_private, dry_run, link):
+        self.media_dir = media_dir
+        self.fetch_media = fetch_media
+        self.allow_private = allow_private
+        self.dry_run = dry_run
+        self.link = link  # hard-link files of the media folder into our storage when it can
+        self.real_folders = {}  # media folder -> where it really is (links resolved)
+
+    def copy_many(self, jobs):
+        """{rel: Stored, MediaError or _Failed} for each (rel, url) of `jobs`."""
+        done = {}
+        for rel, url in jobs:
+            try:
+                done[rel] = self.copy(rel, url)
+            except Exception as exc:  # writing to our storage failed: the run fails
+                done[rel] = _Failed(exc)
+        return done
+
+    def _download(self, url):
+        if not self.fetch_media:
+            if self.media_dir is not None:
+                raise MediaError("not in the media folder")
+            raise MediaError("no --media-dir or --fetch-media given")
+        if url is None:
+            raise MediaError("no address to download from")
+        return fetch(
+            url, max_bytes=settings.ARTICLES_IMAGE_MAX_BYTES, allow_private=self.allow_private
+        )
+
+    def _open_local(self, rel):
+        """(file, its real path) at `rel` in the media folder; one a symbolic link takes
+        outside is refused."""
+        folder, base = os.path.split(os.path.join(self.media_dir, rel))
+        if folder not in self.real_folders:  # a few hundred YYYY/MM folders
+            self.real_folders[folder] = os.path.realpath(folder)
+        path = os.path.join(self.real_folders[folder], base)
+        try:
+            if self._inside(path):
+                return open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb"), path
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+        path = os.path.realpath(path)  # the file itself is a link: where does it lead?
+        if not self._inside(path):
+            raise MediaError("outside the media folder")
+        return open(path, "rb"), path
+
+    def _inside(self, path):
+        return os.path.commonpath((path, self.media_dir)) == self.media_dir
+
+    def copy(self, rel, url):
+        """Read, check and store one image: Stored, or the MediaError why not."""
+        try:
+            if self.media_dir is not None:
+                stored = self._copy_local(rel)
+                if stored is not None:
+                    return stored
+            data = self._download(url)
+            width, height = check_image(data, name=posixpath.basename(rel))
+        except MediaError as exc:
+            return exc
+        name = f"wordpress/{rel}"
+        if not self.dry_run:
+            name = _save(name, data)
+        return Stored(name, default_storage.url(name), width, height)
+
+    def _copy_local(self, rel):
+        """The image at `rel` in the media folder checked and stored; None if it is not there.
+
+        A JPEG or PNG is checked from its header (and end) without being read whole, and
+        on the same file system as our storage it is stored as a hard link to the very file
+        checked: no byte is copied. Anything else is read, checked in full and copied.
+        """
+        try:
+            fh, path = self._open_local(rel)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return None
+        except OSError as exc:
+            raise MediaError(f"cannot read: {exc.strerror or exc}") from None
+        name = f"wordpress/{rel}"
+        with fh:
+            try:
+                status = os.fstat(fh.fileno())
+                if status.st_size > settings.ARTICLES_IMAGE_MAX_BYTES:
+                    raise MediaError("too large")
+                if self.link and hasattr(os, "posix_fadvise"):
+                    # only its header and end are read: no read-ahead of the rest from disk
+                    os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_RANDOM)
+                size = _cheap_size(fh)
+                data = None
+                if size is None:
+                    fh.seek(0)
+                    data = fh.read()
+            except OSError as exc:
+                raise MediaError(f"cannot read: {exc.strerror or exc}") from None
+            if data is not None:
+                size = _full_size(data, posixpath.basename(rel))
+            if not self.dry_run:
+                linked = self.link and data is None and _hard_link(name, path, status)
+                name = linked or _save(name, data if data is not None else _read_all(fh))
+        return Stored(name, default_storage.url(name), *size)
+
+
+@dataclass
+class _Failed:
+    """An error a worker met storing an image, raised again in the importing process."""
+
+    error: Exception
+
+    def __post_init__(self):
+        try:  # an error that cannot be sent back is told by its message
+            pickle.dumps(self.error)
+        except Exception:
+            self.error = OSError(f"{type(self.error).__name__}: {self.error}")
+
+
+class CopyWorkers:
+    """Worker processes copying images, driven by the importing thread alone.
+
+    Tasks and results go through one pipe a worker, read and written only when the
+    importer needs them: no helper thread in the importing process (a pool's would take
+    the interpreter from it each time it waits on the database or the sanitiser). Forked:
+    the workers only read and write image files, never the database connection they
+    inherit (and leave by os._exit, so they never close it either).
+    """
+
+    IN_FLIGHT = 4  # tasks sent to a worker and not yet answered, at most
+
+    def __init__(self, count, options):
+        context = multiprocessing.get_context("fork")
+        self.pipes, self.processes = [], []
+        for _n in range(count):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_copy_worker, args=(theirs, options), daemon=True)
+            process.start()
+            theirs.close()
+            self.pipes.append(ours)
+            self.processes.append(process)
+        self.sent = [deque() for _n in range(count)]  # task ids, in order
+        self.owner = {}  # task id -> worker
+        self.done = {}  # task id -> {rel: result}
+        self.tasks = 0
+
+    def submit(self, jobs):
+        """Hand a worker these (rel, url) jobs; the task's id, for result()."""
+        worker = self.tasks % len(self.pipes)
+        self.tasks += 1
+        while self.pipes[worker].poll() or len(self.sent[worker]) >= self.IN_FLIGHT:
+            self._receive(worker)  # never both sides waiting on a full pipe
+        self.pipes[worker].send((self.tasks, jobs))
+        self.sent[worker].append(self.tasks)
+        self.owner[self.tasks] = worker
+        return self.tasks
+
+    def result(self, task):
+        """{rel: Stored, MediaError or _Failed} of a task, waiting for it if need be."""
+        while task not in self.done:
+            self._receive(self.owner[task])
+        return self.done[task]
+
+    def forget(self, task):
+        self.done.pop(task, None)
+        self.owner.pop(task, None)
+
+    def _receive(self, worker):
+        try:
+            task, results = self.pipes[worker].recv()
+        except (EOFError, OSError):
+            raise RuntimeError("an image worker process stopped") from None
+        self.sent[worker].popleft()
+        self.done[task] = results
+
+    def close(self):
+        for pipe in self.pipes:
+            try:
+                pipe.send(None)
+            except OSError:
+                pass
+        for process, pipe in zip(self.processes, self.pipes, strict=True):
+            process.join(10)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+            pipe.close()
+
+
+def _as_worker():
+    """A worker process stops with the importing process: Ctrl-C is its to handle, and
+    (on Linux) a worker is sent SIGTERM when it is gone however it went."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _copy_worker(pipe, options):
+    """A worker process's loop: copy each task's images and answer with what came of them."""
+    _as_worker()
+    copier = Copier(**options)
+    while (message := pipe.recv()) is not None:
+        task, jobs = message
+        pipe.send((task, copier.copy_many(jobs)))
+
+
 class Media:
     """Images of the old site, copied into our storage once each (WordPressImage).
 
-    A batch's images are read, checked and stored by threads, in order, from its prefetch
-    on: while the batch before it is written and this one is planned. get() takes each
-    as it comes; flush() waits for the rest and removes those no story asked for.
+    A batch's images are read, checked and stored by worker processes (each with its own
+    interpreter: the importing one is busy enough), in order, from its prefetch on: while
+    the batch before it is written and this one is planned. get() takes each as it comes;
+    flush() waits for the rest and removes those no story asked for.
     """
 
-    def __init__(self, *, media_dir=None, fetch_media=False, allow_private=False, dry_run=False):
-        self.media_dir = os.path.realpath(media_dir) if media_dir else None
-        self.fetch_media = fetch_media
-        self.allow_private = allow_private
+    def __init__(
+        self, *, media_dir=None, fetch_media=False, allow_private=False, dry_run=False, link=True
+    ):
+        self.options = {
+            "media_dir": os.path.realpath(media_dir) if media_dir else None,
+            "fetch_media": fetch_media,
+            "allow_private": allow_private,
+            "dry_run": dry_run,
+            "link": link,
+        }
+        self.copier = Copier(**self.options)  # for the few images not copied ahead
         self.dry_run = dry_run
         self.lookup = Lookup()  # the batch being planned
         self.recent = {}  # source -> Stored, copied by this run (the latest RECENT of them)
@@ -885,9 +1190,9 @@ class Media:
         self.saved = tempfile.TemporaryFile("w+", encoding="utf-8")
         self.copied = 0
         self.failures = {}  # source -> reason (the latest RECENT of them)
-        self.real_folders = {}  # media folder -> where it really is (links resolved)
-        self.pool = None  # threads reading, checking and writing images
-        self.ready = {}  # source -> [its copy in a thread, the batch that wants it]
+        self.pool = None  # worker processes reading, checking and writing images
+        self.ready = {}  # source -> [the task copying it, the batch that wants it]
+        self.tasks = {}  # task -> how many of its images are still to be taken
         self.batches = 0
 
     def prefetch(self, urls):
@@ -900,51 +1205,73 @@ class Media:
                 wanted[rel] = url
         sources = set(wanted) | {original for rel in wanted if (original := original_of(rel))}
         lookup = Lookup(asked=sources)
-        for row in WordPressImage.objects.filter(source__in=sources):
-            lookup.known[row.source] = self._stored(row)
+        rows = WordPressImage.objects.filter(source__in=sources)
+        for source, *row in rows.values_list("source", "file", "width", "height"):
+            lookup.known[source] = self._stored(*row)
+        jobs = []
         for rel, url in wanted.items():
             if rel in lookup.known or rel in self.recent or rel in self.failures:
                 continue
             if rel in self.ready:
                 self.ready[rel][1] = self.batches  # a later batch wants it too
                 continue
-            if self.pool is None:
-                self.pool = ThreadPoolExecutor(COPY_THREADS, thread_name_prefix="wordpress-media")
-            self.ready[rel] = [self.pool.submit(self._copy, rel, url), self.batches]
+            jobs.append((rel, url))
+        if jobs and self.pool is None:
+            self.pool = CopyWorkers(COPY_WORKERS, self.options)
+        # a few hundred images a task: in order, and few messages between processes
+        per = max(1, min(COPY_TASK, -(-len(jobs) // COPY_WORKERS)))
+        for start in range(0, len(jobs), per):
+            chunk = jobs[start : start + per]
+            task = self.pool.submit(chunk)
+            self.tasks[task] = len(chunk)
+            for rel, _url in chunk:
+                self.ready[rel] = [task, self.batches]
         return lookup, self.batches
 
     def use(self, lookup):
         """Plan the batch `lookup` was made for."""
         self.lookup = lookup
 
-    def _result(self, future):
-        """A copy made in a thread (an error writing to our storage fails the run)."""
-        stored = future.result()
+    def _take(self, task, source):
+        """A copy a worker made (an error writing to our storage fails the run)."""
+        stored = self.pool.result(task)[source]
+        self.tasks[task] -= 1
+        if not self.tasks[task]:
+            del self.tasks[task]
+            self.pool.forget(task)
+        return stored
+
+    def _result(self, task, source):
+        stored = self._take(task, source)
         if isinstance(stored, Stored) and not self.dry_run:
             self.saved.write(stored.name + "\n")
+        if isinstance(stored, _Failed):
+            raise stored.error
         return stored
 
     def _settle(self, batch=None):
         """Wait for the copies of `batch` (or all) get() did not take, and remove them."""
         error, unclaimed = None, []
-        for source, (future, wanted_by) in list(self.ready.items()):
+        for source, (task, wanted_by) in list(self.ready.items()):
             if batch is not None and wanted_by != batch:
                 continue
             del self.ready[source]
             try:
-                stored = future.result()
+                stored = self._take(task, source)
             except Exception as exc:
                 error = error or exc
             else:
-                if isinstance(stored, Stored) and not self.dry_run:
+                if isinstance(stored, _Failed):
+                    error = error or stored.error
+                elif isinstance(stored, Stored) and not self.dry_run:
                     unclaimed.append(stored.name)
         for name in unclaimed:
             default_storage.delete(name)
         if error is not None:
             raise error
 
-    def _stored(self, row):
-        return Stored(row.file, default_storage.url(row.file), row.width, row.height)
+    def _stored(self, file, width, height):
+        return Stored(file, default_storage.url(file), width, height)
 
     def _copied_before(self, source):
         """Our copy of `source` if this run or an earlier one made it, else None."""
@@ -955,9 +1282,13 @@ class Media:
             return self.recent[source]
         if source in lookup.asked:
             return None
-        row = WordPressImage.objects.filter(source=source).first()
+        row = (
+            WordPressImage.objects.filter(source=source)
+            .values_list("file", "width", "height")
+            .first()
+        )
         if row is not None:
-            lookup.known[source] = self._stored(row)
+            lookup.known[source] = self._stored(*row)
         return lookup.known.get(source)
 
     def get(self, url):
@@ -978,9 +1309,11 @@ class Media:
                 return stored
             entry = self.ready.pop(candidate, None)
             if entry is not None:
-                stored = self._result(entry[0])
+                stored = self._result(entry[0], candidate)
             else:
-                stored = self._copy(candidate, url if candidate == rel else _original_url(url))
+                stored = self.copier.copy(
+                    candidate, url if candidate == rel else _original_url(url)
+                )
                 if isinstance(stored, Stored) and not self.dry_run:
                     self.saved.write(stored.name + "\n")
             if isinstance(stored, MediaError):
@@ -996,69 +1329,17 @@ class Media:
 
     def _remember(self, source, stored):
         _bounded_put(self.recent, source, stored)
-        self.new_rows.append(
-            WordPressImage(
-                source=source, file=stored.name, width=stored.width, height=stored.height
-            )
-        )
-
-    def _read(self, rel, url):
-        if self.media_dir is not None:
-            try:
-                with self._open_local(rel) as fh:
-                    if os.fstat(fh.fileno()).st_size > settings.ARTICLES_IMAGE_MAX_BYTES:
-                        raise MediaError("too large")
-                    return fh.read()
-            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-                pass
-            except OSError as exc:
-                raise MediaError(f"cannot read: {exc.strerror or exc}") from None
-            if not self.fetch_media:
-                raise MediaError("not in the media folder")
-        if self.fetch_media:
-            if url is None:
-                raise MediaError("no address to download from")
-            return fetch(
-                url, max_bytes=settings.ARTICLES_IMAGE_MAX_BYTES, allow_private=self.allow_private
-            )
-        raise MediaError("no --media-dir or --fetch-media given")
-
-    def _open_local(self, rel):
-        """The file at `rel` in the media folder; one a symbolic link takes outside is refused."""
-        folder, base = os.path.split(os.path.join(self.media_dir, rel))
-        if folder not in self.real_folders:  # a few hundred YYYY/MM folders
-            self.real_folders[folder] = os.path.realpath(folder)
-        path = os.path.join(self.real_folders[folder], base)
-        try:
-            if self._inside(path):
-                return open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
-        except OSError as exc:
-            if exc.errno != errno.ELOOP:
-                raise
-        path = os.path.realpath(path)  # the file itself is a link: where does it lead?
-        if not self._inside(path):
-            raise MediaError("outside the media folder")
-        return open(path, "rb")
-
-    def _inside(self, path):
-        return os.path.commonpath((path, self.media_dir)) == self.media_dir
-
-    def _copy(self, rel, url):
-        """Read, check and store one image (safe in a thread): Stored, or the MediaError why not."""
-        try:
-            data = self._read(rel, url)
-            width, height = check_image(data, name=posixpath.basename(rel))
-        except MediaError as exc:
-            return exc
-        name = f"wordpress/{rel}"
-        if not self.dry_run:
-            name = _save(name, data)
-        return Stored(name, default_storage.url(name), width, height)
+        self.new_rows.append((source, stored.name, stored.width, stored.height))
 
     def flush(self, batch=None):
         """Store what the batch (or every batch) copied; remove what none of its stories took."""
         self._settle(batch)
-        WordPressImage.objects.bulk_create(self.new_rows, ignore_conflicts=True, batch_size=500)
+        insert_rows(
+            WordPressImage,
+            ["source", "file", "width", "height"],
+            self.new_rows,
+            ignore_conflicts=True,
+        )
         self.new_rows.clear()
 
     def discard(self):
@@ -1071,7 +1352,7 @@ class Media:
 
     def close(self):
         if self.pool is not None:
-            self.pool.shutdown()
+            self.pool.close()
         self.saved.close()
 
 
@@ -1083,8 +1364,53 @@ def _bounded_put(cache, key, value):
             del cache[old]
 
 
+def _read_all(fh):
+    fh.seek(0)
+    return fh.read()
+
+
+def _hard_link(name, path, status):
+    """Store the checked file at `path` as a hard link named after `name` in our storage;
+    the name stored, or None when it cannot be linked (another file system or storage, a
+    file mode our storage would change, a name taken, a file replaced since it was checked)."""
+    if not isinstance(default_storage, FileSystemStorage):
+        return None
+    mode = default_storage.file_permissions_mode
+    if mode is not None and stat.S_IMODE(status.st_mode) != mode:
+        return None  # setting our mode on a link would change the uploads copy's file too
+    name = default_storage.generate_filename(name)
+    target = default_storage.path(name)
+    for _attempt in range(2):
+        try:
+            os.link(path, target, follow_symlinks=False)
+        except FileNotFoundError:
+            _make_folder(os.path.dirname(target))  # the month's folder, once
+            continue
+        except OSError:
+            return None  # EXDEV, EPERM, EMLINK, a name taken: copied instead
+        linked = os.stat(target)
+        if (linked.st_dev, linked.st_ino) != (status.st_dev, status.st_ino):
+            os.unlink(target)  # not the file checked (replaced meanwhile): copy that one
+            return None
+        return name
+    return None
+
+
+def _make_folder(folder):
+    """A folder in our storage, made as FileSystemStorage makes its folders."""
+    mode = default_storage.directory_permissions_mode
+    if mode is None:
+        os.makedirs(folder, exist_ok=True)
+        return
+    old_umask = os.umask(0o777 & ~mode)
+    try:
+        os.makedirs(folder, mode, exist_ok=True)
+    finally:
+        os.umask(old_umask)
+
+
 def _save(name, data):
-    """Store a checked image (safe in a thread): on local disk straight into a new file."""
+    """Store a checked image: on local disk straight into a new file."""
     if isinstance(default_storage, FileSystemStorage):
         name = default_storage.generate_filename(name)
         path = default_storage.path(name)
@@ -1103,6 +1429,99 @@ def _save(name, data):
                 raise
             return name
     return default_storage.save(name, ContentFile(data))
+
+
+# ---------------------------------------------------------------------------------------
+# Writing rows: straight INSERT statements of many rows each (no model instance a row)
+
+# fields whose Python value is already the database's (everything else is prepared by
+# the field, as a model save would)
+_PLAIN_FIELDS = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "ForeignKey",
+    "IntegerField",
+    "OneToOneField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "TextField",
+}
+
+
+def insert_rows(model, columns, rows, *, ignore_conflicts=False, returning=None):
+    """Insert `rows` (tuples of Python values, in the order of the field names `columns`)
+    in as few statements as the database takes; with `returning` (a field name), that
+    field's values of the new rows, in order. Conflicting rows are skipped when
+    `ignore_conflicts` (nothing is returned then)."""
+    if not rows:
+        return []
+    from django.db.models.constants import OnConflict
+
+    meta = model._meta
+    fields = [meta.get_field(name) for name in columns]
+    preps = [
+        None
+        if field.get_internal_type() in _PLAIN_FIELDS
+        else functools.partial(field.get_db_prep_save, connection=connection)
+        for field in fields
+    ]
+    ops, quote = connection.ops, connection.ops.quote_name
+    conflict = OnConflict.IGNORE if ignore_conflicts else None
+    head = (
+        f"{ops.insert_statement(on_conflict=conflict)} {quote(meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) VALUES "
+    )
+    tail = ops.on_conflict_suffix_sql(fields, conflict, None, None) if conflict else ""
+    if returning and not conflict:
+        tail += f" RETURNING {quote(meta.get_field(returning).column)}"
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per = max(1, min(BATCH, ops.bulk_batch_size(fields, rows)))
+    if not any(preps):
+        prepare = None
+    else:
+
+        def prepare(row):
+            return [
+                value if prep is None else prep(value)
+                for prep, value in zip(preps, row, strict=True)
+            ]
+
+    returned = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            params = [
+                value for row in chunk for value in (row if prepare is None else prepare(row))
+            ]
+            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
+            if returning and not conflict:
+                returned.extend(row[0] for row in cursor.fetchall())
+    return returned
+
+
+def insert_objects(model, objects, *, keep=()):
+    """Insert new model instances (as bulk_create does, without its per-value work), their
+    primary keys set; `keep`: auto_now fields whose value is the instance's own."""
+    if not objects:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    rows = [
+        tuple(
+            getattr(obj, field.attname) if field.name in keep else field.pre_save(obj, True)
+            for field in fields
+        )
+        for obj in objects
+    ]
+    pks = insert_rows(model, [field.name for field in fields], rows, returning=model._meta.pk.name)
+    for obj, pk in zip(objects, pks, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
 
 
 # ---------------------------------------------------------------------------------------
@@ -1172,17 +1591,26 @@ class Report:
 # The import
 
 
+_UTC = zoneinfo.ZoneInfo("UTC")
+
+
 def _when(local, gmt, tz):
     """post_date_gmt, or post_date in the site's time zone when the GMT value is zero."""
-    for value, zone in ((gmt, zoneinfo.ZoneInfo("UTC")), (local, tz)):
+    for value, zone in ((gmt, _UTC), (local, tz)):
         value = (value or "").strip()
         if not value or value.startswith("0000"):
             continue
         try:
+            if found := _DATE_TIME.match(value):  # WordPress's own form, read without strptime
+                parts = (int(n) for n in found.groups())
+                return datetime(*parts, tzinfo=zone)
             return datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
         except ValueError:
             continue
     return None
+
+
+_DATE_TIME = re.compile(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)", re.A)
 
 
 def _path_of(link):
@@ -1265,6 +1693,93 @@ def _tally(item, report):
     return (count, total) if count else None
 
 
+def _convert(item, scan_result):
+    return convert_body(
+        item.content,
+        post_id=item.post_id,
+        attachments=scan_result.attachments,
+        children=scan_result.children,
+    )
+
+
+class Reader:
+    """The second reading of the exports, in a process of its own beside the import.
+
+    It parses the files again, leaves out the attachments (the first reading noted them),
+    and makes each post's and page's digest and converted body, none of which needs the
+    database; the importing process gets the items in order, as (item, items read), in
+    messages of a few dozen. The pipe between them holds little, so memory stays bounded.
+    Forked after the first reading: it uses that reading's results, never the database
+    connection it inherits (and leaves by os._exit, so it never closes it either).
+    """
+
+    def __init__(self, paths, scan_result):
+        scan_result.attachments.flush()
+        context = multiprocessing.get_context("fork")
+        self.pipe, theirs = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_read_worker, args=(theirs, paths, scan_result), daemon=True
+        )
+        self.process.start()
+        theirs.close()
+
+    def __iter__(self):
+        while True:
+            try:
+                kind, value = self.pipe.recv()
+            except (EOFError, OSError):
+                raise RuntimeError("the export's reading process stopped") from None
+            if kind == "items":
+                yield from value
+            elif kind == "error":
+                raise ExportError(value)
+            elif kind == "failed":
+                raise RuntimeError(f"the export's reading process failed: {value}")
+            else:
+                return
+
+    def close(self):
+        self.pipe.close()
+        self.process.join(1)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+
+
+READ_MESSAGE = 50  # items a message from the reading process carries
+
+
+def _read_worker(pipe, paths, scan_result):
+    """The reading process: items in order, with their digests and converted bodies."""
+    _as_worker()
+    scan_result.attachments.reopen()
+    out, consumed = [], 0
+    try:
+        for path in paths:
+            try:
+                for item in read_export(path):
+                    consumed += 1
+                    if item.post_type == "attachment":
+                        continue  # the stories' images: the first reading noted them
+                    if item.post_type in ("post", "page") and not item.too_long:
+                        item.digest = _digest(item, scan_result)
+                        item.converted = _convert(item, scan_result)
+                    out.append((item, consumed))
+                    consumed = 0
+                    if len(out) >= READ_MESSAGE:
+                        pipe.send(("items", out))
+                        out = []
+            except ExportError as exc:
+                pipe.send(("error", f"{path}: {exc}" if len(paths) > 1 else str(exc)))
+                return
+        pipe.send(("items", out))
+        pipe.send(("end", consumed))
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the import stopped
+    except Exception as exc:
+        pipe.send(("failed", f"{type(exc).__name__}: {exc}"))
+
+
 class Importer:
     """One run: the second pass over the export, writing in batches of BATCH posts."""
 
@@ -1284,8 +1799,9 @@ class Importer:
 
     def run(self, paths):
         batch, started = [], None
-        for path in paths:
-            for item in read_export(path):
+        reader = Reader(paths, self.scan)
+        try:
+            for item, consumed in reader:
                 if item.post_type == "post":
                     batch.append(item)
                     if len(batch) >= BATCH:
@@ -1293,8 +1809,6 @@ class Importer:
                         batch = []
                 elif item.post_type == "page":
                     self.page(item)
-                elif item.post_type == "attachment":
-                    pass  # used as the stories' images
                 elif item.post_type == "nav_menu_item":
                     self.report.note("skipped: menu items (nav_menu_item)", f"#{item.post_id}")
                 else:
@@ -1303,7 +1817,9 @@ class Importer:
                         f"#{item.post_id} {plain(item.title)[:60]}",
                     )
                 if self.progress:
-                    self.progress(1)
+                    self.progress(consumed)
+        finally:
+            reader.close()
         if batch:
             started = self._next(started, batch)
         if started:
@@ -1336,12 +1852,7 @@ class Importer:
 
     def body(self, item, label):
         """The item's content as our HTML, its images copied; (html, missing_media)."""
-        converted = convert_body(
-            item.content,
-            post_id=item.post_id,
-            attachments=self.scan.attachments,
-            children=self.scan.children,
-        )
+        converted = item.converted or _convert(item, self.scan)
         for name in converted.unknown_shortcodes:
             self.report.note(f"shortcodes removed: [{name}]", label)
         for name in converted.dropped_blocks:
@@ -1394,6 +1905,7 @@ class Importer:
     def _next(self, started, items):
         """Start copying the images of this batch, then finish the one started before."""
         urls = []
+        self.scan.attachments.load(_int(_first(item.meta, "_thumbnail_id")) for item in items)
         for item in items:
             urls.extend(_IMG_SRC_ANY.findall(item.content))
             thumb = self.scan.attachments.get(_int(_first(item.meta, "_thumbnail_id")))
@@ -1433,7 +1945,7 @@ class Importer:
         status, when, why = decided
         if why:
             self.report.note(f"posts made drafts: {why}", label)
-        digest = _digest(item, self.scan)
+        digest = item.digest or _digest(item, self.scan)
         article = existing.article if existing else None
         if article is not None and existing.digest == digest and not existing.missing_media:
             self.report.note("story unchanged")
@@ -1533,12 +2045,12 @@ class Importer:
             if article is None:
                 article = Article(slug=plan["slug"], section=plan["section_obj"], **fields)
                 self._renditions(article, None)
-                article.prepare()
+                article.prepare(body_sanitized=True)
                 created.append(article)
                 self.report.note("story new")
             else:
                 candidate = Article(slug=article.slug, section=plan["section_obj"], **fields)
-                candidate.prepare()
+                candidate.prepare(body_sanitized=True)
                 names = [
                     "title",
                     "body",
@@ -1575,11 +2087,10 @@ class Importer:
                     self.report.note("story unchanged")
             plan["article"] = article
             self._count_status(article.status, article.published_at)
-        Article.objects.bulk_create(created, batch_size=BATCH)
-        # updated_at is set to now on insert; an imported story was last changed when published
-        Article.objects.filter(pk__in=[a.pk for a in created]).update(
-            updated_at=models.F("published_at")
-        )
+        # an imported story was last changed when it was published
+        for article in created:
+            article.updated_at = article.published_at
+        insert_objects(Article, created, keep={"updated_at"})
         Article.objects.bulk_update(
             changed,
             [
@@ -1616,8 +2127,10 @@ class Importer:
             ratings.import_tallies(model=Article, field="rating", tallies=tallies, unseen=new)
             self.report.counts["ratings"] += before
         for plan in plans:
-            for path in plan["old_paths"]:
-                self.redirects[path] = plan["article"].get_absolute_url()
+            if plan["old_paths"]:
+                url = plan["article"].get_absolute_url()
+                for path in plan["old_paths"]:
+                    self.redirects[path] = url
         if len(self.redirects) >= BATCH:
             self.flush_redirects()
 
@@ -1672,27 +2185,20 @@ class Importer:
             plan["article"].authors.clear()
             plan["article"].tags.clear()
         todo = [p for p in plans if p["created"]] + replaced
-        through = Article.authors.through
-        through.objects.bulk_create(
-            [
-                through(article_id=p["article"].pk, author_id=author.pk)
-                for p in todo
-                for author in p["author_objs"]
-            ],
-            batch_size=1000,
+        insert_rows(
+            Article.authors.through,
+            ["article", "author"],
+            [(p["article"].pk, author.pk) for p in todo for author in p["author_objs"]],
             ignore_conflicts=True,
         )
-        TaggedItem.objects.bulk_create(
+        insert_rows(
+            TaggedItem,
+            ["content_type", "object_id", "tag"],
             [
-                TaggedItem(
-                    content_type=self.article_type,
-                    object_id=p["article"].pk,
-                    tag=_tag_for(name, self.tags),
-                )
+                (self.article_type.pk, p["article"].pk, _tag_for(name, self.tags).pk)
                 for p in todo
                 for name in p["tags"]
             ],
-            batch_size=1000,
             ignore_conflicts=True,
         )
 
@@ -1702,18 +2208,23 @@ class Importer:
             existing = plan["existing"]
             if existing is None:
                 rows.append(
-                    WordPressItem(
-                        wordpress_id=plan["item"].post_id,
-                        article=plan["article"],
-                        digest=plan["digest"],
-                        missing_media=plan["missing_media"],
+                    (
+                        plan["item"].post_id,
+                        plan["article"].pk,
+                        plan["digest"],
+                        plan["missing_media"],
+                        self.now,
                     )
                 )
             else:
                 existing.article = plan["article"]
                 existing.digest, existing.missing_media = plan["digest"], plan["missing_media"]
                 updated.append(existing)
-        WordPressItem.objects.bulk_create(rows, batch_size=BATCH)
+        insert_rows(
+            WordPressItem,
+            ["wordpress_id", "article", "digest", "missing_media", "imported_at"],
+            rows,
+        )
         WordPressItem.objects.bulk_update(
             updated, ["article", "digest", "missing_media", "imported_at"], batch_size=BATCH
         )
@@ -1738,7 +2249,7 @@ class Importer:
         existing = (
             WordPressItem.objects.filter(wordpress_id=item.post_id).select_related("page").first()
         )
-        digest = _digest(item, self.scan)
+        digest = item.digest or _digest(item, self.scan)
         if (
             existing
             and existing.page_id
@@ -1847,13 +2358,10 @@ class Importer:
                 row.new_path = new
                 changed.append(row)
         Redirect.objects.bulk_update(changed, ["new_path"], batch_size=BATCH)
-        Redirect.objects.bulk_create(
-            [
-                Redirect(site_id=settings.SITE_ID, old_path=o, new_path=n)
-                for o, n in wanted.items()
-                if o not in existing
-            ],
-            batch_size=BATCH,
+        insert_rows(
+            Redirect,
+            ["site", "old_path", "new_path"],
+            [(settings.SITE_ID, o, n) for o, n in wanted.items() if o not in existing],
         )
         self.report.counts["redirects new"] += len([o for o in wanted if o not in existing])
         self.report.counts["redirects updated"] += len(changed)
@@ -1898,6 +2406,7 @@ def import_export(
     fetch_media=False,
     allow_private=False,
     dry_run=False,
+    link_media=True,
     progress=None,
     on_scanned=None,
 ) -> Report:
@@ -1916,6 +2425,7 @@ def import_export(
                 fetch_media=fetch_media,
                 allow_private=allow_private,
                 dry_run=dry_run,
+                link=link_media,
             ),
             progress=progress,
             on_scanned=on_scanned,

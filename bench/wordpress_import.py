@@ -46,13 +46,29 @@ import json, os, resource, sys, time
 import django
 django.setup()
 from django.core.management import call_command
+from django.db import connection
 started = time.monotonic()
 call_command("import_wordpress", sys.argv[1], media_dir=sys.argv[2], verbosity=0,
              skip_renditions=True)
 elapsed = time.monotonic() - started
+load = os.getloadavg()[0]
 usage = resource.getrusage(resource.RUSAGE_SELF)
+workers = resource.getrusage(resource.RUSAGE_CHILDREN)  # reading and image processes
+pg_cpu = None
+try:  # the import's PostgreSQL backend, when it runs on this machine
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    pg_cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+except OSError:
+    pass
 print(json.dumps({"seconds": elapsed, "max_rss_mb": usage.ru_maxrss / 1024,
-                  "cpu_s": usage.ru_utime + usage.ru_stime, "load": os.getloadavg()[0]}))
+                  "workers_rss_mb": workers.ru_maxrss / 1024,
+                  "cpu_s": usage.ru_utime + usage.ru_stime,
+                  "workers_cpu_s": workers.ru_utime + workers.ru_stime,
+                  "pg_cpu_s": pg_cpu, "load": load}))
 """
 # The renditions step (what `import_wordpress` does after it has committed and reported,
 # or a later run after --skip-renditions) on a sample of the imported lead images.
@@ -210,6 +226,16 @@ def generate(path, uploads, posts, seed=1):
         out.write("</channel>\n</rss>\n")
 
 
+def calibrate():
+    """CPU seconds this machine takes for 20 million additions in a Python loop just now (a
+    shared machine's speed changes with its neighbours' work)."""
+    started = time.process_time()
+    total = 0
+    for n in range(20_000_000):
+        total += n
+    return time.process_time() - started
+
+
 def psql(sql):
     subprocess.run(["psql", f"{PG}/postgres", "-q", "-c", sql], check=True)
 
@@ -237,7 +263,9 @@ def measure(posts, workdir):
     )
     subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     floor = floors(export, uploads, workdir)
+    speed = calibrate()
     result = child(env, CHILD, str(export), str(uploads))
+    result["loop_s"] = speed
     result.update(child(env, RENDITIONS, str(RENDITION_SAMPLE)))
     per_image = result["sample_s"] / result["sample"]
     result.update(
@@ -293,16 +321,21 @@ def write_results(results, output):
         "back to the original; the uploads copy has `-300x200` and `-150x150` files beside "
         "every photo) imported with `--media-dir` into PostgreSQL (DEBUG off, Redis cache) by "
         "`manage.py import_wordpress --skip-renditions` in a subprocess: 4 image files a post "
-        "checked with Pillow and copied, everything written and committed, the report "
-        "printed. That is what a newsroom waits for before it checks the report and switches "
+        "checked with Pillow (from their headers and ends) and stored (hard-linked: the "
+        "uploads copy and our media folder share a file system here), everything written "
+        "and committed, the report printed. That is what a newsroom waits for before it "
+        "checks the report and switches "
         "DNS; stories show their original image until their renditions exist. The renditions "
         f"(WebP and JPEG at 480 and 800 px) are timed on {RENDITION_SAMPLE:,} of the lead "
         "images in two worker processes and projected to all of them: the command without "
         "`--skip-renditions` makes them after the report, newest stories first. Floors: "
-        "expat alone reading the export once, and shutil copying the uploads folder. The "
-        "machine is shared: the load average at the end of each import and the importing "
-        "process's CPU time (all its threads; PostgreSQL's own work is not in it) say how "
-        "much of the two cores it had.",
+        "expat alone reading the export once, and shutil copying the uploads folder (what "
+        "the import would cost at least if it copied the files, as it does with "
+        "`--copy-media` or across file systems). The machine is shared: the load average at "
+        "the end of each import, the CPU time of the import (its own process, plus its "
+        "reading and image worker processes) and of its PostgreSQL backend, and how long a "
+        "plain Python loop of 20 million additions took just before (the machine's speed "
+        "of the moment) say how much of the two cores it had.",
         "",
         "| posts | export | import, committed | posts/s | peak RSS | CPU, load | renditions | "
         "with renditions | floors: parse, copy |",
@@ -312,17 +345,27 @@ def write_results(results, output):
         lines.append(
             f"| {r['posts']:,} | {r['export_mb']:.0f} MB | {r['seconds']:.0f} s | "
             f"{r['posts_per_s']:.0f} | {r['max_rss_mb']:.0f} MB | "
-            f"{r['cpu_s']:.0f} s, {r['load']:.1f} | {r['renditions_s']:.0f} s ({r['renditions_per_s']:.0f} images/s) | "
+            f"{r['cpu_s'] + r['workers_cpu_s']:.0f} s, {r['load']:.1f} | {r['renditions_s']:.0f} s ({r['renditions_per_s']:.0f} images/s) | "
             f"{r['total_posts_per_s']:.0f} posts/s | {r['parse_floor_s']:.1f} s, "
             f"{r['copy_floor_s']:.0f} s ({r['upload_files']:,} files) |"
         )
     lines.append("")
     for r in results:
+        per_post = {
+            "importing process": r["cpu_s"],
+            "reading and image workers": r["workers_cpu_s"],
+            "PostgreSQL": r["pg_cpu_s"],
+        }
+        known = {k: v for k, v in per_post.items() if v is not None}
+        split = ", ".join(f"{1000 * v / r['posts']:.1f} ms {k}" for k, v in known.items())
         lines.append(
-            f"- {r['posts']:,} posts: {1000 * r['cpu_s'] / r['posts']:.1f} ms of CPU a post in the "
-            f"importing process, so even with both cores to itself (none left for PostgreSQL) "
-            f"at most about {2 * r['posts'] / r['cpu_s']:.0f} posts/s; copying the uploads folder "
-            f"alone took {r['copy_floor_s']:.0f} s; the renditions take "
+            f"- {r['posts']:,} posts: CPU a post {split} ({1000 * sum(known.values()) / r['posts']:.1f} "
+            f"ms in all, so two whole cores would do at most about "
+            f"{2 * r['posts'] / sum(known.values()):.0f} posts/s); the loop of 20 million "
+            f"additions took {r['loop_s']:.1f} s of CPU; peak RSS {r['max_rss_mb']:.0f} MB in the "
+            f"importing process, {r['workers_rss_mb']:.0f} MB in the largest worker (forked, "
+            f"sharing its pages until they change); copying the uploads folder alone took "
+            f"{r['copy_floor_s']:.0f} s; the renditions take "
             f"{2000 / r['renditions_per_s']:.0f} ms of CPU an image (WebP encoding most of it), "
             f"at most about {r['renditions_per_s'] / (os.cpu_count() or 2):.0f} images/s "
             "a core."

@@ -1,6 +1,8 @@
 """Teasers, transliteration, sanitising: the text rules stories are stored by."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from articles import text
 from articles.slugs import slugify_uk
@@ -107,3 +109,47 @@ def test_plain_text_body_becomes_paragraphs():
 def test_lemmatiser_brings_word_forms_together():
     assert "байден" in text.lemmatise("Байденом")
     assert "безпека" in text.lemmatise("безпеки")
+
+
+_PIECES = [
+    "<p>",
+    "</p>",
+    "<br>",
+    "<br/>",
+    "<h2>",
+    "</h2>",
+    "<li>",
+    "</li>",
+    "<blockquote>",
+    '<a href="x?a=1&b=2" title=\'q"x>y\'>',
+    "</a>",
+    '<img src="a.jpg" alt="a > b < c">',
+    "<img alt='<p>'>",
+    "<!-- note -->",
+    "<script>x<y</script>",
+    "<style>a>b</style>",
+    "&lt;",
+    "&gt;",
+    "&amp;",
+    "&nbsp;",
+    "&#x41;",
+    "&quot;",
+    "<",
+    ">",
+    '"',
+    "'",
+    "\n",
+    "текст ",
+    " word ",
+    "<b",
+    'x=">"',
+    "<figure>",
+    "<figcaption>",
+    "\x00",
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=8), max_size=40))
+def test_the_text_of_sanitised_html_is_read_without_a_parser_alike(pieces):
+    clean = text.sanitize_html("".join(pieces))
+    assert text.sanitized_html_to_text(clean) == text.html_to_text(clean)

@@ -3,6 +3,7 @@ ratings and redirects; hostile XML is refused; re-imports are idempotent."""
 
 import http.server
 import os
+import re
 import threading
 from pathlib import Path
 from urllib.parse import quote
@@ -697,3 +698,65 @@ def test_a_download_that_drips_stops_at_its_deadline(monkeypatch):
     monkeypatch.setattr(wordpress.time, "monotonic", lambda: next(clock))
     with pytest.raises(wordpress.MediaError, match="took longer"):
         wordpress._read_within(Dripping(), 10_000_000, deadline=30)
+
+
+# --- images stored by hard link, or copied ----------------------------------------------
+
+
+def _stored_and_source(settings, uploads):
+    lead = story(1001).lead_image.name
+    assert lead == "wordpress/2023/11/kyiv.jpg"
+    return Path(settings.MEDIA_ROOT) / lead, uploads / "2023/11/kyiv.jpg"
+
+
+def test_images_of_the_uploads_copy_are_hard_linked_into_storage(uploads, settings):
+    run(UKRAINIAN, media_dir=uploads)
+    stored, source = _stored_and_source(settings, uploads)
+    assert os.path.samefile(stored, source)  # one file, no bytes copied
+    source.unlink()  # the uploads copy can go once the import is done
+    assert Image.open(stored).size == (64, 48)
+
+
+def test_copy_media_copies_the_files(uploads, settings):
+    run(UKRAINIAN, media_dir=uploads, copy_media=True)
+    stored, source = _stored_and_source(settings, uploads)
+    assert not os.path.samefile(stored, source)
+    assert stored.read_bytes() == source.read_bytes()
+
+
+def test_a_file_whose_mode_our_storage_would_change_is_copied_not_linked(uploads, settings):
+    settings.FILE_UPLOAD_PERMISSIONS = 0o600
+    for path in uploads.rglob("*.jpg"):
+        path.chmod(0o644)
+    run(UKRAINIAN, media_dir=uploads)
+    stored, source = _stored_and_source(settings, uploads)
+    assert not os.path.samefile(stored, source)
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert source.stat().st_mode & 0o777 == 0o644  # the uploads copy is left as it was
+
+
+def test_images_are_copied_across_file_systems(uploads, settings, tmp_path):
+    other = Path("/dev/shm")
+    if not other.is_dir() or other.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("no second file system to store the media on")
+    media = other / f"newsroom-test-media-{os.getpid()}-{tmp_path.name}"
+    settings.MEDIA_ROOT = media
+    try:
+        out = run(UKRAINIAN, media_dir=uploads)
+        assert re.search(r"Images: [1-9]\d* copied", out)
+        stored, source = _stored_and_source(settings, uploads)
+        assert stored.read_bytes() == source.read_bytes()
+    finally:
+        import shutil
+
+        shutil.rmtree(media, ignore_errors=True)
+
+
+def test_storage_that_cannot_be_written_fails_the_run_and_writes_nothing(uploads, settings):
+    media = Path(settings.MEDIA_ROOT)
+    media.mkdir(parents=True, exist_ok=True)
+    (media / "wordpress").write_text("a file where the folder would be")  # no folder possible
+    with pytest.raises(OSError):
+        run(UKRAINIAN, media_dir=uploads)
+    assert not Article.objects.exists() and not WordPressImage.objects.exists()
+    assert not WordPressItem.objects.exists()

@@ -33,6 +33,12 @@ class Command(BaseCommand):
             "on the same network); refused otherwise, since an export could name any address.",
         )
         parser.add_argument(
+            "--copy-media",
+            action="store_true",
+            help="Copy every image from --media-dir into our storage; by default a checked "
+            "file on the same file system is hard-linked instead (no bytes copied).",
+        )
+        parser.add_argument(
             "--skip-renditions",
             action="store_true",
             help="Commit and report without making the lead images' renditions (stories show "
@@ -58,6 +64,7 @@ class Command(BaseCommand):
                 fetch_media=options["fetch_media"],
                 allow_private=options["allow_private_addresses"],
                 dry_run=dry_run,
+                link_media=not options["copy_media"],
                 progress=lambda n: bars[-1].update(n),
                 on_scanned=scanned,
             )
