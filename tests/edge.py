@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-from tests.servers import free_port
+from tests.servers import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_VCL = ROOT / "deploy" / "varnish" / "default.vcl"
@@ -60,16 +60,11 @@ class Varnish:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(self.process.stdout.read().decode())
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
+
+        def listening():
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+
+        if not wait_until_up(self.process, listening, pause=0.1):
             self.stop()
             raise RuntimeError("varnishd did not start")
         # the backend probe needs a few rounds before the backend counts as healthy

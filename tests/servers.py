@@ -23,6 +23,21 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def wait_until_up(process, check, timeout=30, pause=0.2):
+    """True once `check()` runs without an OSError (requests' errors are OSErrors too),
+    False after `timeout` seconds; the process's output as the error if it exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(process.stdout.read().decode())
+        try:
+            check()
+            return True
+        except OSError:
+            time.sleep(pause)
+    return False
+
+
 def database_url():
     db = connection.settings_dict
     user = db.get("USER") or "postgres"
@@ -107,17 +122,11 @@ class AppServer:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(self.process.stdout.read().decode())
-            try:
-                requests.get(self.url + "/robots.txt", timeout=1)
-                return
-            except requests.RequestException:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not start")
+        if not wait_until_up(
+            self.process, lambda: requests.get(self.url + "/robots.txt", timeout=1)
+        ):
+            self.stop()
+            raise RuntimeError("gunicorn did not start")
 
     def worker_pids(self):
         out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
