@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import pickle
 import posixpath
+import queue
 import re
 import signal
 import socket
@@ -29,6 +30,7 @@ import sqlite3
 import ssl
 import stat
 import tempfile
+import threading
 import time
 import zoneinfo
 from collections import Counter, defaultdict, deque
@@ -49,7 +51,7 @@ from django.contrib.redirects.models import Redirect
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
@@ -1181,6 +1183,7 @@ class Media:
             "link": link,
         }
         self.copier = Copier(**self.options)  # for the few images not copied ahead
+        self.before_query = None  # called before get() reads the database (Writer.wait)
         self.dry_run = dry_run
         self.lookup = Lookup()  # the batch being planned
         self.recent = {}  # source -> Stored, copied by this run (the latest RECENT of them)
@@ -1282,6 +1285,8 @@ class Media:
             return self.recent[source]
         if source in lookup.asked:
             return None
+        if self.before_query is not None:
+            self.before_query()
         row = (
             WordPressImage.objects.filter(source=source)
             .values_list("file", "width", "height")
@@ -1535,11 +1540,18 @@ class Report:
     counts: Counter = field(default_factory=Counter)
     notes: dict = field(default_factory=lambda: defaultdict(list))
     examples: int = 10
+    # the importing thread and the writing one both note what they do
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def note(self, reason, example=""):
-        self.counts[reason] += 1
-        if example and len(self.notes[reason]) < self.examples:
-            self.notes[reason].append(example)
+        with self.lock:
+            self.counts[reason] += 1
+            if example and len(self.notes[reason]) < self.examples:
+                self.notes[reason].append(example)
+
+    def add(self, reason, count):
+        with self.lock:
+            self.counts[reason] += count
 
     def lines(self):
         c = self.counts
@@ -1780,8 +1792,63 @@ def _read_worker(pipe, paths, scan_result):
         pipe.send(("failed", f"{type(exc).__name__}: {exc}"))
 
 
+class Writer:
+    """Writes the batches from a thread of its own, on the importing thread's connection.
+
+    PostgreSQL's share of a batch (its rows, their indexes and search vectors) is about a
+    third of the importing process's time; the interpreter is free while a statement runs,
+    so the next batch is planned meanwhile. It all stays in the run's one transaction: the
+    importing thread uses the connection only while the writer is idle (wait() returned,
+    and nothing submitted since), so the two never use it at once.
+    """
+
+    def __init__(self):
+        self.connection = connections[DEFAULT_DB_ALIAS]
+        self.language = translation.get_language()
+        self.jobs = queue.SimpleQueue()
+        self.idle = threading.Event()
+        self.idle.set()
+        self.error = None
+        self.connection.inc_thread_sharing()
+        self.thread = threading.Thread(target=self._work, name="wordpress-writer", daemon=True)
+        self.thread.start()
+
+    def _work(self):
+        connections[DEFAULT_DB_ALIAS] = self.connection  # this thread's, for the ORM too
+        translation.activate(self.language)
+        while (job := self.jobs.get()) is not None:
+            if self.error is None:  # after a failure the run stops: nothing more is written
+                try:
+                    job()
+                except BaseException as exc:
+                    self.error = exc
+            self.idle.set()
+
+    def submit(self, job, *args):
+        """Run job(*args) once the job before is done; its error is raised by wait()."""
+        self.wait()
+        self.idle.clear()
+        self.jobs.put(functools.partial(job, *args))
+
+    def wait(self):
+        """Until the writer is idle: the connection is the importing thread's again."""
+        self.idle.wait()
+        if self.error is not None:
+            raise self.error
+
+    def close(self):
+        """Stop the thread once its job is done (never raising: the run's error is raised)."""
+        self.jobs.put(None)
+        self.thread.join()
+        self.connection.dec_thread_sharing()
+
+
 class Importer:
-    """One run: the second pass over the export, writing in batches of BATCH posts."""
+    """One run: the second pass over the export, writing in batches of BATCH posts.
+
+    Batch after batch: its images are copied from the time it is read, it is planned while
+    the one before is written (Writer), and written while the next one is planned.
+    """
 
     def __init__(self, *, scan_result, media, report, progress=None):
         self.scan = scan_result
@@ -1794,6 +1861,9 @@ class Importer:
         self.used_categories, self.used_tags, self.used_authors = {}, {}, set()
         self.article_type = ContentType.objects.get_for_model(Article)
         self.redirects = {}
+        self.writer = None
+        self.planned = None  # (plans, media batch) of the batch planned and not yet written
+        self.planned_ids = set()  # its WordPress ids
 
     # -- items
 
@@ -1801,6 +1871,8 @@ class Importer:
         batch, started = [], None
         reader = Reader(paths, self.scan)
         try:
+            self.writer = Writer()
+            self.media.before_query = self.writer.wait
             for item, consumed in reader:
                 if item.post_type == "post":
                     batch.append(item)
@@ -1808,6 +1880,7 @@ class Importer:
                         started = self._next(started, batch)
                         batch = []
                 elif item.post_type == "page":
+                    self.writer.wait()
                     self.page(item)
                 elif item.post_type == "nav_menu_item":
                     self.report.note("skipped: menu items (nav_menu_item)", f"#{item.post_id}")
@@ -1818,12 +1891,16 @@ class Importer:
                     )
                 if self.progress:
                     self.progress(consumed)
+            if batch:
+                started = self._next(started, batch)
+            while started or self.planned:
+                started = self._next(started, None)
+            self.writer.wait()
         finally:
+            self.media.before_query = None
+            if self.writer is not None:
+                self.writer.close()
             reader.close()
-        if batch:
-            started = self._next(started, batch)
-        if started:
-            self.posts(*started)
         self.media.flush()
         self.archive_redirects()
         self.flush_redirects()
@@ -1903,7 +1980,32 @@ class Importer:
     # -- posts
 
     def _next(self, started, items):
-        """Start copying the images of this batch, then finish the one started before."""
+        """One step: start copying the images of `items` (the batch just read; None at the
+        end), hand the batch planned last to the writer and plan `started` meanwhile; the
+        (items, lookup, media batch) to plan next."""
+        self.writer.wait()  # the database is this thread's until the submit below
+        if self.planned is not None:
+            self.media.flush(self.planned[1])
+        following = None
+        if items:
+            following = (items, *self.media.prefetch(self._image_urls(items)))
+        known = {}
+        if started:
+            ids = [item.post_id for item in started[0]]
+            known = {
+                row.wordpress_id: row
+                for row in WordPressItem.objects.filter(wordpress_id__in=ids).select_related(
+                    "article"
+                )
+            }
+        if self.planned is not None:
+            self.writer.submit(self.write, self.planned[0])
+            self.planned = None
+        if started:
+            self.planned = (self.posts(*started, known), started[2])
+        return following
+
+    def _image_urls(self, items):
         urls = []
         self.scan.attachments.load(_int(_first(item.meta, "_thumbnail_id")) for item in items)
         for item in items:
@@ -1911,31 +2013,29 @@ class Importer:
             thumb = self.scan.attachments.get(_int(_first(item.meta, "_thumbnail_id")))
             if thumb:
                 urls.append(thumb.url or f"/wp-content/uploads/{thumb.file}")
-        lookup, batch = self.media.prefetch(urls)
-        if started:
-            self.posts(*started)
-        return items, lookup, batch
+        return urls
 
-    def posts(self, items, lookup, batch):
-        ids = [item.post_id for item in items]
-        known = {
-            row.wordpress_id: row
-            for row in WordPressItem.objects.filter(wordpress_id__in=ids).select_related("article")
-        }
+    def posts(self, items, lookup, batch, known):
+        """The plans of a batch's posts (`known`: their WordPressItem rows by WordPress id).
+
+        Runs while the batch before is written: it reads nothing from the database but
+        through Media, which waits for the writer first (before_query).
+        """
         self.media.use(lookup)
-        plans, seen = [], set()
+        # the batch before is not written yet: `known` cannot have its posts
+        plans, seen = [], self.planned_ids
+        self.planned_ids = set()
         for item in items:
-            if not item.post_id or item.post_id in seen:
+            if not item.post_id or item.post_id in seen or item.post_id in self.planned_ids:
                 self.report.note(
                     "skipped: posts without an id or listed twice", f"line {item.line}"
                 )
                 continue
-            seen.add(item.post_id)
+            self.planned_ids.add(item.post_id)
             plan = self.plan(item, known.get(item.post_id))
             if plan is not None:
                 plans.append(plan)
-        self.media.flush(batch)
-        self.write(plans)
+        return plans
 
     def plan(self, item, existing):
         label = f"#{item.post_id} {plain(item.title)[:60] or UNTITLED}"
@@ -2125,7 +2225,7 @@ class Importer:
             before = len([1 for v in tallies.values() if v != (0, 0)])
             new = [plan["article"].pk for plan in plans if plan["created"]]
             ratings.import_tallies(model=Article, field="rating", tallies=tallies, unseen=new)
-            self.report.counts["ratings"] += before
+            self.report.add("ratings", before)
         for plan in plans:
             if plan["old_paths"]:
                 url = plan["article"].get_absolute_url()
@@ -2363,8 +2463,8 @@ class Importer:
             ["site", "old_path", "new_path"],
             [(settings.SITE_ID, o, n) for o, n in wanted.items() if o not in existing],
         )
-        self.report.counts["redirects new"] += len([o for o in wanted if o not in existing])
-        self.report.counts["redirects updated"] += len(changed)
+        self.report.add("redirects new", len([o for o in wanted if o not in existing]))
+        self.report.add("redirects updated", len(changed))
 
 
 def _named(model, name, cache):

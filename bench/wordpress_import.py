@@ -64,7 +64,11 @@ try:  # the import's PostgreSQL backend, when it runs on this machine
     pg_cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 except OSError:
     pass
-print(json.dumps({"seconds": elapsed, "max_rss_mb": usage.ru_maxrss / 1024,
+# this process's own peak (ru_maxrss would also count the benchmark's, inherited through
+# fork and exec)
+with open("/proc/self/status") as fh:
+    peak = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": elapsed, "max_rss_mb": peak / 1024,
                   "workers_rss_mb": workers.ru_maxrss / 1024,
                   "cpu_s": usage.ru_utime + usage.ru_stime,
                   "workers_cpu_s": workers.ru_utime + workers.ru_stime,

@@ -13,6 +13,7 @@ from django.contrib.flatpages.models import FlatPage
 from django.contrib.redirects.models import Redirect
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError, connection
 from PIL import Image
 from taggit.models import Tag, TaggedItem
 
@@ -637,6 +638,66 @@ def test_images_shared_across_batches_are_copied_once(tmp_path, settings, monkey
     assert "Stories: 0 new, 0 updated, 7 unchanged" in run(
         tmp_path / "shared.xml", media_dir=uploads
     )
+
+
+def test_a_batch_is_written_by_the_writer_while_the_next_is_planned(
+    tmp_path, settings, monkeypatch
+):
+    monkeypatch.setattr(wordpress, "BATCH", 2)
+    uploads = tmp_path / "uploads"
+    for name in ["shared", "orphan", *(f"own-{n}" for n in range(1, 8))]:
+        make_image(uploads / f"2024/01/{name}.jpg")
+    threads = set()
+
+    def record(execute, sql, params, many, context):
+        if sql.startswith('INSERT INTO "articles_article"'):
+            threads.add(threading.current_thread().name)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        out = run(_export_sharing_images(tmp_path / "shared.xml", 7), media_dir=uploads)
+    assert threads == {"wordpress-writer"}
+    assert "Stories: 7 new" in out and "Redirects: 7 new" in out
+    for n in range(1, 8):
+        assert story(n).lead_image.name == "wordpress/2024/01/shared.jpg"
+        assert Redirect.objects.get(old_path=f"/?p={n}").new_path == story(n).get_absolute_url()
+
+
+def test_a_failure_in_the_writer_stops_the_run_and_writes_nothing(tmp_path, settings, monkeypatch):
+    monkeypatch.setattr(wordpress, "BATCH", 2)
+    uploads = tmp_path / "uploads"
+    for name in ["shared", "orphan", *(f"own-{n}" for n in range(1, 8))]:
+        make_image(uploads / f"2024/01/{name}.jpg")
+    write, batches = wordpress.Importer.write, []
+
+    def fail_on_the_third(self, plans):
+        batches.append(len(plans))
+        if len(batches) == 3:
+            raise IntegrityError("the third batch cannot be written")
+        write(self, plans)
+
+    monkeypatch.setattr(wordpress.Importer, "write", fail_on_the_third)
+    with pytest.raises(IntegrityError, match="third batch"):
+        run(_export_sharing_images(tmp_path / "shared.xml", 7), media_dir=uploads)
+    assert batches == [2, 2, 2]  # nothing after the failure
+    assert not Article.objects.exists() and not WordPressItem.objects.exists()
+    assert not Redirect.objects.exists() and not WordPressImage.objects.exists()
+    assert not any(Path(settings.MEDIA_ROOT).rglob("*.jpg"))
+
+
+def test_a_post_listed_again_in_the_next_batch_is_skipped(tmp_path, settings, monkeypatch):
+    monkeypatch.setattr(wordpress, "BATCH", 2)
+    uploads = tmp_path / "uploads"
+    for name in ["shared", "orphan", *(f"own-{n}" for n in range(1, 4))]:
+        make_image(uploads / f"2024/01/{name}.jpg")
+    export = _export_sharing_images(tmp_path / "shared.xml", 3)
+    xml = export.read_text("utf-8")
+    second = re.search(r"<item><title>Новина 2</title>.*?</item>", xml, re.S).group(0)
+    export.write_text(xml.replace("</channel>", second + "</channel>"), "utf-8")  # 1 2 | 3 2
+    out = run(export, media_dir=uploads)
+    assert "Stories: 3 new" in out
+    assert "skipped: posts without an id or listed twice: 1" in out
+    assert WordPressItem.objects.count() == 3
 
 
 def test_attachment_ids_past_64_bits_are_not_found():
