@@ -2134,6 +2134,9 @@ class Importer:
             return
         new = [p for p in plans if not (p["existing"] and p["existing"].article_id)]
         self._assign_slugs(new, plans)
+        _named_all(Section, [p["section"][:NAME_MAX] for p in plans], self.sections)
+        _named_all(Author, [name for p in plans for name in p["authors"]], self.authors)
+        _named_all(Tag, [name for p in plans for name in p["tags"]], self.tags)
         created, changed = [], []
         for plan in plans:
             fields = plan["fields"]
@@ -2480,6 +2483,36 @@ def _named(model, name, cache):
                 found = model.objects.get(slug=slug)
         cache[name] = found
     return cache[name]
+
+
+def _named_all(model, names, cache):
+    """_named for all of `names` in a few queries: an archive has thousands of tags."""
+    wanted = [name for name in dict.fromkeys(names) if name not in cache]
+    for start in range(0, len(wanted), BATCH):
+        for row in model.objects.filter(name__in=wanted[start : start + BATCH]):
+            cache[row.name] = row
+    missing = [name for name in wanted if name not in cache]
+    if not missing:
+        return
+    fallback = model._meta.model_name
+    max_length = model._meta.get_field("slug").max_length
+    bases = {name: slugify_uk(name, max_length - 8) or fallback for name in missing}
+    taken = set()
+    for start in range(0, len(missing), BATCH):
+        chunk = {bases[name] for name in missing[start : start + BATCH]}
+        taken.update(model.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+    made = []
+    for name in missing:
+        slug = bases[name]
+        if slug in taken:  # "kyiv" is some other name's: "kyiv-2", as unique_slug picks
+            slug = unique_slug(model, name, fallback=fallback, taken=lambda _base: taken)
+        taken.add(slug)
+        made.append(model(name=name, slug=slug))
+    model.objects.bulk_create(made, batch_size=BATCH)
+    if any(row.pk is None for row in made):  # a database that does not return new ids
+        made = list(model.objects.filter(slug__in=[row.slug for row in made]))
+    for row in made:
+        cache[row.name] = row
 
 
 def _tag_for(name, cache):

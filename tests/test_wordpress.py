@@ -700,6 +700,22 @@ def test_a_post_listed_again_in_the_next_batch_is_skipped(tmp_path, settings, mo
     assert WordPressItem.objects.count() == 3
 
 
+def test_a_batch_makes_its_new_tags_in_a_few_queries_with_unique_slugs(
+    django_assert_num_queries,
+):
+    kyiv = Tag.objects.create(name="Kyiv", slug="kyiv")
+    names = ["Київ", "київ", "Kyiv", *(f"Тема {n}" for n in range(50)), "Київ"]
+    cache = {}
+    with django_assert_num_queries(5):  # names, slugs, two clashing slugs, one insert
+        wordpress._named_all(Tag, names, cache)
+    assert cache["Kyiv"] == kyiv
+    assert (cache["Київ"].slug, cache["київ"].slug) == ("kyiv-2", "kyiv-3")
+    assert cache["Тема 7"].slug == "tema-7" and cache["Тема 7"].pk is not None
+    assert Tag.objects.count() == 53
+    with django_assert_num_queries(0):
+        wordpress._named_all(Tag, names, cache)
+
+
 def test_attachment_ids_past_64_bits_are_not_found():
     attachments = wordpress.Attachments()
     try:
