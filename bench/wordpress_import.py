@@ -327,7 +327,8 @@ def write_results(results, output):
         "`manage.py import_wordpress --skip-renditions` in a subprocess: 4 image files a post "
         "checked with Pillow (from their headers and ends) and stored (hard-linked: the "
         "uploads copy and our media folder share a file system here), everything written "
-        "and committed, the report printed. That is what a newsroom waits for before it "
+        "and committed (each batch of 500 by a writing thread while the importing one plans "
+        "the next), the report printed. That is what a newsroom waits for before it "
         "checks the report and switches "
         "DNS; stories show their original image until their renditions exist. The renditions "
         f"(WebP and JPEG at 480 and 800 px) are timed on {RENDITION_SAMPLE:,} of the lead "
@@ -339,7 +340,8 @@ def write_results(results, output):
         "the end of each import, the CPU time of the import (its own process, plus its "
         "reading and image worker processes) and of its PostgreSQL backend, and how long a "
         "plain Python loop of 20 million additions took just before (the machine's speed "
-        "of the moment) say how much of the two cores it had.",
+        "of the moment) say how much of the two cores it had. Peak RSS is the importing "
+        "process's own high-water mark (VmHWM).",
         "",
         "| posts | export | import, committed | posts/s | peak RSS | CPU, load | renditions | "
         "with renditions | floors: parse, copy |",
