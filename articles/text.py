@@ -46,9 +46,9 @@ _cleaner = nh3.Cleaner(
     strip_comments=True,
 )
 _BLOCK_TAG = re.compile(r"<\s*(p|blockquote|h[2-4]|ul|ol|figure)\b", re.IGNORECASE)
-# Control characters (tab and newlines stay) and lone surrogates: neither can be stored in
-# every database or written into XML (feeds, sitemaps).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Control characters (C0 but tab and newlines, DEL, C1) and lone surrogates: none is text,
+# and not all can be stored in every database or written into XML (feeds, sitemaps).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def strip_control(text):

@@ -76,6 +76,10 @@ RECENT = 20_000  # images copied (or found missing) lately, kept at hand; older 
 COPY_WORKERS = 2  # processes reading, checking and storing images
 COPY_TASK = 250  # images a worker is handed at a time
 UNTITLED = "Без заголовка"
+TALLY_MAX = 2**31 - 1  # votes a story can have (the score's count column)
+# the publish times a story can have (the article_publish_time_in_range constraint)
+PUBLISH_MIN = datetime(1800, 1, 1, tzinfo=zoneinfo.ZoneInfo("UTC"))
+PUBLISH_MAX = datetime(3000, 1, 1, tzinfo=zoneinfo.ZoneInfo("UTC"))
 REDIRECT_MAX = Redirect._meta.get_field("old_path").max_length
 PAGE_URL_MAX = FlatPage._meta.get_field("url").max_length
 TITLE_MAX = Article._meta.get_field("title").max_length
@@ -216,7 +220,7 @@ class _Handler(ContentHandler):
                 if tag in _ITEM_TEXT:
                     setattr(item, _ITEM_TEXT[tag], value)
                 elif tag in _ITEM_INT:
-                    setattr(item, _ITEM_INT[tag], int(value) if value.strip().isdigit() else 0)
+                    setattr(item, _ITEM_INT[tag], _int(value))
                 elif tag == "category":
                     item.terms.append((*self.term, value.strip()))
                 elif tag == "wp:postmeta" and self.meta.get("wp:meta_key"):
@@ -401,6 +405,35 @@ class Attachments:
             self._write()
         rows = self._db.execute("SELECT id FROM attachment WHERE parent = ? ORDER BY id", (parent,))
         return [pk for (pk,) in rows]
+
+    def close(self):
+        self._db.close()
+        self._folder.cleanup()
+
+
+class SeenIds:
+    """The WordPress ids a run has taken, in a temporary SQLite file (memory must not grow
+    with the export): a post listed twice, in one file or in two, is imported once."""
+
+    def __init__(self):
+        self._folder = tempfile.TemporaryDirectory(prefix="wordpress-import-")
+        self._db = sqlite3.connect(os.path.join(self._folder.name, "seen.sqlite3"))
+        self._db.executescript(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+            "CREATE TABLE seen (id INTEGER PRIMARY KEY);"
+        )
+
+    def taken_before(self, ids):
+        """Those of `ids` an earlier call was given; all of them count as taken from now on."""
+        ids = list(dict.fromkeys(pk for pk in ids if 0 < pk <= ID_MAX))
+        found = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT id FROM seen WHERE id IN ({marks})", chunk)
+            found.update(pk for (pk,) in rows)
+        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?)", [(pk,) for pk in ids])
+        return found
 
     def close(self):
         self._db.close()
@@ -1626,11 +1659,18 @@ _DATE_TIME = re.compile(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)", re.A)
 
 
 def _path_of(link):
-    """The decoded path of an old address, or None when it has a query or is the home page."""
-    parts = urlsplit((link or "").strip())
-    if parts.query or not parts.path or parts.path == "/":
+    """The decoded path of an old address, or None when it has a query, is the home page
+    or is no web address at all ("javascript:…", a path with control characters)."""
+    try:
+        parts = urlsplit((link or "").strip())
+    except ValueError:  # "http://[::1"
         return None
-    return unquote(parts.path)
+    if parts.scheme not in ("", "http", "https") or parts.query:
+        return None
+    path = unquote(parts.path)
+    if not path.startswith("/") or path == "/" or text.strip_control(path) != path:
+        return None
+    return path
 
 
 def _ours(path):
@@ -1686,8 +1726,12 @@ def _digest(item, scan_result):
 
 
 def _int(value):
+    """A WordPress id (64-bit at most); 0 when there is none."""
     value = (value or "").strip()
-    return int(value) if value.isdigit() else 0
+    if not value.isdecimal() or len(value) > 19:
+        return 0
+    number = int(value)
+    return number if number <= ID_MAX else 0
 
 
 def _tally(item, report):
@@ -1696,8 +1740,11 @@ def _tally(item, report):
         return None
     try:
         count, total = int(users or 0), round(float(score or 0))
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "inf", "nan"
         report.note("ratings not read (not numbers)", f"post {item.post_id}")
+        return None
+    if count > TALLY_MAX:
+        report.note("ratings not read (too many votes)", f"post {item.post_id}: {users}")
         return None
     if count < 0 or not count <= total <= 5 * count:
         report.note("ratings not read (outside 1–5 stars)", f"post {item.post_id}: {users}/{score}")
@@ -1734,6 +1781,7 @@ class Reader:
         )
         self.process.start()
         theirs.close()
+        self.trailing = 0  # items read after the last one given (attachments)
 
     def __iter__(self):
         while True:
@@ -1748,6 +1796,7 @@ class Reader:
             elif kind == "failed":
                 raise RuntimeError(f"the export's reading process failed: {value}")
             else:
+                self.trailing = value
                 return
 
     def close(self):
@@ -1809,6 +1858,7 @@ class Writer:
         self.idle = threading.Event()
         self.idle.set()
         self.error = None
+        self.stopping = False
         self.connection.inc_thread_sharing()
         self.thread = threading.Thread(target=self._work, name="wordpress-writer", daemon=True)
         self.thread.start()
@@ -1817,7 +1867,7 @@ class Writer:
         connections[DEFAULT_DB_ALIAS] = self.connection  # this thread's, for the ORM too
         translation.activate(self.language)
         while (job := self.jobs.get()) is not None:
-            if self.error is None:  # after a failure the run stops: nothing more is written
+            if self.error is None and not self.stopping:  # the run stops: nothing more written
                 try:
                     job()
                 except BaseException as exc:
@@ -1835,6 +1885,21 @@ class Writer:
         self.idle.wait()
         if self.error is not None:
             raise self.error
+
+    def abort(self):
+        """The run stops (Ctrl-C, an error): skip what is queued, cancel the statement
+        running (one waiting on a lock could wait for long), then close()."""
+        self.stopping = True
+        if not self.idle.is_set():
+            raw = self.connection.connection
+            try:
+                if hasattr(raw, "cancel"):  # psycopg2
+                    raw.cancel()
+                elif hasattr(raw, "interrupt"):  # sqlite3
+                    raw.interrupt()
+            except Exception:  # noqa: BLE001 - the run's own error is what matters
+                pass
+        self.close()
 
     def close(self):
         """Stop the thread once its job is done (never raising: the run's error is raised)."""
@@ -1863,7 +1928,7 @@ class Importer:
         self.redirects = {}
         self.writer = None
         self.planned = None  # (plans, media batch) of the batch planned and not yet written
-        self.planned_ids = set()  # its WordPress ids
+        self.seen = None  # SeenIds of the posts planned so far
 
     # -- items
 
@@ -1871,6 +1936,7 @@ class Importer:
         batch, started = [], None
         reader = Reader(paths, self.scan)
         try:
+            self.seen = SeenIds()
             self.writer = Writer()
             self.media.before_query = self.writer.wait
             for item, consumed in reader:
@@ -1891,15 +1957,23 @@ class Importer:
                     )
                 if self.progress:
                     self.progress(consumed)
+            if self.progress and reader.trailing:
+                self.progress(reader.trailing)
             if batch:
                 started = self._next(started, batch)
             while started or self.planned:
                 started = self._next(started, None)
             self.writer.wait()
+        except BaseException:
+            if self.writer is not None:
+                self.writer.abort()
+            raise
         finally:
             self.media.before_query = None
-            if self.writer is not None:
+            if self.writer is not None and self.writer.thread.is_alive():
                 self.writer.close()
+            if self.seen is not None:
+                self.seen.close()
             reader.close()
         self.media.flush()
         self.archive_redirects()
@@ -1919,6 +1993,8 @@ class Importer:
             self.report.note(f"skipped: {kind}s WordPress saved automatically ({status})", label)
             return None
         when = _when(item.date, item.date_gmt, self.tz)
+        if when is not None and not PUBLISH_MIN <= when < PUBLISH_MAX:
+            return Article.Status.DRAFT, None, "publish time before 1800 or after 2999"
         if item.password.strip():
             return Article.Status.DRAFT, when, "password-protected"
         if status in ("publish", "future"):
@@ -2022,16 +2098,16 @@ class Importer:
         through Media, which waits for the writer first (before_query).
         """
         self.media.use(lookup)
-        # the batch before is not written yet: `known` cannot have its posts
-        plans, seen = [], self.planned_ids
-        self.planned_ids = set()
+        # by this run's earlier batches (the one before is not even written yet)
+        taken = self.seen.taken_before(item.post_id for item in items)
+        plans, seen = [], set()
         for item in items:
-            if not item.post_id or item.post_id in seen or item.post_id in self.planned_ids:
+            if not item.post_id or item.post_id in taken or item.post_id in seen:
                 self.report.note(
                     "skipped: posts without an id or listed twice", f"line {item.line}"
                 )
                 continue
-            self.planned_ids.add(item.post_id)
+            seen.add(item.post_id)
             plan = self.plan(item, known.get(item.post_id))
             if plan is not None:
                 plans.append(plan)
@@ -2124,7 +2200,7 @@ class Importer:
             trailing = "/" if link.endswith("/") else ""
             for old in item.meta.get("_wp_old_slug", []):
                 old = unquote(old.strip())
-                if old and "/" not in old:
+                if old and "/" not in old and text.strip_control(old) == old:
                     paths.append(f"{head}/{old}{trailing}")
         return paths
 
@@ -2474,7 +2550,7 @@ def _named(model, name, cache):
     """The Section, Author or Tag called `name`, made if missing (without signals: the run
     starts one new content version at its end, and a dry run none)."""
     if name not in cache:
-        found = model.objects.filter(name=name).first()
+        found = model.objects.filter(name=name).order_by("pk").first()
         if found is None:
             slug = unique_slug(model, name, fallback=model._meta.model_name)
             found = model(name=name, slug=slug)
@@ -2489,8 +2565,9 @@ def _named_all(model, names, cache):
     """_named for all of `names` in a few queries: an archive has thousands of tags."""
     wanted = [name for name in dict.fromkeys(names) if name not in cache]
     for start in range(0, len(wanted), BATCH):
-        for row in model.objects.filter(name__in=wanted[start : start + BATCH]):
-            cache[row.name] = row
+        chunk = wanted[start : start + BATCH]
+        for row in model.objects.filter(name__in=chunk).order_by("pk"):
+            cache.setdefault(row.name, row)  # two authors of one name: the first, as _named
     missing = [name for name in wanted if name not in cache]
     if not missing:
         return

@@ -4,6 +4,7 @@ ratings and redirects; hostile XML is refused; re-imports are idempotent."""
 import http.server
 import os
 import re
+import signal
 import threading
 from pathlib import Path
 from urllib.parse import quote
@@ -685,19 +686,89 @@ def test_a_failure_in_the_writer_stops_the_run_and_writes_nothing(tmp_path, sett
     assert not any(Path(settings.MEDIA_ROOT).rglob("*.jpg"))
 
 
-def test_a_post_listed_again_in_the_next_batch_is_skipped(tmp_path, settings, monkeypatch):
+def test_a_post_listed_again_is_imported_once_from_its_first_copy(tmp_path, settings, monkeypatch):
     monkeypatch.setattr(wordpress, "BATCH", 2)
     uploads = tmp_path / "uploads"
-    for name in ["shared", "orphan", *(f"own-{n}" for n in range(1, 4))]:
+    for name in ["shared", "orphan", *(f"own-{n}" for n in range(1, 6))]:
         make_image(uploads / f"2024/01/{name}.jpg")
-    export = _export_sharing_images(tmp_path / "shared.xml", 3)
+    export = _export_sharing_images(tmp_path / "shared.xml", 5)
     xml = export.read_text("utf-8")
-    second = re.search(r"<item><title>Новина 2</title>.*?</item>", xml, re.S).group(0)
-    export.write_text(xml.replace("</channel>", second + "</channel>"), "utf-8")  # 1 2 | 3 2
+
+    def again(n):
+        item = re.search(rf"<item><title>Новина {n}</title>.*?</item>", xml, re.S).group(0)
+        return item.replace(f"Новина {n}<", f"Новина {n}, знову<")
+
+    # batches: 1 2 | 3 4 | 5 4' | 1' (the next batch, and two batches on)
+    export.write_text(xml.replace("</channel>", again(4) + again(1) + "</channel>"), "utf-8")
     out = run(export, media_dir=uploads)
-    assert "Stories: 3 new" in out
+    assert "Stories: 5 new, 0 updated, 0 unchanged (5 published" in out
+    assert "skipped: posts without an id or listed twice: 2" in out
+    assert story(1).title == "Новина 1" and story(4).title == "Новина 4"
+    out = run(export, export, media_dir=uploads)  # a file given twice
+    assert "Stories: 0 new, 0 updated, 5 unchanged (5 published" in out
+    assert "skipped: posts without an id or listed twice: 9" in out  # 2 + 7
+
+
+def _export(path, *items):
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:wp="http://wordpress.org/export/1.2/" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        + "".join(items)
+        + "</channel></rss>",
+        "utf-8",
+    )
+    return path
+
+
+def _post(post_id, title, *, date="2024-01-02 10:00:00", link="", meta=()):
+    metas = "".join(
+        f"<wp:postmeta><wp:meta_key>{k}</wp:meta_key><wp:meta_value>{v}</wp:meta_value>"
+        "</wp:postmeta>"
+        for k, v in meta
+    )
+    return (
+        f"<item><title>{title}</title><link>{link}</link><wp:post_id>{post_id}</wp:post_id>"
+        "<wp:post_type>post</wp:post_type><wp:status>publish</wp:status>"
+        f"<wp:post_date_gmt>{date}</wp:post_date_gmt>"
+        f"<content:encoded><![CDATA[Текст {title}.]]></content:encoded>{metas}</item>"
+    )
+
+
+def test_values_no_story_can_hold_are_reported_not_a_crash(tmp_path):
+    export = _export(
+        tmp_path / "hostile.xml",
+        _post(1, "Рік 3013", date="3013-05-01 10:00:00"),
+        _post(2, "Рік 1013", date="1013-05-01 10:00:00"),
+        _post(2**70, "Завеликий номер"),
+        _post(3, "Завелика оцінка", meta=[("ratings_users", "9" * 11), ("ratings_score", "1")]),
+        _post(4, "Нескінченна оцінка", meta=[("ratings_users", "2"), ("ratings_score", "inf")]),
+        _post(
+            5,
+            "Контроль\x9f у заголовку",
+            link="https://old.example.ua/2024/01/kontrol/",
+            meta=[("_wp_old_slug", "%00"), ("_wp_old_slug", "stara-adresa")],
+        ),
+        _post(6, "Скрипт", link="javascript:alert(1)"),
+        _post(7, "Нуль в адресі", link="https://old.example.ua/2024/01/%00/"),
+    )
+    out = run(export)
+    assert "Stories: 7 new" in out
+    assert "posts made drafts: publish time before 1800 or after 2999: 2" in out
+    for pk in (1, 2):
+        assert story(pk).status == Article.Status.DRAFT
+        assert 1800 <= story(pk).published_at.year < 3000
     assert "skipped: posts without an id or listed twice: 1" in out
-    assert WordPressItem.objects.count() == 3
+    assert "ratings not read (too many votes): 1" in out
+    assert "ratings not read (not numbers): 1" in out
+    assert not Score.objects.exists()
+    assert story(5).title == "Контроль у заголовку"
+    old_paths = set(Redirect.objects.values_list("old_path", flat=True))
+    assert old_paths == {
+        *(f"/?p={pk}" for pk in (3, 4, 5, 6, 7)),
+        "/2024/01/kontrol/",
+        "/2024/01/stara-adresa/",
+    }
 
 
 def test_a_batch_makes_its_new_tags_in_a_few_queries_with_unique_slugs(
@@ -714,6 +785,42 @@ def test_a_batch_makes_its_new_tags_in_a_few_queries_with_unique_slugs(
     assert Tag.objects.count() == 53
     with django_assert_num_queries(0):
         wordpress._named_all(Tag, names, cache)
+
+
+def test_sigterm_stops_the_run_like_ctrl_c_and_leaves_nothing(tmp_path, settings, monkeypatch):
+    monkeypatch.setattr(wordpress, "BATCH", 2)
+    uploads = tmp_path / "uploads"
+    for name in ["shared", "orphan", *(f"own-{n}" for n in range(1, 8))]:
+        make_image(uploads / f"2024/01/{name}.jpg")
+    write, batches = wordpress.Importer.write, []
+
+    def terminated_on_the_second(self, plans):
+        batches.append(len(plans))
+        if len(batches) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)  # as `kill` or a stopping container does
+        write(self, plans)
+
+    monkeypatch.setattr(wordpress.Importer, "write", terminated_on_the_second)
+    handler = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(CommandError, match="Stopped: nothing was imported"):
+        run(_export_sharing_images(tmp_path / "shared.xml", 7), media_dir=uploads)
+    assert signal.getsignal(signal.SIGTERM) == handler
+    assert len(batches) <= 3
+    assert not Article.objects.exists() and not WordPressItem.objects.exists()
+    assert not WordPressImage.objects.exists() and not Redirect.objects.exists()
+    assert not any(Path(settings.MEDIA_ROOT).rglob("*.jpg"))
+
+
+def test_progress_counts_every_item_of_the_export(tmp_path, uploads):
+    export = _export_sharing_images(tmp_path / "shared.xml", 3)  # it ends with an attachment
+    counted, scanned = [], []
+    wordpress.import_export(
+        paths=[export],
+        media_dir=uploads,
+        progress=counted.append,
+        on_scanned=lambda result: scanned.append(result.items),
+    )
+    assert scanned == [6] and sum(counted) == 6
 
 
 def test_attachment_ids_past_64_bits_are_not_found():

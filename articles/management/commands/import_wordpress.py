@@ -1,5 +1,8 @@
 """Import a WordPress site from its export (WXR): stories, pages, images, ratings, old addresses."""
 
+import contextlib
+import signal
+import threading
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -58,18 +61,23 @@ class Command(BaseCommand):
             bars.append(tqdm(total=result.items, disable=not show, unit="item", file=self.stderr))
 
         try:
-            report = wordpress.import_export(
-                paths=files,
-                media_dir=media_dir,
-                fetch_media=options["fetch_media"],
-                allow_private=options["allow_private_addresses"],
-                dry_run=dry_run,
-                link_media=not options["copy_media"],
-                progress=lambda n: bars[-1].update(n),
-                on_scanned=scanned,
-            )
+            with _sigterm_stops():
+                report = wordpress.import_export(
+                    paths=files,
+                    media_dir=media_dir,
+                    fetch_media=options["fetch_media"],
+                    allow_private=options["allow_private_addresses"],
+                    dry_run=dry_run,
+                    link_media=not options["copy_media"],
+                    progress=lambda n: bars[-1].update(n),
+                    on_scanned=scanned,
+                )
         except wordpress.ExportError as exc:
             raise CommandError(f"{exc}\nNothing was imported.") from None
+        except KeyboardInterrupt:
+            raise CommandError(
+                "Stopped: nothing was imported (the import is all or nothing)."
+            ) from None
         finally:
             for bar in bars:
                 bar.close()
@@ -78,7 +86,14 @@ class Command(BaseCommand):
         for line in report.lines():
             self.stdout.write(line)
         if not dry_run and not options["skip_renditions"]:
-            self.renditions(show)
+            try:
+                with _sigterm_stops():
+                    self.renditions(show)
+            except KeyboardInterrupt:
+                raise CommandError(
+                    "Stopped while making renditions: the import is committed and the renditions "
+                    "made so far are kept; running the import again makes the rest."
+                ) from None
         done = "Dry run finished." if dry_run else "Import finished."
         self.stdout.write(self.style.SUCCESS(done))
 
@@ -104,3 +119,21 @@ class Command(BaseCommand):
                     "(their stories show the original)."
                 )
             )
+
+
+@contextlib.contextmanager
+def _sigterm_stops():
+    """SIGTERM (a stopped container, `kill`) stops the run as Ctrl-C does, so its cleanup
+    runs: the transaction rolled back, the images it stored removed, its workers gone."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
