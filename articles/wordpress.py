@@ -66,6 +66,7 @@ from articles.models import Article, Author, Section, SlugRedirect, WordPressIma
 from articles.redirects import id_path
 from articles.slugs import slugify_uk, unique_slug
 from ratings import services as ratings
+from ratings.models import Score
 
 BATCH = 500
 POOL_FROM = 50  # lead images; fewer are given their renditions in this process
@@ -989,7 +990,8 @@ class Lookup:
 class Copier:
     """Reads, checks and stores one image at a time (in a worker process, or inline)."""
 
-    def __init__(self, *, media_dir, fetch_media, allow_private, dry_run, link):
+    def __init__(self, *, media_dir, fetch_media, allow_private, dry_run, link, record=None):
+        self.record = record  # a text file each stored name is written to, for Media.discard
         self.media_dir = media_dir
         self.fetch_media = fetch_media
         self.allow_private = allow_private
@@ -1041,6 +1043,13 @@ class Copier:
 
     def copy(self, rel, url):
         """Read, check and store one image: Stored, or the MediaError why not."""
+        stored = self._copy(rel, url)
+        if self.record is not None and isinstance(stored, Stored) and not self.dry_run:
+            self.record.write(stored.name + "\n")
+            self.record.flush()  # at once: a stopped run removes what it stored
+        return stored
+
+    def _copy(self, rel, url):
         try:
             if self.media_dir is not None:
                 stored = self._copy_local(rel)
@@ -1117,12 +1126,15 @@ class CopyWorkers:
 
     IN_FLIGHT = 4  # tasks sent to a worker and not yet answered, at most
 
-    def __init__(self, count, options):
+    def __init__(self, count, options, records):
         context = multiprocessing.get_context("fork")
         self.pipes, self.processes = [], []
-        for _n in range(count):
+        for n in range(count):
             ours, theirs = context.Pipe()
-            process = context.Process(target=_copy_worker, args=(theirs, options), daemon=True)
+            record = os.path.join(records, f"worker-{n}.txt")  # what it stored
+            process = context.Process(
+                target=_copy_worker, args=(theirs, options, record), daemon=True
+            )
             process.start()
             theirs.close()
             self.pipes.append(ours)
@@ -1168,7 +1180,13 @@ class CopyWorkers:
             except OSError:
                 pass
         for process, pipe in zip(self.processes, self.pipes, strict=True):
-            process.join(10)
+            deadline = time.monotonic() + 10
+            while process.is_alive() and time.monotonic() < deadline:
+                try:  # answers nobody waits for (a stopped run): a full pipe would block it
+                    if pipe.poll(0.05):
+                        pipe.recv()
+                except (EOFError, OSError):
+                    process.join(max(0, deadline - time.monotonic()))
             if process.is_alive():
                 process.terminate()
                 process.join()
@@ -1187,13 +1205,14 @@ def _as_worker():
         pass
 
 
-def _copy_worker(pipe, options):
+def _copy_worker(pipe, options, record):
     """A worker process's loop: copy each task's images and answer with what came of them."""
     _as_worker()
-    copier = Copier(**options)
-    while (message := pipe.recv()) is not None:
-        task, jobs = message
-        pipe.send((task, copier.copy_many(jobs)))
+    with open(record, "a", encoding="utf-8") as names:
+        copier = Copier(**options, record=names)
+        while (message := pipe.recv()) is not None:
+            task, jobs = message
+            pipe.send((task, copier.copy_many(jobs)))
 
 
 class Media:
@@ -1215,15 +1234,17 @@ class Media:
             "dry_run": dry_run,
             "link": link,
         }
-        self.copier = Copier(**self.options)  # for the few images not copied ahead
+        # names written this run, removed again if the run fails (in files: there may be
+        # hundreds of thousands); the workers write theirs into `records`
+        self.saved = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.records = tempfile.TemporaryDirectory(prefix="wordpress-media-")
+        # for the few images not copied ahead
+        self.copier = Copier(**self.options, record=self.saved)
         self.before_query = None  # called before get() reads the database (Writer.wait)
         self.dry_run = dry_run
         self.lookup = Lookup()  # the batch being planned
         self.recent = {}  # source -> Stored, copied by this run (the latest RECENT of them)
         self.new_rows = []
-        # names written this run, removed again if the run fails (in a file: there may be
-        # hundreds of thousands)
-        self.saved = tempfile.TemporaryFile("w+", encoding="utf-8")
         self.copied = 0
         self.failures = {}  # source -> reason (the latest RECENT of them)
         self.pool = None  # worker processes reading, checking and writing images
@@ -1253,7 +1274,7 @@ class Media:
                 continue
             jobs.append((rel, url))
         if jobs and self.pool is None:
-            self.pool = CopyWorkers(COPY_WORKERS, self.options)
+            self.pool = CopyWorkers(COPY_WORKERS, self.options, self.records.name)
         # a few hundred images a task: in order, and few messages between processes
         per = max(1, min(COPY_TASK, -(-len(jobs) // COPY_WORKERS)))
         for start in range(0, len(jobs), per):
@@ -1279,8 +1300,6 @@ class Media:
 
     def _result(self, task, source):
         stored = self._take(task, source)
-        if isinstance(stored, Stored) and not self.dry_run:
-            self.saved.write(stored.name + "\n")
         if isinstance(stored, _Failed):
             raise stored.error
         return stored
@@ -1352,8 +1371,6 @@ class Media:
                 stored = self.copier.copy(
                     candidate, url if candidate == rel else _original_url(url)
                 )
-                if isinstance(stored, Stored) and not self.dry_run:
-                    self.saved.write(stored.name + "\n")
             if isinstance(stored, MediaError):
                 reasons.append(f"{candidate}: {stored}")
                 continue
@@ -1381,17 +1398,26 @@ class Media:
         self.new_rows.clear()
 
     def discard(self):
-        try:
-            self._settle()
-        finally:
-            self.saved.seek(0)
-            for line in self.saved:
-                default_storage.delete(line.rstrip("\n"))
+        """Remove every image this run stored (its workers stopped first)."""
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+        files = [self.saved]
+        for name in sorted(os.listdir(self.records.name)):
+            files.append(open(os.path.join(self.records.name, name), encoding="utf-8"))  # noqa: SIM115
+        for fh in files:
+            fh.seek(0)
+            for line in fh:
+                if line.endswith("\n"):  # a name written whole
+                    default_storage.delete(line[:-1])
+            if fh is not self.saved:
+                fh.close()
 
     def close(self):
         if self.pool is not None:
             self.pool.close()
         self.saved.close()
+        self.records.cleanup()
 
 
 def _bounded_put(cache, key, value):
@@ -1598,7 +1624,7 @@ class Report:
             f"Images: {c['images copied']} copied, {c['images missing']} missing.",
             *self._examples("images missing"),
             f"Redirects: {c['redirects new']} new, {c['redirects updated']} updated.",
-            f"Ratings: {c['ratings']} stories with their old tally.",
+            f"Ratings brought from the old site: {c['ratings']} new or changed.",
         ]
         shown = {
             "story new",
@@ -1890,13 +1916,12 @@ class Writer:
         """The run stops (Ctrl-C, an error): skip what is queued, cancel the statement
         running (one waiting on a lock could wait for long), then close()."""
         self.stopping = True
-        if not self.idle.is_set():
-            raw = self.connection.connection
+        raw = self.connection.connection
+        # psycopg2's cancel stops just the statement running (SQLite's interrupt could stop
+        # the rollback after it, and SQLite waits for a lock only as long as its timeout)
+        if not self.idle.is_set() and self.connection.vendor == "postgresql" and raw:
             try:
-                if hasattr(raw, "cancel"):  # psycopg2
-                    raw.cancel()
-                elif hasattr(raw, "interrupt"):  # sqlite3
-                    raw.interrupt()
+                raw.cancel()
             except Exception:  # noqa: BLE001 - the run's own error is what matters
                 pass
         self.close()
@@ -2213,6 +2238,7 @@ class Importer:
         _named_all(Section, [p["section"][:NAME_MAX] for p in plans], self.sections)
         _named_all(Author, [name for p in plans for name in p["authors"]], self.authors)
         _named_all(Tag, [name for p in plans for name in p["tags"]], self.tags)
+        old_tallies = self._imported_tallies(plans)
         created, changed = [], []
         for plan in plans:
             fields = plan["fields"]
@@ -2260,7 +2286,8 @@ class Importer:
                     article.updated_at = self.now
                     changed.append(article)
                 plan["relations_changed"] = self._relations_differ(article, plan)
-                if differs or moved or plan["relations_changed"]:
+                rated = (plan["tally"] or (0, 0)) != old_tallies.get(article.pk, (0, 0))
+                if differs or moved or plan["relations_changed"] or rated:
                     self.report.note("story updated")
                 else:
                     self.report.note("story unchanged")
@@ -2301,10 +2328,11 @@ class Importer:
             elif plan["existing"] and plan["existing"].article_id:
                 tallies[plan["article"].pk] = (0, 0)  # the later export has no rating any more
         if tallies:
-            before = len([1 for v in tallies.values() if v != (0, 0)])
             new = [plan["article"].pk for plan in plans if plan["created"]]
-            ratings.import_tallies(model=Article, field="rating", tallies=tallies, unseen=new)
-            self.report.add("ratings", before)
+            self.report.add(
+                "ratings",
+                ratings.import_tallies(model=Article, field="rating", tallies=tallies, unseen=new),
+            )
         for plan in plans:
             if plan["old_paths"]:
                 url = plan["article"].get_absolute_url()
@@ -2312,6 +2340,17 @@ class Importer:
                     self.redirects[path] = url
         if len(self.redirects) >= BATCH:
             self.flush_redirects()
+
+    def _imported_tallies(self, plans):
+        """{story id: (count, total)} the old site's tally the batch's existing stories have."""
+        ids = [p["existing"].article_id for p in plans if p["existing"]]
+        ids = [pk for pk in ids if pk]
+        if not ids:
+            return {}
+        rows = Score.objects.filter(
+            content_type=self.article_type, field="rating", object_id__in=ids
+        ).values_list("object_id", "imported_count", "imported_total")
+        return {pk: (count, total) for pk, count, total in rows}
 
     def _renditions(self, article, old_image):
         """A new lead image's renditions are made after the run commits (missing_renditions)."""

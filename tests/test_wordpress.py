@@ -322,9 +322,13 @@ def test_later_export_with_a_new_tally_keeps_our_votes(tmp_path, uploads):
     later = tmp_path / "later.xml"
     text = UKRAINIAN.read_text("utf-8").replace("[12]]>", "[20]]>").replace("[49]]>", "[90]]>")
     later.write_text(text, "utf-8")
-    run(later, media_dir=uploads)
+    out = run(later, media_dir=uploads)
+    assert "1 updated" in out  # only its rating changed
+    assert "Ratings brought from the old site: 1 new or changed." in out
     score = Score.objects.get(object_id=budget.pk)
     assert (score.count, score.total) == (21, 95)
+    out = run(later, media_dir=uploads)
+    assert "0 updated" in out and "old site: 0 new or changed" in out
     assert ratings.recompute() == []
 
 
