@@ -306,17 +306,25 @@ class Attachment:
     parent: int
 
 
+def _scratch_db(name, schema):
+    """(temporary folder, connection) of a SQLite file the run keeps to itself: no journal,
+    no syncing (it goes with the run)."""
+    folder = tempfile.TemporaryDirectory(prefix="wordpress-import-")
+    db = sqlite3.connect(os.path.join(folder.name, name))
+    db.executescript(f"PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; {schema}")
+    return folder, db
+
+
 class Attachments:
     """The export's attachments by id, kept in a temporary SQLite file: an archive has
     hundreds of thousands, and memory must not grow with the export."""
 
     def __init__(self):
-        self._folder = tempfile.TemporaryDirectory(prefix="wordpress-import-")
-        self._db = sqlite3.connect(os.path.join(self._folder.name, "attachments.sqlite3"))
-        self._db.executescript(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -4000;"
+        self._folder, self._db = _scratch_db(
+            "attachments.sqlite3",
+            "PRAGMA cache_size = -4000;"
             "CREATE TABLE attachment (id INTEGER PRIMARY KEY, url, file, alt, caption, title,"
-            " parent INTEGER); CREATE INDEX attachment_parent ON attachment (parent);"
+            " parent INTEGER); CREATE INDEX attachment_parent ON attachment (parent);",
         )
         self._pending = {}
         self._recent = {}  # id -> Attachment or None, those looked up lately (bounded)
@@ -417,11 +425,8 @@ class SeenIds:
     with the export): a post listed twice, in one file or in two, is imported once."""
 
     def __init__(self):
-        self._folder = tempfile.TemporaryDirectory(prefix="wordpress-import-")
-        self._db = sqlite3.connect(os.path.join(self._folder.name, "seen.sqlite3"))
-        self._db.executescript(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-            "CREATE TABLE seen (id INTEGER PRIMARY KEY);"
+        self._folder, self._db = _scratch_db(
+            "seen.sqlite3", "CREATE TABLE seen (id INTEGER PRIMARY KEY);"
         )
 
     def taken_before(self, ids):

@@ -621,11 +621,32 @@ def _export_sharing_images(path, posts):
     return path
 
 
+def _uploads_sharing_images(tmp_path, posts):
+    """The uploads copy _export_sharing_images's posts show."""
+    uploads = tmp_path / "uploads"
+    for name in ["shared", "orphan", *(f"own-{n}" for n in range(1, posts + 1))]:
+        make_image(uploads / f"2024/01/{name}.jpg")
+    return uploads
+
+
+def _on_batch(monkeypatch, number, action):
+    """Importer.write calls action() on its `number`th batch, before writing it; the list
+    of the batches' sizes it was given."""
+    write, batches = wordpress.Importer.write, []
+
+    def on_batch(self, plans):
+        batches.append(len(plans))
+        if len(batches) == number:
+            action()
+        write(self, plans)
+
+    monkeypatch.setattr(wordpress.Importer, "write", on_batch)
+    return batches
+
+
 def test_images_shared_across_batches_are_copied_once(tmp_path, settings, monkeypatch):
     monkeypatch.setattr(wordpress, "BATCH", 2)  # batches overlap: one planned, one copying
-    uploads = tmp_path / "uploads"
-    for name in ["shared", "orphan", *(f"own-{n}" for n in range(1, 8))]:
-        make_image(uploads / f"2024/01/{name}.jpg")
+    uploads = _uploads_sharing_images(tmp_path, 7)
     out = run(_export_sharing_images(tmp_path / "shared.xml", 7), media_dir=uploads)
     stored = sorted(p.name for p in (Path(settings.MEDIA_ROOT) / "wordpress").rglob("*.jpg"))
     assert stored == sorted(["shared.jpg", *(f"own-{n}.jpg" for n in range(1, 8))])
@@ -649,9 +670,7 @@ def test_a_batch_is_written_by_the_writer_while_the_next_is_planned(
     tmp_path, settings, monkeypatch
 ):
     monkeypatch.setattr(wordpress, "BATCH", 2)
-    uploads = tmp_path / "uploads"
-    for name in ["shared", "orphan", *(f"own-{n}" for n in range(1, 8))]:
-        make_image(uploads / f"2024/01/{name}.jpg")
+    uploads = _uploads_sharing_images(tmp_path, 7)
     threads = set()
 
     def record(execute, sql, params, many, context):
@@ -670,18 +689,12 @@ def test_a_batch_is_written_by_the_writer_while_the_next_is_planned(
 
 def test_a_failure_in_the_writer_stops_the_run_and_writes_nothing(tmp_path, settings, monkeypatch):
     monkeypatch.setattr(wordpress, "BATCH", 2)
-    uploads = tmp_path / "uploads"
-    for name in ["shared", "orphan", *(f"own-{n}" for n in range(1, 8))]:
-        make_image(uploads / f"2024/01/{name}.jpg")
-    write, batches = wordpress.Importer.write, []
+    uploads = _uploads_sharing_images(tmp_path, 7)
 
-    def fail_on_the_third(self, plans):
-        batches.append(len(plans))
-        if len(batches) == 3:
-            raise IntegrityError("the third batch cannot be written")
-        write(self, plans)
+    def fail():
+        raise IntegrityError("the third batch cannot be written")
 
-    monkeypatch.setattr(wordpress.Importer, "write", fail_on_the_third)
+    batches = _on_batch(monkeypatch, 3, fail)
     with pytest.raises(IntegrityError, match="third batch"):
         run(_export_sharing_images(tmp_path / "shared.xml", 7), media_dir=uploads)
     assert batches == [2, 2, 2]  # nothing after the failure
@@ -692,9 +705,7 @@ def test_a_failure_in_the_writer_stops_the_run_and_writes_nothing(tmp_path, sett
 
 def test_a_post_listed_again_is_imported_once_from_its_first_copy(tmp_path, settings, monkeypatch):
     monkeypatch.setattr(wordpress, "BATCH", 2)
-    uploads = tmp_path / "uploads"
-    for name in ["shared", "orphan", *(f"own-{n}" for n in range(1, 6))]:
-        make_image(uploads / f"2024/01/{name}.jpg")
+    uploads = _uploads_sharing_images(tmp_path, 5)
     export = _export_sharing_images(tmp_path / "shared.xml", 5)
     xml = export.read_text("utf-8")
 
@@ -793,18 +804,9 @@ def test_a_batch_makes_its_new_tags_in_a_few_queries_with_unique_slugs(
 
 def test_sigterm_stops_the_run_like_ctrl_c_and_leaves_nothing(tmp_path, settings, monkeypatch):
     monkeypatch.setattr(wordpress, "BATCH", 2)
-    uploads = tmp_path / "uploads"
-    for name in ["shared", "orphan", *(f"own-{n}" for n in range(1, 8))]:
-        make_image(uploads / f"2024/01/{name}.jpg")
-    write, batches = wordpress.Importer.write, []
-
-    def terminated_on_the_second(self, plans):
-        batches.append(len(plans))
-        if len(batches) == 2:
-            os.kill(os.getpid(), signal.SIGTERM)  # as `kill` or a stopping container does
-        write(self, plans)
-
-    monkeypatch.setattr(wordpress.Importer, "write", terminated_on_the_second)
+    uploads = _uploads_sharing_images(tmp_path, 7)
+    # as `kill` or a stopping container does
+    batches = _on_batch(monkeypatch, 2, lambda: os.kill(os.getpid(), signal.SIGTERM))
     handler = signal.getsignal(signal.SIGTERM)
     with pytest.raises(CommandError, match="Stopped: nothing was imported"):
         run(_export_sharing_images(tmp_path / "shared.xml", 7), media_dir=uploads)
