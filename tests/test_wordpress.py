@@ -588,6 +588,18 @@ def test_an_image_that_cannot_be_decoded_keeps_its_story_without_renditions(sett
     assert wordpress.make_renditions_for([name]) == (0, 1)
 
 
+def _export(path, *items):
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:wp="http://wordpress.org/export/1.2/" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        + "".join(items)
+        + "</channel></rss>",
+        "utf-8",
+    )
+    return path
+
+
 def _export_sharing_images(path, posts):
     """Posts that all show one photo (as lead image and as a size variant in the body)."""
     site = "https://vesti.example.ua/wp-content/uploads/2024/01"
@@ -610,15 +622,7 @@ def _export_sharing_images(path, posts):
             f"<wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>"
             f"<wp:attachment_url>{site}/shared.jpg</wp:attachment_url></item>"
         )
-    path.write_text(
-        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
-        'xmlns:wp="http://wordpress.org/export/1.2/" '
-        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
-        + "".join(items)
-        + "</channel></rss>",
-        "utf-8",
-    )
-    return path
+    return _export(path, *items)
 
 
 def _uploads_sharing_images(tmp_path, posts):
@@ -722,18 +726,6 @@ def test_a_post_listed_again_is_imported_once_from_its_first_copy(tmp_path, sett
     out = run(export, export, media_dir=uploads)  # a file given twice
     assert "Stories: 0 new, 0 updated, 5 unchanged (5 published" in out
     assert "skipped: posts without an id or listed twice: 9" in out  # 2 + 7
-
-
-def _export(path, *items):
-    path.write_text(
-        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
-        'xmlns:wp="http://wordpress.org/export/1.2/" '
-        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
-        + "".join(items)
-        + "</channel></rss>",
-        "utf-8",
-    )
-    return path
 
 
 def _post(post_id, title, *, date="2024-01-02 10:00:00", link="", meta=()):
