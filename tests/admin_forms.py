@@ -1,6 +1,16 @@
-"""Read an admin page's form the way a browser does, to post it back with a few changes."""
+"""Admin sessions: sign a user in, read an admin page's form the way a browser does, to
+post it back with a few changes."""
 
 from html.parser import HTMLParser
+
+from django.test import Client
+
+
+def signed_in(user):
+    """A browser session of its own, signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 class _FormParser(HTMLParser):

@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, HeldUpload
+from tests.admin_forms import signed_in
 from tests.factories import ArticleFactory, EditorFactory
 from tests.test_admin import story_form
 
@@ -33,12 +33,6 @@ def photo(name="foto.png", size=(700, 500)):
 def held_key(response):
     found = re.search(r'name="lead_image-held" value="([^"]+)"', response.content.decode())
     return found.group(1) if found else None
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from django.contrib.admin.models import LogEntry
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from PIL import Image
 from reversion.models import Version
@@ -20,7 +19,7 @@ from reversion.models import Version
 from articles import services
 from articles.content_version import content_version
 from articles.models import Article, HeldUpload, RelatedLink, StoryDraft
-from tests.admin_forms import read_form
+from tests.admin_forms import read_form, signed_in
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -48,12 +47,6 @@ def preview_url(story):
 
 def discard_url(story):
     return reverse("admin:articles_article_draft_discard", args=[story.pk])
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def send(client, url, changes=None, *, button, files=None, data=None):

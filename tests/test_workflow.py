@@ -11,14 +11,13 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
 from articles import workflow
 from articles.models import Article, RelatedLink
-from tests.admin_forms import post_form, read_form
+from tests.admin_forms import post_form, read_form, signed_in
 from tests.conftest import require_postgres
 from tests.factories import ArticleFactory, AuthorUserFactory, EditorFactory, SectionFactory
 
@@ -29,12 +28,6 @@ ADD = reverse("admin:articles_article_add")
 
 def change_url(story):
     return reverse("admin:articles_article_change", args=[story.pk])
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
