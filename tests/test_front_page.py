@@ -1,5 +1,6 @@
 """The front page: the editors' picks, the news feed, most read; the chrome around pages."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from articles import popularity
 from articles.models import Article, FrontPagePick
+from tests.conftest import require_redis
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,17 +62,65 @@ def test_the_news_feed_lists_time_and_headline_newest_first(client, section):
     assert feed.count('data-relative="short"') == 5
 
 
+def beacon(story_id, address="203.0.113.7"):
+    """A story page's view beacon, sent from a reader at `address`."""
+    return Client().post(
+        f"/views/{story_id}/", headers={"Sec-Fetch-Site": "same-origin"}, REMOTE_ADDR=address
+    )
+
+
 def test_views_are_counted_without_cookies_and_rank_the_most_read(section):
     stories = ArticleFactory.create_batch(3, section=section)
-    reader = Client()
     for story, views in zip(stories, (1, 5, 3), strict=True):
-        for _ in range(views):
-            response = reader.post(f"/views/{story.pk}/", headers={"Sec-Fetch-Site": "same-origin"})
+        for reader in range(views):
+            response = beacon(story.pk, f"203.0.113.{reader + 1}")
             assert response.status_code == 204 and not response.cookies
+    reader = Client()
     assert popularity.most_read_ids(3)[:3] == [stories[1].pk, stories[2].pk, stories[0].pk]
     html = reader.get("/").content.decode()
     block = html.split('class="most-read-list"')[1].split("</ol>")[0]
     assert block.index(stories[1].title) < block.index(stories[2].title)
+
+
+def test_beacons_for_no_public_story_neither_empty_nor_steer_the_most_read(section):
+    read = ArticleFactory(section=section, title="Прочитана новина")
+    draft = ArticleFactory(section=section, status=Article.Status.DRAFT)
+    embargoed = ArticleFactory(section=section, published_at=timezone.now() + timedelta(hours=2))
+    beacon(read.pk, "198.51.100.1")
+    made_up = [read.pk + 1000 + n for n in range(16)]
+    for story_id in [*made_up, draft.pk, embargoed.pk, 2**63 - 1, 2**70]:
+        for reader in range(40):
+            assert beacon(story_id, f"203.0.113.{reader}").status_code in (204, 404)
+    assert popularity.most_read_ids(5) == [read.pk]
+    html = Client().get("/").content.decode()
+    assert "Прочитана новина" in html.split('class="most-read-list"')[1].split("</ol>")[0]
+
+
+def test_one_reader_counts_once_per_story_and_a_few_stories_a_minute(section):
+    stories = ArticleFactory.create_batch(popularity.VIEWS_PER_CLIENT + 5, section=section)
+    for _ in range(30):
+        beacon(stories[0].pk, "198.51.100.9")
+    beacon(stories[1].pk, "198.51.100.10")
+    beacon(stories[1].pk, "198.51.100.11")
+    assert popularity.most_read_ids(2) == [stories[1].pk, stories[0].pk]
+    # one address sweeping every story counts for at most VIEWS_PER_CLIENT in a minute
+    counted = sum(popularity.record_views([("sweeper", story.pk)]) for story in stories)
+    assert counted == popularity.VIEWS_PER_CLIENT
+
+
+def test_made_up_ids_leave_no_keys_in_redis(section):
+    require_redis()
+    story = ArticleFactory(section=section)
+    redis = popularity._redis()
+    beacon(story.pk + 1)  # the content state is made (and kept) by the first request
+    before = set(redis.keys("*"))
+    for story_id in range(story.pk + 1, story.pk + 200):
+        beacon(story_id)
+    assert set(redis.keys("*")) == before
+    beacon(story.pk)
+    bucket = cache.make_and_validate_key(popularity._bucket(int(time.time() // 3600)))
+    assert redis.zrange(bucket, 0, -1) == [str(story.pk).encode()]
+    assert all(0 < redis.ttl(key) <= 25 * 3600 for key in set(redis.keys("*")) - before)
 
 
 def test_a_view_from_another_site_is_refused_and_not_counted(section):
