@@ -435,6 +435,8 @@ class ArticleAdmin(VersionAdmin):
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
         if obj is not None:
+            if not workflow.may_read_history(request.user, obj):
+                raise PermissionDenied
             versions = workflow.story_versions(obj.pk)
             extra_context = {**(extra_context or {}), "story_versions": versions}
         return super().history_view(request, object_id, extra_context)
@@ -444,6 +446,8 @@ class ArticleAdmin(VersionAdmin):
         # refused here, not left to the change form (which answers some with a redirect).
         story = self.get_object(request, unquote(object_id))
         if story is None or not self.has_change_permission(request, story):
+            raise PermissionDenied
+        if not workflow.may_read_history(request.user, story):
             raise PermissionDenied
         # The form of a restored revision is based on the version stored now, not the old one.
         with transaction.atomic():
@@ -504,6 +508,8 @@ class ArticleAdmin(VersionAdmin):
     def compare_view(self, request, object_id):
         """Two revisions of a story side by side, with links to restore either."""
         obj = self._story_for(request, object_id)
+        if not workflow.may_read_history(request.user, obj):
+            raise PermissionDenied
         versions = workflow.story_versions(obj.pk)
         try:
             older = get_object_or_404(versions, pk=int(request.GET.get("a", "")))

@@ -102,11 +102,19 @@ def allowed_statuses(user):
 
 
 def visible_to(user, queryset):
-    """The stories a user sees in the admin: Authors see published ones and their own."""
+    """The stories a user sees in the admin: Authors see their own and those readers see
+    now (not another author's story waiting for its publish time)."""
     if can_change_any(user):
         return queryset
     own = Article.authors.through.objects.filter(author__user_id=user.pk).values("article_id")
-    return queryset.filter(Q(pk__in=own) | Q(status=Article.Status.PUBLISHED))
+    public = Q(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+    return queryset.filter(Q(pk__in=own) | public)
+
+
+def may_read_history(user, article):
+    """Revisions hold text cut before publication: only editors and the story's own
+    authors read them (history, comparisons, restoring)."""
+    return can_change_any(user) or is_own(user, article)
 
 
 def check_save(*, user, article, status, based_on, live_version=None):

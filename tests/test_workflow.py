@@ -479,3 +479,65 @@ def test_an_import_that_changes_an_open_story_makes_the_open_form_out_of_date(ne
     assert "Її змінили поза адмінкою, наприклад імпортом." in response.content.decode()
     story.refresh_from_db()
     assert (story.title, story.teaser, story.version) == ("З імпорту", "", 1)
+
+
+def cut_before_publication(newsroom, section):
+    """Olena's story, whose source the editor cut from the text before publishing it."""
+    olena, olena_client = newsroom["olena"]
+    story = own_story(olena, section, title="Розслідування")
+    post_form(
+        olena_client,
+        change_url(story),
+        {"body": "<p>Каже джерело Марко Таємний.</p>", "status": "review"},
+    )
+    iryna_client = newsroom["iryna"][1]
+    post_form(iryna_client, change_url(story), {"body": "<p>Каже джерело.</p>"})
+    post_form(iryna_client, change_url(story), {"status": "published"})
+    story.refresh_from_db()
+    assert story.is_public
+    return story
+
+
+def test_an_author_reads_no_revisions_of_another_authors_story(newsroom, section):
+    story = cut_before_publication(newsroom, section)
+    versions = list(Version.objects.get_for_object(story).order_by("pk"))
+    first = next(v for v in versions if "Таємний" in v.field_dict["body"])
+    last = versions[-1]
+    petro_client = newsroom["petro"][1]
+    urls = [
+        (reverse("admin:articles_article_compare", args=[story.pk]), {"a": first.pk, "b": last.pk}),
+        (reverse("admin:articles_article_history", args=[story.pk]), {}),
+        (reverse("admin:articles_article_revision", args=[story.pk, first.pk]), {}),
+        (reverse("admin:articles_article_recover", args=[first.pk]), {}),
+        (reverse("admin:articles_article_recoverlist"), {}),
+    ]
+    for url, query in urls:
+        response = petro_client.get(url, query)
+        assert response.status_code in (403, 404), url
+        assert "Таємний" not in response.content.decode()
+    # the published text stays readable to him; the story's own author and editors see it all
+    assert petro_client.get(change_url(story)).status_code == 200
+    for name in ("olena", "iryna"):
+        page = newsroom[name][1].get(*urls[0])
+        assert page.status_code == 200
+        assert "Таємний" in page.content.decode()
+        assert newsroom[name][1].get(urls[1][0]).status_code == 200
+
+
+def test_an_author_sees_nothing_of_another_authors_scheduled_story(newsroom, section):
+    """A story waiting for its time is not public yet: only its authors and editors see it."""
+    story = ArticleFactory(
+        section=section, title="Ембарго до ранку", published_at=timezone.now() + timedelta(hours=5)
+    )
+    petro_client = newsroom["petro"][1]
+    urls = [
+        change_url(story),
+        reverse("admin:articles_article_history", args=[story.pk]),
+        reverse("articles:preview", args=[story.pk]),
+        reverse("admin:articles_article_changelist"),
+    ]
+    for url in urls:
+        response = petro_client.get(url)
+        assert response.status_code in (302, 403, 404) or "Ембарго" not in response.content.decode()
+        assert "Ембарго" not in response.content.decode(), url
+    assert "Ембарго" in newsroom["iryna"][1].get(urls[3]).content.decode()
