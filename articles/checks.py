@@ -18,8 +18,4 @@ def settings_check(app_configs, **kwargs):
         if not isinstance(value, int) or not low <= value <= high:
             message = f"{name} is {value!r}; it must be from {low} to {high}."
             errors.append(Error(message, id="articles.E001"))
-    for url in getattr(settings, "EDGE_PURGE_URLS", []):
-        if not url.startswith(("http://", "https://")):
-            message = f"EDGE_PURGE_URLS: {url!r} is not an http:// or https:// address."
-            errors.append(Error(message, id="articles.E002"))
     return errors

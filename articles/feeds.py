@@ -7,7 +7,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.translation import gettext_lazy as _
 
-from articles import edge, text
+from articles import text
+from articles.delivery import edge
 from articles.images import nearest_rendition
 from articles.models import Article, Notice, Section
 from articles.pagecache import public_cache
@@ -29,7 +30,7 @@ class SharedFeed(Feed):
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
-        response[edge.HEADER] = edge.header_value([edge.FEEDS])
+        edge.tag(response, [edge.FEEDS])
         return public_cache(response)
 
 

@@ -2,7 +2,7 @@
 
 The content version retires every page stored by the app servers (articles.pagecache);
 the purge drops exactly the pages with the changed object's keys from the caches in
-front (articles.edge), once the change has committed.
+front (edge_cache), once the change has committed.
 """
 
 from django.contrib.flatpages.models import FlatPage
@@ -13,9 +13,10 @@ from django.dispatch import receiver
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles import edge, text
+from articles import text
 from articles.content_version import bump_content_version
 from articles.content_version import content_changed as bump
+from articles.delivery import edge
 from articles.models import (
     Article,
     Author,
@@ -27,6 +28,7 @@ from articles.models import (
     Section,
 )
 from articles.slugs import unique_slug
+from edge_cache.purge import purge, purge_urls
 from ratings.signals import score_changed
 
 
@@ -45,10 +47,10 @@ def clean_new_tag(sender, instance, **kwargs):
 
 def purge_after_commit(keys):
     """Purge `keys` at the HTTP caches in front once the change commits (none: nothing)."""
-    if not edge.purge_urls():
+    if not purge_urls():
         return
     keys = list(keys() if callable(keys) else keys)
-    transaction.on_commit(lambda: edge.purge(keys))
+    transaction.on_commit(lambda: purge(keys))
 
 
 def _story_keys(article):
@@ -171,4 +173,4 @@ def held_upload_gone(sender, instance, **kwargs):
 def story_score_changed(sender, model, object_id, field, **kwargs):
     """A vote: the story's page and every page that ranks by rating."""
     if model is Article:
-        edge.purge([edge.score_key(object_id), edge.RANKING])
+        purge([edge.score_key(object_id), edge.RANKING])

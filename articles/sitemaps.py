@@ -1,11 +1,16 @@
 """sitemap.xml (paginated) and a Google News sitemap of the last 48 hours."""
 
+import functools
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.shortcuts import render
 from django.utils import timezone
 
+from articles.delivery import edge
 from articles.models import Article, Section
+from articles.pagecache import public_cache
 
 
 class ArticleSitemap(Sitemap):
@@ -41,3 +46,28 @@ def recent_news(now=None):
 
 
 sitemaps = {"articles": ArticleSitemap, "sections": SectionSitemap}
+
+
+def shared(view):
+    """Answer with shared-cache headers and the feeds' surrogate key (sitemaps)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            edge.tag(response, [edge.FEEDS])
+            public_cache(response)
+        return response
+
+    return wrapper
+
+
+@shared
+def news_sitemap(request):
+    response = render(
+        request,
+        "sitemaps/news_sitemap.xml",
+        {"stories": recent_news(), "site_name": settings.SITE_NAME, "language": "uk"},
+        content_type="application/xml; charset=utf-8",
+    )
+    return response

@@ -20,9 +20,10 @@ from django.views.decorators.http import require_POST
 from modern_csrf.decorators import csrf_protect as cross_origin_protect
 from taggit.models import Tag
 
-from articles import edge, popularity, text, workflow
+from articles import popularity, text, workflow
 from articles import search as story_search
 from articles.content_version import STATE_KEY, content_state
+from articles.delivery import edge
 from articles.models import Article, Author, FrontPagePick, Notice, Section, SlugRedirect
 from articles.pagecache import (
     LivePart,
@@ -48,7 +49,7 @@ LIST_PARAMETERS = ("page", "before")
 def _page(request, template, context, *, keys, slot=None, live=None, state, parameters=()):
     """Render a page for every reader and answer it (see articles.pagecache)."""
     response = render(request, template, context)
-    headers = {"Content-Type": response["Content-Type"], edge.HEADER: edge.header_value(keys)}
+    headers = {"Content-Type": response["Content-Type"], **edge.headers(keys)}
     page = make_page(
         state, response.content, slot=slot, live=live, headers=headers, parameters=parameters
     )
@@ -341,7 +342,7 @@ def search_view(request):
     context = {"query": query, "results": results, "page_obj": page, "suggestion": suggestion}
     response = render(request, "articles/search.html", context)
     shown = edge.story_keys(story for story, _snippet in results)
-    response[edge.HEADER] = edge.header_value([edge.SEARCH, *shown])
+    edge.tag(response, [edge.SEARCH, *shown])
     if request.user.is_authenticated:
         patch_cache_control(response, private=True, no_cache=True)
         return response
@@ -378,3 +379,12 @@ def top_rated_view(request):
         live=live,
         state=state,
     )
+
+
+def page_not_found(request, exception=None):
+    """The site's 404; shared-cacheable until the next story's time, like every page."""
+    response = render(request, "errors/404.html", status=404)
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        return response
+    edge.tag(response, [edge.NOTFOUND])
+    return public_cache(response, seconds=60)

@@ -6,10 +6,9 @@ import time
 import uuid
 
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
-from django.shortcuts import render
 
 from newsroom.health import healthz
+from newsroom.views import bad_request, database_unavailable
 
 request_log = logging.getLogger("newsroom.request")
 fault_log = logging.getLogger("newsroom.faults")
@@ -92,8 +91,6 @@ class RefuseNulMiddleware:
 
     def __call__(self, request):
         if "%00" in request.META.get("QUERY_STRING", ""):
-            from newsroom.views import bad_request
-
             return bad_request(request)
         return self.get_response(request)
 
@@ -111,15 +108,3 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, OperationalError | InterfaceError):
             return database_unavailable(request, exception)
         return None
-
-
-def database_unavailable(request, exception):
-    """The friendly 503 page; it touches neither the database nor the cache."""
-    fault_log.error("database unavailable: %s", exception, extra={"path": request.path})
-    if "application/json" in request.headers.get("Accept", ""):
-        message = "The site is briefly unavailable. Try again in a minute."
-        response = JsonResponse({"error": message}, status=503)
-    else:
-        response = render(request, "errors/503.html", status=503)
-    response["Retry-After"] = "30"
-    return response

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "newsroom.apps.AxesConfig",  # django-axes, named for editors
     "csp",
     "modern_csrf",
+    "edge_cache",
     "articles",
     "ratings",
     "newsroom.apps.NewsroomConfig",

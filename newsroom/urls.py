@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from articles.sitemaps import sitemaps
+from articles import views as story_views
+from articles.sitemaps import news_sitemap, shared, sitemaps
 from newsroom import views
 
 urlpatterns = [
@@ -13,17 +14,17 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path(
         "sitemap.xml",
-        views.shared(sitemap_views.index),
+        shared(sitemap_views.index),
         {"sitemaps": sitemaps, "sitemap_url_name": "sitemap_section"},
         name="sitemap_index",
     ),
     path(
         "sitemap-<section>.xml",
-        views.shared(sitemap_views.sitemap),
+        shared(sitemap_views.sitemap),
         {"sitemaps": sitemaps},
         name="sitemap_section",
     ),
-    path("news-sitemap.xml", views.news_sitemap, name="news_sitemap"),
+    path("news-sitemap.xml", news_sitemap, name="news_sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(
@@ -37,5 +38,5 @@ if settings.SERVE_MEDIA:
 
 handler400 = views.bad_request
 handler403 = views.permission_denied
-handler404 = views.page_not_found
+handler404 = story_views.page_not_found
 handler500 = views.server_error

@@ -1,6 +1,6 @@
-"""Site-wide views: robots.txt, the Google News sitemap and error pages."""
+"""Site-wide views: robots.txt, the favicon, local media and error pages."""
 
-import functools
+import logging
 import sys
 
 from django.conf import settings
@@ -13,24 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
 
-from articles import edge
-from articles.pagecache import public_cache
-from articles.sitemaps import recent_news
-from newsroom.middleware import database_unavailable
-
-
-def shared(view):
-    """Answer with shared-cache headers and the feeds' surrogate key (sitemaps)."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200:
-            response[edge.HEADER] = edge.header_value([edge.FEEDS])
-            public_cache(response)
-        return response
-
-    return wrapper
+fault_log = logging.getLogger("newsroom.faults")
 
 
 @cache_control(public=True, max_age=3600)
@@ -50,17 +33,6 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-@shared
-def news_sitemap(request):
-    response = render(
-        request,
-        "sitemaps/news_sitemap.xml",
-        {"stories": recent_news(), "site_name": settings.SITE_NAME, "language": "uk"},
-        content_type="application/xml; charset=utf-8",
-    )
-    return response
-
-
 def csrf_failure(request, reason=""):
     message = _(
         "The form has expired or was not sent from this site. Reload the page and try again."
@@ -68,15 +40,6 @@ def csrf_failure(request, reason=""):
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"error": message}, status=403)
     return render(request, "errors/403_csrf.html", {"message": message}, status=403)
-
-
-def page_not_found(request, exception=None):
-    """The site's 404; shared-cacheable until the next story's time, like every page."""
-    response = render(request, "errors/404.html", status=404)
-    if getattr(request, "user", None) is not None and request.user.is_authenticated:
-        return response
-    response[edge.HEADER] = edge.header_value([edge.NOTFOUND])
-    return public_cache(response, seconds=60)
 
 
 def server_error(request):
@@ -105,3 +68,15 @@ def media(request, path):
 @cache_control(public=True, max_age=86400)
 def favicon(request):
     return redirect(static("img/favicon.svg"), permanent=True)
+
+
+def database_unavailable(request, exception):
+    """The friendly 503 page; it touches neither the database nor the cache."""
+    fault_log.error("database unavailable: %s", exception, extra={"path": request.path})
+    if "application/json" in request.headers.get("Accept", ""):
+        message = "The site is briefly unavailable. Try again in a minute."
+        response = JsonResponse({"error": message}, status=503)
+    else:
+        response = render(request, "errors/503.html", status=503)
+    response["Retry-After"] = "30"
+    return response

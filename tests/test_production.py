@@ -91,12 +91,14 @@ def test_refuses_to_start_on_the_development_key_with_debug_off():
         ("ARTICLES_RELATED_MAX_AGE_DAYS", 10**9, "ARTICLES_RELATED_MAX_AGE_DAYS is 1000000000"),
         ("ARTICLES_TEASER_LENGTH", 0, "ARTICLES_TEASER_LENGTH is 0"),
         ("RATINGS_TRUSTED_PROXIES", ["10.0.0.0/8", "proxy.local"], "'proxy.local' is not"),
+        ("EDGE_PURGE_URLS", ["varnish:6081"], "'varnish:6081' is not an http"),
+        ("EDGE_CACHE_BACKEND", "edge_cache.backends.nowhere.Backend", "cannot be imported"),
     ],
 )
 def test_impossible_settings_are_reported_by_the_system_check(name, value, message):
     from django.core.checks import run_checks
 
-    ids = ("articles.E001", "ratings.E001", "ratings.E002")
+    ids = ("articles.E001", "ratings.E001", "ratings.E002", "edge_cache.E001", "edge_cache.E002")
     with override_settings(**{name: value}):
         errors = [e for e in run_checks() if e.id in ids]
     assert len(errors) == 1 and message in errors[0].msg

@@ -5,8 +5,9 @@ import logging
 
 import pytest
 
-from articles import edge
+from articles.delivery import edge
 from articles.models import Article
+from edge_cache import purge
 from tests.factories import ArticleFactory
 from tests.servers import free_port
 
@@ -16,18 +17,18 @@ pytestmark = pytest.mark.django_db
 def test_saves_while_the_cache_in_front_is_down_log_it_once(settings, caplog):
     down = f"http://127.0.0.1:{free_port()}/"  # nothing listens there
     settings.EDGE_PURGE_URLS = [down]
-    edge._purger._failures.clear()
-    with caplog.at_level(logging.ERROR, logger="articles.edge"):
+    purge._purger._failures.clear()
+    with caplog.at_level(logging.ERROR, logger="edge_cache"):
         stories = [ArticleFactory(title=f"Новина {n}") for n in range(5)]
         for story in stories:
-            edge.purge([edge.story_key(story.pk)])
+            purge.purge([edge.story_key(story.pk)])
     assert Article.objects.count() == 5  # every save went through
-    lines = [r.getMessage() for r in caplog.records if r.name == "articles.edge"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "edge_cache"]
     assert len(lines) == 1 and down in lines[0] and "unreachable" in lines[0]
     # a minute later, the next failure is logged with the count of those that were not
-    when, unlogged = edge._purger._failures[down]
+    when, unlogged = purge._purger._failures[down]
     assert unlogged >= 4
-    edge._purger._failures[down] = (when - edge.QUIET_SECONDS, unlogged)
-    with caplog.at_level(logging.ERROR, logger="articles.edge"):
-        edge.purge([edge.HOME])
+    purge._purger._failures[down] = (when - purge.QUIET_SECONDS, unlogged)
+    with caplog.at_level(logging.ERROR, logger="edge_cache"):
+        purge.purge([edge.HOME])
     assert f"({unlogged} more failed purges not logged)" in caplog.records[-1].getMessage()

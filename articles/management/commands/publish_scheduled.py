@@ -8,9 +8,10 @@ from django.core.management.base import BaseCommand
 from django.test import Client
 from django.utils import timezone
 
-from articles import edge
 from articles.content_version import bump_content_version
+from articles.delivery import edge
 from articles.models import Article
+from edge_cache.purge import purge
 
 MARK_KEY = "articles:published-through"
 WARM_AT_MOST = 20  # newest due stories whose pages are warmed; the rest warm on first read
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             keys = [edge.HOME, edge.FEEDS, edge.NOTFOUND]
             keys += [edge.story_key(a.pk) for a in due]
             keys += [edge.section_list_key(a.section_id) for a in due]
-            edge.purge(keys)
+            purge(keys)
         warmed = self.warm(["/", "/en/", *(a.get_absolute_url() for a in due[:WARM_AT_MOST])])
         cache.set(MARK_KEY, now, None)
         self.stdout.write(self.style.SUCCESS(f"{len(due)} newly due; {warmed} page(s) warmed."))

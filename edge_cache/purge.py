@@ -1,10 +1,9 @@
-"""HTTP caches in front of the site (Varnish, a CDN): surrogate keys and purges.
+"""Purges at the HTTP caches in front of the site (Varnish, a CDN), by surrogate key.
 
-Every cacheable page names what it shows in an `xkey` header: its stories, their
-section, tags, authors and score, the lists it is (home, a section, the top-rated
-ranking) and the menu every page has. After a change commits, and before the response
-that made it returns, `purge` asks every cache in EDGE_PURGE_URLS to drop the pages with
-those keys (Varnish's xkey module: a PURGE request with an `xkey-purge` header).
+Every cacheable page names what it shows in a header of keys (the backend's `header`).
+After a change commits, and before the response that made it returns, `purge` asks
+every cache in EDGE_PURGE_URLS to drop the pages with those keys, through the backend
+of EDGE_CACHE_BACKEND (edge_cache.backends).
 
 Purges from one process are coalesced: while one is on its way, the keys of later
 changes wait for the next one, and every caller waits until a purge sent after its own
@@ -19,67 +18,19 @@ import time
 from concurrent.futures import ThreadPoolExecutor, wait
 
 import requests
-from django.conf import settings
 
-log = logging.getLogger("articles.edge")
+from edge_cache.backends import backend
+from edge_cache.conf import setting
 
-HEADER = "xkey"
-PURGE_HEADER = "xkey-purge"
+log = logging.getLogger("edge_cache")
+
 TIMEOUT_SECONDS = 2.0
 QUIET_SECONDS = 60  # a cache that keeps failing is logged once in this long
 
-NAV = "nav"  # the section menu: on every page
-HOME = "home"
-RANKING = "ranking"  # pages that show the top-rated list
-SEARCH = "search"
-FEEDS = "feeds"
-CORRECTIONS = "corrections"
-NOTFOUND = "notfound"  # 404 pages: a story published at that address replaces one
-
-
-def story_key(pk):
-    return f"story-{pk}"
-
-
-def story_keys(stories):
-    return [story_key(story.pk) for story in stories]
-
-
-def section_key(pk):
-    return f"section-{pk}"
-
-
-def section_list_key(pk):
-    return f"section-list-{pk}"
-
-
-def tag_key(pk):
-    return f"tag-{pk}"
-
-
-def tag_list_key(pk):
-    return f"tag-list-{pk}"
-
-
-def author_key(pk):
-    return f"author-{pk}"
-
-
-def author_list_key(pk):
-    return f"author-list-{pk}"
-
-
-def score_key(pk):
-    return f"score-{pk}"
-
-
-def header_value(keys):
-    """The xkey header of a page: its keys, each once, and the menu's."""
-    return " ".join(dict.fromkeys([NAV, *keys]))
-
 
 def purge_urls():
-    return [url for url in getattr(settings, "EDGE_PURGE_URLS", []) if url]
+    """The caches to purge (EDGE_PURGE_URLS)."""
+    return [url for url in setting("EDGE_PURGE_URLS") if url]
 
 
 class _Purger:
@@ -117,15 +68,9 @@ class _Purger:
                 self._lock.notify_all()
 
     def _send(self, keys):
-        value = " ".join(sorted(keys))
+        value = sorted(keys)
         futures = {
-            self._pool.submit(
-                requests.request,
-                "PURGE",
-                url,
-                headers={PURGE_HEADER: value},
-                timeout=TIMEOUT_SECONDS,
-            ): url
+            self._pool.submit(backend(url).purge, value, timeout=TIMEOUT_SECONDS): url
             for url in purge_urls()
         }
         done, not_done = wait(futures, timeout=TIMEOUT_SECONDS + 0.5)
