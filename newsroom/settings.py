@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "edge_cache",
     "articles",
     "ratings",
+    "demo",
     "newsroom.apps.NewsroomConfig",
 ]
 

@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from articles import demo_content as demo
 from articles.models import Article
+from demo import content as demo
 from ratings.models import Score
 
 pytestmark = pytest.mark.django_db

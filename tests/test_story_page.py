@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from articles import services, text
-from articles.management.commands.seed_demo import demo_image
+from demo.management.commands.seed_demo import demo_image
 from tests.factories import ArticleFactory, AuthorFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
 from playwright.sync_api import expect
 
-from articles.management.commands.seed_demo import demo_image
 from articles.models import Article, Notice
+from demo.management.commands.seed_demo import demo_image
 from ratings.models import Vote
 from ratings.services import Voter, cast_vote
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
-from articles.management.commands.seed_demo import demo_image
 from articles.models import Article
+from demo.management.commands.seed_demo import demo_image
 from ratings.models import Score
 from tests.factories import ArticleFactory, SectionFactory
 

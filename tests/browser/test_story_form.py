@@ -75,7 +75,7 @@ def test_the_status_shows_at_the_top_and_a_draft_opens_its_preview(editor_page, 
 
 
 def test_an_image_without_its_description_waits_for_the_alt_text(editor_page, live_server):
-    from articles.management.commands.seed_demo import demo_image
+    from demo.management.commands.seed_demo import demo_image
 
     page = editor_page
     SectionFactory(name="Світ", slug="svit")
@@ -128,7 +128,7 @@ def test_autosave_brings_back_text_after_the_browser_is_lost(editor_page, live_s
 def test_an_image_chosen_before_another_error_is_kept_until_the_save(
     editor_page, live_server, artifacts
 ):
-    from articles.management.commands.seed_demo import demo_image
+    from demo.management.commands.seed_demo import demo_image
 
     page = editor_page
     section = SectionFactory(name="Світ", slug="svit")

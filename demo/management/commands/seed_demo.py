@@ -17,11 +17,11 @@ from PIL import Image, ImageDraw, ImageFilter
 from taggit.models import Tag, TaggedItem
 from tqdm import tqdm
 
-from articles import demo_content as demo
 from articles import services, text
 from articles.content_version import content_changed
 from articles.models import Article, Author, FrontPagePick, RelatedLink, Section
 from articles.slugs import slugify_uk
+from demo import content as demo
 from ratings import services as rating_services
 
 BATCH = 2000
@@ -170,7 +170,7 @@ class Command(BaseCommand):
         return stories
 
     def _bulk_stories(self, rnd, sections, authors, tags, count, progress):
-        """`count` stories made from the pieces in demo_content, the same ones every run.
+        """`count` stories made from the pieces in demo.content, the same ones every run.
 
         Their headlines, slugs and times follow from the seed alone, so a second run finds
         them all and adds none; a run with a larger N adds only the ones it lacks.
