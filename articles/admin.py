@@ -314,6 +314,12 @@ class ArticleAdmin(VersionAdmin):
             for name, options in fieldsets
         ]
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not workflow.can_publish(request.user):
+            fields.append("published_at")  # Authors do not schedule (workflow.save_story)
+        return fields
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.user = request.user  # a new class for every request

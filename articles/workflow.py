@@ -165,8 +165,8 @@ def save_story(
 
     Refuses (NotAllowed, EditConflict) a save the user may not make or that is based on
     an older version. A story published from a draft or from review goes out now unless
-    the editor chose its time. `significant` (editors, published stories) tells readers
-    it was updated.
+    the editor chose its time in this save; an Author's publish time is never kept.
+    `significant` (editors, published stories) tells readers it was updated.
     """
     current, expected = check_save(
         user=user,
@@ -177,9 +177,11 @@ def save_story(
     )
     now = timezone.now()
     old_status = current.status if current else None
+    if not can_publish(user):  # Authors cannot schedule: their publish time is not kept
+        article.published_at = current.published_at if current else now
     published_now = article.status == Article.Status.PUBLISHED != old_status
     if published_now and current is not None and not publish_time_chosen:
-        article.published_at = max(article.published_at, now)
+        article.published_at = now  # a time stored before is no choice made in this save
     steps = [_event(old_status, article, now)]
     if significant and old_status == Article.Status.PUBLISHED == article.status:
         article.revised_at = now

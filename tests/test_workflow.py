@@ -541,3 +541,40 @@ def test_an_author_sees_nothing_of_another_authors_scheduled_story(newsroom, sec
         assert response.status_code in (302, 403, 404) or "Ембарго" not in response.content.decode()
         assert "Ембарго" not in response.content.decode(), url
     assert "Ембарго" in newsroom["iryna"][1].get(urls[3]).content.decode()
+
+
+def test_an_authors_publish_time_never_schedules_the_story(newsroom, section, client):
+    """An Author cannot schedule: a time they type is not kept, and an editor's publish puts
+    the story out now unless the editor chose the time in that save."""
+    olena, olena_client = newsroom["olena"]
+    iryna_client = newsroom["iryna"][1]
+    next_year = {"published_at_0": "01.03.2027", "published_at_1": "09:00:00"}
+    response = new_story(olena_client, section, status="review", **next_year)
+    assert response.status_code == 302
+    story = Article.objects.get(title="Згорани отримали нову школу")
+    assert story.published_at < timezone.now()
+    assert post_form(olena_client, change_url(story), next_year).status_code == 302
+    story.refresh_from_db()
+    assert story.published_at < timezone.now()
+    # a time already stored in the future (by an older form) does not survive a publish
+    Article.objects.filter(pk=story.pk).update(published_at=timezone.now() + timedelta(days=90))
+    before = timezone.now()
+    assert post_form(iryna_client, change_url(story), {"status": "published"}).status_code == 302
+    story.refresh_from_db()
+    assert before <= story.published_at <= timezone.now()
+    assert client.get(story.get_absolute_url()).status_code == 200
+
+
+def test_the_save_path_ignores_an_authors_publish_time(newsroom, section):
+    olena, _client = newsroom["olena"]
+    story = own_story(olena, section)
+    stored = story.published_at
+    story = Article.objects.get(pk=story.pk)
+    story.published_at = timezone.now() + timedelta(days=30)
+    workflow.save_story(article=story, user=olena, based_on=story.version)
+    story.refresh_from_db()
+    assert story.published_at == stored
+    fresh = Article(title="Нова", section=section, body="<p>Текст</p>")
+    fresh.published_at = timezone.now() + timedelta(days=30)
+    workflow.save_story(article=fresh, user=olena, based_on=0)
+    assert Article.objects.get(pk=fresh.pk).published_at <= timezone.now()
