@@ -8,6 +8,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.flatpages import admin as flatpages_admin
+from django.contrib.flatpages.models import FlatPage
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, FloatField, OuterRef, Subquery
@@ -25,7 +27,7 @@ from reversion.admin import VersionAdmin
 from taggit import admin as taggit_admin
 from taggit.models import Tag
 
-from articles import drafts, services, uploads, views, workflow
+from articles import drafts, pages, services, uploads, views, workflow
 from articles.models import (
     Article,
     Author,
@@ -817,3 +819,13 @@ class SlugRedirectAdmin(admin.ModelAdmin):
     list_display = ["old_slug", "article", "created_at"]
     search_fields = ["old_slug", "article__title"]
     autocomplete_fields = ["article"]
+
+
+admin.site.unregister(FlatPage)
+
+
+@admin.register(FlatPage)
+class FlatPageAdmin(flatpages_admin.FlatPageAdmin):
+    """Django's flat page admin with our form: only the site's page template."""
+
+    form = pages.FlatPageForm

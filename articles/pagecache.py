@@ -261,9 +261,10 @@ def store(key, request, response):
 class ReaderPageCacheMiddleware:
     """Serve stored pages to anonymous readers before the rest of the stack runs; store new ones.
 
-    Placed below the security middleware (HTTPS redirect, HSTS) and above frame options,
-    CSP, sessions, locale, CSRF and URL resolving: a page is kept with the headers those
-    added when it was rendered and served with the same ones, without running them.
+    Placed below the security headers (frame options, CSP, HTTPS redirect, HSTS), which
+    every response gets, stored or not, and above sessions, locale, CSRF and URL
+    resolving: a page is kept with the headers those added when it was rendered (Vary,
+    Content-Language) and served with the same ones, without running them.
     """
 
     def __init__(self, get_response):

@@ -11,10 +11,14 @@ Paths are stored decoded (`/2013/03/15/новина/`), so a Cyrillic address ma
 however the client encodes it; an editor's percent-encoded entry matches too.
 """
 
-from django.contrib.flatpages.views import flatpage
 from django.contrib.redirects.models import Redirect
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import HttpResponsePermanentRedirect
 from django.utils.encoding import escape_uri_path, iri_to_uri
+
+from articles.delivery import edge
+from articles.pagecache import public_cache
+from articles.pages import flat_page_response
+from edge_cache.backends import header_name
 
 # WordPress's addresses by id: a post (?p=), a page (?page_id=)
 ID_PARAMETERS = ("p", "page_id")
@@ -48,6 +52,13 @@ def _candidates(path):
     return list(dict.fromkeys([*forms, *(escape_uri_path(f) for f in forms)]))
 
 
+def redirect_response(new_path):
+    """The 301 to `new_path`, shared-cacheable and purged when redirects or stories change."""
+    response = HttpResponsePermanentRedirect(iri_to_uri(new_path))
+    edge.tag(response, [edge.REDIRECTS, edge.NOTFOUND])
+    return public_cache(response)
+
+
 def _by_id(request):
     if request.path_info not in ID_PATHS:
         return None
@@ -68,19 +79,20 @@ class OldAddressMiddleware:
         if request.method in ("GET", "HEAD") and request.GET:
             new_path = _by_id(request)
             if new_path:
-                return HttpResponsePermanentRedirect(iri_to_uri(new_path))
+                return redirect_response(new_path)
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
         if "\x00" in request.path_info:
             return response  # no stored path has one (and PostgreSQL refuses it in a query)
-        try:
-            return flatpage(request, request.path_info)
-        except Http404:
-            pass
+        page = flat_page_response(request, request.path_info)
+        if page is not None:
+            return page
         new_path = find_redirect(_candidates(request.path_info))
         if new_path:
-            return HttpResponsePermanentRedirect(iri_to_uri(new_path))
+            return redirect_response(new_path)
         if new_path == "":
             response.status_code = 410  # contrib.redirects: an empty new path means gone
+            if response.has_header(header_name()):
+                edge.tag(response, [edge.REDIRECTS, edge.NOTFOUND])
         return response

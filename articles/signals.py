@@ -6,6 +6,7 @@ front (edge_cache), once the change has committed.
 """
 
 from django.contrib.flatpages.models import FlatPage
+from django.contrib.redirects.models import Redirect
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -13,7 +14,7 @@ from django.dispatch import receiver
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles import text
+from articles import pages, text
 from articles.content_version import bump_content_version
 from articles.content_version import content_changed as bump
 from articles.delivery import edge
@@ -117,15 +118,28 @@ def front_page_changed(sender, instance, **kwargs):
     purge_after_commit([edge.HOME])
 
 
+@receiver(pre_save, sender=FlatPage)
+def clean_flat_page(sender, instance, **kwargs):
+    """Every path that saves a flat page (admin, imports, shell) stores it clean."""
+    pages.clean_flat_page(instance)
+
+
 @receiver(post_save, sender=FlatPage)
 @receiver(post_delete, sender=FlatPage)
 def flat_page_changed(sender, instance, **kwargs):
-    """The newsroom's pages are listed in every footer, like the menu.
+    """The page itself, and the footer of every page, which lists them like the menu.
 
     Only once committed: an import's dry run writes pages and rolls them back.
     """
     transaction.on_commit(bump_content_version)
-    purge_after_commit([edge.NAV])
+    purge_after_commit([edge.NAV, edge.flat_page_key(instance.pk)])
+
+
+@receiver(post_save, sender=Redirect)
+@receiver(post_delete, sender=Redirect)
+def redirect_changed(sender, instance, **kwargs):
+    """The stored answers of old addresses (301s and 410s)."""
+    purge_after_commit([edge.REDIRECTS])
 
 
 @receiver(m2m_changed, sender=FlatPage.sites.through)

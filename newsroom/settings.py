@@ -51,6 +51,11 @@ MIDDLEWARE = [
     "newsroom.middleware.HealthCheckMiddleware",
     "newsroom.middleware.RequestLogMiddleware",
     "newsroom.middleware.HeadMiddleware",
+    # Above everything else that can answer (the HTTPS redirect, a 400, old addresses, a
+    # stored page, a flat page), so that every response carries the same frame options
+    # and Content Security Policy.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "newsroom.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -59,13 +64,11 @@ MIDDLEWARE = [
     "newsroom.db_router.PinPrimaryMiddleware",
     # Old addresses (imported WordPress links, flat pages) answer only where ours 404.
     "articles.redirects.OldAddressMiddleware",
-    # Pages stored for anonymous readers are served from here, with every header the
-    # middleware below added when the page was rendered (frame options, CSP), before
-    # sessions, locale, URL resolving and the views.
+    # Pages stored for anonymous readers are served from here, with the headers the
+    # middleware below added when the page was rendered, before sessions, locale, URL
+    # resolving and the views.
     "articles.pagecache.ReaderPageCacheMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

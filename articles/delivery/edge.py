@@ -14,6 +14,7 @@ SEARCH = "search"
 FEEDS = "feeds"
 CORRECTIONS = "corrections"
 NOTFOUND = "notfound"  # 404 pages: a story published at that address replaces one
+REDIRECTS = "redirects"  # the answers of old addresses (django.contrib.redirects)
 
 
 def story_key(pk):
@@ -46,6 +47,10 @@ def author_key(pk):
 
 def author_list_key(pk):
     return f"author-list-{pk}"
+
+
+def flat_page_key(pk):
+    return f"page-{pk}"
 
 
 def score_key(pk):

@@ -1,0 +1,142 @@
+"""Old addresses and flat pages, tried as an attacker and a careless newsroom would: what
+they may contain, the headers they go out with, what they may never take over."""
+
+import pytest
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.redirects.models import Redirect
+from django.test import Client
+
+from articles import pages
+from articles.delivery import edge
+from edge_cache.backends import header_name
+from tests.admin_forms import post_form, signed_in
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = (
+    '<p>Про нас</p><script>alert(1)</script><img src="x" onerror="alert(2)">'
+    '<a href="javascript:alert(3)">посилання</a><iframe src="https://evil.example/"></iframe>'
+    '<p style="position:fixed">стиль</p>'
+)
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+)
+
+
+def flat_page(url="/about/", title="Про нас", content="<p>Ми.</p>", **fields):
+    page = FlatPage.objects.create(url=url, title=title, content=content, **fields)
+    page.sites.add(1)
+    return page
+
+
+def assert_harmless(html):
+    for needle in ("<script", "onerror", "javascript:", "<iframe", "style="):
+        assert needle not in html, needle
+
+
+def test_an_editors_flat_page_is_stored_and_shown_without_script(editor):
+    editor_client = signed_in(editor)
+    response = post_form(
+        editor_client,
+        "/admin/flatpages/flatpage/add/",
+        {"url": "/about/", "title": "Про нас", "content": HOSTILE, "sites": "1"},
+        form_id="flatpage_form",
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = FlatPage.objects.get(url="/about/")
+    assert_harmless(page.content)
+    assert "<p>Про нас</p>" in page.content and "посилання" in page.content
+    for client in (Client(), editor_client):  # a reader, and a signed-in editor
+        shown = client.get("/about/")
+        assert shown.status_code == 200
+        body = shown.content.decode()
+        assert "Про нас" in body
+        assert_harmless(body.split('<div class="story-body">', 1)[1].split("</div>", 1)[0])
+
+
+def test_every_path_that_saves_a_flat_page_stores_it_clean():
+    page = flat_page(content=HOSTILE)  # objects.create, as an import does
+    page.refresh_from_db()
+    assert_harmless(page.content)
+    page.content = '<img src=x onerror="alert(1)">'
+    page.title = "Назва\x00"
+    page.save()
+    page.refresh_from_db()
+    assert_harmless(page.content)
+    assert page.title == "Назва"
+
+
+def test_a_flat_page_written_around_save_is_still_shown_clean():
+    page = flat_page()
+    FlatPage.objects.filter(pk=page.pk).update(content=HOSTILE)  # not through save()
+    body = Client().get("/about/").content.decode()
+    assert_harmless(body.split('<div class="story-body">', 1)[1])
+
+
+def test_a_flat_page_title_is_text_everywhere():
+    flat_page(title='<img src=x onerror="alert(1)">')
+    for path in ("/about/", "/"):  # the page, and the footer of every page
+        body = Client().get(path).content.decode()
+        assert "<img src=x" not in body, path
+        assert "&lt;img src=x" in body, path
+
+
+def test_a_flat_page_may_name_only_the_site_page_template(editor):
+    response = post_form(
+        signed_in(editor),
+        "/admin/flatpages/flatpage/add/",
+        {
+            "url": "/about/",
+            "title": "Т",
+            "content": "<p>x</p>",
+            "sites": "1",
+            "template_name": "admin/login.html",
+        },
+        form_id="flatpage_form",
+    )
+    assert response.status_code == 200 and not FlatPage.objects.exists()
+    assert pages.clean_flat_page(FlatPage(template_name="admin/login.html")).template_name == ""
+
+
+@pytest.mark.parametrize("path", ["/about/", "/old/", "/gone/", "/?p=7", "/news/%00/"])
+def test_flat_pages_redirects_and_old_address_answers_carry_the_security_headers(path):
+    flat_page()
+    Redirect.objects.create(site_id=1, old_path="/old/", new_path="/about/")
+    Redirect.objects.create(site_id=1, old_path="/gone/", new_path="")
+    Redirect.objects.create(site_id=1, old_path="/?p=7", new_path="/about/")
+    response = Client().get(path)
+    assert response.status_code in (200, 301, 404, 410), path
+    for header in SECURITY_HEADERS:
+        assert header in response, (path, header)
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_a_query_string_refused_before_the_views_carries_the_security_headers():
+    response = Client().get("/?q=%00")
+    assert response.status_code == 400
+    for header in SECURITY_HEADERS:
+        assert header in response, header
+
+
+def test_flat_pages_and_redirects_name_their_keys_and_stop_at_the_next_story():
+    page = flat_page()
+    Redirect.objects.create(site_id=1, old_path="/old/", new_path="/about/")
+    shown = Client().get("/about/")
+    assert set(shown[header_name()].split()) >= {edge.flat_page_key(page.pk), edge.NOTFOUND}
+    assert "public" in shown["Cache-Control"] and "s-maxage" in shown["Cache-Control"]
+    moved = Client().get("/old/")
+    assert moved.status_code == 301
+    assert set(moved[header_name()].split()) >= {edge.REDIRECTS, edge.NOTFOUND}
+    assert "s-maxage" in moved["Cache-Control"]
+
+
+def test_a_page_for_signed_in_readers_only_is_never_shared(reader):
+    flat_page(registration_required=True)
+    assert Client().get("/about/").status_code == 302
+    own = signed_in(reader).get("/about/")
+    assert own.status_code == 200 and "private" in own["Cache-Control"]
+    assert header_name() not in own
