@@ -8,10 +8,11 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.translation import gettext_lazy as _
 
 from articles import text
+from articles.content_version import content_state
 from articles.delivery import edge
 from articles.images import nearest_rendition
 from articles.models import Article, Notice, Section
-from articles.pagecache import public_cache
+from articles.pagecache import shared_document
 from articles.templatetags.articles_tags import absolute
 
 FEED_SIZE = 30
@@ -29,9 +30,9 @@ class SharedFeed(Feed):
     """A feed is the same for every reader: shared-cacheable, purged with the stories."""
 
     def __call__(self, request, *args, **kwargs):
+        state = content_state()
         response = super().__call__(request, *args, **kwargs)
-        edge.tag(response, [edge.FEEDS])
-        return public_cache(response)
+        return shared_document(request, response, state=state, keys=[edge.FEEDS])
 
 
 class LatestStoriesFeed(SharedFeed):

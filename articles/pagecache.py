@@ -29,10 +29,11 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import translation
 from django.utils.cache import patch_cache_control
-from django.utils.http import parse_etags
+from django.utils.http import parse_etags, parse_http_date_safe
 from django.utils.module_loading import import_string
 
 from articles.content_version import STATE_KEY, content_state
+from articles.delivery import edge
 
 # Lifetimes, in seconds: the one table of them.
 STORE_SECONDS = 600  # a stored page, at most (a new content version retires it sooner)
@@ -43,7 +44,7 @@ PAGE_FORMAT = 7  # part of every key: a release that stores pages differently st
 
 # Query parameters that name a different page; every other one (utm_source, fbclid…)
 # shows the same page and must not multiply the stored copies.
-PAGE_PARAMETERS = ("page", "before", "q")
+PAGE_PARAMETERS = ("page", "before", "q", "p")  # p: a sitemap's page
 # Headers made anew for every response; the others are kept with a stored page.
 PER_RESPONSE = {"content-length", "etag", "cache-control", "date", "set-cookie"}
 # Paths that are never pages for readers.
@@ -167,7 +168,7 @@ def respond(request, page, *, public=True, found=None):
         html, state = renderer(page.live.renderer)(request, found, *page.live.args)
         body = page.head + html.encode() + page.tail
     etag = f'"{hashlib.sha256(f"{page.digest}:{state}".encode()).hexdigest()[:32]}"'
-    if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+    if not_modified(request, etag, page.headers.get("Last-Modified")):
         response = HttpResponseNotModified()
         response["ETag"] = etag
     else:
@@ -179,6 +180,32 @@ def respond(request, page, *, public=True, found=None):
     else:
         patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+def not_modified(request, etag, last_modified=None):
+    """True when the reader's copy is current: If-None-Match names the ETag, or, without
+    If-None-Match, If-Modified-Since is no earlier than `last_modified` (an HTTP date)."""
+    matches = request.META.get("HTTP_IF_NONE_MATCH")
+    if matches:
+        return etag in parse_etags(matches)
+    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    modified = parse_http_date_safe(last_modified or "")
+    return since is not None and modified is not None and modified <= since
+
+
+def shared_document(request, response, *, state, keys, parameters=()):
+    """A feed's or sitemap's response kept like a page: under content `state` (read before
+    it was made), served warm by the middleware, purged by `keys`, with ETag and
+    Last-Modified answered by 304."""
+    if response.status_code != 200:
+        return response
+    if hasattr(response, "render"):
+        response.render()
+    headers = {"Content-Type": response["Content-Type"], **edge.headers(keys)}
+    if response.has_header("Last-Modified"):
+        headers["Last-Modified"] = response["Last-Modified"]
+    page = make_page(state, response.content, headers=headers, parameters=parameters)
+    return respond(request, page, public=cacheable_request(request))
 
 
 _READ = object()

@@ -5,12 +5,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import render
 from django.utils import timezone
 
+from articles.content_version import content_state
 from articles.delivery import edge
 from articles.models import Article, Section
-from articles.pagecache import public_cache
+from articles.pagecache import shared_document
 
 
 class ArticleSitemap(Sitemap):
@@ -19,19 +22,34 @@ class ArticleSitemap(Sitemap):
     i18n = False
 
     def items(self):
-        return (
-            Article.objects.published().only("slug", "updated_at").order_by("-published_at", "-id")
-        )
+        fields = ("slug", "published_at", "revised_at")
+        return Article.objects.published().only(*fields).order_by("-published_at", "-id")
 
     def lastmod(self, item):
-        return item.updated_at
+        """The story's real modification time, as its dateModified says (not the row's
+        save time, which a re-import or a re-seed moves)."""
+        return item.date_modified
+
+    def get_latest_lastmod(self):
+        """For the sitemap index: one aggregate query, not every story loaded."""
+        modified = Greatest("published_at", Coalesce("revised_at", "published_at"))
+        return Article.objects.published().aggregate(latest=Max(modified))["latest"]
 
 
 class SectionSitemap(Sitemap):
     changefreq = "hourly"
 
     def items(self):
-        return Section.objects.with_public_stories()
+        newest = (
+            Article.objects.published().filter(section=OuterRef("pk")).order_by("-published_at")
+        )
+        return Section.objects.with_public_stories().annotate(
+            newest=Subquery(newest.values("published_at")[:1])
+        )
+
+    def lastmod(self, item):
+        """A section's page changes when a story is added to it."""
+        return item.newest
 
 
 def recent_news(now=None):
@@ -49,15 +67,13 @@ sitemaps = {"articles": ArticleSitemap, "sections": SectionSitemap}
 
 
 def shared(view):
-    """Answer with shared-cache headers and the feeds' surrogate key (sitemaps)."""
+    """A sitemap kept like a page (articles.pagecache.shared_document), purged with the feeds."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        state = content_state()
         response = view(request, *args, **kwargs)
-        if response.status_code == 200:
-            edge.tag(response, [edge.FEEDS])
-            public_cache(response)
-        return response
+        return shared_document(request, response, state=state, keys=[edge.FEEDS], parameters=["p"])
 
     return wrapper
 

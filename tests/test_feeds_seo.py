@@ -3,13 +3,15 @@
 import json
 import re
 import xml.etree.ElementTree as ET
-from datetime import timedelta
+from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from django.utils.http import http_date, parse_http_date
 
+from articles.content_version import content_state
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory
 
@@ -174,3 +176,76 @@ def test_story_head_has_canonical_open_graph_and_twitter_tags(client, article):
     assert f'<link rel="canonical" href="{settings.SITE_URL}{article.get_absolute_url()}">' in html
     assert '<meta property="og:title" content="Європа погодила підтримку">' in html
     assert '<meta name="twitter:card"' in html
+
+
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+DOCUMENTS = ("/feed/", "/feed/atom/", "/sitemap.xml", "/sitemap-articles.xml", "/news-sitemap.xml")
+
+
+@pytest.mark.parametrize("url", DOCUMENTS)
+def test_feeds_and_sitemaps_answer_conditional_requests(client, published, url):
+    first = client.get(url)
+    assert first.status_code == 200 and first["ETag"]
+    again = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304 and not again.content
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+    if url == "/news-sitemap.xml":
+        return  # no Last-Modified of its own: the ETag answers
+    modified = parse_http_date(first["Last-Modified"])
+    for since, status in ((modified, 304), (modified + 86400 * 365, 304), (modified - 1, 200)):
+        answer = client.get(url, headers={"If-Modified-Since": http_date(since)})
+        assert answer.status_code == status
+
+
+@pytest.mark.parametrize("url", DOCUMENTS)
+def test_feeds_and_sitemaps_are_stored_until_the_content_changes(
+    client, published, section, url, django_assert_num_queries
+):
+    client.get(url)
+    with django_assert_num_queries(0):
+        warm = client.get(url)
+    assert warm.status_code == 200 and "s-maxage" in warm["Cache-Control"]
+    assert "feeds" in warm["xkey"].split()
+    new = ArticleFactory(section=section, slug="svizha-novyna", title="Свіжа новина")
+    if url == "/sitemap.xml":
+        return  # the index lists sitemaps, not stories
+    assert new.slug.encode() in client.get(url).content
+
+
+def test_sitemap_lastmod_is_the_stories_real_modification_time(client, section):
+    published_at = timezone.now() - timedelta(days=3)
+    revised_at = published_at + timedelta(days=1)
+    quiet = ArticleFactory(section=section, slug="tyha", published_at=published_at)
+    revised = ArticleFactory(section=section, slug="onovlena", published_at=published_at)
+    Article.objects.filter(pk=revised.pk).update(revised_at=revised_at)
+    quiet.save()  # a re-save (a re-import, a re-seed) moves updated_at, not the story's time
+    root = ET.fromstring(client.get("/sitemap-articles.xml").content)
+    lastmod = {
+        url.find("s:loc", SITEMAP_NS).text.rsplit("/", 2)[-2]: url.find(
+            "s:lastmod", SITEMAP_NS
+        ).text
+        for url in root.findall("s:url", SITEMAP_NS)
+    }
+    assert lastmod == {
+        "tyha": published_at.astimezone(UTC).date().isoformat(),
+        "onovlena": revised_at.astimezone(UTC).date().isoformat(),
+    } or lastmod == {
+        "tyha": published_at.isoformat(timespec="seconds"),
+        "onovlena": revised_at.isoformat(timespec="seconds"),
+    }
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    newest = index.find("s:sitemap/s:lastmod", SITEMAP_NS).text
+    assert newest.startswith(revised_at.astimezone(UTC).date().isoformat())
+
+
+def test_sitemap_index_costs_the_same_queries_at_any_size(
+    client, section, django_assert_max_num_queries
+):
+    ArticleFactory.create_batch(3, section=section)
+    content_state()
+    with django_assert_max_num_queries(6) as few:
+        client.get("/sitemap.xml")
+    ArticleFactory.create_batch(40, section=section)
+    content_state()
+    with django_assert_max_num_queries(len(few)):
+        client.get("/sitemap.xml")
