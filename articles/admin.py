@@ -27,7 +27,8 @@ from reversion.admin import VersionAdmin
 from taggit import admin as taggit_admin
 from taggit.models import Tag
 
-from articles import drafts, pages, services, uploads, views, workflow
+from articles import pages, services, views
+from articles.editorial import drafts, uploads, workflow
 from articles.models import (
     Article,
     Author,

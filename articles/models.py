@@ -493,7 +493,7 @@ class StoryDraft(models.Model):
 
     It holds the story form as it was sent (field name → list of values, Other news picks
     and notices included), so that opening, previewing and publishing it go through the
-    same form, rules and save as any edit (articles.drafts).
+    same form, rules and save as any edit (articles.editorial.drafts).
     """
 
     article = models.OneToOneField(
@@ -525,7 +525,7 @@ class HeldUpload(models.Model):
     """An image chosen in the story form, kept on the server until the form is saved.
 
     A form sent back with errors, or saved as a draft of changes, offers it again by its
-    key instead of asking for the file once more (articles.uploads).
+    key instead of asking for the file once more (articles.editorial.uploads).
     """
 
     key = models.CharField(max_length=64, unique=True, editable=False)

@@ -176,7 +176,7 @@ def tags_changed(sender, instance, action, pk_set, **kwargs):
 def held_upload_gone(sender, instance, **kwargs):
     """An image no form waits for any more: its file goes once the deletion commits.
 
-    Nothing readers see: a held image is on no page (articles.uploads).
+    Nothing readers see: a held image is on no page (articles.editorial.uploads).
     """
     name = instance.file.name
     if name:

@@ -20,10 +20,11 @@ from django.views.decorators.http import require_POST
 from modern_csrf.decorators import csrf_protect as cross_origin_protect
 from taggit.models import Tag
 
-from articles import popularity, text, workflow
+from articles import popularity, text
 from articles import search as story_search
 from articles.content_version import STATE_KEY, content_state
 from articles.delivery import edge
+from articles.editorial import workflow
 from articles.models import Article, Author, FrontPagePick, Notice, Section, SlugRedirect
 from articles.pagecache import (
     LivePart,
@@ -215,7 +216,7 @@ def article_preview(request, pk):
 def preview_response(request, article, *, draft=False, **shown):
     """The story page of `article` for an editor, never stored by any cache.
 
-    `draft`: the article is a draft of changes (articles.drafts), shown with the tags,
+    `draft`: the article is a draft of changes (articles.editorial.drafts), shown with the tags,
     authors, links and notices in `shown` instead of the stored ones.
     """
     response = _story_page(

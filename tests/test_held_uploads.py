@@ -1,6 +1,6 @@
 """An image chosen in the story form survives a form sent back with errors.
 
-The admin keeps the upload on the server under a random key (articles.uploads): the page
+The admin keeps the upload on the server under a random key (articles.editorial.uploads): the page
 shown next offers it again, and the next save uses it without the file being sent twice.
 """
 

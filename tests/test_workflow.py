@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles import workflow
+from articles.editorial import workflow
 from articles.models import Article, RelatedLink
 from tests.admin_forms import post_form, read_form, signed_in
 from tests.conftest import require_postgres

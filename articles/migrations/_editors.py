@@ -2,7 +2,7 @@
 
 Editors do everything on stories, sections, tags, authors, notices and banners; Authors
 write stories and change their own (the rest of the Authors' rule lives in
-articles/workflow.py, which the admin asks for every object).
+articles/editorial/workflow.py, which the admin asks for every object).
 """
 
 from django.contrib.auth.management import create_permissions

@@ -4,7 +4,7 @@ scheduled."""
 from django import template
 from django.utils import timezone
 
-from articles import workflow
+from articles.editorial import workflow
 from articles.models import Article, StoryDraft
 
 register = template.Library()

@@ -4,14 +4,14 @@ An editor changing a published story may save the form as a draft of changes ins
 saving the story. Nothing readers see changes: the story, its tags, bylines, picks and
 image are not written, so no content version starts, no page is purged, and feeds,
 search and sitemaps still read the published story. The draft is the story form as it
-was sent (a new image is held by articles.uploads). Opening the story shows the draft in
+was sent (a new image is held by articles.editorial.uploads). Opening the story shows the draft in
 the form, its preview renders it, and publishing it is an ordinary save of that form:
 every rule, check and side effect of a save (workflow.save_story) applies.
 
 No lost edits: the draft has its own version, which the form carries. A save or publish
 based on an older draft, or on a draft published or discarded meanwhile, is refused with
 who saved it, when, and how it differs from the form; the story's own version guards
-the published story as for every save (articles.workflow).
+the published story as for every save (articles.editorial.workflow).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from taggit.models import Tag
 
-from articles import uploads, workflow
+from articles.editorial import uploads, workflow
 from articles.models import Article, Notice, RelatedLink, StoryDraft
 from articles.slugs import slugify_uk
 
