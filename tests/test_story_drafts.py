@@ -439,3 +439,53 @@ def test_a_draft_that_removes_the_image_removes_it_only_when_published(client, s
     assert send(editor, change_url(story), button="_publish_draft").status_code == 302
     assert not Article.objects.get(pk=story.pk).lead_image
     assert 'class="lead-image"' not in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_a_take_down_from_an_older_form_discards_the_draft_of_changes(story, section, iryna, taras):
+    """Unpublishing a story resolves its draft of changes, whatever form was open: the draft
+    goes (with its image), the history says so, and the story's Author, who may change it
+    again, never sees the editors' draft and can save."""
+    olena = AuthorUserFactory(first_name="Олена", last_name="Авторка")
+    story.authors.add(olena.byline)
+    old_form, _ = read_form(signed_in(taras).get(change_url(story)))  # before the draft
+    changes, _petro = drafted_changes(section)
+    changes["body"] = "<p>Редакторська правка до зняття.</p>"
+    assert save_draft(signed_in(iryna), story, changes).status_code == 302
+    assert HeldUpload.objects.count() == 1
+
+    response = send(
+        signed_in(taras), change_url(story), {"status": "draft"}, button="_save", data=old_form
+    )
+
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.status == Article.Status.DRAFT
+    assert not StoryDraft.objects.exists() and not HeldUpload.objects.exists()
+    comment = Version.objects.get_for_object(story).first().revision.get_comment()
+    assert "Знято з публікації" in comment or "Unpublished" in comment
+    author = signed_in(olena)
+    page = author.get(change_url(story)).content.decode()
+    assert "Редакторська правка" not in page and "2027" not in page
+    assert author.get(preview_url(story)).status_code in (403, 404)
+    response = send(author, change_url(story), {"teaser": "Моя правка"}, button="_save")
+    assert response.status_code == 302
+    assert Article.objects.get(pk=story.pk).teaser == "Моя правка"
+
+
+def test_a_leftover_draft_of_an_unpublished_story_neither_shows_nor_blocks(story, section, iryna):
+    """A draft of changes stored for a story that is no longer published (left by an older
+    release) is not offered to anyone, and saving the story drops it."""
+    olena = AuthorUserFactory(first_name="Олена", last_name="Авторка")
+    story.authors.add(olena.byline)
+    changes, _petro = drafted_changes(section)
+    changes["body"] = "<p>Забута правка.</p>"
+    save_draft(signed_in(iryna), story, changes, image=False)
+    Article.objects.filter(pk=story.pk).update(status=Article.Status.DRAFT)
+    for person in (olena, iryna):
+        client = signed_in(person)
+        assert "Забута правка" not in client.get(change_url(story)).content.decode()
+        assert client.get(preview_url(story)).status_code in (403, 404)
+    response = send(signed_in(olena), change_url(story), {"teaser": "Знову моя"}, button="_save")
+    assert response.status_code == 302
+    assert Article.objects.get(pk=story.pk).teaser == "Знову моя"
+    assert not StoryDraft.objects.exists()

@@ -93,10 +93,14 @@ def saved_by_name(draft):
 
 
 def pending(article):
-    """The story's draft of changes, or None."""
+    """The draft of changes of the stored story, or None (always None unless the story is
+    published: a draft left behind by a take-down is nobody's to see)."""
     if article is None or article.pk is None:
         return None
-    return StoryDraft.objects.select_related("saved_by").filter(article_id=article.pk).first()
+    drafts = StoryDraft.objects.select_related("saved_by").filter(
+        article_id=article.pk, article__status=Article.Status.PUBLISHED
+    )
+    return drafts.first()
 
 
 def on_draft(form):
@@ -125,14 +129,15 @@ def check(*, article, opened_at, status, saving):
     story, so two first drafts cannot both be made.
     """
     opened_at = opened_at or 0
+    stored = Article.objects.filter(pk=article.pk).values_list("status", flat=True).first()
     draft = StoryDraft.objects.select_for_update().filter(article_id=article.pk).first()
+    if stored != Article.Status.PUBLISHED:
+        draft = None  # left behind by a take-down: not shown, dropped by the save
     current = draft.version if draft else 0
     if opened_at != current and (opened_at or saving):
         raise DraftChanged(draft=draft)
-    if saving:
-        stored = Article.objects.filter(pk=article.pk).values_list("status", flat=True).first()
-        if stored != Article.Status.PUBLISHED:
-            raise workflow.NotAllowed(str(ONLY_PUBLISHED))
+    if saving and stored != Article.Status.PUBLISHED:
+        raise workflow.NotAllowed(str(ONLY_PUBLISHED))
     if (saving or opened_at) and status != Article.Status.PUBLISHED:
         raise workflow.NotAllowed(str(KEEPS_PUBLISHED))
     return draft

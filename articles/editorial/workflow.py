@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from reversion.models import Version
 
 from articles import services, text
-from articles.models import Article, Author, RelatedLink, Section
+from articles.models import Article, Author, RelatedLink, Section, StoryDraft
 from articles.slugs import unique_slug
 
 NOT_YOURS = gettext_lazy("This story is not yours: only its authors and the editors may change it.")
@@ -183,12 +183,22 @@ def save_story(
     if published_now and current is not None and not publish_time_chosen:
         article.published_at = now  # a time stored before is no choice made in this save
     steps = [_event(old_status, article, now)]
+    if article.status != Article.Status.PUBLISHED and current is not None:
+        steps.append(_drop_drafts(article))
     if significant and old_status == Article.Status.PUBLISHED == article.status:
         article.revised_at = now
         steps.append(_("Marked as a significant update"))
     article.version = expected + 1
     services.save_story(article=article)  # slug history and renditions too
     return "; ".join(step for step in steps if step) or None
+
+
+def _drop_drafts(article):
+    """A draft of changes keeps a story published: taking the story down, from whatever
+    form, drops it (and its held images), so that nobody is later shown the editors' draft
+    of a story that is no longer out. Returns the step in words, or None."""
+    deleted, _by_model = StoryDraft.objects.filter(article_id=article.pk).delete()
+    return _("Discarded the draft of changes") if deleted else None
 
 
 @transaction.atomic
