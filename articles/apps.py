@@ -9,7 +9,8 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from articles import checks, signals  # noqa: F401
+        from articles import checks  # noqa: F401
+        from articles.delivery import signals  # noqa: F401
 
         post_migrate.connect(ensure_groups, sender=self)
         post_migrate.connect(name_the_site, sender=self)

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from articles.content_version import breaking_news, footer_pages
+from articles.delivery.content_version import breaking_news, footer_pages
 from articles.models import Section
 
 

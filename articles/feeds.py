@@ -8,11 +8,11 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.translation import gettext_lazy as _
 
 from articles import text
-from articles.content_version import content_state
 from articles.delivery import edge
+from articles.delivery.content_version import content_state
+from articles.delivery.pagecache import shared_document
 from articles.images import nearest_rendition
 from articles.models import Article, Notice, Section
-from articles.pagecache import shared_document
 from articles.templatetags.articles_tags import absolute
 
 FEED_SIZE = 30

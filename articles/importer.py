@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from taggit.models import Tag, TaggedItem
 
 from articles import text
-from articles.content_version import content_changed, only_after_commit
+from articles.delivery.content_version import content_changed, only_after_commit
 from articles.models import (
     EARLIEST_PUBLISH_TIME,
     LATEST_PUBLISH_TIME,

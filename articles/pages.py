@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import text
 from articles.delivery import edge
-from articles.pagecache import public_cache
+from articles.delivery.pagecache import public_cache
 
 DEFAULT_TEMPLATE = "flatpages/default.html"
 # The templates a flat page may name; "" is the default one.

@@ -8,7 +8,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Q
 from django.http import Http404
 
-from articles.content_version import content_version
+from articles.delivery.content_version import content_version
 
 MAX_PAGE_PARAM = 7  # digits; deeper than any real archive
 NO_SUCH_PAGE = "No such page."

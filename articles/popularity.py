@@ -16,7 +16,7 @@ Nobody can empty or steer the list with made-up beacons:
   is bounded by the readers of the last few minutes.
 
 The list is made at most every MOST_READ_SECONDS and is part of the home page, which is
-stored for at most articles.pagecache.STORE_SECONDS: it is at most that much older than
+stored for at most articles.delivery.pagecache.STORE_SECONDS: it is at most that much older than
 the counts (15 minutes), which is what a "most read" list needs.
 """
 
@@ -25,7 +25,7 @@ import time
 
 from django.core.cache import cache
 
-from articles.content_version import content_version
+from articles.delivery.content_version import content_version
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.utils.encoding import escape_uri_path, iri_to_uri
 
 from articles.delivery import edge
-from articles.pagecache import public_cache
+from articles.delivery.pagecache import public_cache
 from articles.pages import flat_page_response
 from edge_cache.backends import header_name
 

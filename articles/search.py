@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles import text
-from articles.content_version import content_version
+from articles.delivery.content_version import content_version
 
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 10

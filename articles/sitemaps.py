@@ -10,10 +10,10 @@ from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import render
 from django.utils import timezone
 
-from articles.content_version import content_state
 from articles.delivery import edge
+from articles.delivery.content_version import content_state
+from articles.delivery.pagecache import shared_document
 from articles.models import Article, Section
-from articles.pagecache import shared_document
 
 
 class ArticleSitemap(Sitemap):
@@ -67,7 +67,7 @@ sitemaps = {"articles": ArticleSitemap, "sections": SectionSitemap}
 
 
 def shared(view):
-    """A sitemap kept like a page (articles.pagecache.shared_document), purged with the feeds."""
+    """A sitemap kept like a page (pagecache.shared_document), purged with the feeds."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):

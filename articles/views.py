@@ -1,7 +1,7 @@
 """Reader-facing pages: home, story, section, tag, author, search, top rated, preview.
 
 Each view gathers its data with QuerySets, renders a template and answers through
-articles.pagecache.respond, which the page cache also uses for stored pages.
+articles.delivery.pagecache.respond, which the page cache also uses for stored pages.
 """
 
 import hashlib
@@ -22,17 +22,17 @@ from taggit.models import Tag
 
 from articles import popularity, text
 from articles import search as story_search
-from articles.content_version import STATE_KEY, content_state
 from articles.delivery import edge
-from articles.editorial import workflow
-from articles.models import Article, Author, FrontPagePick, Notice, Section, SlugRedirect
-from articles.pagecache import (
+from articles.delivery.content_version import STATE_KEY, content_state
+from articles.delivery.pagecache import (
     LivePart,
     cacheable_request,
     make_page,
     public_cache,
     respond,
 )
+from articles.editorial import workflow
+from articles.models import Article, Author, FrontPagePick, Notice, Section, SlugRedirect
 from articles.pagination import paginate
 from ratings import cache as score_cache
 from ratings import ranking
@@ -48,7 +48,7 @@ LIST_PARAMETERS = ("page", "before")
 
 
 def _page(request, template, context, *, keys, slot=None, live=None, state, parameters=()):
-    """Render a page for every reader and answer it (see articles.pagecache)."""
+    """Render a page for every reader and answer it (see articles.delivery.pagecache)."""
     response = render(request, template, context)
     headers = {"Content-Type": response["Content-Type"], **edge.headers(keys)}
     page = make_page(

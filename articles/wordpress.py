@@ -59,7 +59,7 @@ from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag, TaggedItem
 
 from articles import services, text
-from articles.content_version import content_changed
+from articles.delivery.content_version import content_changed
 from articles.images import ALLOWED_FORMATS, make_renditions, validate_image
 from articles.importer import DEFAULT_SECTION
 from articles.models import Article, Author, Section, SlugRedirect, WordPressImage, WordPressItem

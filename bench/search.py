@@ -34,7 +34,7 @@ from datetime import timedelta
 from django.utils import timezone
 from articles import text
 from articles.models import Article, Section
-from articles.content_version import content_changed
+from articles.delivery.content_version import content_changed
 
 count, words_per_story = int(sys.argv[1]), int(sys.argv[2])
 rnd = random.Random(7)

@@ -67,7 +67,7 @@ MIDDLEWARE = [
     # Pages stored for anonymous readers are served from here, with the headers the
     # middleware below added when the page was rendered, before sessions, locale, URL
     # resolving and the views.
-    "articles.pagecache.ReaderPageCacheMiddleware",
+    "articles.delivery.pagecache.ReaderPageCacheMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
-from articles import pagecache
+from articles.delivery import pagecache
 from ratings import cache as score_cache
 from tests.factories import ArticleFactory, EditorFactory, SectionFactory, UserFactory
 

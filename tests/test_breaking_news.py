@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.delivery.pagecache import EDGE_SECONDS, EDGE_STALE_SECONDS
 from articles.models import Article, BreakingNews
-from articles.pagecache import EDGE_SECONDS, EDGE_STALE_SECONDS
 from tests.admin_forms import post_form
 from tests.factories import ArticleFactory, AuthorUserFactory
 

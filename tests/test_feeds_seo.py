@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
 
-from articles.content_version import content_state
+from articles.delivery.content_version import content_state
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.content_version import STATE_KEY, content_version
+from articles.delivery.content_version import STATE_KEY, content_version
 from articles.models import Article, Section
 from ratings import services as rating_services
 from ratings.models import Score, Vote
@@ -309,7 +309,7 @@ def test_publish_scheduled_warms_what_readers_of_the_site_get(section, settings,
     settings.SECURE_SSL_REDIRECT = True
     story = ArticleFactory(section=section, published_at=timezone.now() - timedelta(minutes=1))
     call_command("publish_scheduled")
-    from articles import pagecache
+    from articles.delivery import pagecache
 
     rendered = []
     original = pagecache.ReaderPageCacheMiddleware.__call__
@@ -351,7 +351,7 @@ def test_the_publisher_logo_in_the_jsonld_exists(client, article):
     ],
 )
 def test_parameters_a_page_ignores_store_nothing(client, article, path):
-    from articles import pagecache
+    from articles.delivery import pagecache
 
     url = path.format(slug=article.slug)
     response = client.get(url)

@@ -121,7 +121,7 @@ def test_any_host_or_port_gets_the_same_page_with_canonical_addresses(article, r
     [{"before": "1799999999000000.1"}, {"page": "01"}, {"page": "2"}, {"before": "17.99999"}],
 )
 def test_made_up_page_addresses_are_404_and_not_stored(client, article, params):
-    from articles import pagecache
+    from articles.delivery import pagecache
 
     response = client.get("/", params)
     assert response.status_code == 404
@@ -150,7 +150,7 @@ def test_readers_with_something_of_their_own_go_to_the_views(article, resolved, 
 
 
 def test_addresses_that_are_not_pages_never_touch_the_store(client, article, monkeypatch):
-    from articles import pagecache
+    from articles.delivery import pagecache
 
     looked_up = []
     original = pagecache.lookup
@@ -166,8 +166,8 @@ def test_addresses_that_are_not_pages_never_touch_the_store(client, article, mon
 def test_a_stale_page_is_looked_up_once_and_rendered_with_that_version(
     client, article, monkeypatch
 ):
-    from articles import pagecache
-    from articles.content_version import bump_content_version
+    from articles.delivery import pagecache
+    from articles.delivery.content_version import bump_content_version
 
     looked_up = []
     original = pagecache.lookup

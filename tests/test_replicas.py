@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 
-from articles.content_version import STATE_KEY
+from articles.delivery.content_version import STATE_KEY
 from newsroom import db_router, replicas
 from tests import pgcluster
 from tests.conftest import IN_CI, require_redis

@@ -17,7 +17,7 @@ from PIL import Image
 from reversion.models import Version
 
 from articles import services
-from articles.content_version import content_version
+from articles.delivery.content_version import content_version
 from articles.models import Article, HeldUpload, RelatedLink, StoryDraft
 from tests.admin_forms import read_form, signed_in
 from tests.factories import (

@@ -19,7 +19,7 @@ from PIL import Image
 from taggit.models import Tag, TaggedItem
 
 from articles import wordpress
-from articles.content_version import content_version
+from articles.delivery.content_version import content_version
 from articles.models import Article, Author, Section, WordPressImage, WordPressItem
 from ratings import services as ratings
 from ratings.models import Score, Vote

@@ -170,7 +170,7 @@ def save_draft(*, article, user, data, based_on, uploads=()):
             held.draft = draft
             held.save(update_fields=["draft"])
     for unused in draft.uploads.exclude(key__in=keys):
-        unused.delete()  # its file goes once this commits (articles.signals)
+        unused.delete()  # its file goes once this commits (articles.delivery.signals)
     return draft
 
 

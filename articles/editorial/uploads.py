@@ -161,7 +161,7 @@ def release(form):
     """Drop the held images a saved form used (a draft's go with the draft)."""
     for _name, widget in held_widgets(form):
         if widget.held is not None and widget.held.draft_id is None:
-            widget.held.delete()  # its file goes once the save commits (articles.signals)
+            widget.held.delete()  # its file goes once the save commits (articles.delivery.signals)
 
 
 def sweep():

@@ -8,9 +8,9 @@ from django.urls import translate_url
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from articles.delivery.pagecache import canonical_query
 from articles.embeds import with_facades
 from articles.images import nearest_rendition
-from articles.pagecache import canonical_query
 from articles.text import with_galleries
 
 register = template.Library()

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand
 from django.test import Client
 from django.utils import timezone
 
-from articles.content_version import bump_content_version
 from articles.delivery import edge
+from articles.delivery.content_version import bump_content_version
 from articles.models import Article
 from edge_cache.purge import purge
 

@@ -18,7 +18,7 @@ from taggit.models import Tag, TaggedItem
 from tqdm import tqdm
 
 from articles import services, text
-from articles.content_version import content_changed
+from articles.delivery.content_version import content_changed
 from articles.models import Article, Author, FrontPagePick, RelatedLink, Section
 from articles.slugs import slugify_uk
 from demo import content as demo

@@ -1,6 +1,6 @@
 """When what readers see changes: a new content version, and purges at the HTTP caches.
 
-The content version retires every page stored by the app servers (articles.pagecache);
+The content version retires every page stored by the app servers (articles.delivery.pagecache);
 the purge drops exactly the pages with the changed object's keys from the caches in
 front (edge_cache), once the change has committed.
 """
@@ -15,9 +15,9 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles import pages, text
-from articles.content_version import bump_content_version
-from articles.content_version import content_changed as bump
 from articles.delivery import edge
+from articles.delivery.content_version import bump_content_version
+from articles.delivery.content_version import content_changed as bump
 from articles.models import (
     Article,
     Author,

@@ -2,7 +2,7 @@
 
 A page is the same for every reader without a session: no CSRF token, no cookie, nothing
 of their own (votes need no token, see ratings.views). So the views render it once per
-content version (articles.content_version) and `ReaderPageCacheMiddleware` serves it to
+content version (articles.delivery.content_version) and `ReaderPageCacheMiddleware` serves it to
 every later reader before sessions, locale, URL resolving and the views run, the way
 Django's own per-site cache does, and the way Varnish or a CDN in front serves it.
 
@@ -32,15 +32,15 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags, parse_http_date_safe
 from django.utils.module_loading import import_string
 
-from articles.content_version import STATE_KEY, content_state
 from articles.delivery import edge
+from articles.delivery.content_version import STATE_KEY, content_state
 
 # Lifetimes, in seconds: the one table of them.
 STORE_SECONDS = 600  # a stored page, at most (a new content version retires it sooner)
 EDGE_SECONDS = 300  # s-maxage for HTTP caches in front; they are purged on every change
 EDGE_STALE_SECONDS = 30  # stale-while-revalidate
 DAY = 86400  # how far "never" is, for a shared cache
-PAGE_FORMAT = 7  # part of every key: a release that stores pages differently starts afresh
+PAGE_FORMAT = 8  # part of every key: a release that stores pages differently starts afresh
 
 # Query parameters that name a different page; every other one (utm_source, fbclid…)
 # shows the same page and must not multiply the stored copies.
