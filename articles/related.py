@@ -43,12 +43,14 @@ class NewsItem:
         self.image = image  # {"url", "width", "height"} of a small copy of the lead image
 
 
-def related_news(article, limit, tag_ids=None, links=None):
-    """Up to `limit` NewsItems: picks in the editor's order, then the fill.
+def related_news(article, limit=None, tag_ids=None, links=None):
+    """Up to `limit` NewsItems (ARTICLES_RELATED_COUNT): picks in the editor's order, then
+    the fill.
 
     `tag_ids` are the article's tags when the caller has them already (a query fewer);
     `links` its picks, in order, when they are not the stored ones (a draft's preview).
     """
+    limit = limit or settings.ARTICLES_RELATED_COUNT
     now = timezone.now()
     links = list(article.related_links.all()) if links is None else links
     if tag_ids is None:

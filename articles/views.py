@@ -34,6 +34,7 @@ from articles.delivery.pagecache import (
 from articles.editorial import workflow
 from articles.models import Article, Author, FrontPagePick, Notice, Section, SlugRedirect
 from articles.pagination import paginate
+from articles.related import related_news
 from ratings import cache as score_cache
 from ratings import ranking
 from ratings import services as rating_services
@@ -243,7 +244,7 @@ def _story_page(
     authors = list(article.authors.all()) if authors is None else authors
     if notices is None:
         notices = list(article.notices.all()) if article.revised_at else []
-    related = article.related_news(tag_ids=[tag.pk for tag in tags if tag.pk], links=links)
+    related = related_news(article, tag_ids=[tag.pk for tag in tags if tag.pk], links=links)
     score = None
     if settings.RATINGS_JSONLD:
         score = rating_services.current(target=article, field=RATED_FIELD)

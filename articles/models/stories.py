@@ -397,12 +397,6 @@ class Article(models.Model):
     def was_updated(self):
         return self.revised_at is not None and self.revised_at > self.published_at
 
-    def related_news(self, limit=None, tag_ids=None, links=None):
-        """Other news: editor-picked links first, in order, then filled automatically."""
-        from articles.related import related_news
-
-        return related_news(self, limit or settings.ARTICLES_RELATED_COUNT, tag_ids, links)
-
 
 class SlugRedirect(models.Model):
     """An old address of a story, answered with a permanent redirect."""
