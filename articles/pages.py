@@ -17,6 +17,8 @@ from django.contrib.flatpages.models import FlatPage
 from django.core.exceptions import ValidationError
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from articles import text
 from articles.delivery import edge
 from articles.delivery.pagecache import public_cache
+from articles.models import Article
 
 DEFAULT_TEMPLATE = "flatpages/default.html"
 # The templates a flat page may name; "" is the default one.
@@ -41,6 +44,24 @@ def clean_flat_page(page):
     if page.template_name not in FLAT_PAGE_TEMPLATES:
         page.template_name = ""
     return page
+
+
+def own_route(path):
+    """The match of one of our own URL patterns for `path` (either language), or None."""
+    language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        try:
+            return resolve(path)
+        except Resolver404:
+            return None
+
+
+def story_address(path):
+    """True when `path` is the address of one of our stories, published or not yet."""
+    match = own_route(path)
+    if match is None or match.view_name != "articles:detail":
+        return False
+    return Article.objects.filter(slug=match.kwargs["slug"]).exists()
 
 
 def find(url):
@@ -69,6 +90,14 @@ def flat_page_response(request, url):
 
 class FlatPageForm(FlatpageForm):
     """The admin's flat page form: only known templates; content cleaned as on every save."""
+
+    def clean_url(self):
+        url = super().clean_url()
+        if own_route(url) is not None:
+            raise ValidationError(
+                _("This address belongs to the site's own pages (stories, sections, lists).")
+            )
+        return url
 
     def clean_template_name(self):
         name = self.cleaned_data.get("template_name", "")

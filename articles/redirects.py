@@ -3,9 +3,11 @@
 A site moved here (from WordPress, say) leaves addresses in search engines and social
 posts. They are kept as `Redirect` rows, which editors manage in the admin, and old pages
 as `FlatPage` rows. Neither ever shadows one of our own pages: both are looked up only
-when our own URL answered 404. The one exception is WordPress's `/?p=ID`, a query string
-on the home page, answered before the page cache serves the home page (and only when
-a redirect for that id exists, so readers of the home page never notice).
+when our own URL answered 404, and never at the address of a story that is not out yet
+(embargoed or a draft), which would otherwise show something else there until it is.
+The one exception is WordPress's `/?p=ID`, a query string on the home page, answered
+before the page cache serves the home page (and only when a redirect for that id exists,
+so readers of the home page never notice).
 
 Paths are stored decoded (`/2013/03/15/новина/`), so a Cyrillic address matches
 however the client encodes it; an editor's percent-encoded entry matches too.
@@ -17,7 +19,7 @@ from django.utils.encoding import escape_uri_path, iri_to_uri
 
 from articles.delivery import edge
 from articles.delivery.pagecache import public_cache
-from articles.pages import flat_page_response
+from articles.pages import flat_page_response, story_address
 from edge_cache.backends import header_name
 
 # WordPress's addresses by id: a post (?p=), a page (?page_id=)
@@ -85,14 +87,22 @@ class OldAddressMiddleware:
             return response
         if "\x00" in request.path_info:
             return response  # no stored path has one (and PostgreSQL refuses it in a query)
-        page = flat_page_response(request, request.path_info)
-        if page is not None:
-            return page
-        new_path = find_redirect(_candidates(request.path_info))
-        if new_path:
-            return redirect_response(new_path)
-        if new_path == "":
-            response.status_code = 410  # contrib.redirects: an empty new path means gone
-            if response.has_header(header_name()):
-                edge.tag(response, [edge.REDIRECTS, edge.NOTFOUND])
-        return response
+        if story_address(request.path_info):
+            return response  # a story not out yet (embargoed, a draft): its address is its own
+        return _old_address_response(request, response)
+
+
+def _old_address_response(request, not_found):
+    """The flat page or redirect at the request's old address, or `not_found` (a 410 when
+    a redirect says the page is gone)."""
+    page = flat_page_response(request, request.path_info)
+    if page is not None:
+        return page
+    new_path = find_redirect(_candidates(request.path_info))
+    if new_path:
+        return redirect_response(new_path)
+    if new_path == "":
+        not_found.status_code = 410  # contrib.redirects: an empty new path means gone
+        if not_found.has_header(header_name()):
+            edge.tag(not_found, [edge.REDIRECTS, edge.NOTFOUND])
+    return not_found

@@ -1,17 +1,23 @@
 """Old addresses and flat pages, tried as an attacker and a careless newsroom would: what
 they may contain, the headers they go out with, what they may never take over."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.redirects.models import Redirect
 from django.test import Client
 
 from articles import pages
 from articles.delivery import edge
+from articles.models import Article
 from edge_cache.backends import header_name
 from tests.admin_forms import post_form, signed_in
+from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
+NOON = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 HOSTILE = (
     '<p>Про нас</p><script>alert(1)</script><img src="x" onerror="alert(2)">'
@@ -140,3 +146,40 @@ def test_a_page_for_signed_in_readers_only_is_never_shared(reader):
     own = signed_in(reader).get("/about/")
     assert own.status_code == 200 and "private" in own["Cache-Control"]
     assert header_name() not in own
+
+
+def test_a_page_or_redirect_never_takes_over_an_embargoed_storys_address(section):
+    with time_machine.travel(NOON, tick=False) as clock:
+        embargoed = ArticleFactory(
+            section=section, title="Ембарго до першої", published_at=NOON + timedelta(hours=1)
+        )
+        draft = ArticleFactory(section=section, status=Article.Status.DRAFT)
+        url = embargoed.get_absolute_url()
+        flat_page(url=url, title="Підробка", content="<p>Не та новина</p>")
+        Redirect.objects.create(site_id=1, old_path="/en" + url, new_path="/elsewhere/")
+        Redirect.objects.create(site_id=1, old_path=draft.get_absolute_url(), new_path="/x/")
+        for path in (url, "/en" + url, draft.get_absolute_url()):
+            response = Client().get(path)
+            assert response.status_code == 404, path
+            assert "Не та новина" not in response.content.decode(), path
+        clock.move_to(NOON + timedelta(hours=1, seconds=1))
+        shown = Client().get(url)
+        assert shown.status_code == 200 and "Ембарго до першої" in shown.content.decode()
+    # where no story is, the old site's page is still shown
+    flat_page(url="/news/old-wordpress-page/", title="Стара сторінка")
+    assert Client().get("/news/old-wordpress-page/").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/news/some-story/", "/en/section/world/", "/top/", "/admin/x/"])
+def test_an_editor_cannot_put_a_flat_page_at_one_of_our_own_addresses(editor, url):
+    response = post_form(
+        signed_in(editor),
+        "/admin/flatpages/flatpage/add/",
+        {"url": url, "title": "Т", "content": "<p>x</p>", "sites": "1"},
+        form_id="flatpage_form",
+    )
+    assert response.status_code == 200 and not FlatPage.objects.exists()
+    assert (
+        "belongs to the site" in response.content.decode()
+        or "належить" in response.content.decode()
+    )
