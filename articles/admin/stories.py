@@ -1,43 +1,31 @@
-"""The newsroom admin: stories with related links, notices, review, revisions; banners."""
+"""The story admin: the change form's hooks, review, revisions and drafts of changes."""
 
-import copy
 import json
 
 import reversion
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
-from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.contrib.flatpages import admin as flatpages_admin
-from django.contrib.flatpages.models import FlatPage
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Exists, FloatField, OuterRef, Subquery
 from django.db.models.functions import Cast, NullIf
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from js_asset import Media
 from reversion.admin import VersionAdmin
-from taggit import admin as taggit_admin
-from taggit.models import Tag
 
-from articles import pages, services, views
+from articles.admin.form import ArticleAdminForm
+from articles.admin.views import StoryViewsMixin
 from articles.editorial import drafts, uploads, workflow
 from articles.models import (
     Article,
-    Author,
-    BreakingNews,
-    FrontPagePick,
     Notice,
     RelatedLink,
-    Section,
-    SlugRedirect,
     StoryDraft,
 )
 from articles.templatetags.articles_tags import rendition_url
@@ -89,110 +77,6 @@ class NoticeInline(admin.StackedInline):
     verbose_name_plural = _("Corrections and updates (shown to readers with the story)")
 
 
-class ArticleAdminForm(forms.ModelForm):
-    """The story form: statuses the user may choose, the versions it was opened at.
-
-    Opened on a story with a draft of changes, it is bound to the draft (`shown_draft`),
-    and checked like any sent form, so that what changed since shows at once.
-    """
-
-    based_on_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-    draft_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-    significant_update = forms.BooleanField(
-        label=_("Significant update"),
-        required=False,
-        help_text=_(
-            "Tick when readers should know the story changed: it then shows “Updated” with "
-            "the time. A typo fix needs no tick; a correction or update notice below "
-            "counts by itself."
-        ),
-    )
-    # set per request by ArticleAdmin.get_form (a new class for every request)
-    user = None
-    live_version = None  # the stored version when a revision is being restored
-    shown_draft = None  # the story's draft of changes, shown in the form
-    saving_draft = False  # sent with "save the changes as a draft"
-    checks_rules = True  # off for a draft's preview, which saves nothing
-
-    def __init__(self, *args, **kwargs):
-        showing_draft = self.shown_draft is not None and not args and kwargs.get("data") is None
-        if showing_draft:
-            kwargs["data"] = drafts.form_data(self.shown_draft)
-            # the page around the form (title, breadcrumbs) names the story as published
-            kwargs["instance"] = copy.copy(kwargs["instance"])
-        super().__init__(*args, **kwargs)
-        self.showing_draft = showing_draft
-        self.conflict = None
-        self.draft_conflict = None
-        opened_at = self.instance.version if self.live_version is None else self.live_version
-        self.fields["based_on_version"].initial = opened_at
-        self.fields["draft_version"].initial = 0
-        for _name, widget in uploads.held_widgets(self):
-            widget.user, widget.article = self.user, self.instance
-        if "title" in self.fields:
-            self.fields["title"].widget.attrs.update(spellcheck="true", lang="uk")
-        if "tags" in self.fields:
-            suggest = reverse("admin:articles_article_tags")
-            self.fields["tags"].widget.attrs.update({"data-suggest-url": suggest})
-        if "status" in self.fields:
-            allowed = workflow.allowed_statuses(self.user)
-            self.fields["status"].choices = [
-                choice for choice in Article.Status.choices if choice[0] in allowed
-            ]
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.checks_rules:
-            return cleaned
-        status = cleaned.get("status", self.instance.status)
-        based_on = cleaned.get("based_on_version")
-        problems = []
-        try:
-            workflow.check_save(
-                user=self.user,
-                article=self.instance,
-                status=status,
-                based_on=based_on,
-                live_version=self.live_version,
-            )
-        except workflow.EditConflict as conflict:
-            self.conflict = workflow.conflict_details(
-                article_id=conflict.article_id, based_on=based_on
-            )
-            self.conflict["draft"] = self.showing_draft
-            # Saving again after reading the changes is a choice made knowing them.
-            self._set_data("based_on_version", conflict.current)
-            message = drafts.STALE_DRAFT if self.conflict["draft"] else str(conflict)
-            problems.append(ValidationError(str(message), code="conflict"))
-        except workflow.NotAllowed as refusal:
-            raise ValidationError(str(refusal), code="not-allowed") from None
-        if self.instance.pk is not None:
-            try:
-                drafts.check(
-                    article=self.instance,
-                    opened_at=cleaned.get("draft_version") or 0,
-                    status=status,
-                    saving=self.saving_draft,
-                )
-            except drafts.DraftChanged as changed:
-                stored = drafts.form_data(changed.draft) if changed.draft else None
-                self.draft_conflict = {
-                    "draft": changed.draft,
-                    "rows": drafts.differences(stored, self.data) if stored else [],
-                }
-                self._set_data("draft_version", changed.current)
-                problems.append(ValidationError(str(changed), code="draft-changed"))
-            except workflow.NotAllowed as refusal:
-                problems.append(ValidationError(str(refusal), code="not-allowed"))
-        if problems:
-            raise ValidationError(problems)
-        return cleaned
-
-    def _set_data(self, name, value):
-        self.data = self.data.copy()
-        self.data[name] = str(value)
-
-
 class PublicationFilter(admin.SimpleListFilter):
     title = _("visibility")
     parameter_name = "visibility"
@@ -222,7 +106,7 @@ class PublicationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(StoryViewsMixin, VersionAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
@@ -476,134 +360,6 @@ class ArticleAdmin(VersionAdmin):
             raise PermissionDenied
         return super().recoverlist_view(request, extra_context)
 
-    def get_urls(self):
-        own = [
-            path(
-                "<path:object_id>/history/compare/",
-                self.admin_site.admin_view(self.compare_view),
-                name="articles_article_compare",
-            ),
-            path(
-                "tags/",
-                self.admin_site.admin_view(self.tags_view),
-                name="articles_article_tags",
-            ),
-            path(
-                "<path:object_id>/presence/",
-                self.admin_site.admin_view(self.presence_view),
-                name="articles_article_presence",
-            ),
-            path(
-                "<path:object_id>/draft/preview/",
-                self.admin_site.admin_view(self.draft_preview_view),
-                name="articles_article_draft_preview",
-            ),
-            path(
-                "<path:object_id>/draft/discard/",
-                self.admin_site.admin_view(self.draft_discard_view),
-                name="articles_article_draft_discard",
-            ),
-        ]
-        return own + super().get_urls()
-
-    def _story_for(self, request, object_id):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404(_("No such story."))
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        return obj
-
-    def compare_view(self, request, object_id):
-        """Two revisions of a story side by side, with links to restore either."""
-        obj = self._story_for(request, object_id)
-        if not workflow.may_read_history(request.user, obj):
-            raise PermissionDenied
-        versions = workflow.story_versions(obj.pk)
-        try:
-            older = get_object_or_404(versions, pk=int(request.GET.get("a", "")))
-            newer = get_object_or_404(versions, pk=int(request.GET.get("b", "")))
-        except ValueError:
-            raise Http404(_("Choose two revisions to compare.")) from None
-        if older.pk > newer.pk:
-            older, newer = newer, older
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "object": obj,
-            "title": _("Compare revisions of “%(story)s”") % {"story": obj},
-            "older": older,
-            "newer": newer,
-            "rows": workflow.diff_versions(older, newer),
-            "can_restore": self.has_change_permission(request, obj),
-        }
-        return TemplateResponse(request, "admin/articles/article/compare.html", context)
-
-    def _draft_for(self, request, object_id):
-        """The story and its draft of changes, for those who may change the story."""
-        story = self._story_for(request, object_id)
-        if not self.has_change_permission(request, story):
-            raise PermissionDenied
-        draft = drafts.pending(story)
-        if draft is None:
-            raise Http404(_("This story has no draft of changes."))
-        return story, draft
-
-    def draft_preview_view(self, request, object_id):
-        """The story as its draft of changes would make it, as a reader will see it."""
-        story, draft = self._draft_for(request, object_id)
-        fields = flatten_fieldsets(self.get_fieldsets(request, story))
-        form_class = self.get_form(request, story, change=True, fields=fields)
-        form_class.checks_rules = False  # a look, not a save
-        data = drafts.form_data(draft)
-        form = form_class(data, instance=story)
-        form.is_valid()  # a field in error keeps the published value
-        formsets = [
-            (inline, formset(data=data, instance=story, prefix=formset.get_default_prefix()))
-            for formset, inline in self.get_formsets_with_inlines(request, story)
-        ]
-        shown = drafts.story_as_drafted(form, formsets)
-        return views.preview_response(request, form.instance, draft=True, **shown)
-
-    def draft_discard_view(self, request, object_id):
-        """Ask, then drop the draft of changes; the published story stays as it is."""
-        story, draft = self._draft_for(request, object_id)
-        change_url = reverse("admin:articles_article_change", args=[story.pk])
-        if request.method == "POST":
-            opened_at = request.POST.get("draft_version", "")
-            if not opened_at.isdigit():
-                raise BadRequest(_("The form names no draft version."))
-            try:
-                drafts.discard(article=story, opened_at=int(opened_at))
-            except drafts.DraftChanged as changed:
-                self.message_user(request, str(changed), messages.ERROR)
-                return HttpResponseRedirect(change_url)
-            self.log_change(request, story, str(_("Discarded the draft of changes")))
-            self.message_user(
-                request,
-                _("The draft of changes is discarded: the story stays as it was published."),
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "object": story,
-            "draft": draft,
-            "draft_by": drafts.saved_by_name(draft),
-            "title": _("Discard the draft of changes?"),
-            "subtitle": str(story),
-        }
-        return TemplateResponse(request, "admin/articles/article/draft_discard.html", context)
-
-    def presence_view(self, request, object_id):
-        """The heartbeat of an open story form: who else has it open (JSON)."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        obj = self._story_for(request, object_id)
-        others = workflow.note_presence(article_id=obj.pk, user=request.user)
-        return JsonResponse({"others": others})
-
     def get_queryset(self, request):
         scores = Score.objects.filter(
             content_type__app_label="articles",
@@ -669,15 +425,6 @@ class ArticleAdmin(VersionAdmin):
             return obj.get_absolute_url()
         return reverse("articles:preview", args=[obj.pk])
 
-    def tags_view(self, request):
-        """Existing tags that start with ?q=, for the tags field's suggestions (JSON)."""
-        query = request.GET.get("q", "").strip()[:100]
-        names = []
-        if query:
-            found = Tag.objects.filter(name__istartswith=query).order_by("name")
-            names = list(found.values_list("name", flat=True)[:10])
-        return JsonResponse({"tags": names})
-
     def story_status(self, obj):
         """'Draft', 'Waiting for review', 'Published' or 'Scheduled for 2 December, 10:00'."""
         if obj.is_scheduled:
@@ -727,106 +474,3 @@ class ArticleAdmin(VersionAdmin):
             reverse("articles:preview", args=[obj.pk]),
             _("Open as a reader will see it"),
         )
-
-
-class SlugFromNameMedia:
-    """The slug fills itself from the name by the official transliteration, as on stories.
-
-    (Django's prepopulated_fields would write "Юлія" as "yuliya", not "yuliia".)
-    """
-
-    js = ["js/admin-slug.js"]
-
-
-@admin.register(FrontPagePick)
-class FrontPagePickAdmin(admin.ModelAdmin):
-    """The front page: the main story (lowest position) and the top stories after it."""
-
-    list_display = ["article", "position", "section", "published_at"]
-    list_editable = ["position"]
-    list_select_related = ["article__section"]
-    autocomplete_fields = ["article"]
-
-    @admin.display(description=_("section"))
-    def section(self, obj):
-        return obj.article.section
-
-    @admin.display(description=_("publish time"))
-    def published_at(self, obj):
-        return obj.article.published_at
-
-
-@admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position", "colour"]
-    list_editable = ["position"]
-    search_fields = ["name"]
-    Media = SlugFromNameMedia
-
-
-@admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "user"]
-    search_fields = ["name"]
-    raw_id_fields = ["user"]
-    fields = ["name", "slug", "photo", "bio", "user"]
-    Media = SlugFromNameMedia
-
-    def save_model(self, request, obj, form, change):
-        services.save_author(author=obj)
-
-
-admin.site.unregister(Tag)
-
-
-@admin.register(Tag)
-class TagAdmin(taggit_admin.TagAdmin):
-    prepopulated_fields = {}
-    Media = SlugFromNameMedia
-
-
-@admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
-    list_display = ["article", "kind", "noted_at"]
-    list_filter = ["kind"]
-    search_fields = ["text", "article__title"]
-    autocomplete_fields = ["article"]
-    date_hierarchy = "noted_at"
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        workflow.finish_save(article=obj.article, user=request.user)
-
-
-@admin.register(BreakingNews)
-class BreakingNewsAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "article", "starts_at", "expires_at", "is_showing", "created_by"]
-    autocomplete_fields = ["article"]
-    fields = ["article", "text", "starts_at", "expires_at"]
-
-    @admin.display(description=_("showing now"), boolean=True)
-    def is_showing(self, obj):
-        now = timezone.now()
-        return obj.starts_at <= now < obj.expires_at
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-
-
-@admin.register(SlugRedirect)
-class SlugRedirectAdmin(admin.ModelAdmin):
-    list_display = ["old_slug", "article", "created_at"]
-    search_fields = ["old_slug", "article__title"]
-    autocomplete_fields = ["article"]
-
-
-admin.site.unregister(FlatPage)
-
-
-@admin.register(FlatPage)
-class FlatPageAdmin(flatpages_admin.FlatPageAdmin):
-    """Django's flat page admin with our form: only the site's page template."""
-
-    form = pages.FlatPageForm

@@ -1,0 +1,117 @@
+"""The story form of the admin."""
+
+import copy
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from articles.editorial import drafts, uploads, workflow
+from articles.models import (
+    Article,
+)
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The story form: statuses the user may choose, the versions it was opened at.
+
+    Opened on a story with a draft of changes, it is bound to the draft (`shown_draft`),
+    and checked like any sent form, so that what changed since shows at once.
+    """
+
+    based_on_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    draft_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    significant_update = forms.BooleanField(
+        label=_("Significant update"),
+        required=False,
+        help_text=_(
+            "Tick when readers should know the story changed: it then shows “Updated” with "
+            "the time. A typo fix needs no tick; a correction or update notice below "
+            "counts by itself."
+        ),
+    )
+    # set per request by ArticleAdmin.get_form (a new class for every request)
+    user = None
+    live_version = None  # the stored version when a revision is being restored
+    shown_draft = None  # the story's draft of changes, shown in the form
+    saving_draft = False  # sent with "save the changes as a draft"
+    checks_rules = True  # off for a draft's preview, which saves nothing
+
+    def __init__(self, *args, **kwargs):
+        showing_draft = self.shown_draft is not None and not args and kwargs.get("data") is None
+        if showing_draft:
+            kwargs["data"] = drafts.form_data(self.shown_draft)
+            # the page around the form (title, breadcrumbs) names the story as published
+            kwargs["instance"] = copy.copy(kwargs["instance"])
+        super().__init__(*args, **kwargs)
+        self.showing_draft = showing_draft
+        self.conflict = None
+        self.draft_conflict = None
+        opened_at = self.instance.version if self.live_version is None else self.live_version
+        self.fields["based_on_version"].initial = opened_at
+        self.fields["draft_version"].initial = 0
+        for _name, widget in uploads.held_widgets(self):
+            widget.user, widget.article = self.user, self.instance
+        if "title" in self.fields:
+            self.fields["title"].widget.attrs.update(spellcheck="true", lang="uk")
+        if "tags" in self.fields:
+            suggest = reverse("admin:articles_article_tags")
+            self.fields["tags"].widget.attrs.update({"data-suggest-url": suggest})
+        if "status" in self.fields:
+            allowed = workflow.allowed_statuses(self.user)
+            self.fields["status"].choices = [
+                choice for choice in Article.Status.choices if choice[0] in allowed
+            ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.checks_rules:
+            return cleaned
+        status = cleaned.get("status", self.instance.status)
+        based_on = cleaned.get("based_on_version")
+        problems = []
+        try:
+            workflow.check_save(
+                user=self.user,
+                article=self.instance,
+                status=status,
+                based_on=based_on,
+                live_version=self.live_version,
+            )
+        except workflow.EditConflict as conflict:
+            self.conflict = workflow.conflict_details(
+                article_id=conflict.article_id, based_on=based_on
+            )
+            self.conflict["draft"] = self.showing_draft
+            # Saving again after reading the changes is a choice made knowing them.
+            self._set_data("based_on_version", conflict.current)
+            message = drafts.STALE_DRAFT if self.conflict["draft"] else str(conflict)
+            problems.append(ValidationError(str(message), code="conflict"))
+        except workflow.NotAllowed as refusal:
+            raise ValidationError(str(refusal), code="not-allowed") from None
+        if self.instance.pk is not None:
+            try:
+                drafts.check(
+                    article=self.instance,
+                    opened_at=cleaned.get("draft_version") or 0,
+                    status=status,
+                    saving=self.saving_draft,
+                )
+            except drafts.DraftChanged as changed:
+                stored = drafts.form_data(changed.draft) if changed.draft else None
+                self.draft_conflict = {
+                    "draft": changed.draft,
+                    "rows": drafts.differences(stored, self.data) if stored else [],
+                }
+                self._set_data("draft_version", changed.current)
+                problems.append(ValidationError(str(changed), code="draft-changed"))
+            except workflow.NotAllowed as refusal:
+                problems.append(ValidationError(str(refusal), code="not-allowed"))
+        if problems:
+            raise ValidationError(problems)
+        return cleaned
+
+    def _set_data(self, name, value):
+        self.data = self.data.copy()
+        self.data[name] = str(value)

@@ -1,0 +1,124 @@
+"""The admin of what is not a story: front page, sections, authors, tags, notices,
+banners, old addresses and flat pages."""
+
+from django.contrib import admin
+from django.contrib.flatpages import admin as flatpages_admin
+from django.contrib.flatpages.models import FlatPage
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit import admin as taggit_admin
+from taggit.models import Tag
+
+from articles import pages, services
+from articles.editorial import workflow
+from articles.models import (
+    Author,
+    BreakingNews,
+    FrontPagePick,
+    Notice,
+    Section,
+    SlugRedirect,
+)
+
+
+class SlugFromNameMedia:
+    """The slug fills itself from the name by the official transliteration, as on stories.
+
+    (Django's prepopulated_fields would write "Юлія" as "yuliya", not "yuliia".)
+    """
+
+    js = ["js/admin-slug.js"]
+
+
+@admin.register(FrontPagePick)
+class FrontPagePickAdmin(admin.ModelAdmin):
+    """The front page: the main story (lowest position) and the top stories after it."""
+
+    list_display = ["article", "position", "section", "published_at"]
+    list_editable = ["position"]
+    list_select_related = ["article__section"]
+    autocomplete_fields = ["article"]
+
+    @admin.display(description=_("section"))
+    def section(self, obj):
+        return obj.article.section
+
+    @admin.display(description=_("publish time"))
+    def published_at(self, obj):
+        return obj.article.published_at
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position", "colour"]
+    list_editable = ["position"]
+    search_fields = ["name"]
+    Media = SlugFromNameMedia
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "user"]
+    search_fields = ["name"]
+    raw_id_fields = ["user"]
+    fields = ["name", "slug", "photo", "bio", "user"]
+    Media = SlugFromNameMedia
+
+    def save_model(self, request, obj, form, change):
+        services.save_author(author=obj)
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(taggit_admin.TagAdmin):
+    prepopulated_fields = {}
+    Media = SlugFromNameMedia
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["article", "kind", "noted_at"]
+    list_filter = ["kind"]
+    search_fields = ["text", "article__title"]
+    autocomplete_fields = ["article"]
+    date_hierarchy = "noted_at"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        workflow.finish_save(article=obj.article, user=request.user)
+
+
+@admin.register(BreakingNews)
+class BreakingNewsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "article", "starts_at", "expires_at", "is_showing", "created_by"]
+    autocomplete_fields = ["article"]
+    fields = ["article", "text", "starts_at", "expires_at"]
+
+    @admin.display(description=_("showing now"), boolean=True)
+    def is_showing(self, obj):
+        now = timezone.now()
+        return obj.starts_at <= now < obj.expires_at
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(SlugRedirect)
+class SlugRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "article", "created_at"]
+    search_fields = ["old_slug", "article__title"]
+    autocomplete_fields = ["article"]
+
+
+admin.site.unregister(FlatPage)
+
+
+@admin.register(FlatPage)
+class FlatPageAdmin(flatpages_admin.FlatPageAdmin):
+    """Django's flat page admin with our form: only the site's page template."""
+
+    form = pages.FlatPageForm
