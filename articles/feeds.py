@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
-from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import gettext_lazy as _
 
 from articles import text
@@ -26,6 +26,30 @@ IMAGE_TYPES = {
 }
 
 
+class BylinesRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with each story's authors as Dublin Core creators (RSS's own <author>
+    must be an e-mail address, which bylines are not)."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:dc": "http://purl.org/dc/elements/1.1/"}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)  # writes the first byline
+        for name in item["bylines"][1:]:
+            handler.addQuickElement("dc:creator", name)
+
+
+class BylinesAtomFeed(Atom1Feed):
+    """Atom with an <author> for every byline of an entry (RFC 4287 allows several)."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name in item["bylines"][1:]:  # the first is written by Atom1Feed itself
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.endElement("author")
+
+
 class SharedFeed(Feed):
     """A feed is the same for every reader: shared-cacheable, purged with the stories."""
 
@@ -36,8 +60,13 @@ class SharedFeed(Feed):
 
 
 class LatestStoriesFeed(SharedFeed):
+    feed_type = BylinesRssFeed
     title = _("Newsroom: latest news")
     description = _("The newest stories")
+
+    def author_name(self):
+        """The feed's author (Atom requires one on a feed whose entries may lack theirs)."""
+        return settings.SITE_NAME
 
     def link(self):
         from django.urls import reverse
@@ -45,7 +74,7 @@ class LatestStoriesFeed(SharedFeed):
         return reverse("articles:home")
 
     def items(self):
-        return Article.objects.published().for_listing()[:FEED_SIZE]
+        return Article.objects.published().for_listing().prefetch_related("authors")[:FEED_SIZE]
 
     # Text is cleaned on the way in; cleaned again here so that a story stored before
     # that rule cannot make the feed invalid XML.
@@ -57,6 +86,14 @@ class LatestStoriesFeed(SharedFeed):
 
     def item_pubdate(self, item):
         return item.published_at
+
+    def item_author_name(self, item):
+        """The first byline, or the newsroom for a story without one."""
+        return self.item_extra_kwargs(item)["bylines"][0]
+
+    def item_extra_kwargs(self, item):
+        names = [text.strip_control(author.name) for author in item.authors.all()]
+        return {"bylines": names or [settings.SITE_NAME]}
 
     def item_updateddate(self, item):
         return item.updated_at
@@ -83,7 +120,7 @@ class LatestStoriesFeed(SharedFeed):
 
 
 class LatestStoriesAtomFeed(LatestStoriesFeed):
-    feed_type = Atom1Feed
+    feed_type = BylinesAtomFeed
     subtitle = LatestStoriesFeed.description
 
 
@@ -101,11 +138,12 @@ class SectionFeed(LatestStoriesFeed):
         return section.description or section.name
 
     def items(self, section):
-        return Article.objects.published().in_section(section).for_listing()[:FEED_SIZE]
+        stories = Article.objects.published().in_section(section).for_listing()
+        return stories.prefetch_related("authors")[:FEED_SIZE]
 
 
 class SectionAtomFeed(SectionFeed):
-    feed_type = Atom1Feed
+    feed_type = BylinesAtomFeed
 
     def subtitle(self, section):
         return self.description(section)

@@ -249,3 +249,45 @@ def test_sitemap_index_costs_the_same_queries_at_any_size(
     content_state()
     with django_assert_max_num_queries(len(few)):
         client.get("/sitemap.xml")
+
+
+DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+def test_feeds_name_every_byline_and_the_newsroom_for_a_story_without_one(client, section):
+    two = ArticleFactory(section=section, title="Удвох")
+    two.authors.set([AuthorFactory(name="Олена Петренко"), AuthorFactory(name="Іван Коваль")])
+    ArticleFactory(section=section, title="Без підпису")
+
+    root = ET.fromstring(client.get("/feed/").content)
+    creators = {
+        item.findtext("title"): [c.text for c in item.findall(f"{DC}creator")]
+        for item in root.findall("./channel/item")
+    }
+    assert creators == {
+        "Удвох": ["Іван Коваль", "Олена Петренко"],
+        "Без підпису": [settings.SITE_NAME],
+    }
+
+    root = ET.fromstring(client.get("/feed/atom/").content)
+    assert root.findtext(f"{ATOM}author/{ATOM}name") == settings.SITE_NAME  # RFC 4287 4.1.1
+    authors = {
+        entry.findtext(f"{ATOM}title"): [
+            author.findtext(f"{ATOM}name") for author in entry.iter(f"{ATOM}author")
+        ]
+        for entry in root.findall(f"{ATOM}entry")
+    }
+    assert authors == {
+        "Удвох": ["Іван Коваль", "Олена Петренко"],
+        "Без підпису": [settings.SITE_NAME],
+    }
+
+
+def test_feeds_parse_cleanly_with_bylines_in_a_feed_reader(client, section):
+    feedparser = pytest.importorskip("feedparser")
+    story = ArticleFactory(section=section, title="Подія")
+    story.authors.set([AuthorFactory(name="Олена Петренко")])
+    for path in ("/feed/", "/feed/atom/", f"/section/{section.slug}/feed/"):
+        parsed = feedparser.parse(client.get(path).content)
+        assert not parsed.bozo, (path, parsed.get("bozo_exception"))
+        assert parsed.entries[0].author == "Олена Петренко"
