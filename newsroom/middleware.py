@@ -89,6 +89,23 @@ class HeadMiddleware:
         return response
 
 
+class PermissionsPolicyMiddleware:
+    """Every answer says which powerful browser features no page of the site uses
+    (settings.PERMISSIONS_POLICY), so no script or frame on it can ask for them."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.value = ", ".join(f"{name}=()" for name in settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.value:
+            response.headers.setdefault("Permissions-Policy", self.value)
+        return response
+
+
 class RefuseNulMiddleware:
     """A query string with a NUL character (%00) is a 400: no page, filter or search takes
     one, and PostgreSQL refuses it in any query (the admin's filters would answer 500)."""
