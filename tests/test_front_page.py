@@ -59,7 +59,12 @@ def test_the_news_feed_lists_time_and_headline_newest_first(client, section):
     feed = html.split('class="feed-list"')[1].split("</ol>")[0]
     positions = [feed.index(story.title) for story in stories]
     assert positions == sorted(positions)
-    assert feed.count('data-relative="short"') == 5
+    # each story by its time alone, under a heading of its day: "вчора, 23:50" never has
+    # to fit the narrow column of times
+    days = {timezone.localtime(story.published_at).date() for story in stories}
+    assert feed.count('class="feed-day"') == len(days)
+    for story in stories:
+        assert f">{timezone.localtime(story.published_at):%H:%M}</time>" in feed
 
 
 def beacon(story_id, address="203.0.113.7"):

@@ -4,13 +4,18 @@ from django import template
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.templatetags.static import static
-from django.urls import translate_url
+from django.urls import reverse, translate_url
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from articles.delivery.pagecache import canonical_query
 from articles.embeds import with_facades
 from articles.images import nearest_rendition
+from articles.social_card import PATH as SOCIAL_CARD_PATH
+from articles.social_card import SIZE as SOCIAL_CARD_SIZE
 from articles.text import with_galleries
 
 register = template.Library()
@@ -23,6 +28,33 @@ def jsonld(value):
     """A <script type="application/ld+json"> block that no string inside can break out of."""
     data = json.dumps(value, ensure_ascii=False, sort_keys=True).translate(_JSON_ESCAPES)
     return mark_safe(f'<script type="application/ld+json">{data}</script>')
+
+
+@register.filter
+def iso(moment):
+    """A time for `<time datetime>` and schema.org: local time with its offset, in whole
+    seconds (HTML allows at most three fractional digits; a stored time has six)."""
+    if not moment:
+        return ""
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+@register.filter
+def news_date(moment):
+    """A story's date in a list: "5 грудня, 14:05" this year, "1 червня 2025" before."""
+    if not moment:
+        return ""
+    local = timezone.localtime(moment)
+    if local.year == timezone.localtime().year:
+        return format_date(local, "j E, H:i")
+    return format_date(local, "j E Y")
+
+
+@register.filter
+def news_day(moment):
+    """A day heading in the news feed: "5 грудня" this year, "31 грудня 2025" before."""
+    local = timezone.localtime(moment)
+    return format_date(local, "j E" if local.year == timezone.localtime().year else "j E Y")
 
 
 @register.simple_tag(takes_context=True)
@@ -71,15 +103,15 @@ def story_jsonld(article, authors, tags, score):
     people = [
         {"@type": "Person", "name": a.name, "url": absolute(a.get_absolute_url())} for a in authors
     ]
-    logo = {"@type": "ImageObject", "url": absolute(static("img/logo.png"))}
+    logo = _logo()
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title[:110],
         "url": url,
         "mainEntityOfPage": url,
-        "datePublished": article.published_at.isoformat(),
-        "dateModified": article.date_modified.isoformat(),
+        "datePublished": iso(article.published_at),
+        "dateModified": iso(article.date_modified),
         "articleSection": article.section.name,
         "inLanguage": "uk",
         "author": people or [{"@type": "Organization", "name": settings.SITE_NAME}],
@@ -90,6 +122,8 @@ def story_jsonld(article, authors, tags, score):
         data["keywords"] = [t.name for t in tags]
     if article.lead_image:
         data["image"] = [absolute(rendition_url(article, "jpg", 1200))]
+    else:
+        data["image"] = [social_card()]
     if settings.RATINGS_JSONLD and score.count:
         data["aggregateRating"] = {
             "@type": "AggregateRating",
@@ -99,6 +133,53 @@ def story_jsonld(article, authors, tags, score):
             "worstRating": 1,
         }
     return jsonld(data)
+
+
+LOGO_SIZE = (600, 60)  # static/img/logo.png
+
+
+def _logo():
+    width, height = LOGO_SIZE
+    url = absolute(static("img/logo.png"))
+    return {"@type": "ImageObject", "url": url, "width": width, "height": height}
+
+
+def social_card():
+    """The site's default picture (articles.social_card) with its size, for schema.org."""
+    width, height = SOCIAL_CARD_SIZE
+    url = absolute(static(SOCIAL_CARD_PATH))
+    return {"@type": "ImageObject", "url": url, "width": width, "height": height}
+
+
+@register.simple_tag
+def site_jsonld():
+    """schema.org Organization (with its logo) and WebSite (with its search) of the home page."""
+    home = absolute(reverse("articles:home"))
+    organization = {
+        "@context": "https://schema.org",
+        "@type": "NewsMediaOrganization",
+        "@id": f"{home}#organization",
+        "name": settings.SITE_NAME,
+        "url": home,
+        "logo": _logo(),
+        "image": social_card(),
+        "sameAs": [url for _name, url in settings.SOCIAL_LINKS],
+    }
+    website = {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "@id": f"{home}#website",
+        "name": settings.SITE_NAME,
+        "url": home,
+        "inLanguage": get_language() or "uk",
+        "publisher": {"@id": f"{home}#organization"},
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": absolute(reverse("articles:search")) + "?q={search_term_string}",
+            "query-input": "required name=search_term_string",
+        },
+    }
+    return jsonld(organization) + jsonld(website)
 
 
 @register.simple_tag

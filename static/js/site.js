@@ -111,15 +111,22 @@
     var yesterday = day.format(now - 24 * 3600 * 1000);
     if (yesterday === today) { yesterday = day.format(now - 25 * 3600 * 1000); }
     document.querySelectorAll("time[data-relative]").forEach(function (el) {
+      if (el.dataset.relative === "day") {  // a day heading of the news feed: "2026-12-05"
+        var name = el.getAttribute("datetime") === today ? body.dataset.today
+          : el.getAttribute("datetime") === yesterday ? body.dataset.yesterday : "";
+        if (name) {
+          el.title = el.textContent;
+          el.textContent = name.charAt(0).toUpperCase() + name.slice(1) + ", " + el.textContent;
+        }
+        return;
+      }
       var when = new Date(el.getAttribute("datetime"));
       if (isNaN(when)) { return; }
       var date = day.format(when);
       var word = date === today ? body.dataset.today : date === yesterday ? body.dataset.yesterday : "";
       if (word) {
         el.title = el.textContent;
-        // "short" (the news feed): today's stories by their time alone
-        var short = el.dataset.relative === "short" && date === today;
-        el.textContent = short ? clock.format(when) : word + ", " + clock.format(when);
+        el.textContent = word + ", " + clock.format(when);
       }
     });
   }
