@@ -79,7 +79,9 @@ def _top_rated_key(template, limit, language):
 def _top_rated_live(template, limit):
     """The live part of a page with a top-rated list, and the keys it is read with."""
     keys = (STATE_KEY, ranking.version_cache_key(), _top_rated_key(template, limit, get_language()))
-    return LivePart("articles.views.top_rated_part", (template, limit), keys)
+    return LivePart(
+        "articles.views.top_rated_part", (template, limit), keys, ranking.RANKING_SECONDS
+    )
 
 
 def top_rated_part(request, found, template, limit):

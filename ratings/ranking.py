@@ -1,8 +1,12 @@
 """Bayesian ranking: one vote of 5 does not outrank five hundred votes averaging 4.8.
 
-The ranking version changes after every committed vote: whatever a site caches of a
-ranking, it keys by version(), read in the same cache round trip as its other keys
-through version_cache_key().
+Whatever a site caches of a ranking, it keys by version(), read in the same cache round
+trip as its other keys through version_cache_key(). The version follows votes on a
+bounded cadence, never every vote: time is cut in periods of RANKING_SECONDS, and the
+version is the period of the last committed vote, but never the current period. So the
+first vote after a quiet time moves it at once (to the period before), and a burst of
+votes moves it once a period: a ranking is remade at most once every RANKING_SECONDS and
+shows every vote at most RANKING_SECONDS after it was cast.
 """
 
 import time
@@ -15,7 +19,8 @@ from django.db.models.functions import Cast
 from ratings.models import Score
 from ratings.registry import options_for, weight_for
 
-_VERSION_KEY = "ratings:ranking-version"
+_VERSION_KEY = "ratings:ranking-version"  # the time of the last committed vote (ns)
+RANKING_SECONDS = 30
 
 
 def version_cache_key():
@@ -25,13 +30,16 @@ def version_cache_key():
 
 def version(found=None):
     """The current ranking version, 0 before the first vote; `found`: a get_many result."""
-    if found is not None:
-        return found.get(_VERSION_KEY, 0)
-    return cache.get(_VERSION_KEY, 0)
+    last_vote = found.get(_VERSION_KEY, 0) if found is not None else cache.get(_VERSION_KEY, 0)
+    if not last_vote:
+        return 0
+    period = RANKING_SECONDS * 10**9
+    return min(last_vote // period, time.time_ns() // period - 1)
 
 
 def new_version():
-    """Called by ratings.services after a vote: every cached ranking is out of date."""
+    """Called by ratings.services after a committed vote: rankings follow within
+    RANKING_SECONDS (see version)."""
     cache.set(_VERSION_KEY, time.time_ns(), None)
 
 

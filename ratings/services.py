@@ -238,7 +238,6 @@ def _score_changed(locked, count, total):
         count=count,
         total=total,
     )
-    ranking.new_version()
     transaction.on_commit(ranking.new_version)
     model = ContentType.objects.get_for_id(locked.content_type_id).model_class()
 

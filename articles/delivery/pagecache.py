@@ -70,6 +70,9 @@ class LivePart:
     renderer: str
     args: tuple = ()
     cache_keys: tuple = ()  # fetched in one round trip and handed to the renderer
+    # How long an HTTP cache may keep the page for this part's sake (None: EDGE_SECONDS),
+    # for a part that follows votes without a purge for each (the top-rated list).
+    edge_seconds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,8 @@ def respond(request, page, *, public=True, found=None):
     for name, value in page.headers.items():
         response[name] = value
     if public:
-        public_cache(response, until=page.until)
+        seconds = page.live.edge_seconds if page.live and page.live.edge_seconds else EDGE_SECONDS
+        public_cache(response, seconds, until=page.until)
     else:
         patch_cache_control(response, private=True, no_cache=True)
     return response

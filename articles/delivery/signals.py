@@ -185,6 +185,8 @@ def held_upload_gone(sender, instance, **kwargs):
 
 @receiver(score_changed)
 def story_score_changed(sender, model, object_id, field, **kwargs):
-    """A vote: the story's page and every page that ranks by rating."""
+    """A vote: the pages that show the story's score. Pages that rank by rating are not
+    purged: they are kept at the edge for at most ratings.ranking.RANKING_SECONDS (their
+    live part says so), so a burst of votes leaves them in the cache."""
     if model is Article:
-        purge([edge.score_key(object_id), edge.RANKING])
+        purge([edge.score_key(object_id)])
