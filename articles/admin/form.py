@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from articles.admin.edit import StoryEdit
 from articles.editorial import drafts, uploads, workflow
 from articles.models import (
     Article,
@@ -16,7 +17,7 @@ from articles.models import (
 class ArticleAdminForm(forms.ModelForm):
     """The story form: statuses the user may choose, the versions it was opened at.
 
-    Opened on a story with a draft of changes, it is bound to the draft (`shown_draft`),
+    Opened on a story with a draft of changes, it is bound to the draft (`edit.shown_draft`),
     and checked like any sent form, so that what changed since shows at once.
     """
 
@@ -31,53 +32,50 @@ class ArticleAdminForm(forms.ModelForm):
             "counts by itself."
         ),
     )
-    # set per request by ArticleAdmin.get_form (a new class for every request)
-    user = None
-    live_version = None  # the stored version when a revision is being restored
-    shown_draft = None  # the story's draft of changes, shown in the form
-    saving_draft = False  # sent with "save the changes as a draft"
-    checks_rules = True  # off for a draft's preview, which saves nothing
+    edit = StoryEdit(user=None)  # the request's, set by ArticleAdmin.get_form (a new class)
 
     def __init__(self, *args, **kwargs):
-        showing_draft = self.shown_draft is not None and not args and kwargs.get("data") is None
+        draft = self.edit.shown_draft
+        showing_draft = draft is not None and not args and kwargs.get("data") is None
         if showing_draft:
-            kwargs["data"] = drafts.form_data(self.shown_draft)
+            kwargs["data"] = drafts.form_data(draft)
             # the page around the form (title, breadcrumbs) names the story as published
             kwargs["instance"] = copy.copy(kwargs["instance"])
         super().__init__(*args, **kwargs)
         self.showing_draft = showing_draft
         self.conflict = None
         self.draft_conflict = None
-        opened_at = self.instance.version if self.live_version is None else self.live_version
+        live_version = self.edit.live_version
+        opened_at = self.instance.version if live_version is None else live_version
         self.fields["based_on_version"].initial = opened_at
         self.fields["draft_version"].initial = 0
         for _name, widget in uploads.held_widgets(self):
-            widget.user, widget.article = self.user, self.instance
+            widget.user, widget.article = self.edit.user, self.instance
         if "title" in self.fields:
             self.fields["title"].widget.attrs.update(spellcheck="true", lang="uk")
         if "tags" in self.fields:
             suggest = reverse("admin:articles_article_tags")
             self.fields["tags"].widget.attrs.update({"data-suggest-url": suggest})
         if "status" in self.fields:
-            allowed = workflow.allowed_statuses(self.user)
+            allowed = workflow.allowed_statuses(self.edit.user)
             self.fields["status"].choices = [
                 choice for choice in Article.Status.choices if choice[0] in allowed
             ]
 
     def clean(self):
         cleaned = super().clean()
-        if not self.checks_rules:
+        if not self.edit.checks_rules:
             return cleaned
         status = cleaned.get("status", self.instance.status)
         based_on = cleaned.get("based_on_version")
         problems = []
         try:
             workflow.check_save(
-                user=self.user,
+                user=self.edit.user,
                 article=self.instance,
                 status=status,
                 based_on=based_on,
-                live_version=self.live_version,
+                live_version=self.edit.live_version,
             )
         except workflow.EditConflict as conflict:
             self.conflict = workflow.conflict_details(
@@ -96,7 +94,7 @@ class ArticleAdminForm(forms.ModelForm):
                     article=self.instance,
                     opened_at=cleaned.get("draft_version") or 0,
                     status=status,
-                    saving=self.saving_draft,
+                    saving=self.edit.saving_draft,
                 )
             except drafts.DraftChanged as changed:
                 stored = drafts.form_data(changed.draft) if changed.draft else None

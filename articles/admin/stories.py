@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from js_asset import Media
 from reversion.admin import VersionAdmin
 
+from articles.admin.edit import StoryEdit
 from articles.admin.form import ArticleAdminForm
 from articles.admin.views import StoryViewsMixin
 from articles.editorial import drafts, uploads, workflow
@@ -31,11 +32,6 @@ from articles.models import (
 from articles.templatetags.articles_tags import rendition_url
 from ratings.models import Score
 from ratings.widget import format_average
-
-
-def _saving_draft(request):
-    """True for a story form sent with "save the changes as a draft"."""
-    return request.method == "POST" and "_save_draft" in request.POST
 
 
 class StoryInlineMixin:
@@ -209,17 +205,13 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        form.user = request.user  # a new class for every request
-        form.live_version = getattr(request, "live_story_version", None)
-        form.saving_draft = _saving_draft(request)
-        if request.method == "GET":
-            form.shown_draft = getattr(request, "story_draft", None)
+        form.edit = StoryEdit.of(request)  # a new class for every request
         return form
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        draft = getattr(request, "story_draft", None)
-        if request.method == "GET" and draft is not None:  # the draft's picks and notices
+        draft = StoryEdit.of(request).shown_draft
+        if draft is not None:  # the draft's picks and notices
             kwargs["data"] = drafts.form_data(draft)
         return kwargs
 
@@ -239,7 +231,8 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
         return super().has_delete_permission(request, obj) and workflow.may_delete(request.user)
 
     def save_model(self, request, obj, form, change):
-        if form.saving_draft:  # the story stays as readers see it
+        edit = StoryEdit.of(request)
+        if edit.saving_draft:  # the story stays as readers see it
             uploads.keep_chosen(form, user=request.user)
             held = [widget.held for _name, widget in uploads.held_widgets(form) if widget.held]
             drafts.save_draft(
@@ -254,25 +247,25 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
             article=obj,
             user=request.user,
             based_on=form.cleaned_data.get("based_on_version"),
-            live_version=form.live_version,
+            live_version=edit.live_version,
             significant=form.cleaned_data.get("significant_update", False),
             publish_time_chosen="published_at" in form.changed_data,
         )
         if form.cleaned_data.get("draft_version"):  # the form was the draft: now it is the story
             drafts.published(article=obj)
-            obj.published_draft = True
+            edit.published_draft = True
             step = "; ".join(filter(None, [str(_("Published the draft of changes")), step]))
-        obj.workflow_step = step
+        edit.step = step
         uploads.release(form)
 
     def save_related(self, request, form, formsets, change):
-        if form.saving_draft:
+        if StoryEdit.of(request).saving_draft:
             return  # tags, bylines, picks and notices wait in the draft
         super().save_related(request, form, formsets, change)
         workflow.finish_save(article=form.instance, user=request.user)
 
     def construct_change_message(self, request, form, formsets, add=False):
-        if form.saving_draft:  # nothing was saved: the formsets know of no saved rows
+        if StoryEdit.of(request).saving_draft:  # the formsets know of no saved rows
             message = super().construct_change_message(request, form, [], add)
             with translation.override(None):  # stored untranslated, as Django stores labels
                 changed = [
@@ -289,22 +282,22 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
 
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
-        self._record_step(obj, entry)
+        self._record_step(request, entry)
         return entry
 
     def log_change(self, request, obj, message):
-        if _saving_draft(request):  # the admin's log only: the story has no new revision
+        if StoryEdit.of(request).saving_draft:  # the admin's log only: no new revision
             said = LogEntry(change_message=json.dumps(message)).get_change_message()
             saved = _("Saved a draft of changes")
             message = f"{saved}. {said}".strip()
             obj = Article.objects.get(pk=obj.pk)  # named as readers still see it
         entry = super().log_change(request, obj, message)
-        self._record_step(obj, entry)
+        self._record_step(request, entry)
         return entry
 
-    def _record_step(self, obj, entry):
+    def _record_step(self, request, entry):
         """Sending for review and publishing go into the story's history with who did it."""
-        step = getattr(obj, "workflow_step", None)
+        step = StoryEdit.of(request).step
         if step and reversion.is_active():
             reversion.set_comment(f"{step}. {entry.get_change_message()}".strip())
 
@@ -313,10 +306,11 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
         story = self.get_object(request, unquote(object_id))
         if story is not None and self.has_change_permission(request, story):
             # a story with a draft of changes opens on the draft (get_form, get_formset_kwargs)
-            request.story_draft = drafts.pending(story)
-            extra_context["story_draft"] = request.story_draft
-            if request.story_draft is not None:
-                extra_context["story_draft_by"] = drafts.saved_by_name(request.story_draft)
+            edit = StoryEdit.of(request)
+            edit.draft = drafts.pending(story)
+            extra_context["story_draft"] = edit.draft
+            if edit.draft is not None:
+                extra_context["story_draft_by"] = drafts.saved_by_name(edit.draft)
         if story is not None and request.method == "GET":
             extra_context["story_status"] = self.story_status(story)
             workflow.keep_baseline(story)
@@ -347,7 +341,8 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
             stored = Article.objects.filter(pk=unquote(object_id))
             if request.method == "POST":
                 stored = stored.select_for_update()
-            request.live_story_version = stored.values_list("version", flat=True).first()
+            live_version = stored.values_list("version", flat=True).first()
+            StoryEdit.of(request).live_version = live_version
             return super().revision_view(request, object_id, version_id, extra_context)
 
     def recover_view(self, request, version_id, extra_context=None):
@@ -439,7 +434,8 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
 
     def response_change(self, request, obj):
         change_url = reverse("admin:articles_article_change", args=[obj.pk])
-        if _saving_draft(request):
+        edit = StoryEdit.of(request)
+        if edit.saving_draft:
             self.message_user(
                 request,
                 _(
@@ -449,7 +445,7 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(change_url)
-        if getattr(obj, "published_draft", False):
+        if edit.published_draft:
             self.message_user(
                 request, _("The draft is published: readers see the changes."), messages.SUCCESS
             )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from articles import views
+from articles.admin.edit import StoryEdit
 from articles.editorial import drafts, workflow
 
 
@@ -95,8 +96,8 @@ class StoryViewsMixin:
         """The story as its draft of changes would make it, as a reader will see it."""
         story, draft = self._draft_for(request, object_id)
         fields = flatten_fieldsets(self.get_fieldsets(request, story))
+        StoryEdit.of(request).checks_rules = False  # a look, not a save
         form_class = self.get_form(request, story, change=True, fields=fields)
-        form_class.checks_rules = False  # a look, not a save
         data = drafts.form_data(draft)
         form = form_class(data, instance=story)
         form.is_valid()  # a field in error keeps the published value
