@@ -2,8 +2,10 @@
 
 from django.db import transaction
 
-from articles.images import make_renditions, make_square
+from articles.images import clean_original, make_renditions, make_square
 from articles.models import Article, Author, SlugRedirect
+
+IMAGE_FIELDS = ("lead_image", "social_image")
 
 
 @transaction.atomic
@@ -14,7 +16,10 @@ def save_story(*, article: Article) -> Article:
     readers and search engines know keeps answering whatever path changed it.
     """
     old_slug = getattr(article, "stored_slug", None)
+    new_images = [name for name in IMAGE_FIELDS if _is_new(getattr(article, name))]
     article.save()
+    if new_images:
+        clean_images(article=article, fields=new_images)
     if old_slug and old_slug != article.slug:
         record_old_slug(article=article, old_slug=old_slug)
     article.stored_slug = article.slug
@@ -22,6 +27,29 @@ def save_story(*, article: Article) -> Article:
     if getattr(article, "stored_image", "") != image:
         refresh_renditions(article=article)
     return article
+
+
+def _is_new(image):
+    return bool(image) and not image._committed
+
+
+def clean_images(*, article, fields):
+    """Store the story's newly uploaded images upright and without camera or location
+    metadata: readers may be sent an original (the social image, a story without copies)."""
+    changed = {}
+    for name in fields:
+        image = getattr(article, name)
+        clean = clean_original(image.name)
+        if clean != image.name:
+            setattr(article, name, clean)
+            field = article._meta.get_field(name)
+            field.update_dimension_fields(article, force=True)
+            changed[name] = clean
+            for dimension in (field.width_field, field.height_field):
+                if dimension:
+                    changed[dimension] = getattr(article, dimension)
+    if changed:
+        Article.objects.filter(pk=article.pk).update(**changed)
 
 
 def record_old_slug(*, article, old_slug):

@@ -244,3 +244,80 @@ def test_editor_cannot_grant_themselves_permissions(editor_client, editor):
     url = reverse("admin:auth_user_change", args=[editor.pk])
     assert editor_client.post(url, {"user_permissions": [perm.pk]}).status_code == 403
     assert not editor.user_permissions.exists()
+
+
+BLUE = (20, 40, 220)
+
+
+def phone_photo(fmt="JPEG"):
+    """A 1200×800 photo as a phone stores it held sideways: EXIF orientation 6 (turn it a
+    quarter clockwise to show it), the phone's make and model, where it was taken, and a
+    comment. Its stored top-left corner is blue: shown upright it is the top-right one."""
+    image = Image.new("RGB", (1200, 800), (220, 220, 220))
+    image.paste(BLUE, (0, 0, 200, 200))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0110] = "Model Secret"  # Model
+    exif[0x8825] = {1: "N", 2: (50.0, 27.0, 1.5), 3: "E", 4: (30.0, 31.0, 2.5)}  # GPS
+    buffer = io.BytesIO()
+    options = {"comment": b"Taken at the safe house"} if fmt == "JPEG" else {}
+    image.save(buffer, fmt, exif=exif, **options)
+    return buffer.getvalue()
+
+
+def assert_upright_and_clean(name, *, width=None):
+    from django.core.files.storage import default_storage
+
+    with default_storage.open(name) as fh:
+        raw = fh.read()
+    for secret in (b"PhoneMaker", b"Model Secret", b"safe house"):
+        assert secret not in raw, (name, secret)
+    with Image.open(io.BytesIO(raw)) as image:
+        assert not image.getexif(), name  # no orientation left to apply, no GPS
+        assert "exif" not in image.info and "comment" not in image.info
+        w, h = image.size
+        assert h * 2 == w * 3, (name, image.size)  # 800×1200 proportions
+        if width:
+            assert w == width
+        rgb = image.convert("RGB")
+        top_right = rgb.getpixel((w - 3, 2))
+        assert top_right[2] > 150 and top_right[0] < 100, (name, top_right)  # blue
+
+
+def test_a_phone_photo_is_shown_upright_and_without_its_metadata(editor_client, section, client):
+    photo = SimpleUploadedFile("phone.jpg", phone_photo(), "image/jpeg")
+    social = SimpleUploadedFile("social.jpg", phone_photo(), "image/jpeg")
+    data = story_form(section, lead_image=photo, lead_image_alt="Фото", social_image=social)
+    response = editor_client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert (article.lead_image_width, article.lead_image_height) == (800, 1200)
+    assert_upright_and_clean(article.lead_image.name, width=800)
+    assert_upright_and_clean(article.social_image.name, width=800)
+    entries = sorted(article.lead_image_renditions.values(), key=lambda entry: entry["width"])
+    assert [(entry["width"], entry["height"]) for entry in entries] == [(480, 720), (800, 1200)]
+    for entry in entries:
+        for fmt in ("jpg", "webp"):
+            assert_upright_and_clean(entry[fmt], width=entry["width"])
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert 'width="800" height="1200"' in page
+    assert entries[-1]["jpg"] in page
+    feed = client.get("/feed/").content.decode()
+    assert entries[-1]["jpg"] in feed
+    change = editor_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert entries[0]["jpg"] in change.content.decode()  # the admin's thumbnail
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_renditions_of_other_formats_are_upright_and_clean(fmt, tmp_path):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from articles import images
+
+    name = default_storage.save(f"lead/phone.{fmt.lower()}", ContentFile(phone_photo(fmt)))
+    for entry in images.make_renditions(name).values():
+        assert_upright_and_clean(entry["jpg"], width=entry["width"])
+        assert_upright_and_clean(entry["webp"], width=entry["width"])
+    assert_upright_and_clean(images.clean_original(name), width=800)

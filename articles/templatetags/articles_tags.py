@@ -97,6 +97,24 @@ def rendition_url(article, fmt="jpg", width=800):
 
 
 @register.simple_tag
+def rendition(article, fmt="jpg", width=800):
+    """The copy closest to `width` as {"url", "width", "height"} (upright, as readers see
+    it), or the original image with its stored size."""
+    entry = nearest_rendition(article.lead_image_renditions, fmt, width)
+    if entry is not None:
+        return {
+            "url": default_storage.url(entry[fmt]),
+            "width": entry["width"],
+            "height": entry["height"],
+        }
+    return {
+        "url": article.lead_image.url if article.lead_image else "",
+        "width": article.lead_image_width,
+        "height": article.lead_image_height,
+    }
+
+
+@register.simple_tag
 def story_jsonld(article, authors, tags, score):
     """schema.org NewsArticle for a story; AggregateRating only when RATINGS_JSONLD is on."""
     url = absolute(article.get_absolute_url())
