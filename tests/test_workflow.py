@@ -142,11 +142,11 @@ def test_the_save_path_refuses_what_the_form_would(newsroom, section):
     story = own_story(olena, section, title="Оригінал")
     story.status = Article.Status.PUBLISHED
     with pytest.raises(workflow.NotAllowed):
-        workflow.save_story(article=story, user=olena, based_on=story.version)
+        workflow.save_edit(article=story, user=olena, based_on=story.version)
     theirs = Article.objects.get(pk=story.pk)
     theirs.title = "Чужа правка"
     with pytest.raises(workflow.NotAllowed):
-        workflow.save_story(article=theirs, user=petro, based_on=theirs.version)
+        workflow.save_edit(article=theirs, user=petro, based_on=theirs.version)
     stored = Article.objects.get(pk=story.pk)
     assert (stored.status, stored.title, stored.version) == ("draft", "Оригінал", 0)
 
@@ -329,7 +329,7 @@ def test_concurrent_saves_on_postgresql_let_exactly_one_through(section):
             mine = Article.objects.get(pk=story.pk)
             mine.title = title
             barrier.wait()
-            workflow.save_story(article=mine, user=editor, based_on=0)
+            workflow.save_edit(article=mine, user=editor, based_on=0)
             outcomes.append("saved")
         except workflow.EditConflict:
             outcomes.append("refused")
@@ -571,10 +571,10 @@ def test_the_save_path_ignores_an_authors_publish_time(newsroom, section):
     stored = story.published_at
     story = Article.objects.get(pk=story.pk)
     story.published_at = timezone.now() + timedelta(days=30)
-    workflow.save_story(article=story, user=olena, based_on=story.version)
+    workflow.save_edit(article=story, user=olena, based_on=story.version)
     story.refresh_from_db()
     assert story.published_at == stored
     fresh = Article(title="Нова", section=section, body="<p>Текст</p>")
     fresh.published_at = timezone.now() + timedelta(days=30)
-    workflow.save_story(article=fresh, user=olena, based_on=0)
+    workflow.save_edit(article=fresh, user=olena, based_on=0)
     assert Article.objects.get(pk=fresh.pk).published_at <= timezone.now()

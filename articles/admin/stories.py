@@ -200,7 +200,7 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not workflow.can_publish(request.user):
-            fields.append("published_at")  # Authors do not schedule (workflow.save_story)
+            fields.append("published_at")  # Authors do not schedule (workflow.save_edit)
         return fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -243,7 +243,7 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
                 uploads=held,
             )
             return
-        step = workflow.save_story(
+        step = workflow.save_edit(
             article=obj,
             user=request.user,
             based_on=form.cleaned_data.get("based_on_version"),

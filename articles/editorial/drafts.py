@@ -6,7 +6,7 @@ image are not written, so no content version starts, no page is purged, and feed
 search and sitemaps still read the published story. The draft is the story form as it
 was sent (a new image is held by articles.editorial.uploads). Opening the story shows the draft in
 the form, its preview renders it, and publishing it is an ordinary save of that form:
-every rule, check and side effect of a save (workflow.save_story) applies.
+every rule, check and side effect of a save (workflow.save_edit) applies.
 
 No lost edits: the draft has its own version, which the form carries. A save or publish
 based on an older draft, or on a draft published or discarded meanwhile, is refused with

@@ -158,7 +158,7 @@ def _event(old_status, article, now):
 
 
 @transaction.atomic
-def save_story(
+def save_edit(
     *, article, user, based_on, live_version=None, significant=False, publish_time_chosen=False
 ):
     """Save a story through the workflow's rules; returns the step it made, in words, or None.
