@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from taggit.models import Tag, TaggedItem
@@ -339,17 +339,18 @@ def _import(records, progress, dry_run):
             fields = ["title", "body", "teaser", "source", "section_id", "status"]
             if record.published_at is not None:
                 fields.append("published_at")
-            if any(getattr(article, f) != getattr(candidate, f) for f in fields):
+            differs = any(getattr(article, f) != getattr(candidate, f) for f in fields)
+            if differs:
                 for f in fields + ["excerpt", "search_document"]:
                     setattr(article, f, getattr(candidate, f))
-                article.updated_at = now
-                article.version += 1  # an admin form opened before the import is out of date
-                changed.append(article)
             same_authors = [a.pk for a in article.authors.all()] == [a.pk for a in author_list]
             same_tags = sorted(t.name for t in article.tags.all()) == sorted(record.tags)
             if not (same_authors and same_tags):
                 relations_changed.append((record, article, author_list))
-            if article in changed or not (same_authors and same_tags):
+            if differs or not (same_authors and same_tags):
+                article.updated_at = now
+                article.version += 1  # an admin form opened before the import is out of date
+                changed.append(article)
                 result.updated += 1
             else:
                 result.unchanged += 1
@@ -399,8 +400,13 @@ def _import(records, progress, dry_run):
             RelatedLink(article_id=article.pk, target_id=by_slug[slug].pk, position=i)
             for i, slug in enumerate(record.related)
         )
+    bumped = {article.pk for article in changed}
     for chunk in _chunks(replaced):
         RelatedLink.objects.filter(article_id__in=chunk).delete()
+        # the related links are part of the admin's story form, as the fields are
+        Article.objects.filter(pk__in=[pk for pk in chunk if pk not in bumped]).update(
+            version=F("version") + 1, updated_at=now
+        )
     RelatedLink.objects.bulk_create(links, batch_size=1000)
     if dry_run:
         transaction.set_rollback(True)

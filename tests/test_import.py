@@ -209,3 +209,19 @@ def test_a_section_made_by_an_import_is_reported_and_goes_to_the_end_of_the_menu
     call_command("import_articles", str(source), stdout=out)
     assert "New sections created, at the end of the menu: Авто." in out.getvalue()
     assert list(Section.objects.values_list("name", flat=True)) == ["Україна", "Світ", "Авто"]
+
+
+def test_an_update_of_tags_or_related_stories_alone_moves_the_version(tmp_path):
+    """An editor's form opened before the import is out of date whatever part it changed."""
+    first = {"slug": "persha", "title": "Перша", "body": "Текст.", "tags": ["а"]}
+    second = {"slug": "druha", "title": "Друга", "body": "Текст."}
+    call_command("import_articles", write_jsonl(tmp_path, [first, second]), stdout=io.StringIO())
+    versions = dict(Article.objects.values_list("slug", "version"))
+    retagged = {**first, "tags": ["а", "б"]}
+    call_command("import_articles", write_jsonl(tmp_path, [retagged, second]), stdout=io.StringIO())
+    linked = {**retagged, "related": ["druha"]}
+    call_command("import_articles", write_jsonl(tmp_path, [linked, second]), stdout=io.StringIO())
+    after = dict(Article.objects.values_list("slug", "version"))
+    assert after == {"persha": versions["persha"] + 2, "druha": versions["druha"]}
+    call_command("import_articles", write_jsonl(tmp_path, [linked, second]), stdout=io.StringIO())
+    assert dict(Article.objects.values_list("slug", "version")) == after

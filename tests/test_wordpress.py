@@ -15,10 +15,11 @@ from django.contrib.redirects.models import Redirect
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection
+from django.urls import reverse
 from PIL import Image
 from taggit.models import Tag, TaggedItem
 
-from articles import wordpress
+from articles import text, wordpress
 from articles.delivery.content_version import content_version
 from articles.models import Article, Author, Section, WordPressImage, WordPressItem
 from ratings import services as ratings
@@ -540,8 +541,8 @@ def test_truncated_images_are_refused_and_whole_ones_kept(uploads):
     assert "brussels" not in story(1002).body
 
 
-def test_check_image_reads_the_size_without_decoding(tmp_path):
-    assert wordpress.check_image(_jpeg((40, 30))) == (40, 30)
+def test_check_image_reads_the_format_and_size(tmp_path):
+    assert wordpress.check_image(_jpeg((40, 30))) == ("JPEG", 40, 30)
     with pytest.raises(wordpress.MediaError):
         wordpress.check_image(b"GIF89a<script>alert(1)</script>")
 
@@ -942,3 +943,187 @@ def test_storage_that_cannot_be_written_fails_the_run_and_writes_nothing(uploads
         run(UKRAINIAN, media_dir=uploads)
     assert not Article.objects.exists() and not WordPressImage.objects.exists()
     assert not WordPressItem.objects.exists()
+
+
+# --- hardening (issue 22) ----------------------------------------------------------------
+
+
+def _jpeg_carrying_html():
+    """A whole, valid JPEG with an HTML page in a comment segment: an image to Pillow, a
+    web page to a browser that is told it is one."""
+    from io import BytesIO
+
+    page = b"<html><body><script>alert(document.cookie)</script></body></html>"
+    buffer = BytesIO()
+    Image.new("RGB", (64, 48), (10, 20, 30)).save(buffer, "JPEG", comment=page)
+    return buffer.getvalue()
+
+
+def _export_with_images(path, lead, inline):
+    site = "https://vesti.example.ua/wp-content/uploads/2024/01"
+    body = f'Текст.\n\n<img src="{site}/{inline}" alt="Графік" />'
+    return _export(
+        path,
+        "<item><title>Новина</title><wp:post_id>1</wp:post_id>"
+        "<wp:post_type>post</wp:post_type><wp:status>publish</wp:status>"
+        "<wp:post_date_gmt>2024-01-02 10:00:00</wp:post_date_gmt>"
+        f"<content:encoded><![CDATA[{body}]]></content:encoded>"
+        "<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key>"
+        "<wp:meta_value>2</wp:meta_value></wp:postmeta></item>"
+        "<item><title>Фото</title><wp:post_id>2</wp:post_id>"
+        "<wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>"
+        f"<wp:attachment_url>{site}/{lead}</wp:attachment_url></item>",
+    )
+
+
+@pytest.mark.parametrize("copy_media", [False, True])
+def test_files_named_as_web_pages_are_never_stored_whatever_their_bytes(
+    tmp_path, settings, copy_media
+):
+    uploads = tmp_path / "uploads"
+    (uploads / "2024/01").mkdir(parents=True)
+    for name in ("lead.html", "chart.svg", "photo.html"):
+        (uploads / "2024/01" / name).write_bytes(_jpeg_carrying_html())
+    export = _export_with_images(tmp_path / "pages.xml", "lead.html", "chart.svg")
+    out = run(export, media_dir=uploads, copy_media=copy_media)
+    news = story(1)
+    assert news.lead_image.name == ""
+    assert "chart.svg" not in news.body and "<img" not in news.body
+    assert "2024/01/lead.html: not an image file name (.html)" in out
+    assert "2024/01/chart.svg: not an image file name (.svg)" in out
+    stored = [p.name for p in (Path(settings.MEDIA_ROOT)).rglob("*") if p.is_file()]
+    assert stored == []
+    assert not WordPressImage.objects.exists()
+
+
+def test_an_image_is_stored_under_the_extension_of_its_decoded_format(tmp_path, settings):
+    uploads = tmp_path / "uploads"
+    make_image(uploads / "2024/01/lead.jpg", fmt="PNG")  # a PNG named .jpg
+    (uploads / "2024/01/inline.jpeg").write_bytes(_jpeg_carrying_html())
+    run(_export_with_images(tmp_path / "named.xml", "lead.jpg", "inline.jpeg"), media_dir=uploads)
+    news = story(1)
+    assert news.lead_image.name == "wordpress/2024/01/lead.png"
+    with Image.open(Path(settings.MEDIA_ROOT) / news.lead_image.name) as image:
+        assert image.format == "PNG"
+    assert 'src="/media/wordpress/2024/01/inline.jpeg"' in news.body  # a JPEG: name kept
+
+
+def test_a_reimport_moves_the_version_so_an_older_form_cannot_undo_it(tmp_path, editor_client):
+    from tests.admin_forms import read_form
+
+    first = _export(tmp_path / "v1.xml", _post(1, "Перша версія"))
+    run(first)
+    news = story(1)
+    url = f"/admin/articles/article/{news.pk}/change/"
+    data, _options = read_form(editor_client.get(url))  # an editor opens it
+    correction = _export(tmp_path / "v2.xml", _post(1, "Виправлена версія"))
+    run(correction)  # the old site's correction comes in
+    news.refresh_from_db()
+    assert news.title == "Виправлена версія" and news.version == 1
+    data["_save"] = ["1"]
+    response = editor_client.post(url, data)  # the editor saves the form opened before
+    assert response.status_code == 200  # refused: the form comes back
+    news.refresh_from_db()
+    assert news.title == "Виправлена версія"
+
+
+def test_a_reimport_changing_only_tags_moves_the_version(tmp_path):
+    term = '<category domain="post_tag" nicename="{0}"><![CDATA[{0}]]></category>'
+    tagged = _post(1, "Новина").replace("</item>", term.format("kyiv") + "</item>")
+    run(_export(tmp_path / "v1.xml", _post(1, "Новина")))
+    run(_export(tmp_path / "v2.xml", tagged))
+    assert story(1).version == 1
+    run(_export(tmp_path / "v2.xml", tagged))  # the same again: nothing moves
+    assert story(1).version == 1
+
+
+def test_a_tally_with_no_room_for_new_votes_is_refused_and_voting_works(tmp_path, client):
+    MAX = str(2**31 - 1)  # noqa: N806 - the score's count column holds no more
+    export = _export(
+        tmp_path / "tally.xml",
+        _post(1, "Максимум", meta=[("ratings_users", MAX), ("ratings_score", MAX)]),
+        _post(
+            2, "Мільярд і один", meta=[("ratings_users", "1000000001"), ("ratings_score", "4e9")]
+        ),
+        _post(3, "Мільярд", meta=[("ratings_users", "1000000000"), ("ratings_score", "4e9")]),
+    )
+    out = run(export)
+    assert "ratings not read (too many votes): 2" in out
+    assert "post 1: 2147483647" in out and "post 2: 1000000001" in out
+    for pk in (1, 3):
+        response = client.post(
+            reverse("ratings:vote", args=["articles.article", story(pk).pk, "rating"]),
+            {"score": "5"},
+            HTTP_ACCEPT="application/json",
+        )
+        assert response.status_code == 200
+    assert response.json()["count"] == 1_000_000_001
+    assert Score.objects.get(object_id=story(1).pk).count == 1
+
+
+def test_hostile_bodies_are_converted_in_linear_time_without_recursion(tmp_path):
+    import time
+
+    nested = (
+        "".join(f"[n{i}]" for i in range(3000))
+        + "x"
+        + "".join(f"[/n{i}]" for i in reversed(range(3000)))
+    )
+    bodies = {
+        "nested": nested,
+        "unclosed": "[a]" * 33_000,
+        "open brackets": "[a " * 33_000,
+        "captions": "[caption]" * 11_000,
+        "comments": "<!--" * 25_000,
+        "block comments": "<!-- wp:x " * 10_000,
+        "tags": "<a " * 33_000,
+        "iframes": "<iframe>" * 12_000,
+        "videos": "<video>" * 14_000,
+        "list items": "<p><li" * 16_000,
+        "spaces": " " * 100_000 + "<option>",
+    }
+    for name, body in bodies.items():
+        started = time.monotonic()
+        converted = wordpress.convert_body(body)
+        text.sanitize_html(converted.html)
+        assert time.monotonic() - started < 1, name
+    items = [_post(1, "Вкладені").replace("Текст Вкладені.", nested)]
+    items.append(_post(2, "Дужки").replace("Текст Дужки.", "[a " * 33_000))
+    started = time.monotonic()
+    out = run(_export(tmp_path / "hostile.xml", *items))
+    assert time.monotonic() - started < 10
+    assert "Stories: 2 new" in out
+    assert story(1).body == "<p>x</p>"
+
+
+def test_images_at_an_ipv6_address_are_fetched_under_the_same_rules(tmp_path, uploads):
+    import socket
+
+    class Server(http.server.ThreadingHTTPServer):
+        address_family = socket.AF_INET6
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(uploads.parent), **kwargs)
+
+        def translate_path(self, path):
+            return super().translate_path(path.replace("/wp-content/uploads/", "/uploads/", 1))
+
+        def log_message(self, *args):
+            pass
+
+    server = Server(("::1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://[::1]:{server.server_address[1]}"
+        boat = f'<img src="{base}/wp-content/uploads/2013/03/boat.jpg" alt="Човен">'
+        export = _export(tmp_path / "ipv6.xml", _post(1, "Човен").replace("Текст Човен.", boat))
+        out = run(export, fetch_media=True)
+        assert "private, loopback or reserved address (::1)" in out  # refused as for IPv4
+        assert "boat.jpg" not in story(1).body
+        out = run(export, fetch_media=True, allow_private_addresses=True)
+        assert 'src="/media/wordpress/2013/03/boat.jpg"' in story(1).body
+        assert "Images: 1 copied, 0 missing." in out
+    finally:
+        server.shutdown()
+        server.server_close()
