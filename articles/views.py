@@ -5,6 +5,8 @@ articles.delivery.pagecache.respond, which the page cache also uses for stored p
 """
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
@@ -58,18 +60,6 @@ def _page(request, template, context, *, keys, slot=None, live=None, state, para
     # a signed-in user's page, or one with a message of the reader's, is theirs alone
     shared = cacheable_request(request) and not request.user.is_authenticated
     return respond(request, page, public=shared)
-
-
-def _listing(request, template, queryset, count_key, extra, keys, *, hidden_when_empty=False):
-    """A time-ordered list of stories; `hidden_when_empty`: a 404 while nothing on it is
-    public, so that a tag or byline of an embargoed story does not give it away."""
-    state = content_state()
-    page = paginate(request, queryset.for_listing(), count_key, keyset=True)
-    context = {"page_obj": page, "articles": page.object_list, **extra}
-    if hidden_when_empty and not page.object_list:
-        raise Http404("Nothing published here yet.")
-    keys = [*keys, *edge.story_keys(page.object_list)]
-    return _page(request, template, context, keys=keys, state=state, parameters=LIST_PARAMETERS)
 
 
 def _top_rated_key(template, limit, language):
@@ -286,45 +276,57 @@ def _story_page(
     return response
 
 
-def section_detail(request, slug):
-    section = get_object_or_404(Section, slug=slug)
-    stories = Article.objects.published().in_section(section)
-    return _listing(
-        request,
+@dataclass(frozen=True)
+class Listing:
+    """A list page of the stories of one section, tag or author."""
+
+    model: type
+    template: str
+    stories: Callable  # (published stories, the object) -> its stories
+    keys: tuple  # (its own surrogate key, its list's key), each by the object's pk
+    names: tuple  # the context names the object is given
+
+
+LISTINGS = {
+    "section": Listing(
+        Section,
         "articles/section_detail.html",
-        stories,
-        f"section:{section.pk}",
-        {"section": section, "current_section": section},
-        [edge.section_key(section.pk), edge.section_list_key(section.pk)],
-        hidden_when_empty=True,
-    )
-
-
-def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
-    stories = Article.objects.published().filter(tags=tag)
-    return _listing(
-        request,
+        lambda stories, section: stories.in_section(section),
+        (edge.section_key, edge.section_list_key),
+        ("section", "current_section"),
+    ),
+    "tag": Listing(
+        Tag,
         "articles/tag_detail.html",
-        stories,
-        f"tag:{tag.pk}",
-        {"tag": tag},
-        [edge.tag_key(tag.pk), edge.tag_list_key(tag.pk)],
-        hidden_when_empty=True,
-    )
-
-
-def author_detail(request, slug):
-    author = get_object_or_404(Author, slug=slug)
-    stories = Article.objects.published().filter(authors=author)
-    return _listing(
-        request,
+        lambda stories, tag: stories.filter(tags=tag),
+        (edge.tag_key, edge.tag_list_key),
+        ("tag",),
+    ),
+    "author": Listing(
+        Author,
         "articles/author_detail.html",
-        stories,
-        f"author:{author.pk}",
-        {"author": author},
-        [edge.author_key(author.pk), edge.author_list_key(author.pk)],
-        hidden_when_empty=True,
+        lambda stories, author: stories.filter(authors=author),
+        (edge.author_key, edge.author_list_key),
+        ("author",),
+    ),
+}
+
+
+def story_list(request, slug, kind):
+    """A section's, tag's or author's stories, newest first; a 404 while none is public,
+    so that a tag or byline of an embargoed story does not give it away."""
+    listing = LISTINGS[kind]
+    found = get_object_or_404(listing.model, slug=slug)
+    state = content_state()
+    stories = listing.stories(Article.objects.published(), found).for_listing()
+    page = paginate(request, stories, f"{kind}:{found.pk}", keyset=True)
+    if not page.object_list:
+        raise Http404("Nothing published here yet.")
+    context = {"page_obj": page, "articles": page.object_list}
+    context.update(dict.fromkeys(listing.names, found))
+    keys = [key(found.pk) for key in listing.keys] + edge.story_keys(page.object_list)
+    return _page(
+        request, listing.template, context, keys=keys, state=state, parameters=LIST_PARAMETERS
     )
 
 
