@@ -1,29 +1,26 @@
-"""Інші новини (Other news): the editor's picks first, then an automatic fill.
+"""Інші новини (Other news): the editor's picks first, then the story's stored neighbours.
 
-The fill takes stories sharing a tag with the article, then stories from its section,
-then any, each tier newest first, among the ARTICLES_RELATED_CANDIDATES newest stories
-no older than ARTICLES_RELATED_MAX_AGE_DAYS. Never the article itself, a duplicate, a
-draft or a story whose time has not come.
-
-It runs on every cold story page, so its cost must not grow with the archive: one
-query for the links and one for every story the block may show, picks and fill alike,
-which stops reading as soon as each tier of the fill has enough.
+The neighbours are computed when a story is saved (articles.neighbours: by what the
+stories say, their tags, section and time), so a page does no similarity work: one query
+reads the picks and the neighbours that readers may see now, never the article itself, a
+duplicate, a draft or a story whose time has not come.
 """
 
 import json
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import connections, router
+from django.db.models import Case, DateTimeField, F, JSONField, Value, When
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
-from taggit.models import TaggedItem
 
-from articles.models import Article
+from articles.models import Article, Neighbour, RelatedLink
 
-PICKED = -1  # the tier of the editor's picks in the stories query
+LINK, PICKED, NEIGHBOUR = -2, -1, 0  # the tiers of the block's query
+STORY_COLUMNS = ("title", "slug", "excerpt", "published_at", "lead_image", "lead_image_renditions")
 
 
 class NewsItem:
@@ -43,25 +40,24 @@ class NewsItem:
         self.image = image  # {"url", "width", "height"} of a small copy of the lead image
 
 
-def related_news(article, limit=None, tag_ids=None, links=None):
+def related_news(article, limit=None, links=None):
     """Up to `limit` NewsItems (ARTICLES_RELATED_COUNT): picks in the editor's order, then
-    the fill.
+    the stored neighbours.
 
-    `tag_ids` are the article's tags when the caller has them already (a query fewer);
-    `links` its picks, in order, when they are not the stored ones (a draft's preview).
+    `links` are the article's picks, in order, when they are not the stored ones (a
+    draft's preview).
     """
     limit = limit or settings.ARTICLES_RELATED_COUNT
-    now = timezone.now()
-    links = list(article.related_links.all()) if links is None else links
-    if tag_ids is None:
-        tag_ids = list(article.tags.values_list("pk", flat=True))
-    picked = [link.target_id for link in links if link.target_id]
-    # a tier may have to skip the article, the picks and what better tiers chose
-    sql, params = stories_query(article, now, picked, tag_ids, 1 + len(picked) + 2 * limit)
+    sql, params = stories_query(article, timezone.now(), links, limit)
     with connections[router.db_for_read(Article)].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    targets = {row[1]: _item(*row[1:]) for row in rows if row[0] == PICKED}
+    if links is None:
+        links = [
+            RelatedLink(target_id=row[2], url=row[9] or "", title=row[3] or "")
+            for row in sorted((r for r in rows if r[0] == LINK), key=lambda r: (r[1], r[10]))
+        ]
+    targets = {row[2]: _item(*row[2:9]) for row in rows if row[0] == PICKED}
     items, seen = [], {article.pk}
     for link in links:
         if len(items) >= limit:
@@ -71,29 +67,19 @@ def related_news(article, limit=None, tag_ids=None, links=None):
             if target is None or target.article_id in seen:
                 continue
             seen.add(target.article_id)
-            items.append(
-                NewsItem(
-                    link.title or target.title,
-                    target.teaser,
-                    target.url,
-                    article_id=target.article_id,
-                    published_at=target.published_at,
-                    image=target.image,
-                )
-            )
+            target.title = link.title or target.title
+            items.append(target)
         elif link.url not in seen:
             seen.add(link.url)
             items.append(NewsItem(link.title, "", link.url, external=True))
-    # the fill: best tier first, newest first in each (a UNION promises no order)
-    fill = [row for row in rows if row[0] != PICKED]
-    fill.sort(key=lambda row: (row[5], row[1]), reverse=True)
-    fill.sort(key=lambda row: row[0])
-    for _tier, pk, *row in fill:
+    # the stored order: pins first, then the best score (a UNION promises no order)
+    neighbours = sorted((r for r in rows if r[0] == NEIGHBOUR), key=lambda r: r[1])
+    for _tier, _order, pk, *row in neighbours:
         if len(items) >= limit:
             break
         if pk not in seen:
             seen.add(pk)
-            items.append(_item(pk, *row))
+            items.append(_item(pk, *row[:6]))
     return items
 
 
@@ -144,59 +130,68 @@ def _sql(queryset):
     return queryset.query.get_compiler(connection=connection).as_sql()
 
 
-def stories_query(article, now, picked, tag_ids, per_tier):
-    """One SQL statement for every story the block may show.
+def _order():
+    """A neighbour's place as one number, smallest first: pins, then the best score."""
+    pinned = Case(When(pinned=True, then=Value(1000.0)), default=Value(0.0))
+    return -(F("score") + pinned)
 
-    Rows of (tier, id, title, slug, excerpt, published_at, lead_image,
-    lead_image_renditions): the picked stories that are
-    public (tier PICKED), then the fill's tiers. Each fill tier reads the candidate window
-    (the newest published stories, in the order of the publication index) and stops at
-    `per_tier` rows. The window is a LIMITed subquery that the database reads only as far
-    as needed: the ORM cannot express the tiers over it, so they are SQL around QuerySets
-    that carry the one publication rule, Article.objects.published().
+
+def stories_query(article, now, links, limit):
+    """One SQL statement for everything the block may show.
+
+    Rows of (tier, order, id, title, slug, excerpt, published_at, lead_image,
+    lead_image_renditions, url, link id): the story's stored picks (tier LINK, unless
+    `links` are given), the picked stories that are public (PICKED), and the stored
+    neighbours that are public, best first (NEIGHBOUR). Each part is a QuerySet; the
+    public ones carry the one publication rule, Article.objects.published().
     """
-    columns = (
-        "id",
-        "title",
-        "slug",
-        "excerpt",
-        "section_id",
-        "published_at",
-        "lead_image",
-        "lead_image_renditions",
-    )
-    cutoff = now - timezone.timedelta(days=settings.ARTICLES_RELATED_MAX_AGE_DAYS)
-    published = Article.objects.published(now).order_by().values_list(*columns)
-    window, window_params = _sql(
-        published.filter(published_at__gte=cutoff).order_by("-published_at", "-id")[
-            : settings.ARTICLES_RELATED_CANDIDATES
-        ]
-    )
-    tiers = []
-    if tag_ids:
-        marks = ", ".join(["%s"] * len(tag_ids))
-        shares_a_tag = (
-            f"WHERE EXISTS (SELECT 1 FROM {TaggedItem._meta.db_table} t "
-            f"WHERE t.content_type_id = %s AND t.object_id = w.id AND t.tag_id IN ({marks}))"
-        )
-        article_type = ContentType.objects.get_for_model(Article).pk
-        tiers.append((shares_a_tag, [article_type, *tag_ids]))
-    tiers.append(("WHERE w.section_id = %s", [article.section_id]))
-    tiers.append(("", []))
-    parts, params = [], []
-    if picked:
-        picks, picks_params = _sql(published.filter(id__in=picked))
+    published = Article.objects.published(now).order_by()
+    parts = []
+    if links is None:
+        picked = RelatedLink.objects.filter(article_id=article.pk).values("target_id")
         parts.append(
-            f"SELECT * FROM (SELECT {PICKED} AS tier, p.id, p.title, p.slug, p.excerpt, "
-            f"p.published_at, p.lead_image, p.lead_image_renditions FROM ({picks}) p) picked"
+            RelatedLink.objects.filter(article_id=article.pk)
+            .order_by()
+            .values_list(
+                Value(LINK),
+                "position",
+                "target_id",
+                "title",
+                Value(""),
+                Value(""),
+                Cast(Value(None), DateTimeField()),
+                Value(""),
+                Cast(Value(None), JSONField()),
+                "url",
+                "id",
+            )
         )
-        params += picks_params
-    for number, (condition, condition_params) in enumerate(tiers):
+    else:
+        picked = [link.target_id for link in links if link.target_id]
+    if picked != []:
+        parts.append(
+            published.filter(id__in=picked).values_list(
+                Value(PICKED), Value(0), "id", *STORY_COLUMNS, Value(""), Value(0)
+            )
+        )
+    # picks may be among the neighbours too: enough of them for the block either way
+    wanted = limit + (len(picked) if isinstance(picked, list) else limit)
+    parts.append(
+        Neighbour.objects.filter(article_id=article.pk, story__in=published)
+        .order_by("-pinned", "-score", "story_id")
+        .values_list(
+            Value(NEIGHBOUR),
+            _order(),
+            "story_id",
+            *[f"story__{column}" for column in STORY_COLUMNS],
+            Value(""),
+            Value(0),
+        )[:wanted]
+    )
+    sqls, params = [], []
+    for number, part in enumerate(parts):
+        sql, part_params = _sql(part)
         # SQLite takes no parentheses around the parts of a UNION: each is wrapped instead
-        parts.append(
-            f"SELECT * FROM (SELECT {number} AS tier, w.id, w.title, w.slug, w.excerpt, "
-            f"w.published_at, w.lead_image, w.lead_image_renditions FROM ({window}) w {condition} "
-            f"ORDER BY w.published_at DESC, w.id DESC LIMIT %s) tier{number}"
-        )
-        params += [*window_params, *condition_params, per_tier]
-    return " UNION ALL ".join(parts), params
+        sqls.append(f"SELECT * FROM ({sql}) part{number}")
+        params += part_params
+    return " UNION ALL ".join(sqls), params

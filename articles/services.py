@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from articles import neighbours
 from articles.images import clean_original, make_renditions, make_square
 from articles.models import Article, Author, SlugRedirect
 
@@ -13,7 +14,8 @@ def save_story(*, article: Article) -> Article:
     """Save a story; keep its old address as a redirect and make renditions of a new image.
 
     The admin, the importers and seed_demo save stories through here, so an address that
-    readers and search engines know keeps answering whatever path changed it.
+    readers and search engines know keeps answering whatever path changed it, and the
+    story's Інші новини (and its place in other stories') follow what it now says.
     """
     old_slug = getattr(article, "stored_slug", None)
     new_images = [name for name in IMAGE_FIELDS if _is_new(getattr(article, name))]
@@ -26,6 +28,8 @@ def save_story(*, article: Article) -> Article:
     image = article.lead_image.name if article.lead_image else ""
     if getattr(article, "stored_image", "") != image:
         refresh_renditions(article=article)
+    # once committed, with the tags and picks the caller saves after the story
+    neighbours.refresh_after_commit(article.pk)
     return article
 
 

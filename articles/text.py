@@ -130,6 +130,33 @@ def lemmas(word):
     return tuple(forms) or (word,)
 
 
+# Parts of speech that say what a story is about: names, things, qualities, actions.
+# Prepositions, conjunctions, particles, pronouns, numerals and adverbs do not.
+CONTENT_POS = {"NOUN", "ADJF", "ADJS", "VERB", "INFN", "PRTF", "PRTS", "GRND"}
+# Short and long names of the same thing, which no dictionary joins.
+ALIASES = {
+    "нбу": "нацбанк",
+    "єс": "євросоюз",
+    "рф": "росія",
+    "nato": "нато",
+    "eu": "євросоюз",
+}
+
+
+@functools.lru_cache(maxsize=200_000)
+def content_lemmas(word):
+    """The dictionary forms of a word that says what a text is about, or () for a word that
+    does not (a preposition, a pronoun, a number). Latin words stay as they are."""
+    word = word.lower().replace("’", "'").replace("ʼ", "'")
+    if word in ALIASES:
+        return (ALIASES[word],)
+    if not re.search(r"[а-яіїєґ]", word):
+        return (word,) if re.search(r"[a-z]", word) and len(word) > 1 else ()
+    parses = [p for p in _morph().parse(word) if p.tag.POS in CONTENT_POS]
+    forms = dict.fromkeys(p.normal_form.replace("’", "'") for p in parses)
+    return tuple(ALIASES.get(form, form) for form in forms)
+
+
 def words(text):
     """The words of a text worth indexing."""
     return [w for w in _WORD.findall(text or "") if len(w) > 1 or w.isdigit()]

@@ -236,7 +236,7 @@ def _story_page(
     authors = list(article.authors.all()) if authors is None else authors
     if notices is None:
         notices = list(article.notices.all()) if article.revised_at else []
-    related = related_news(article, tag_ids=[tag.pk for tag in tags if tag.pk], links=links)
+    related = related_news(article, links=links)
     score = None
     if settings.RATINGS_JSONLD:
         score = rating_services.current(target=article, field=RATED_FIELD)

@@ -2,6 +2,7 @@ import factory
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
+from articles import neighbours
 from articles.models import Article, Author, Notice, RelatedLink, Section
 
 
@@ -43,6 +44,12 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def authors(self, create, extracted, **kwargs):
         if create and extracted:
             self.authors.set(extracted)
+
+    @factory.post_generation
+    def neighbours(self, create, extracted, **kwargs):
+        """Other news computed as a save through articles.services would (neighbours=False: not)."""
+        if create and extracted is not False:
+            neighbours.refresh_story(article_id=self.pk)
 
 
 class RelatedLinkFactory(factory.django.DjangoModelFactory):

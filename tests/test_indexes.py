@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from articles import neighbours
 from articles.models import Article
 from articles.related import stories_query
 from tests.conftest import require_postgres
@@ -57,14 +58,25 @@ def test_story_by_slug_uses_the_unique_index(archive):
     assert "Index" in plan(Article.objects.filter(slug="novyna-1"))
 
 
-def test_other_news_fill_walks_the_publication_index(archive):
-    story = Article.objects.filter(section=archive).first()
-    tag_ids = list(story.tags.values_list("pk", flat=True))
-    sql, params = stories_query(story, timezone.now(), [], tag_ids, per_tier=12)
+def _explain(sql, params):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + sql, params)
-        text = " ".join(row[0] for row in cursor.fetchall())
+        return " ".join(row[0] for row in cursor.fetchall())
+
+
+def test_other_news_reads_only_the_story_s_stored_rows(archive):
+    story = Article.objects.filter(section=archive).first()
+    neighbours.refresh_story(article_id=story.pk)
+    text = _explain(*stories_query(story, timezone.now(), None, 6))
     assert "Seq Scan" not in text, text
-    assert text.count("article_pub_idx") == 3, text  # each tier reads the index in order
-    assert "Sort" not in text.replace("Sort Key", ""), text  # and stops early: no sorting
+    assert "neighbour_once" in text, text  # the story's neighbours by its unique index
+
+
+def test_candidates_are_read_from_the_term_index(archive):
+    story = Article.objects.filter(section=archive).first()
+    indexed = neighbours.index_story(story, [])
+    sql, params = neighbours.candidates_query(story, indexed)
+    text = _explain(sql, params)
+    assert "Seq Scan" not in text, text
+    assert "storyterm_term_time_idx" in text, text

@@ -161,9 +161,9 @@ def test_story_page_query_budget_cold_and_warm(client, article, links, django_as
     ContentType.objects.get_for_model(Article)  # warm in any running process
     cache.clear()
     # cold: story, content state (next scheduled story, breaking-news banners, the
-    # footer's pages), score, authors, tags, related links, the stories of Other news
-    # (picks and fill in one), sections nav
-    with django_assert_num_queries(10):
+    # footer's pages), score, authors, tags, Other news (picks and stored neighbours in
+    # one), sections nav
+    with django_assert_num_queries(9):
         client.get(url)
     # warm: the whole page and the live score from the cache
     with django_assert_num_queries(0):

@@ -1,80 +1,149 @@
-"""Інші новини: editor's picks first, then the automatic fill, never the wrong stories."""
+"""Інші новини: editor's picks first, then neighbours by content, never the wrong stories."""
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.utils import timezone
 
-from articles.models import Article, RelatedLink
+from articles import neighbours
+from articles.models import Article, Neighbour, NeighbourChoice, RelatedLink, StoryTerms, Term
 from articles.related import related_news
 from tests.factories import ArticleFactory, RelatedLinkFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
+GRID = (
+    "<p>Росія атакувала енергосистему, Укренерго запровадило графіки відключень. "
+    "Енергетики відновлюють підстанції після удару по енергосистемі.</p>"
+)
+GRID_AGAIN = (
+    "<p>Укренерго: енергосистемою пройшла хвиля аварійних відключень, пошкоджені "
+    "підстанції ремонтують енергетики.</p>"
+)
+FOOTBALL = "<p>Збірна України зіграла матч відбору, Ребров назвав склад команди.</p>"
+OPERA = "<p>Національна опера показала прем'єру, диригентка відкрила сезон.</p>"
+CINEMA = "<p>Український фільм отримав нагороду кінофестивалю, режисер подякував журі.</p>"
 
-def titles(items):
-    return [item.title for item in items]
+
+def story(body, hours_ago=1, refresh=True, **kwargs):
+    """A published story whose neighbours are computed, as its save would compute them."""
+    published_at = timezone.now() - timezone.timedelta(hours=hours_ago)
+    return ArticleFactory(body=body, published_at=published_at, neighbours=refresh, **kwargs)
 
 
-def test_curated_links_come_first_in_the_editors_order(article):
-    third = ArticleFactory(title="Третя")
-    first = ArticleFactory(title="Перша")
+def ids(article):
+    return [item.article_id for item in related_news(article)]
+
+
+def test_picks_come_first_in_the_editors_order_then_neighbours(article):
+    similar = story(GRID)
+    third, first = story(OPERA, title="Третя"), story(CINEMA, title="Перша")
     RelatedLinkFactory(article=article, target=third, position=2)
     RelatedLinkFactory(article=article, target=first, position=1)
-    assert titles(related_news(article))[:2] == ["Перша", "Третя"]
+    article.body = GRID_AGAIN
+    article.save()
+    neighbours.refresh_story(article_id=article.pk)
+    assert ids(article)[:3] == [first.pk, third.pk, similar.pk]
 
 
-def test_fill_tops_up_to_six(article):
-    RelatedLinkFactory(article=article, target=ArticleFactory(title="Вибір"), position=0)
-    ArticleFactory.create_batch(10, section=article.section)
-    items = related_news(article)
-    assert len(items) == 6
-    assert items[0].title == "Вибір"
+def test_the_thread_comes_before_a_story_sharing_only_a_broad_tag():
+    football = story(FOOTBALL, tags=["Україна"])
+    ArticleFactory.create_batch(3, tags=["Україна"])  # a broad tag: many stories have it
+    older = story(GRID, hours_ago=5)
+    newest = story(GRID_AGAIN, tags=["Україна"])
+    shown = ids(newest)
+    assert shown[0] == older.pk  # no tag in common, the same words in other forms
+    assert shown.index(older.pk) < shown.index(football.pk)
 
 
-def test_fill_prefers_shared_tags_then_same_section_then_newest(article):
-    article.tags.set(["енергетика"])
-    now = timezone.now()
-    other_section = SectionFactory()
-    newest_unrelated = ArticleFactory(section=other_section, published_at=now)
-    same_section = ArticleFactory(
-        section=article.section, published_at=now - timezone.timedelta(hours=3)
-    )
-    tagged = ArticleFactory(
-        section=other_section,
-        published_at=now - timezone.timedelta(days=2),
-        tags=["енергетика"],
-    )
-    items = related_news(article)
-    assert [i.article_id for i in items[:3]] == [tagged.pk, same_section.pk, newest_unrelated.pk]
+def test_a_rare_tag_counts_more_than_a_common_one():
+    body = "<p>Новини дня коротко.</p>"
+    ArticleFactory.create_batch(4, tags=["Україна"])
+    common = story(body, tags=["Україна"])
+    rare = story(body, tags=["Укренерго"])
+    article = story(body, tags=["Україна", "Укренерго"])
+    shown = ids(article)
+    assert shown.index(rare.pk) < shown.index(common.pk)
 
 
-def test_never_self_drafts_future_or_duplicates(article):
-    draft = ArticleFactory(status=Article.Status.DRAFT, section=article.section)
-    future = ArticleFactory(
-        section=article.section, published_at=timezone.now() + timezone.timedelta(hours=2)
-    )
-    good = ArticleFactory(section=article.section)
-    RelatedLinkFactory(article=article, target=good, position=0)
-    RelatedLinkFactory(article=article, target=good, position=1)
-    RelatedLinkFactory(article=article, target=draft, position=2)
-    RelatedLinkFactory(article=article, target=future, position=3)
-    ids = [item.article_id for item in related_news(article)]
-    assert ids == [good.pk]  # nothing else is public
-    assert article.pk not in ids
+def test_a_new_story_joins_the_lists_of_its_thread(django_capture_on_commit_callbacks):
+    older = story(GRID, hours_ago=30)
+    story(FOOTBALL, hours_ago=20)
+    story(OPERA, hours_ago=20)
+    assert ids(older)[0] != "not yet"
+    newest = story(GRID_AGAIN)
+    assert ids(older)[0] == newest.pk
+    reasons = Neighbour.objects.get(article=older, story=newest).reasons
+    assert {"укренерго", "енергосистема"} <= set(reasons["words"])
 
 
-def test_fill_ignores_stories_older_than_the_configured_age(article, settings):
+def test_drafts_future_and_unpublished_stories_are_never_shown(article):
+    article.body = GRID
+    article.save()
+    draft = story(GRID_AGAIN, status=Article.Status.DRAFT)
+    future = story(GRID_AGAIN, hours_ago=-2)
+    gone = story(GRID_AGAIN)
+    neighbours.refresh_story(article_id=article.pk)
+    assert future.pk in Neighbour.objects.filter(article=article).values_list("story", flat=True)
+    gone.status = Article.Status.DRAFT
+    gone.save()
+    shown = ids(article)
+    assert draft.pk not in shown and future.pk not in shown and gone.pk not in shown
+    assert article.pk not in shown
+
+
+def test_the_story_itself_is_never_shown():
+    article = story(GRID)
+    story(GRID_AGAIN)
+    assert article.pk not in ids(article)
+    assert not Neighbour.objects.filter(article=article, story=article).exists()
+
+
+def test_stories_beyond_the_age_limit_are_never_neighbours(settings):
     settings.ARTICLES_RELATED_MAX_AGE_DAYS = 30
-    old = ArticleFactory(
-        section=article.section, published_at=timezone.now() - timezone.timedelta(days=31)
-    )
-    recent = ArticleFactory(section=article.section)
-    ids = [item.article_id for item in related_news(article)]
-    assert recent.pk in ids
-    assert old.pk not in ids
+    old = story(GRID_AGAIN, hours_ago=31 * 24)
+    recent = story(OPERA, hours_ago=2)
+    article = story(GRID)
+    shown = ids(article)
+    assert old.pk not in shown
+    assert recent.pk in shown  # the fill: nearest in time within the limit
 
 
-def test_external_link_with_its_own_title(article):
+def test_an_excluded_story_is_never_shown_even_as_fill(article):
+    similar = story(GRID_AGAIN)
+    other = story(OPERA)
+    article.body = GRID
+    article.save()
+    NeighbourChoice.objects.create(article=article, story=similar, kind="exclude")
+    NeighbourChoice.objects.create(article=article, story=other, kind="exclude")
+    neighbours.refresh_story(article_id=article.pk)
+    assert similar.pk not in ids(article) and other.pk not in ids(article)
+    story(GRID_AGAIN + "<p>Ще одна.</p>")  # offered to the others: not to this one's list
+    assert similar.pk not in ids(article)
+
+
+def test_a_story_refusing_another_is_not_offered_it():
+    older = story(GRID, hours_ago=10)
+    newer = ArticleFactory(body=GRID_AGAIN, neighbours=False)
+    NeighbourChoice.objects.create(article=older, story=newer, kind="exclude")
+    neighbours.refresh_story(article_id=older.pk)
+    neighbours.refresh_story(article_id=newer.pk)
+    assert newer.pk not in ids(older)
+    assert older.pk in ids(newer)
+
+
+def test_a_pinned_story_comes_right_after_the_picks(article):
+    similar = story(GRID_AGAIN)
+    pinned = story(FOOTBALL, hours_ago=24 * 60)
+    pick = story(OPERA)
+    RelatedLinkFactory(article=article, target=pick, position=0)
+    article.body = GRID
+    article.save()
+    NeighbourChoice.objects.create(article=article, story=pinned, kind="pin")
+    neighbours.refresh_story(article_id=article.pk)
+    assert ids(article)[:3] == [pick.pk, pinned.pk, similar.pk]
+
+
+def test_an_outside_link_with_its_own_title(article):
     RelatedLink.objects.create(
         article=article, url="https://example.org/report", title="Звіт ООН", position=0
     )
@@ -82,66 +151,73 @@ def test_external_link_with_its_own_title(article):
     assert (item.title, item.url, item.external) == ("Звіт ООН", "https://example.org/report", True)
 
 
-def test_related_item_carries_the_teaser_of_the_target(article):
+def test_a_pick_keeps_its_own_title_and_the_target_s_teaser(article):
     target = ArticleFactory(body="<p>" + "слово " * 60 + "</p>")
-    RelatedLinkFactory(article=article, target=target, position=0)
+    RelatedLinkFactory(article=article, target=target, position=0, title="Свій заголовок")
     item = related_news(article)[0]
-    assert item.teaser.endswith("…")
-    assert len(item.teaser) <= 151
+    assert item.title == "Свій заголовок"
+    assert item.teaser.endswith("…") and len(item.teaser) <= 151
 
 
-def test_related_news_queries_do_not_depend_on_links(article, django_assert_num_queries):
-    ContentType.objects.get_for_model(Article)  # cached in any running process
-    for position in range(6):
+def test_the_block_is_one_query_whatever_it_holds(article, django_assert_num_queries):
+    for position in range(3):
         RelatedLinkFactory(article=article, target=ArticleFactory(), position=position)
-    # the links, the article's tags, then every story the block may show
-    with django_assert_num_queries(3):
+    RelatedLink.objects.create(article=article, url="https://example.org/", title="x", position=5)
+    for body in (GRID, GRID_AGAIN, OPERA, CINEMA):
+        story(body)
+    neighbours.refresh_story(article_id=article.pk)
+    with django_assert_num_queries(1):
         assert len(related_news(article)) == 6
-    article.related_links.all().delete()
-    RelatedLinkFactory(article=article, target=ArticleFactory(), position=0)
-    ArticleFactory.create_batch(8, section=article.section)
-    # the same three with one link and the rest filled
-    with django_assert_num_queries(3):
-        assert len(related_news(article)) == 6
+    with django_assert_num_queries(1):
+        assert len(related_news(article, links=[])) == 6  # a draft's preview, no picks
 
 
-def test_fill_queries_stay_bounded_with_every_tier_needed(article, django_assert_num_queries):
-    ContentType.objects.get_for_model(Article)
-    article.tags.set(["енергетика"])
-    now = timezone.now()
-    tagged = ArticleFactory(tags=["енергетика"], published_at=now - timezone.timedelta(days=3))
-    same_section = ArticleFactory(
-        section=article.section, published_at=now - timezone.timedelta(days=2)
-    )
-    others = [
-        ArticleFactory(published_at=now - timezone.timedelta(minutes=m)) for m in range(1, 31)
-    ]
-    # links, tags, then one query for all three tiers: sharing a tag, same section, any
-    with django_assert_num_queries(3):
-        items = related_news(article)
-    assert [i.article_id for i in items] == [tagged.pk, same_section.pk] + [
-        a.pk for a in others[:4]
-    ]
-    # with the tags already known (the story page has them) one query fewer
-    tag_ids = list(article.tags.values_list("pk", flat=True))
-    with django_assert_num_queries(2):
-        assert [i.article_id for i in related_news(article, tag_ids=tag_ids)] == [
-            i.article_id for i in items
-        ]
+def test_term_counts_follow_publishing_changes_and_deletion():
+    def uses(word):
+        return Term.objects.get(text=word).stories
+
+    first = story(GRID)
+    second = story(GRID_AGAIN)
+    assert uses("укренерго") == 2
+    assert uses("") == 2  # every story
+    second.status = Article.Status.DRAFT
+    second.save()
+    neighbours.refresh_story(article_id=second.pk)
+    assert uses("укренерго") == 1
+    first.delete()
+    assert uses("укренерго") == 0
+    assert neighbours.recount_terms() == 0  # nothing drifted
 
 
-def test_fill_looks_only_at_the_newest_candidates(article, settings):
-    settings.ARTICLES_RELATED_CANDIDATES = 3
-    article.tags.set(["енергетика"])
-    now = timezone.now()
-    older_tagged = ArticleFactory(
-        tags=["енергетика"], published_at=now - timezone.timedelta(days=2)
-    )
-    newest = [ArticleFactory(published_at=now - timezone.timedelta(minutes=m)) for m in (1, 2, 3)]
-    ids = [item.article_id for item in related_news(article)]
-    # the tagged story is older than the three newest: outside the window entirely
-    assert older_tagged.pk not in ids
-    assert set(ids) <= {a.pk for a in newest} | {article.pk}
-    assert article.pk not in ids
-    settings.ARTICLES_RELATED_CANDIDATES = 10
-    assert related_news(article)[0].article_id == older_tagged.pk
+def test_refresh_is_idempotent():
+    story(GRID_AGAIN)
+    story(OPERA)
+    article = story(GRID)
+    before = list(Neighbour.objects.filter(article=article).values_list("story", "score"))
+    counts = dict(Term.objects.values_list("text", "stories"))
+    neighbours.refresh_story(article_id=article.pk)
+    assert list(Neighbour.objects.filter(article=article).values_list("story", "score")) == before
+    assert dict(Term.objects.values_list("text", "stories")) == counts
+
+
+def test_the_command_computes_what_is_missing_and_repairs_counts(capsys):
+    first = story(GRID, refresh=False)
+    second = story(GRID_AGAIN, refresh=False)
+    call_command("refresh_related", "--dry-run")
+    assert "2 story(ies) recomputed; nothing changed" in capsys.readouterr().out
+    assert not StoryTerms.objects.exists()
+    call_command("refresh_related")
+    assert ids(first)[0] == second.pk and ids(second)[0] == first.pk
+    Term.objects.filter(text="укренерго").update(stories=40)
+    call_command("refresh_related")
+    out = capsys.readouterr().out
+    assert "1 term count(s) corrected; 0 story(ies) recomputed" in out
+    assert Term.objects.get(text="укренерго").stories == 2
+
+
+def test_fill_prefers_the_section_when_content_finds_too_few(article):
+    other = story(OPERA, section=SectionFactory())
+    same = story(CINEMA, section=article.section, hours_ago=5)
+    neighbours.refresh_story(article_id=article.pk)
+    shown = ids(article)
+    assert shown.index(same.pk) < shown.index(other.pk)

@@ -9,12 +9,12 @@ from django.contrib.flatpages.models import FlatPage
 from django.contrib.redirects.models import Redirect
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles import pages, text
+from articles import neighbours, pages, text
 from articles.delivery import edge
 from articles.delivery.content_version import bump_content_version
 from articles.delivery.content_version import content_changed as bump
@@ -190,3 +190,9 @@ def story_score_changed(sender, model, object_id, field, **kwargs):
     live part says so), so a burst of votes leaves them in the cache."""
     if model is Article:
         purge([edge.score_key(object_id)])
+
+
+@receiver(pre_delete, sender=Article)
+def story_deleted(sender, instance, **kwargs):
+    """A deleted story's words no longer count in what tells stories apart."""
+    neighbours.forget_story(article_id=instance.pk)

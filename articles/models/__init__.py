@@ -3,6 +3,7 @@
 from articles.models.editorial import HeldUpload, StoryDraft
 from articles.models.front_page import BreakingNews, FrontPagePick
 from articles.models.links import RelatedLink
+from articles.models.neighbours import Neighbour, NeighbourChoice, StoryTerm, StoryTerms, Term
 from articles.models.notices import Notice
 from articles.models.stories import (
     EARLIEST_PUBLISH_TIME,
@@ -26,11 +27,16 @@ __all__ = [
     "BreakingNews",
     "FrontPagePick",
     "HeldUpload",
+    "Neighbour",
+    "NeighbourChoice",
     "Notice",
     "RelatedLink",
     "Section",
     "SlugRedirect",
     "StoryDraft",
+    "StoryTerm",
+    "StoryTerms",
+    "Term",
     "WordPressImage",
     "WordPressItem",
     "clean_text",

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles import importer
+from articles import importer, neighbours
 
 
 class Command(BaseCommand):
@@ -54,6 +54,8 @@ class Command(BaseCommand):
         show = verbosity > 0 and len(records) >= 500
         with tqdm(total=len(records), disable=not show, unit="story", file=self.stdout) as bar:
             result = importer.import_articles(records=records, progress=bar, dry_run=dry_run)
+        if not dry_run:
+            self.neighbours([record.slug for record in records], show)
         prefix = "Dry run: would have " if dry_run else ""
         if result.new_sections:
             made = "would be created" if dry_run else "created, at the end of the menu"
@@ -65,3 +67,10 @@ class Command(BaseCommand):
                 f"{result.unchanged} unchanged."
             )
         )
+
+    def neighbours(self, slugs, show):
+        """Інші новини of the stories the import created or changed, newest first."""
+        stale = neighbours.stale_stories().filter(slug__in=slugs).order_by("-published_at")
+        ids = list(stale.values_list("pk", flat=True))
+        for pk in tqdm(ids, disable=not show, unit="story", file=self.stdout):
+            neighbours.refresh_story(article_id=pk)

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from taggit.models import Tag, TaggedItem
 from tqdm import tqdm
 
-from articles import services, text
+from articles import neighbours, services, text
 from articles.delivery.content_version import content_changed
 from articles.models import Article, Author, FrontPagePick, RelatedLink, Section
 from articles.slugs import slugify_uk
@@ -25,6 +25,8 @@ from demo import content as demo
 from ratings import services as rating_services
 
 BATCH = 2000
+# bulk stories whose Інші новини seed_demo computes; refresh_related does the rest
+NEIGHBOURS_AT_MOST = 2000
 PALETTES = [
     ((11, 61, 145), (255, 213, 0)),
     ((30, 90, 60), (200, 230, 180)),
@@ -88,6 +90,7 @@ class Command(BaseCommand):
             self._front_page(curated)
             # votes for the stories this run made: a second run adds none
             self._votes(rnd, [a for a in curated if a.is_new] + bulk[:2000])
+        self._neighbours(bulk, progress=verbose > 0 and articles > 1000)
         password = None if no_editor else self._editor()
         content_changed()
         total = Article.objects.count()
@@ -98,6 +101,17 @@ class Command(BaseCommand):
                     f"Demo editor: username 'editor', password '{password}' "
                     "(shown once; sign in at /admin/)."
                 )
+            )
+
+    def _neighbours(self, bulk, progress):
+        """Інші новини of the newest bulk stories (the curated ones got theirs on saving)."""
+        newest = sorted(bulk, key=lambda a: a.published_at, reverse=True)[:NEIGHBOURS_AT_MOST]
+        for article in tqdm(newest, disable=not progress, unit="story", file=self.stdout):
+            neighbours.refresh_story(article_id=article.pk)
+        if len(bulk) > len(newest):
+            self.stdout.write(
+                f"Інші новини computed for the {len(newest)} newest stories; "
+                "`manage.py refresh_related` computes the rest."
             )
 
     def _sections(self):
