@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test serve lint format bench bench-search bench-wordpress audit clean messages
+.PHONY: run test serve lint format bench bench-search bench-wordpress bench-related audit clean messages
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,11 @@ bench-search: $(STAMP)
 # The WordPress import on generated exports of 10,000 and 50,000 posts (PostgreSQL as above).
 bench-wordpress: $(STAMP)
 	$(PY) bench/wordpress_import.py $(BENCH_ARGS)
+
+# Інші новини: precision@6 on the labelled corpus, before and now, and neighbours ready
+# after publishing at 100,000 stories (PostgreSQL as above).
+bench-related: $(STAMP)
+	$(PY) bench/related.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .cache node_modules test-artifacts
