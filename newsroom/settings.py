@@ -297,6 +297,11 @@ ARTICLES_RELATED_CANDIDATES = env.int("ARTICLES_RELATED_CANDIDATES", default=400
 ARTICLES_PER_PAGE = 12
 ARTICLES_IMAGE_MAX_PIXELS = 40_000_000
 ARTICLES_IMAGE_MAX_BYTES = 10 * 1024 * 1024
+# images one person may keep waiting in story forms (sent back with errors) for a day
+ARTICLES_HELD_UPLOADS_PER_USER = env.int("ARTICLES_HELD_UPLOADS_PER_USER", default=20)
+ARTICLES_HELD_UPLOADS_BYTES_PER_USER = (
+    env.int("ARTICLES_HELD_UPLOADS_MB_PER_USER", default=100) * 1024 * 1024
+)
 ARTICLES_RENDITION_WIDTHS = [480, 800, 1200]
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
 # The newsroom's channels, shown in the footer: "Telegram=https://t.me/…,Facebook=https://…"

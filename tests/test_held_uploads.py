@@ -7,8 +7,10 @@ shown next offers it again, and the next save uses it without the file being sen
 import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -161,3 +163,51 @@ def test_on_a_story_with_an_image_the_current_one_shows_beside_the_new_one_kept(
     current = re.search(r'<img class="story-image-preview" src="([^"]+)"', page).group(1)
     assert current == default_storage.url(story.lead_image_renditions["480"]["jpg"])
     assert "«nove.png»" in page and held_key(response)
+
+
+def held_files():
+    root = Path(settings.MEDIA_ROOT) / "held"
+    return sorted(str(path) for path in root.rglob("*") if path.is_file())
+
+
+def test_held_images_have_a_quota_per_person(editor_client, section, taken, settings):
+    """A form sent back with errors again and again, or many drafts, cannot fill the disk:
+    each person may keep a few images for a day, counted and in bytes; past that the
+    image is refused with a clear 429 and nothing is stored."""
+    settings.ARTICLES_HELD_UPLOADS_PER_USER = 3
+    data = story_form(section, slug="zainiatyi-slug", lead_image_alt="Фото")
+    for number in range(3):
+        response = editor_client.post(ADD, {**data, "lead_image": photo(f"{number}.png")})
+        assert response.status_code == 200 and held_key(response)
+    stored = held_files()
+
+    response = editor_client.post(ADD, {**data, "lead_image": photo("zaivyi.png")})
+
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "3" in page and held_key(response) is None
+    assert "чекають на збереження" in page or "waiting to be saved" in page
+    assert HeldUpload.objects.count() == 3
+    assert held_files() == stored
+    # someone else has their own quota; a form saved frees the space
+    other = signed_in(EditorFactory())
+    assert held_key(other.post(ADD, {**data, "lead_image": photo("chuzhe.png")}))
+    key = HeldUpload.objects.filter(name="0.png").get().key
+    fixed = {**data, "slug": "", "title": "Збережена", "lead_image-held": key}
+    assert editor_client.post(ADD, fixed).status_code == 302
+    response = editor_client.post(ADD, {**data, "lead_image": photo("znovu.png")})
+    assert response.status_code == 200 and held_key(response)
+
+
+def test_held_images_have_a_quota_in_bytes(editor_client, section, taken, settings):
+    settings.ARTICLES_HELD_UPLOADS_BYTES_PER_USER = 12_000
+    data = story_form(section, slug="zainiatyi-slug", lead_image_alt="Фото")
+    big = Image.effect_noise((60, 60), 120).convert("RGB")
+    buffer = io.BytesIO()
+    big.save(buffer, "PNG")
+    assert 7_000 < len(buffer.getvalue()) < 12_000
+    upload = SimpleUploadedFile("shum.png", buffer.getvalue(), "image/png")
+    assert editor_client.post(ADD, {**data, "lead_image": upload}).status_code == 200
+    upload = SimpleUploadedFile("shum2.png", buffer.getvalue(), "image/png")
+    assert editor_client.post(ADD, {**data, "lead_image": upload}).status_code == 429
+    assert HeldUpload.objects.count() == 1

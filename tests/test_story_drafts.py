@@ -489,3 +489,12 @@ def test_a_leftover_draft_of_an_unpublished_story_neither_shows_nor_blocks(story
     assert response.status_code == 302
     assert Article.objects.get(pk=story.pk).teaser == "Знову моя"
     assert not StoryDraft.objects.exists()
+
+
+def test_a_drafts_new_image_counts_against_the_held_images_quota(story, section, iryna, settings):
+    settings.ARTICLES_HELD_UPLOADS_PER_USER = 0
+    changes, _petro = drafted_changes(section)
+    response = save_draft(signed_in(iryna), story, changes)
+    assert response.status_code == 429
+    assert not StoryDraft.objects.exists() and not HeldUpload.objects.exists()
+    assert Article.objects.get(pk=story.pk).title == "Уряд ухвалив бюджет"

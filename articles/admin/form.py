@@ -88,6 +88,8 @@ class ArticleAdminForm(forms.ModelForm):
             problems.append(ValidationError(str(message), code="conflict"))
         except workflow.NotAllowed as refusal:
             raise ValidationError(str(refusal), code="not-allowed") from None
+        if self.edit.saving_draft:  # the draft keeps its new images on the server
+            uploads.refuse_over_quota(self, user=self.edit.user)
         if self.instance.pk is not None:
             try:
                 drafts.check(

@@ -171,8 +171,9 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # The rich-text editor loads through an inline import map; the CSP admits it by nonce.
         context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
+        form = context["adminform"].form
         if request.method == "POST":  # sent back with errors: the chosen images are kept
-            uploads.keep_chosen(context["adminform"].form, user=request.user)
+            uploads.keep_chosen(form, user=request.user)
         context["editing_draft"] = context.get("story_draft") is not None and drafts.on_draft(
             context["adminform"].form
         )
@@ -182,7 +183,10 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
             and workflow.can_publish(request.user)
             and self.has_change_permission(request, obj)
         )
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        if request.method == "POST" and uploads.over_quota(form):
+            response.status_code = 429  # too many images waiting: the form says so
+        return response
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -233,7 +237,7 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
     def save_model(self, request, obj, form, change):
         edit = StoryEdit.of(request)
         if edit.saving_draft:  # the story stays as readers see it
-            uploads.keep_chosen(form, user=request.user)
+            uploads.keep_chosen(form, user=request.user, quota=False)  # checked in clean
             held = [widget.held for _name, widget in uploads.held_widgets(form) if widget.held]
             drafts.save_draft(
                 article=obj,

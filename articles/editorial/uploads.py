@@ -12,13 +12,16 @@ import posixpath
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.admin.widgets import AdminFileWidget
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image
 
 from articles.models import HeldUpload
@@ -26,6 +29,13 @@ from articles.models import HeldUpload
 KEPT_FOR = timedelta(days=1)  # an image held by no draft, after which it is dropped
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 SWEEP = 50  # stale images dropped at most per new one, so that holding one stays quick
+QUOTA_CODE = "held-quota"
+QUOTA_REACHED = gettext_lazy(
+    "This image was not kept: you already have %(count)d images (%(mb)s MB) waiting to be "
+    "saved with a story form, and one person may keep at most %(most)d images or %(most_mb)s "
+    "MB for a day. Save the story with the image chosen again, or come back once the "
+    "forms you left are saved."
+)
 
 
 class HeldImageInput(AdminFileWidget):
@@ -113,6 +123,55 @@ def as_upload(held):
     return UploadedFile(file=handle, name=held.name, size=size)
 
 
+def check_room(user, sizes):
+    """Refuse (ValidationError, code QUOTA_CODE) to hold more images of these `sizes` for
+    `user` than ARTICLES_HELD_UPLOADS_PER_USER or ARTICLES_HELD_UPLOADS_BYTES_PER_USER
+    allow, counting the images they hold in no draft of changes."""
+    held = HeldUpload.objects.filter(
+        held_by=user, draft__isnull=True, held_at__gte=timezone.now() - KEPT_FOR
+    ).aggregate(count=Count("pk"), total=Sum("size"))
+    count, total = held["count"], held["total"] or 0
+    most, most_bytes = (
+        settings.ARTICLES_HELD_UPLOADS_PER_USER,
+        settings.ARTICLES_HELD_UPLOADS_BYTES_PER_USER,
+    )
+    if count + len(sizes) <= most and total + sum(sizes) <= most_bytes:
+        return
+    mb = 1024 * 1024
+    raise ValidationError(
+        QUOTA_REACHED,
+        code=QUOTA_CODE,
+        params={
+            "count": count,
+            "mb": f"{total / mb:.1f}",
+            "most": most,
+            "most_mb": f"{most_bytes / mb:.0f}",
+        },
+    )
+
+
+def refuse_over_quota(form, *, user):
+    """Check that the images newly chosen in `form` may be held for `user`; if not, put
+    the refusal on their fields (so they are not held) and return True."""
+    chosen = [
+        name
+        for name, _widget in held_widgets(form)
+        if form.files.get(name) and name not in form.errors
+    ]
+    try:
+        check_room(user, [form.files[name].size or 0 for name in chosen])
+    except ValidationError as refused:
+        for name in chosen:
+            form.add_error(name, refused)
+        return True
+    return False
+
+
+def over_quota(form):
+    """True when `form` refused an image for the held-images quota."""
+    return any(form.has_error(name, QUOTA_CODE) for name, _widget in held_widgets(form))
+
+
 def hold(upload, *, user):
     """Keep `upload`, an image the form has checked, on the server under a new key."""
     sweep()
@@ -124,6 +183,7 @@ def hold(upload, *, user):
         key=secrets.token_urlsafe(32),
         name=posixpath.basename(upload.name or "image")[-255:],
         held_by=user,
+        size=upload.size or 0,
     )
     # a random name of the checked format: the chosen name says nothing of the content
     held.file.save(f"{secrets.token_hex(16)}.{extension}", upload, save=False)
@@ -140,12 +200,15 @@ def held_widgets(form):
     ]
 
 
-def keep_chosen(form, *, user):
+def keep_chosen(form, *, user, quota=True):
     """Hold the valid images newly chosen in `form`, and put their keys in its data.
 
     Called when the form is not saved as the story (it has errors, or goes into a draft
-    of changes): the page shown next, or the draft, offers them again.
+    of changes): the page shown next, or the draft, offers them again. With `quota`,
+    images past the user's quota are refused on their fields instead (see over_quota).
     """
+    if quota and refuse_over_quota(form, user=user):
+        return
     for name, widget in held_widgets(form):
         upload = form.files.get(name)
         if not upload or name in form.errors:

@@ -58,6 +58,7 @@ class HeldUpload(models.Model):
         related_name="+",
     )
     held_at = models.DateTimeField(_("chosen"), default=timezone.now, db_index=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
     draft = models.ForeignKey(
         StoryDraft,
         verbose_name=_("draft of changes"),
