@@ -13,9 +13,12 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
+from django.utils.cache import patch_cache_control
 
 from newsroom.health import healthz
 from newsroom.views import bad_request, database_unavailable
+
+HTTPS_REDIRECT_SECONDS = 86400  # how long a browser may keep the redirect to HTTPS
 
 request_log = logging.getLogger("newsroom.request")
 fault_log = logging.getLogger("newsroom.faults")
@@ -103,6 +106,25 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         if self.value:
             response.headers.setdefault("Permissions-Policy", self.value)
+        return response
+
+
+class PlainHttpPrivateMiddleware:
+    """Where the site redirects plain HTTP to HTTPS, no shared cache keeps that answer.
+
+    A cache in front that does not key on the scheme would hand the redirect to readers
+    already on HTTPS, back to the address they asked for, round and round. A browser
+    keys its cache on the scheme, so the redirect is `private` with a lifetime of its own.
+    Placed just above Django's SecurityMiddleware, which makes the redirect.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+            patch_cache_control(response, private=True, max_age=HTTPS_REDIRECT_SECONDS)
         return response
 
 

@@ -53,11 +53,12 @@ MIDDLEWARE = [
     "newsroom.middleware.HeadMiddleware",
     # Above everything else that can answer (the HTTPS redirect, a 400, old addresses, a
     # stored page, a flat page), so that every response carries the same frame options
-    # and Content Security Policy.
+    # and Content Security Policy and Permissions Policy.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.middleware.CSPMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.PermissionsPolicyMiddleware",
+    "newsroom.middleware.PlainHttpPrivateMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Routes each request's reads (and answers again from the primary when a replica

@@ -73,7 +73,9 @@ class Varnish:
     def wait_until_healthy(self, timeout=20):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if requests.get(self.url + "/robots.txt", timeout=5).status_code == 200:
+            # as readers come, through TLS (app servers may redirect plain HTTP)
+            https = {"X-Forwarded-Proto": "https"}
+            if requests.get(self.url + "/robots.txt", headers=https, timeout=5).status_code == 200:
                 return
             time.sleep(0.3)
         raise RuntimeError("the backend never became healthy behind varnish")

@@ -123,7 +123,8 @@ class AppServer:
             stderr=subprocess.STDOUT,
         )
         if not wait_until_up(
-            self.process, lambda: requests.get(self.url + "/robots.txt", timeout=1)
+            self.process,
+            lambda: requests.get(self.url + "/robots.txt", timeout=1, allow_redirects=False),
         ):
             self.stop()
             raise RuntimeError("gunicorn did not start")

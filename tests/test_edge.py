@@ -9,6 +9,7 @@ PostgreSQL and Redis.
 import shutil
 import socket
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -27,8 +28,8 @@ from tests.servers import Reader, app_servers, free_port
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def edge(settings):
+@contextmanager
+def behind_varnish(settings, **env):
     """(varnish, [app server A, app server B]): both behind Varnish's director, both
     purging it, as deploy/varnish/default.vcl is set up for two app servers."""
     require_postgres()
@@ -42,12 +43,25 @@ def edge(settings):
     port = free_port()
     purge_url = f"http://127.0.0.1:{port}/"
     settings.EDGE_PURGE_URLS = [purge_url]  # edits made by this test process purge too
-    with app_servers(2, EDGE_PURGE_URLS=purge_url) as servers:
+    with app_servers(2, EDGE_PURGE_URLS=purge_url, **env) as servers:
         varnish = Varnish([server.port for server in servers], port=port)
         try:
             yield varnish, servers
         finally:
             varnish.stop()
+
+
+@pytest.fixture
+def edge(settings):
+    with behind_varnish(settings) as found:
+        yield found
+
+
+@pytest.fixture
+def edge_redirecting_to_https(settings):
+    """The same, with the app servers redirecting plain HTTP to HTTPS, as in production."""
+    with behind_varnish(settings, SECURE_SSL_REDIRECT="1") as found:
+        yield found
 
 
 def twice(varnish, path, **kwargs):
@@ -236,3 +250,25 @@ def test_stale_pages_are_served_while_the_app_is_down(edge):
     time.sleep(8)  # past the page's lifetime, and the probe has marked the backend sick
     served = varnish.get("/")
     assert served.status_code == 200 and "Сторінка на час збою" in served.text
+
+
+def test_an_old_http_link_never_sends_https_readers_round_in_circles(edge_redirecting_to_https):
+    varnish, _servers = edge_redirecting_to_https
+    story = ArticleFactory(title="Через HTTPS")
+    url = story.get_absolute_url()
+    https = {"X-Forwarded-Proto": "https"}
+    for _ in range(2):  # one old http:// link, followed twice
+        plain = varnish.get(url)
+        assert plain.status_code == 301
+        assert plain.headers["Location"] == f"https://127.0.0.1:{varnish.port}{url}"
+    for _ in range(2):
+        secure = varnish.get(url, headers=https)
+        assert secure.status_code == 200 and "Через HTTPS" in secure.text
+    assert secure.headers["X-Cache"] == "HIT"
+    # kept by browsers (which key on the scheme), by no shared cache
+    assert "private" in plain.headers["Cache-Control"]
+    # and the page stored for HTTPS readers is never what a plain HTTP request gets
+    assert varnish.get(url).status_code == 301
+    # a scheme named any other way is plain HTTP, not one more copy in the cache
+    odd = varnish.get(url, headers={"X-Forwarded-Proto": "HTTPS, http"})
+    assert odd.status_code == 301

@@ -29,6 +29,7 @@ SECURITY_HEADERS = (
     "X-Frame-Options",
     "X-Content-Type-Options",
     "Referrer-Policy",
+    "Permissions-Policy",
 )
 
 

@@ -58,6 +58,12 @@ sub vcl_recv {
     }
     # No client may name surrogate keys of its own.
     unset req.http.xkey;
+    # The scheme the reader used, as the TLS terminator in front says: "https" or "http",
+    # nothing else. It is part of the cache key (vcl_hash): the app answers plain HTTP with
+    # a redirect to the same address over HTTPS, which must never reach an HTTPS reader.
+    if (req.http.X-Forwarded-Proto != "https") {
+        set req.http.X-Forwarded-Proto = "http";
+    }
     if (req.restarts == 0) {
         unset req.http.x-fetch-fresh;
     } else if (req.http.x-fetch-fresh) {
@@ -88,6 +94,11 @@ sub vcl_recv {
         set req.url = regsub(req.url, "[?&]+$", "");
     }
     return (hash);
+}
+
+sub vcl_hash {
+    # then the built-in key: the URL and the Host
+    hash_data(req.http.X-Forwarded-Proto);
 }
 
 sub vcl_hit {
