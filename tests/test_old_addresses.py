@@ -184,3 +184,12 @@ def test_an_editor_cannot_put_a_flat_page_at_one_of_our_own_addresses(editor, ur
         "belongs to the site" in response.content.decode()
         or "належить" in response.content.decode()
     )
+
+
+def test_the_redirect_to_https_carries_the_security_headers_and_is_private(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = Client().get("/news/x/")
+    assert response.status_code == 301 and response["Location"].startswith("https://")
+    for header in SECURITY_HEADERS:
+        assert header in response, header
+    assert "private" in response["Cache-Control"]
