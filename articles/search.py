@@ -115,6 +115,11 @@ def highlight(plain, query, width=220):
     if start:
         start = plain.find(" ", start) + 1 or start
     window = plain[start : start + width]
+    cut = start + width < len(plain)
+    if cut:  # end on a whole word
+        window = window[: window.rfind(" ")] if " " in window else window
+        window = window.rstrip(" ,;:—–-(«„")
+    window = _close_quotes(window)
     parts = []
     for token in re.split(r"([\w'’ʼ]+)", window):
         if token and _TOKEN.fullmatch(token) and matches(token):
@@ -122,8 +127,27 @@ def highlight(plain, query, width=220):
         else:
             parts.append(escape(token))
     prefix = "… " if start else ""
-    suffix = " …" if start + width < len(plain) else ""
+    suffix = " …" if cut else ""
     return mark_safe(prefix + "".join(parts).strip() + suffix)
+
+
+QUOTES = (("«", "»"), ("„", "“"))
+
+
+def _close_quotes(window):
+    """A piece of text with the quotes it cut through opened and closed again."""
+    for opening, closing in QUOTES:
+        depth, unopened = 0, 0
+        for char in window:
+            if char == opening:
+                depth += 1
+            elif char == closing:
+                if depth:
+                    depth -= 1
+                else:
+                    unopened += 1
+        window = opening * unopened + window + closing * depth
+    return window
 
 
 SUGGESTION_HEADLINES = 3000  # the newest headlines whose words are offered for a typo

@@ -168,3 +168,17 @@ def test_a_typo_suggests_the_nearest_headline_words_on_any_database(client, sect
 def test_the_search_page_has_one_search_box(client):
     html = client.get("/search/", {"q": "бюджет"}).content.decode()
     assert html.count('type="search"') == 1
+
+
+def test_a_snippet_ends_on_a_whole_word_with_its_quotes_closed():
+    from articles import search as story_search
+
+    plain = "Прем’єр сказав: «Безпека Європи починається в Україні, і це розуміють усі» — і пішов."
+    snippet = str(story_search.highlight(plain, "безпека", width=40))
+    assert snippet == "… сказав: «<mark>Безпека</mark> Європи починається в» …"
+    inner = "Він додав: «Ми чули „гарантії безпеки“ вже багато разів» і більше нічого"
+    snippet = str(story_search.highlight(inner, "гарантія", width=36))
+    assert snippet == "… «Ми чули „<mark>гарантії</mark> безпеки“ вже» …"
+    opened_before = "Він сказав «ми всі тут заради того, щоб говорити про безпеку Європи» і замовк"
+    snippet = str(story_search.highlight(opened_before, "безпека", width=40))
+    assert snippet.startswith("… «") and snippet.count("«") == snippet.count("»")
