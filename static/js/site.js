@@ -35,7 +35,7 @@
         }
       }
       block.querySelectorAll("[data-stars] .star").forEach(function (star, index, all) {
-        var value = all.length - index;  // the stars are in reverse order in the page
+        var value = index + 1;
         var fill = Math.max(0, Math.min(1, data.average - (value - 1)));
         star.classList.remove("star-full", "star-half", "star-empty");
         star.classList.add(fill >= 0.75 ? "star-full" : fill >= 0.25 ? "star-half" : "star-empty");
@@ -153,6 +153,26 @@
   var story = document.querySelector("[data-view-url]");
   if (story && navigator.sendBeacon) { navigator.sendBeacon(story.dataset.viewUrl); }
 
+  /* The menu of sections scrolls sideways on a phone: a shade and an arrow at an edge
+     say that more sections lie that way. */
+  function scrollSigns(nav) {
+    var list = nav.querySelector("ul");
+    function update() {
+      var more = [];
+      if (list.scrollLeft > 2) { more.push("start"); }
+      if (list.scrollLeft + list.clientWidth < list.scrollWidth - 2) { more.push("end"); }
+      nav.setAttribute("data-more", more.join(" "));
+    }
+    list.addEventListener("scroll", update, { passive: true });
+    window.addEventListener("resize", update);
+    var current = list.querySelector("[aria-current]");
+    if (current && current.offsetLeft + current.offsetWidth > list.clientWidth) {
+      list.scrollLeft = current.offsetLeft - 16;  // the reader's section in view
+    }
+    update();
+  }
+
+  document.querySelectorAll("[data-scroller]").forEach(scrollSigns);
   relativeDates();
   document.querySelectorAll("[data-rating]").forEach(setupRating);
 })();

@@ -116,15 +116,23 @@ def test_vote_with_the_keyboard_alone(watched, live_server, news):
     page = watched
     main, _ = news
     page.goto(story_url(live_server, main))
-    page.locator("input[name=score][value='5']").focus()
-    page.keyboard.press("Space")
-    page.keyboard.press("ArrowLeft")  # radios in reverse order: left moves to 4... or wraps
-    checked = page.locator("input[name=score]:checked").get_attribute("value")
+    page.locator(".related a").last.focus()  # the link before the rating block
+    # Tab reaches the stars at 1★; → raises the score, ← lowers it, as on a ruler
+    page.keyboard.press("Tab")
+    assert page.evaluate("[document.activeElement.name, document.activeElement.value]") == [
+        "score",
+        "1",
+    ]
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("input[name=score]:checked")).to_have_value("3")
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Голосувати")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("[data-count]")).to_have_text("1 голос")
-    expect(page.locator("[data-average]")).to_have_text(f"{checked} з 5")
+    expect(page.locator("[data-average]")).to_have_text("3 з 5")
 
 
 def test_voting_without_javascript_still_records_the_vote(browser, live_server, news):
