@@ -80,7 +80,7 @@ RENDITIONS = r"""
 import json, sys, time
 import django
 django.setup()
-from articles import wordpress
+from imports.wordpress import importer as wordpress
 names = wordpress.missing_renditions()
 started = time.monotonic()
 made, failed = wordpress.make_renditions_for(names[: int(sys.argv[1])])

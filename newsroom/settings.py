@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "modern_csrf",
     "edge_cache",
     "articles",
+    "imports",
     "ratings",
     "demo",
     "newsroom.apps.NewsroomConfig",

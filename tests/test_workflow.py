@@ -464,7 +464,7 @@ def test_compare_and_presence_answer_404_for_nonsense_ids(newsroom, section):
 
 
 def test_an_import_that_changes_an_open_story_makes_the_open_form_out_of_date(newsroom, section):
-    from articles import importer as services
+    from imports import jsonl as services
 
     _iryna, client = newsroom["iryna"]
     story = ArticleFactory(section=section, slug="imported", title="До імпорту")

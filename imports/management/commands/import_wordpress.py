@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles import wordpress
+from imports.wordpress import importer as wordpress
 
 
 class Command(BaseCommand):

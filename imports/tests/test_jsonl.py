@@ -9,8 +9,8 @@ from django.core.management.base import CommandError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles import importer
 from articles.models import Article, RelatedLink, Section
+from imports import jsonl as importer
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +180,7 @@ ANY_VALUE = st.one_of(
 )
 @given(records=st.lists(st.dictionaries(st.sampled_from(FIELD_NAMES), ANY_VALUE), max_size=5))
 def test_any_records_import_whole_or_not_at_all(records):
-    from articles import importer as services
+    from imports import jsonl as services
 
     before = Article.objects.count()
     try:

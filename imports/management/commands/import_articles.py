@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles import importer, neighbours
+from articles import neighbours
+from imports import jsonl as importer
 
 
 class Command(BaseCommand):

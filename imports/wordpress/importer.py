@@ -61,10 +61,10 @@ from taggit.models import Tag, TaggedItem
 from articles import services, text
 from articles.delivery.content_version import content_changed
 from articles.images import make_renditions, validate_image
-from articles.importer import DEFAULT_SECTION
 from articles.models import Article, Author, Section, SlugRedirect, WordPressImage, WordPressItem
 from articles.redirects import id_path
 from articles.slugs import slugify_uk, unique_slug
+from imports.jsonl import DEFAULT_SECTION
 from ratings import services as ratings
 from ratings.models import Score
 

@@ -19,9 +19,10 @@ from django.urls import reverse
 from PIL import Image
 from taggit.models import Tag, TaggedItem
 
-from articles import text, wordpress
+from articles import text
 from articles.delivery.content_version import content_version
 from articles.models import Article, Author, Section, WordPressImage, WordPressItem
+from imports.wordpress import importer as wordpress
 from ratings import services as ratings
 from ratings.models import Score, Vote
 
@@ -847,7 +848,7 @@ def test_a_run_failing_after_copying_images_removes_them(uploads, settings, monk
 
 
 def test_a_post_with_a_gigantic_text_is_skipped_and_reported_in_bounded_memory(tmp_path):
-    from articles import wordpress
+    from imports.wordpress import importer as wordpress
 
     body = "<p>" + "слово " * (wordpress.MAX_TEXT // 6 + 10) + "</p>"
     export = tmp_path / "huge.xml"
@@ -871,7 +872,7 @@ def test_a_post_with_a_gigantic_text_is_skipped_and_reported_in_bounded_memory(t
 
 
 def test_a_download_that_drips_stops_at_its_deadline(monkeypatch):
-    from articles import wordpress
+    from imports.wordpress import importer as wordpress
 
     class Dripping:
         def read1(self, n):

@@ -1,0 +1,1 @@
+"""The WordPress (WXR) import."""
