@@ -1084,10 +1084,10 @@ def test_hostile_bodies_are_converted_in_linear_time_without_recursion(tmp_path)
         "spaces": " " * 100_000 + "<option>",
     }
     for name, body in bodies.items():
-        started = time.monotonic()
+        started = time.process_time()  # this process's own time: the machine may be busy
         converted = wordpress.convert_body(body)
         text.sanitize_html(converted.html)
-        assert time.monotonic() - started < 1, name
+        assert time.process_time() - started < 1, name
     items = [_post(1, "Вкладені").replace("Текст Вкладені.", nested)]
     items.append(_post(2, "Дужки").replace("Текст Дужки.", "[a " * 33_000))
     started = time.monotonic()

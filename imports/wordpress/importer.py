@@ -763,14 +763,14 @@ def convert_body(raw, *, post_id=0, attachments=None, children=None):
     return converted
 
 
-@dataclass
 class _Open:
     """A shortcode opened and not yet closed, with what came after it so far."""
 
-    name: str
-    attrs: str
-    escape: str  # "[" of a "[[name]" whose closing is "[/name]]"
-    pieces: list = field(default_factory=list)
+    __slots__ = ("name", "attrs", "escape", "pieces")
+
+    def __init__(self, name, attrs, escape, pieces):
+        self.name, self.attrs, self.escape = name, attrs, escape  # "[" of "[[name]"
+        self.pieces = pieces
 
 
 def expand_shortcodes(value, render):
@@ -782,7 +782,7 @@ def expand_shortcodes(value, render):
     content moves into its parent without being copied; the text is joined once, at the
     end. "[[name]]" is the literal text "[name]".
     """
-    root = _Open("", "", "")
+    root = _Open("", "", "", [])
     stack, open_names, pos = [root], Counter(), 0
     for m in _SHORTCODE_TAG.finditer(value):
         stack[-1].pieces.append(value[pos : m.start()])
@@ -861,12 +861,12 @@ class Shortcodes:
         if name.startswith("/"):  # a closing tag with nothing open to close
             self.converted.unknown_shortcodes.append(name[1:])
             return []
-        named, positional = _attrs(raw_attrs)
         if name in ("caption", "wp_caption"):
-            return self.caption(named, content or [])
+            return self.caption(_attrs(raw_attrs)[0], content or [])
         if name == "gallery":
-            return [self.gallery(named)]
+            return [self.gallery(_attrs(raw_attrs)[0])]
         if name in EMBEDS:
+            named, positional = _attrs(raw_attrs)
             text = _joined(content or [], limit=4096)
             return [self.embed(name, named, positional, raw_attrs, text)]
         self.converted.unknown_shortcodes.append(name)
