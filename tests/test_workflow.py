@@ -578,3 +578,81 @@ def test_the_save_path_ignores_an_authors_publish_time(newsroom, section):
     fresh.published_at = timezone.now() + timedelta(days=30)
     workflow.save_edit(article=fresh, user=olena, based_on=0)
     assert Article.objects.get(pk=fresh.pk).published_at <= timezone.now()
+
+
+# Writes outside the story form ----------------------------------------------------------
+
+
+def test_a_notice_changed_in_the_corrections_list_makes_open_forms_out_of_date(newsroom, section):
+    """The story form carries its notices: a form opened before a notice was corrected in
+    the corrections list would put the old text back. Every change there moves the story's
+    version, so that form is refused and says who changed what."""
+    from tests.factories import NoticeFactory
+
+    _iryna, iryna_client = newsroom["iryna"]
+    _taras, taras_client = newsroom["taras"]
+    story = ArticleFactory(section=section, title="Заголовок")
+    notice = NoticeFactory(article=story, text="Раніше ми вказали не ту дату.")
+    opened, _ = read_form(taras_client.get(change_url(story)))
+    assert opened["notices-0-text"] == ["Раніше ми вказали не ту дату."]
+    notice_url = reverse("admin:articles_notice_change", args=[notice.pk])
+    response = post_form(
+        iryna_client,
+        notice_url,
+        {"text": "Раніше ми вказали не ту дату і місце."},
+        form_id="notice_form",
+    )
+    assert response.status_code == 302
+
+    opened.update({"title": ["Новий заголовок"], "_save": ["1"]})
+    response = taras_client.post(change_url(story), opened)
+
+    assert response.status_code == 200
+    assert "Ірина Редакторка" in response.content.decode()
+    notice.refresh_from_db()
+    assert notice.text == "Раніше ми вказали не ту дату і місце."
+    assert Article.objects.get(pk=story.pk).title == "Заголовок"
+
+
+@pytest.mark.parametrize("how", ["add", "delete", "delete_selected"])
+def test_every_notice_write_moves_the_storys_version(newsroom, section, how):
+    from articles.models import Notice
+    from tests.factories import NoticeFactory
+
+    _iryna, client = newsroom["iryna"]
+    story = ArticleFactory(section=section)
+    notice = NoticeFactory(article=story)
+    before = Article.objects.get(pk=story.pk).version
+    if how == "add":
+        data, _ = read_form(client.get(reverse("admin:articles_notice_add")), "notice_form")
+        data.update({"article": [str(story.pk)], "kind": ["update"], "text": ["Додали цифри."]})
+        data.update({"_save": ["1"]})
+        response = client.post(reverse("admin:articles_notice_add"), data)
+    elif how == "delete":
+        response = client.post(
+            reverse("admin:articles_notice_delete", args=[notice.pk]), {"post": "yes"}
+        )
+    else:
+        response = client.post(
+            reverse("admin:articles_notice_changelist"),
+            {"action": "delete_selected", "_selected_action": [notice.pk], "post": "yes"},
+        )
+    assert response.status_code == 302
+    assert Notice.objects.filter(article=story).count() == (2 if how == "add" else 0)
+    assert Article.objects.get(pk=story.pk).version == before + 1
+
+
+def test_a_restored_revision_makes_forms_opened_before_out_of_date(newsroom, section):
+    _iryna, iryna_client = newsroom["iryna"]
+    _taras, taras_client = newsroom["taras"]
+    story = ArticleFactory(section=section, title="Перша")
+    post_form(iryna_client, change_url(story), {"title": "Друга"})
+    first = Version.objects.get_for_object(story).order_by("pk").first()
+    opened, _ = read_form(taras_client.get(change_url(story)))
+    restore = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
+    assert post_form(iryna_client, restore).status_code == 302
+    assert Article.objects.get(pk=story.pk).title == "Перша"
+
+    opened.update({"teaser": ["Анонс Тараса"], "_save": ["1"]})
+    assert taras_client.post(change_url(story), opened).status_code == 200
+    assert Article.objects.get(pk=story.pk).title == "Перша"

@@ -88,6 +88,25 @@ class NoticeAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         workflow.finish_save(article=obj.article, user=request.user)
+        moved_from = form.initial.get("article") if change else None  # a story of its own
+        self._stories_changed(request, [obj.article_id, moved_from], obj)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._stories_changed(request, [obj.article_id], obj)
+
+    def delete_queryset(self, request, queryset):
+        notices = list(queryset.select_related("article"))
+        super().delete_queryset(request, queryset)
+        for notice in notices:
+            self._stories_changed(request, [notice.article_id], notice)
+
+    def _stories_changed(self, request, article_ids, notice):
+        """The story form shows its notices: a form opened before this is out of date."""
+        comment = _("Changed in the corrections list: %(notice)s") % {"notice": notice}
+        workflow.changed_elsewhere(
+            article_ids=[pk for pk in article_ids if pk], user=request.user, comment=comment
+        )
 
 
 @admin.register(BreakingNews)

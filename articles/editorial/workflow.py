@@ -213,6 +213,21 @@ def finish_save(*, article, user):
         Article.objects.filter(pk=article.pk).update(revised_at=latest)
 
 
+@transaction.atomic
+def changed_elsewhere(*, article_ids, user, comment):
+    """Rows the story form carries (its notices) were written outside it: move each story
+    to a new version, with a revision saying who and what, so that a story form opened
+    before is refused (EditConflict) instead of putting the old rows back."""
+    stories = Article.objects.select_for_update().filter(pk__in=set(article_ids)).order_by("pk")
+    for story in stories:
+        story.version += 1
+        Article.objects.filter(pk=story.pk).update(version=story.version)
+        with reversion.create_revision():
+            reversion.add_to_revision(story)
+            reversion.set_user(user)
+            reversion.set_comment(comment)
+
+
 def byline_for(user):
     """The user's Author byline, made from their name the first time they write."""
     try:
