@@ -1,5 +1,5 @@
-"""Health checks, request logging, bodiless HEAD answers, a friendly answer when the
-database is down, the Content Security Policy."""
+"""Health checks, request logging, bodiless HEAD answers, compression, a friendly answer
+when the database is down, the Content Security Policy."""
 
 import functools
 import logging
@@ -13,8 +13,10 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
-from django.utils.cache import patch_cache_control
+from django.middleware.gzip import GZipMiddleware
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from articles.delivery.compression import accepts_gzip
 from newsroom.health import healthz
 from newsroom.views import bad_request, database_unavailable
 
@@ -126,6 +128,17 @@ class PlainHttpPrivateMiddleware:
         if settings.SECURE_SSL_REDIRECT and not request.is_secure():
             patch_cache_control(response, private=True, max_age=HTTPS_REDIRECT_SECONDS)
         return response
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's gzip for every text answer not compressed already (stored pages come
+    compressed from the page cache), for clients that take it: `gzip;q=0` refuses it."""
+
+    def process_response(self, request, response):
+        if not accepts_gzip(request):
+            patch_vary_headers(response, ("Accept-Encoding",))
+            return response
+        return super().process_response(request, response)
 
 
 class RefuseNulMiddleware:

@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every other text answer compressed (stored pages come compressed from the page
+    # cache; static files precompressed by WhiteNoise, gzip and Brotli).
+    "newsroom.middleware.CompressionMiddleware",
     # Routes each request's reads (and answers again from the primary when a replica
     # fails); above the page cache, whose content version reads may need the database.
     "newsroom.db_router.PinPrimaryMiddleware",

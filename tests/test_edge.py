@@ -6,6 +6,7 @@ varnish-modules, installed by .ci/run) in front of real gunicorn servers sharing
 PostgreSQL and Redis.
 """
 
+import gzip
 import shutil
 import socket
 import time
@@ -272,3 +273,19 @@ def test_an_old_http_link_never_sends_https_readers_round_in_circles(edge_redire
     # a scheme named any other way is plain HTTP, not one more copy in the cache
     odd = varnish.get(url, headers={"X-Forwarded-Proto": "HTTPS, http"})
     assert odd.status_code == 301
+
+
+def test_text_is_gzipped_through_the_cache_and_plain_for_who_takes_no_gzip(edge):
+    varnish, _servers = edge
+    story = ArticleFactory(title="Стиснута новина")
+    for path in (story.get_absolute_url(), "/", "/feed/", "/sitemap.xml", "/robots.txt"):
+        for _ in range(2):
+            packed = varnish.get(path, headers={"Accept-Encoding": "gzip, br"}, stream=True)
+            assert packed.headers["Content-Encoding"] == "gzip", path
+            raw = packed.raw.read(decode_content=False)
+            assert gzip.decompress(raw), path
+        assert packed.headers["X-Cache"] == "HIT", path
+        plain = varnish.get(path, headers={"Accept-Encoding": "identity"})
+        assert "Content-Encoding" not in plain.headers, path
+        assert plain.headers["X-Cache"] == "HIT", path
+    assert "Стиснута новина" in varnish.get(story.get_absolute_url()).text

@@ -28,11 +28,11 @@ from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import translation
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, parse_http_date_safe
 from django.utils.module_loading import import_string
 
-from articles.delivery import edge
+from articles.delivery import compression, edge
 from articles.delivery.content_version import STATE_KEY, content_state
 
 # Lifetimes, in seconds: the one table of them.
@@ -40,13 +40,15 @@ STORE_SECONDS = 600  # a stored page, at most (a new content version retires it 
 EDGE_SECONDS = 300  # s-maxage for HTTP caches in front; they are purged on every change
 EDGE_STALE_SECONDS = 30  # stale-while-revalidate
 DAY = 86400  # how far "never" is, for a shared cache
-PAGE_FORMAT = 8  # part of every key: a release that stores pages differently starts afresh
+PAGE_FORMAT = 9  # part of every key: a release that stores pages differently starts afresh
 
 # Query parameters that name a different page; every other one (utm_source, fbclid…)
 # shows the same page and must not multiply the stored copies.
 PAGE_PARAMETERS = ("page", "before", "q", "p")  # p: a sitemap's page
 # Headers made anew for every response; the others are kept with a stored page.
-PER_RESPONSE = {"content-length", "etag", "cache-control", "date", "set-cookie"}
+PER_RESPONSE = {"content-length", "content-encoding", "etag", "cache-control", "date", "set-cookie"}
+# Content types worth compressing: every page, feed and sitemap.
+COMPRESSED_TYPES = ("text/", "application/xml", "application/rss+xml", "application/atom+xml")
 # Paths that are never pages for readers.
 NOT_PAGES = ("/admin/", "/healthz", "/static/", "/media/", "/ratings/", "/en/ratings/")
 # Cookies of a reader who may see something of their own (set by sessions, messages and
@@ -87,6 +89,7 @@ class StoredPage:
     live: LivePart | None = None
     headers: dict = field(default_factory=dict)
     digest: str = ""  # of head and tail: with the live part's state, the ETag
+    gzipped: tuple = ()  # head and tail compressed once (compression.pieces), or ()
 
 
 @functools.cache
@@ -143,6 +146,8 @@ def make_page(state, content, *, slot=None, live=None, headers=None, parameters=
     """
     head, tail = (content, b"") if slot is None else content.split(slot.encode(), 1)
     digest = hashlib.sha256(head + b"\0" + tail).hexdigest()[:24]
+    kind = (headers or {}).get("Content-Type", "text/html")
+    gzipped = compression.pieces(head, tail) if kind.startswith(COMPRESSED_TYPES) else ()
     return StoredPage(
         state["v"],
         state["until"],
@@ -152,6 +157,7 @@ def make_page(state, content, *, slot=None, live=None, headers=None, parameters=
         live,
         dict(headers or {}),
         digest,
+        gzipped,
     )
 
 
@@ -162,22 +168,30 @@ def respond(request, page, *, public=True, found=None):
     one, so both answer with the same bytes and headers. `found`: the live part's cache
     keys, when the caller fetched them already.
     """
-    state = ""
-    body = page.head + page.tail
+    state, live = "", b""
     if page.live is not None:
         if found is None:
             keys = page.live.cache_keys
             found = cache.get_many(keys) if keys else {}
         html, state = renderer(page.live.renderer)(request, found, *page.live.args)
-        body = page.head + html.encode() + page.tail
-    etag = f'"{hashlib.sha256(f"{page.digest}:{state}".encode()).hexdigest()[:32]}"'
+        live = html.encode()
+    gzipped = bool(page.gzipped) and compression.accepts_gzip(request)
+    # each encoding is a representation of its own, with an ETag of its own
+    etag = hashlib.sha256(f"{page.digest}:{state}".encode()).hexdigest()[:32]
+    etag = f'"{etag}-gzip"' if gzipped else f'"{etag}"'
     if not_modified(request, etag, page.headers.get("Last-Modified")):
         response = HttpResponseNotModified()
         response["ETag"] = etag
-    else:
+    elif gzipped:
+        body = compression.gzip_page(page.gzipped, page.head, live, page.tail)
         response = PageResponse(page, body, etag=etag, shared=public)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = PageResponse(page, page.head + live + page.tail, etag=etag, shared=public)
     for name, value in page.headers.items():
         response[name] = value
+    if page.gzipped:
+        patch_vary_headers(response, ["Accept-Encoding"])
     if public:
         seconds = page.live.edge_seconds if page.live and page.live.edge_seconds else EDGE_SECONDS
         public_cache(response, seconds, until=page.until)
@@ -285,6 +299,7 @@ def store(key, request, response):
         page.live,
         headers,
         page.digest,
+        page.gzipped,
     )
     cache.set(key, page, STORE_SECONDS)
 

@@ -127,6 +127,12 @@ sub vcl_backend_response {
         set beresp.http.x-stale-while-revalidate = "0";
     }
     set beresp.grace = 24h;
+    # Text is kept gzipped: the app compresses its pages itself (Varnish asks it for
+    # gzip); anything it sent plain is compressed here. A client that takes no gzip
+    # gets it unzipped by Varnish.
+    if (!beresp.http.Content-Encoding && beresp.http.Content-Type ~ "^(text/|application/(xml|rss\+xml|atom\+xml|json|javascript))") {
+        set beresp.do_gzip = true;
+    }
     if (beresp.http.Set-Cookie || beresp.http.Cache-Control ~ "private|no-store|no-cache") {
         # somebody's own page: never stored, not even as a miss to wait on
         set beresp.uncacheable = true;

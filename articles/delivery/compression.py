@@ -1,0 +1,48 @@
+"""gzip for stored pages, compressed once when the page is made, not for every reader.
+
+A stored page is a head and a tail around one live part (articles.delivery.pagecache).
+Each is compressed once as raw deflate ending on a full flush, which leaves the
+compressor with nothing carried over; so the live part, compressed alone per request
+(a few hundred bytes), and the kept pieces join into one valid deflate stream. A gzip
+header and trailer (CRC-32 and length of the whole page) wrap it.
+"""
+
+import struct
+import zlib
+
+LEVEL = 6
+MIN_BYTES = 200  # smaller than this, compression costs more than it saves
+# gzip header: magic, deflate, no flags, no time, no extra flags, unknown OS
+HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+
+
+def deflate_piece(data, *, last=False):
+    """`data` as raw deflate: ending on a full flush, or finishing the stream if `last`."""
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush(
+        zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH
+    )
+
+
+def pieces(head, tail):
+    """The kept, compressed pieces of a page: (head, tail), or () when too small to bother."""
+    if len(head) + len(tail) < MIN_BYTES:
+        return ()
+    return deflate_piece(head), deflate_piece(tail, last=True)
+
+
+def gzip_page(kept, head, live, tail):
+    """The gzip body of head + live + tail from the `kept` pieces of head and tail."""
+    crc = zlib.crc32(tail, zlib.crc32(live, zlib.crc32(head)))
+    size = len(head) + len(live) + len(tail)
+    middle = deflate_piece(live) if live else b""
+    return b"".join((HEADER, kept[0], middle, kept[1], struct.pack("<II", crc, size & 0xFFFFFFFF)))
+
+
+def accepts_gzip(request):
+    """True when the client said it takes gzip (and did not refuse it with q=0)."""
+    for part in request.META.get("HTTP_ACCEPT_ENCODING", "").lower().split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip() in ("gzip", "*"):
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
