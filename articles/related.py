@@ -83,6 +83,42 @@ def related_news(article, limit=None, links=None):
     return items
 
 
+def explained(article):
+    """The block as readers see it now, each item with why it is there, for editors.
+
+    [{"item": NewsItem, "why": "picked" | "pinned" | "content" | "fill" | "outside",
+    "words": [...], "tags": [names], "section": bool}]
+    """
+    from taggit.models import Tag
+
+    items = related_news(article)
+    picked = set(article.related_links.values_list("target_id", flat=True))
+    reasons = dict(Neighbour.objects.filter(article=article).values_list("story_id", "reasons"))
+    tag_ids = {pk for r in reasons.values() for pk in r.get("tags", [])}
+    names = dict(Tag.objects.filter(pk__in=tag_ids).values_list("pk", "name"))
+    shown = []
+    for item in items:
+        reason = reasons.get(item.article_id, {})
+        if item.external:
+            why = "outside"
+        elif item.article_id in picked:
+            why = "picked"
+        elif reason.get("pinned"):
+            why = "pinned"
+        else:
+            why = "fill" if reason.get("fill") else "content"
+        shown.append(
+            {
+                "item": item,
+                "why": why,
+                "words": reason.get("words", []),
+                "tags": [names[pk] for pk in reason.get("tags", []) if pk in names],
+                "section": reason.get("section", False),
+            }
+        )
+    return shown
+
+
 def _item(pk, title, slug, excerpt, published_at, image, renditions):
     url = reverse("articles:detail", kwargs={"slug": slug})
     published_at = _aware(published_at)

@@ -40,6 +40,7 @@ from django.db import transaction
 from django.utils import timezone
 from articles import services
 from articles.models import Article, Section
+from articles.related import related_news
 sys.path.insert(0, "bench")
 import related_corpus as corpus
 
@@ -67,7 +68,7 @@ def before(article):
         Article.objects.published()
         .filter(published_at__gte=now - timedelta(days=settings.ARTICLES_RELATED_MAX_AGE_DAYS))
         .order_by("-published_at", "-id")
-        .prefetch_related("tags")[: settings.ARTICLES_RELATED_CANDIDATES]
+        .prefetch_related("tags")[:1000]  # its window: the newest 1,000
     )
     tags = set(article.tags.values_list("pk", flat=True))
     tiers = (
@@ -82,7 +83,7 @@ def before(article):
 
 
 def after(article):
-    return [item.article_id for item in article.related_news()]
+    return [item.article_id for item in related_news(article)]
 
 
 results = {}

@@ -42,6 +42,10 @@ def story_form(section, **overrides):
         "related_links-INITIAL_FORMS": "0",
         "related_links-MIN_NUM_FORMS": "0",
         "related_links-MAX_NUM_FORMS": "1000",
+        "neighbour_choices-TOTAL_FORMS": "0",
+        "neighbour_choices-INITIAL_FORMS": "0",
+        "neighbour_choices-MIN_NUM_FORMS": "0",
+        "neighbour_choices-MAX_NUM_FORMS": "1000",
         # corrections and updates: an inline of published stories
         "notices-TOTAL_FORMS": "0",
         "notices-INITIAL_FORMS": "0",

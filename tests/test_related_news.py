@@ -7,6 +7,7 @@ from django.utils import timezone
 from articles import neighbours
 from articles.models import Article, Neighbour, NeighbourChoice, RelatedLink, StoryTerms, Term
 from articles.related import related_news
+from tests.admin_forms import post_form
 from tests.factories import ArticleFactory, RelatedLinkFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +222,39 @@ def test_fill_prefers_the_section_when_content_finds_too_few(article):
     neighbours.refresh_story(article_id=article.pk)
     shown = ids(article)
     assert shown.index(same.pk) < shown.index(other.pk)
+
+
+def test_the_story_form_shows_the_six_readers_see_and_why(editor_client):
+    article = story(GRID, tags=["енергетика"])
+    similar = story(GRID_AGAIN, title="Укренерго відновлює підстанції", tags=["енергетика"])
+    pick = story(OPERA, title="Нова вистава опери")
+    RelatedLinkFactory(article=article, target=pick, position=0)
+    html = editor_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    panel = html[html.index('class="other-news-shown"') :]
+    assert panel.index("опери") < panel.index("Укренерго відновлює підстанції")
+    assert "вибір редакції" in panel
+    words = panel[panel.index("Укренерго відновлює підстанції") :].split("</li>")[0]
+    assert "укренерго" in words and "енергетика" in words
+    assert similar.pk in ids(article)
+
+
+def test_an_editor_excludes_and_pins_from_the_story_form(
+    editor_client, django_capture_on_commit_callbacks
+):
+    article = story(GRID)
+    similar = story(GRID_AGAIN)
+    unrelated = story(FOOTBALL, hours_ago=24 * 20)
+    url = f"/admin/articles/article/{article.pk}/change/"
+    changes = {
+        "neighbour_choices-TOTAL_FORMS": "2",
+        "neighbour_choices-0-story": str(similar.pk),
+        "neighbour_choices-0-kind": "exclude",
+        "neighbour_choices-1-story": str(unrelated.pk),
+        "neighbour_choices-1-kind": "pin",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_form(editor_client, url, changes)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    shown = ids(article)
+    assert similar.pk not in shown
+    assert shown[0] == unrelated.pk

@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.db.models import Exists, FloatField, OuterRef, Subquery
 from django.db.models.functions import Cast, NullIf
 from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -25,10 +26,12 @@ from articles.admin.views import StoryViewsMixin
 from articles.editorial import drafts, uploads, workflow
 from articles.models import (
     Article,
+    NeighbourChoice,
     Notice,
     RelatedLink,
     StoryDraft,
 )
+from articles.related import explained
 from articles.templatetags.articles_tags import rendition_url
 from ratings.models import Score
 from ratings.widget import format_average
@@ -61,6 +64,18 @@ class RelatedLinkInline(StoryInlineMixin, admin.TabularInline):
     fields = ["position", "target", "url", "title"]
     verbose_name = _("Other news pick")
     verbose_name_plural = _("Other news: editor's picks (shown first, in this order)")
+
+
+class NeighbourChoiceInline(StoryInlineMixin, admin.TabularInline):
+    """Pins and exclusions of the automatic Other news, after the picks."""
+
+    model = NeighbourChoice
+    fk_name = "article"
+    extra = 0
+    autocomplete_fields = ["story"]
+    fields = ["story", "kind"]
+    verbose_name = _("Other news: a story always or never shown")
+    verbose_name_plural = _("Other news: stories always shown (after the picks) or never shown")
 
 
 class NoticeInline(admin.StackedInline):
@@ -119,8 +134,14 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
     search_fields = ["title", "teaser", "body", "slug"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["authors"]
-    inlines = [RelatedLinkInline]
-    readonly_fields = ["preview_link", "lead_image_preview", "created_at", "updated_at"]
+    inlines = [RelatedLinkInline, NeighbourChoiceInline]
+    readonly_fields = [
+        "preview_link",
+        "lead_image_preview",
+        "created_at",
+        "updated_at",
+        "other_news_shown",
+    ]
     # an image chosen in a form sent back with errors, or kept in a draft, is offered again
     formfield_overrides = {models.ImageField: {"widget": uploads.HeldImageInput}}
     save_on_top = True
@@ -162,6 +183,7 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
                 ]
             },
         ),
+        (_("Other news as readers see it"), {"fields": ["other_news_shown"]}),
     ]
 
     class Media:
@@ -474,3 +496,9 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
             reverse("articles:preview", args=[obj.pk]),
             _("Open as a reader will see it"),
         )
+
+    @admin.display(description=_("the six readers see"))
+    def other_news_shown(self, obj):
+        if not obj.pk:
+            return _("Shown once the story is saved.")
+        return render_to_string("admin/articles/article/other_news.html", {"shown": explained(obj)})

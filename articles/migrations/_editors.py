@@ -15,6 +15,8 @@ EDITOR_PERMISSIONS = {
         "add_article", "change_article", "delete_article", "view_article",
         "publish_article", "change_any_article",
         "add_relatedlink", "change_relatedlink", "delete_relatedlink", "view_relatedlink",
+        "add_neighbourchoice", "change_neighbourchoice", "delete_neighbourchoice",
+        "view_neighbourchoice",
         "add_section", "change_section", "delete_section", "view_section",
         "add_author", "change_author", "delete_author", "view_author",
         "add_slugredirect", "change_slugredirect", "delete_slugredirect", "view_slugredirect",
@@ -32,6 +34,8 @@ AUTHOR_PERMISSIONS = {
     "articles": [
         "add_article", "change_article", "view_article",
         "add_relatedlink", "change_relatedlink", "delete_relatedlink", "view_relatedlink",
+        "add_neighbourchoice", "change_neighbourchoice", "delete_neighbourchoice",
+        "view_neighbourchoice",
         "view_section", "view_author", "view_notice",
     ],
     "taggit": ["view_tag"],
