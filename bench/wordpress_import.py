@@ -80,10 +80,10 @@ RENDITIONS = r"""
 import json, sys, time
 import django
 django.setup()
-from imports.wordpress import importer as wordpress
-names = wordpress.missing_renditions()
+from imports.wordpress import renditions
+names = renditions.missing_renditions()
 started = time.monotonic()
-made, failed = wordpress.make_renditions_for(names[: int(sys.argv[1])])
+made, failed = renditions.make_renditions_for(names[: int(sys.argv[1])])
 elapsed = time.monotonic() - started
 print(json.dumps({"images": len(names), "sample": made + failed, "sample_s": elapsed}))
 """

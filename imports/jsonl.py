@@ -7,10 +7,10 @@ from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from taggit.models import Tag, TaggedItem
+from taggit.models import TaggedItem
 
 from articles import text
 from articles.delivery.content_version import content_changed, only_after_commit
@@ -22,7 +22,8 @@ from articles.models import (
     RelatedLink,
     Section,
 )
-from articles.slugs import slugify_uk, unique_slug
+from articles.slugs import slugify_uk
+from imports.names import named, tag_for
 
 FIELDS = {
     "title",
@@ -263,27 +264,6 @@ def related_errors(records):
     ]
 
 
-def _named(model, name, cache, created=None):
-    """The Section or Author called `name`, created (with a unique slug) when missing.
-
-    A new section goes to the end of the menu, not before the editors' own, and its name
-    is added to `created`.
-    """
-    if name not in cache:
-        found = model.objects.filter(name=name).first()
-        if found is None:
-            slug = unique_slug(model, name, fallback=model._meta.model_name)
-            extra = {}
-            if model is Section:
-                last = Section.objects.aggregate(last=Max("position"))["last"]
-                extra["position"] = 0 if last is None else last + 1
-            found = model.objects.create(name=name, slug=slug, **extra)
-            if created is not None:
-                created.append(name)
-        cache[name] = found
-    return cache[name]
-
-
 def _chunks(items, size=500):
     items = list(items)
     for start in range(0, len(items), size):
@@ -319,8 +299,8 @@ def _import(records, progress, dry_run):
     now = timezone.now()
     new, changed, relations_changed = [], [], []
     for record in records:
-        section = _named(Section, record.section, sections, result.new_sections)
-        author_list = [_named(Author, n, authors) for n in record.authors]
+        section = named(Section, record.section, sections, created=result.new_sections)
+        author_list = [named(Author, n, authors) for n in record.authors]
         candidate = Article(
             slug=record.slug,
             title=record.title,
@@ -377,7 +357,7 @@ def _import(records, progress, dry_run):
     through.objects.bulk_create(bylines, batch_size=1000, ignore_conflicts=True)
     article_type = ContentType.objects.get_for_model(Article)
     tagged = [
-        TaggedItem(content_type=article_type, object_id=article.pk, tag=_tag_for(name, tags))
+        TaggedItem(content_type=article_type, object_id=article.pk, tag=tag_for(name, tags))
         for record, article, _authors in with_relations
         for name in record.tags
     ]
@@ -413,12 +393,3 @@ def _import(records, progress, dry_run):
     elif created or changed or relations_changed or links or replaced:
         content_changed()
     return result
-
-
-def _tag_for(name, cache):
-    if name not in cache:
-        tag = Tag.objects.filter(name=name).first()
-        if tag is None:
-            tag = Tag.objects.create(name=name)
-        cache[name] = tag
-    return cache[name]

@@ -22,7 +22,8 @@ from taggit.models import Tag, TaggedItem
 from articles import text
 from articles.delivery.content_version import content_version
 from articles.models import Article, Author, Section, WordPressImage, WordPressItem
-from imports.wordpress import importer as wordpress
+from imports import names
+from imports.wordpress import content, fetch, importer, media, reader, renditions
 from ratings import services as ratings
 from ratings.models import Score, Vote
 
@@ -86,7 +87,7 @@ def snapshot():
 
 
 def test_wpautop_follows_wordpress_paragraph_rules():
-    html = wordpress.wpautop(
+    html = content.wpautop(
         "One\nline two\n\nTwo\n\n<blockquote>Quote</blockquote>\n<ul><li>a</li></ul>"
     )
     assert "<p>One<br />\nline two</p>" in html
@@ -98,7 +99,7 @@ def test_wpautop_follows_wordpress_paragraph_rules():
 def test_theme_unit_test_statuses_headlines_and_taxonomy(uploads):
     out = run(THEME, media_dir=uploads)
     assert "13 new" in out
-    assert story(101).title == wordpress.UNTITLED
+    assert story(101).title == importer.UNTITLED
     assert "headlines empty: placeholder given: 1" in out
     assert story(102).title == "Markup: Title with & entities “quotes” <3"
     assert story(103).body == ""
@@ -507,12 +508,12 @@ def test_fetched_files_that_are_not_images_or_too_large_are_refused(
 
 
 def test_uploads_paths_cannot_escape_the_media_folder():
-    assert wordpress.uploads_path("https://x/wp-content/uploads/../../etc/passwd") is None
-    assert wordpress.uploads_path("https://x/wp-content/uploads/2013/03/a-300x200.jpg") == (
+    assert media.uploads_path("https://x/wp-content/uploads/../../etc/passwd") is None
+    assert media.uploads_path("https://x/wp-content/uploads/2013/03/a-300x200.jpg") == (
         "2013/03/a-300x200.jpg"
     )
-    assert wordpress.original_of("2013/03/a-300x200.jpg") == "2013/03/a.jpg"
-    assert wordpress.uploads_path("https://elsewhere.example/pic.jpg") is None
+    assert media.original_of("2013/03/a-300x200.jpg") == "2013/03/a.jpg"
+    assert media.uploads_path("https://elsewhere.example/pic.jpg") is None
 
 
 # --- images checked cheaply but whole; links; renditions later -------------------------
@@ -543,9 +544,9 @@ def test_truncated_images_are_refused_and_whole_ones_kept(uploads):
 
 
 def test_check_image_reads_the_format_and_size(tmp_path):
-    assert wordpress.check_image(_jpeg((40, 30))) == ("JPEG", 40, 30)
-    with pytest.raises(wordpress.MediaError):
-        wordpress.check_image(b"GIF89a<script>alert(1)</script>")
+    assert media.check_image(_jpeg((40, 30))) == ("JPEG", 40, 30)
+    with pytest.raises(fetch.MediaError):
+        media.check_image(b"GIF89a<script>alert(1)</script>")
 
 
 def test_links_out_of_the_media_folder_are_refused(tmp_path, uploads):
@@ -587,7 +588,7 @@ def test_an_image_that_cannot_be_decoded_keeps_its_story_without_renditions(sett
     path = Path(settings.MEDIA_ROOT) / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"\xff\xd8 not really a JPEG \xff\xd9")
-    assert wordpress.make_renditions_for([name]) == (0, 1)
+    assert renditions.make_renditions_for([name]) == (0, 1)
 
 
 def _export(path, *items):
@@ -638,7 +639,7 @@ def _uploads_sharing_images(tmp_path, posts):
 def _on_batch(monkeypatch, number, action):
     """Importer.write calls action() on its `number`th batch, before writing it; the list
     of the batches' sizes it was given."""
-    write, batches = wordpress.Importer.write, []
+    write, batches = importer.Importer.write, []
 
     def on_batch(self, plans):
         batches.append(len(plans))
@@ -646,12 +647,12 @@ def _on_batch(monkeypatch, number, action):
             action()
         write(self, plans)
 
-    monkeypatch.setattr(wordpress.Importer, "write", on_batch)
+    monkeypatch.setattr(importer.Importer, "write", on_batch)
     return batches
 
 
 def test_images_shared_across_batches_are_copied_once(tmp_path, settings, monkeypatch):
-    monkeypatch.setattr(wordpress, "BATCH", 2)  # batches overlap: one planned, one copying
+    monkeypatch.setattr(importer, "BATCH", 2)  # batches overlap: one planned, one copying
     uploads = _uploads_sharing_images(tmp_path, 7)
     out = run(_export_sharing_images(tmp_path / "shared.xml", 7), media_dir=uploads)
     stored = sorted(p.name for p in (Path(settings.MEDIA_ROOT) / "wordpress").rglob("*.jpg"))
@@ -675,7 +676,7 @@ def test_images_shared_across_batches_are_copied_once(tmp_path, settings, monkey
 def test_a_batch_is_written_by_the_writer_while_the_next_is_planned(
     tmp_path, settings, monkeypatch
 ):
-    monkeypatch.setattr(wordpress, "BATCH", 2)
+    monkeypatch.setattr(importer, "BATCH", 2)
     uploads = _uploads_sharing_images(tmp_path, 7)
     threads = set()
 
@@ -694,7 +695,7 @@ def test_a_batch_is_written_by_the_writer_while_the_next_is_planned(
 
 
 def test_a_failure_in_the_writer_stops_the_run_and_writes_nothing(tmp_path, settings, monkeypatch):
-    monkeypatch.setattr(wordpress, "BATCH", 2)
+    monkeypatch.setattr(importer, "BATCH", 2)
     uploads = _uploads_sharing_images(tmp_path, 7)
 
     def fail():
@@ -710,7 +711,7 @@ def test_a_failure_in_the_writer_stops_the_run_and_writes_nothing(tmp_path, sett
 
 
 def test_a_post_listed_again_is_imported_once_from_its_first_copy(tmp_path, settings, monkeypatch):
-    monkeypatch.setattr(wordpress, "BATCH", 2)
+    monkeypatch.setattr(importer, "BATCH", 2)
     uploads = _uploads_sharing_images(tmp_path, 5)
     export = _export_sharing_images(tmp_path / "shared.xml", 5)
     xml = export.read_text("utf-8")
@@ -784,20 +785,20 @@ def test_a_batch_makes_its_new_tags_in_a_few_queries_with_unique_slugs(
     django_assert_num_queries,
 ):
     kyiv = Tag.objects.create(name="Kyiv", slug="kyiv")
-    names = ["Київ", "київ", "Kyiv", *(f"Тема {n}" for n in range(50)), "Київ"]
+    tag_names = ["Київ", "київ", "Kyiv", *(f"Тема {n}" for n in range(50)), "Київ"]
     cache = {}
     with django_assert_num_queries(5):  # names, slugs, two clashing slugs, one insert
-        wordpress._named_all(Tag, names, cache)
+        names.named_all(Tag, tag_names, cache)
     assert cache["Kyiv"] == kyiv
     assert (cache["Київ"].slug, cache["київ"].slug) == ("kyiv-2", "kyiv-3")
     assert cache["Тема 7"].slug == "tema-7" and cache["Тема 7"].pk is not None
     assert Tag.objects.count() == 53
     with django_assert_num_queries(0):
-        wordpress._named_all(Tag, names, cache)
+        names.named_all(Tag, tag_names, cache)
 
 
 def test_sigterm_stops_the_run_like_ctrl_c_and_leaves_nothing(tmp_path, settings, monkeypatch):
-    monkeypatch.setattr(wordpress, "BATCH", 2)
+    monkeypatch.setattr(importer, "BATCH", 2)
     uploads = _uploads_sharing_images(tmp_path, 7)
     # as `kill` or a stopping container does
     batches = _on_batch(monkeypatch, 2, lambda: os.kill(os.getpid(), signal.SIGTERM))
@@ -814,7 +815,7 @@ def test_sigterm_stops_the_run_like_ctrl_c_and_leaves_nothing(tmp_path, settings
 def test_progress_counts_every_item_of_the_export(tmp_path, uploads):
     export = _export_sharing_images(tmp_path / "shared.xml", 3)  # it ends with an attachment
     counted, scanned = [], []
-    wordpress.import_export(
+    importer.import_export(
         paths=[export],
         media_dir=uploads,
         progress=counted.append,
@@ -824,11 +825,11 @@ def test_progress_counts_every_item_of_the_export(tmp_path, uploads):
 
 
 def test_attachment_ids_past_64_bits_are_not_found():
-    attachments = wordpress.Attachments()
+    attachments = reader.Attachments()
     try:
-        attachments[7] = wordpress.Attachment("u", "f", "a", "c", "t", 3)
-        attachments[2**70] = wordpress.Attachment("u", "f", "a", "c", "t", 2**70)
-        attachments[8] = wordpress.Attachment("u", "f", "a", "c", "t", 2**70)
+        attachments[7] = reader.Attachment("u", "f", "a", "c", "t", 3)
+        attachments[2**70] = reader.Attachment("u", "f", "a", "c", "t", 2**70)
+        attachments[8] = reader.Attachment("u", "f", "a", "c", "t", 2**70)
         assert attachments.get(7).parent == 3 and 7 in attachments
         assert attachments.get(2**70) is None and 2**70 not in attachments
         assert attachments.children(3) == [7] and attachments.children(2**70) == []
@@ -840,7 +841,7 @@ def test_a_run_failing_after_copying_images_removes_them(uploads, settings, monk
     def fail(self):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(wordpress.Importer, "archive_redirects", fail)
+    monkeypatch.setattr(importer.Importer, "archive_redirects", fail)
     with pytest.raises(RuntimeError):
         run(UKRAINIAN, media_dir=uploads)
     assert not any(Path(settings.MEDIA_ROOT).rglob("*.jpg"))
@@ -848,9 +849,7 @@ def test_a_run_failing_after_copying_images_removes_them(uploads, settings, monk
 
 
 def test_a_post_with_a_gigantic_text_is_skipped_and_reported_in_bounded_memory(tmp_path):
-    from imports.wordpress import importer as wordpress
-
-    body = "<p>" + "слово " * (wordpress.MAX_TEXT // 6 + 10) + "</p>"
+    body = "<p>" + "слово " * (reader.MAX_TEXT // 6 + 10) + "</p>"
     export = tmp_path / "huge.xml"
     export.write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -872,16 +871,14 @@ def test_a_post_with_a_gigantic_text_is_skipped_and_reported_in_bounded_memory(t
 
 
 def test_a_download_that_drips_stops_at_its_deadline(monkeypatch):
-    from imports.wordpress import importer as wordpress
-
     class Dripping:
         def read1(self, n):
             return b"x"
 
     clock = iter(range(0, 10_000, 5))
-    monkeypatch.setattr(wordpress.time, "monotonic", lambda: next(clock))
-    with pytest.raises(wordpress.MediaError, match="took longer"):
-        wordpress._read_within(Dripping(), 10_000_000, deadline=30)
+    monkeypatch.setattr(fetch.time, "monotonic", lambda: next(clock))
+    with pytest.raises(fetch.MediaError, match="took longer"):
+        fetch._read_within(Dripping(), 10_000_000, deadline=30)
 
 
 # --- images stored by hard link, or copied ----------------------------------------------
@@ -1085,7 +1082,7 @@ def test_hostile_bodies_are_converted_in_linear_time_without_recursion(tmp_path)
     }
     for name, body in bodies.items():
         started = time.process_time()  # this process's own time: the machine may be busy
-        converted = wordpress.convert_body(body)
+        converted = content.convert_body(body)
         text.sanitize_html(converted.html)
         assert time.process_time() - started < 1, name
     items = [_post(1, "Вкладені").replace("Текст Вкладені.", nested)]

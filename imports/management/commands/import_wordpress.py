@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from imports.wordpress import importer as wordpress
+from imports.wordpress import importer, reader, renditions
 
 
 class Command(BaseCommand):
@@ -62,7 +62,7 @@ class Command(BaseCommand):
 
         try:
             with _sigterm_stops():
-                report = wordpress.import_export(
+                report = importer.import_export(
                     paths=files,
                     media_dir=media_dir,
                     fetch_media=options["fetch_media"],
@@ -72,7 +72,7 @@ class Command(BaseCommand):
                     progress=lambda n: bars[-1].update(n),
                     on_scanned=scanned,
                 )
-        except wordpress.ExportError as exc:
+        except reader.ExportError as exc:
             raise CommandError(f"{exc}\nNothing was imported.") from None
         except KeyboardInterrupt:
             raise CommandError(
@@ -99,7 +99,7 @@ class Command(BaseCommand):
 
     def renditions(self, show):
         """After the commit: stories are live with their original images until these exist."""
-        names = wordpress.missing_renditions()
+        names = renditions.missing_renditions()
         if not names:
             return
         self.stdout.write(
@@ -110,7 +110,7 @@ class Command(BaseCommand):
         with tqdm(
             total=len(names), disable=not show, unit="image", file=self.stderr, desc="Renditions"
         ) as bar:
-            made, failed = wordpress.make_renditions_for(names, progress=bar.update)
+            made, failed = renditions.make_renditions_for(names, progress=bar.update)
         self.stdout.write(f"Renditions: {made} images.")
         if failed:
             self.stdout.write(
