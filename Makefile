@@ -15,9 +15,12 @@ $(STAMP): requirements-dev.lock pyproject.toml
 	touch $(STAMP)
 
 # Serve the demo site at http://127.0.0.1:8000/ (SQLite, nothing else to install).
+# A worker beside the server makes the pictures' renditions from the queue in the database.
 run: $(STAMP)
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo_if_empty
+	DEBUG=1 $(PY) manage.py tasks_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # axe-core for the browser tests' accessibility checks, when npm is there.
@@ -33,10 +36,15 @@ test: $(STAMP) node_modules/.installed
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Production server: gunicorn, one worker per CPU plus one, after collectstatic.
+# Production server: gunicorn, one worker per CPU plus one, after collectstatic; beside it
+# TASK_WORKERS (default 2) workers for the background tasks (renditions), stopped with it.
+TASK_WORKERS ?= 2
 serve: $(STAMP)
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py migrate --noinput
+	workers=""; for i in $$(seq $(TASK_WORKERS)); do \
+		$(PY) manage.py tasks_worker & workers="$$workers $$!"; done; \
+	trap 'kill $$workers 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn newsroom.wsgi:application --config newsroom/gunicorn.conf.py
 
 lint: $(STAMP)

@@ -11,9 +11,9 @@ from articles import text
 from articles.delivery import edge
 from articles.delivery.content_version import content_state
 from articles.delivery.pagecache import shared_document
-from articles.images import nearest_rendition
 from articles.models import Article, Notice, Section
 from articles.templatetags.articles_tags import absolute
+from images import picture
 
 FEED_SIZE = 30
 FEED_IMAGE_WIDTH = 800  # feed readers show a story's picture about this wide
@@ -105,7 +105,7 @@ class LatestStoriesFeed(SharedFeed):
         """The story's picture: its JPEG copy nearest FEED_IMAGE_WIDTH, or the original."""
         if not item.lead_image:
             return []
-        entry = nearest_rendition(item.lead_image_renditions, "jpg", FEED_IMAGE_WIDTH)
+        entry = picture.nearest(item.lead_image_renditions, "story", "jpg", FEED_IMAGE_WIDTH)
         if entry is not None:
             name, length, mime = entry["jpg"], entry.get("bytes", {}).get("jpg"), "image/jpeg"
         else:

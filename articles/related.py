@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Neighbour, RelatedLink
+from images import picture
 
 LINK, PICKED, NEIGHBOUR = -2, -1, 0  # the tiers of the block's query
 STORY_COLUMNS = ("title", "slug", "excerpt", "published_at", "lead_image", "lead_image_renditions")
@@ -142,17 +143,14 @@ def _aware(value):
 
 
 def _thumbnail(image, renditions):
-    """The smallest JPEG copy of a lead image (the original without copies), or None."""
+    """The smallest JPEG of a lead image's card crop (or its stand-in, or the original)."""
     if not image:
         return None
     if isinstance(renditions, str):
         renditions = json.loads(renditions or "{}")
-    entries = sorted(
-        (e for e in (renditions or {}).values() if "jpg" in e), key=lambda e: e["width"]
-    )
-    if not entries:
+    small = picture.smallest(renditions, "card", "jpg")
+    if small is None:
         return {"url": default_storage.url(image), "width": None, "height": None}
-    small = entries[0]
     return {
         "url": default_storage.url(small["jpg"]),
         "width": small["width"],

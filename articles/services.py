@@ -1,17 +1,31 @@
-"""Story writes that touch files or other rows: saving with slug history and renditions."""
+"""Story writes that touch files or other rows: saving with slug history and its picture."""
 
 from django.db import transaction
 
 from articles import neighbours
-from articles.images import clean_original, make_renditions, make_square
+from articles.images import make_square
 from articles.models import Article, Author, SlugRedirect
+from images import services as library
+from images.cleaning import clean_original
+from images.models import Image
 
-IMAGE_FIELDS = ("lead_image", "social_image")
+PICTURE_COPY = (
+    "lead_image",
+    "lead_image_width",
+    "lead_image_height",
+    "lead_image_renditions",
+    "lead_image_alt",
+    "lead_image_caption",
+    "lead_image_credit",
+)
+
+# sent to readers as they are stored; a lead image joins the library, whose worker cleans it
+IMAGE_FIELDS = ("social_image",)
 
 
 @transaction.atomic
-def save_story(*, article: Article) -> Article:
-    """Save a story; keep its old address as a redirect and make renditions of a new image.
+def save_story(*, article: Article, user=None) -> Article:
+    """Save a story; keep its old address as a redirect; put a new image into the library.
 
     The admin, the importers and seed_demo save stories through here, so an address that
     readers and search engines know keeps answering whatever path changed it, and the
@@ -26,8 +40,9 @@ def save_story(*, article: Article) -> Article:
         record_old_slug(article=article, old_slug=old_slug)
     article.stored_slug = article.slug
     image = article.lead_image.name if article.lead_image else ""
-    if getattr(article, "stored_image", "") != image:
-        refresh_renditions(article=article)
+    picture_changed = getattr(article, "stored_picture_id", None) != article.picture_id
+    if getattr(article, "stored_image", "") != image or picture_changed:
+        refresh_renditions(article=article, user=user)
     # once committed, with the tags and picks the caller saves after the story
     neighbours.refresh_after_commit(article.pk)
     return article
@@ -63,14 +78,56 @@ def record_old_slug(*, article, old_slug):
     SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": article})
 
 
-def refresh_renditions(*, article):
-    """Resized WebP and JPEG copies of the story's lead image (none without an image)."""
-    image = article.lead_image.name if article.lead_image else ""
-    article.lead_image_renditions = make_renditions(image) if image else {}
+def refresh_renditions(*, article, user=None):
+    """Link the story to its library picture and copy the picture's file and renditions.
+
+    A newly uploaded lead image joins the library (or, when the library has the same bytes,
+    the story uses that picture and the new copy is dropped); a picture chosen from the
+    library is copied in. Its renditions are made by a worker: until then the story shows
+    the picture's stand-in, and articles.signals copies the renditions in when they come.
+    """
+    name = article.lead_image.name if article.lead_image else ""
+    chosen = article.picture_id != getattr(article, "stored_picture_id", None)
+    if name and name != getattr(article, "stored_image", "") and not _is_file_of(article, name):
+        article.picture = library.add_image(
+            file=name,
+            alt=article.lead_image_alt,
+            caption=article.lead_image_caption,
+            credit=article.lead_image_credit,
+            uploaded_by=user,
+        )
+        if article.picture.file.name != name:  # the library had it: this copy is not needed
+            transaction.on_commit(lambda: article.lead_image.storage.delete(name))
+    elif chosen and article.picture:
+        article.lead_image_alt = article.picture.alt
+        article.lead_image_caption = article.picture.caption
+        article.lead_image_credit = article.picture.credit
+    elif not name and not chosen:
+        article.picture = None
+    copy_picture(article=article, picture=article.picture)
+
+
+def _is_file_of(article, name):
+    return article.picture_id is not None and article.picture.file.name == name
+
+
+def copy_picture(*, article, picture: Image | None):
+    """Write the picture's file, upright size and renditions into the story's row."""
+    if picture is not None:
+        picture.refresh_from_db()  # as a worker last left it
+    article.lead_image.name = picture.file.name if picture else ""
+    article.lead_image_width = picture.width if picture else None
+    article.lead_image_height = picture.height if picture else None
+    article.lead_image_renditions = picture.renditions if picture else {}
+    if picture:
+        article.lead_image_alt = article.lead_image_alt or picture.alt
+        article.lead_image_caption = article.lead_image_caption or picture.caption
+        article.lead_image_credit = article.lead_image_credit or picture.credit
     Article.objects.filter(pk=article.pk).update(
-        lead_image_renditions=article.lead_image_renditions
+        picture=picture, **{field: getattr(article, field) for field in PICTURE_COPY}
     )
-    article.stored_image = image
+    article.stored_image = article.lead_image.name
+    article.stored_picture_id = article.picture_id
 
 
 @transaction.atomic

@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "csp",
     "modern_csrf",
     "edge_cache",
+    "django_tasks",
+    "django_tasks_db",
+    "images",
     "articles",
     "imports",
     "ratings",
@@ -292,6 +295,22 @@ RATINGS_TRUSTED_PROXIES = env.list("RATINGS_TRUSTED_PROXIES", default=TRUSTED_PR
 RATINGS_ADDRESS_HASH_KEY = env.str("RATINGS_ADDRESS_HASH_KEY", default=SECRET_KEY)
 RATINGS_JSONLD = env.bool("RATINGS_JSONLD", default=False)
 RATINGS_BAYES_WEIGHT = env.int("RATINGS_BAYES_WEIGHT", default=10)
+
+# Background work (renditions) on Django's tasks API: a queue in the database by default,
+# so nothing else need run; TASKS_BACKEND=rq puts it in Redis (REDIS_URL) for RQ workers.
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+if TASKS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL.")
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASKS_BACKEND == "immediate":  # tasks run inside the request that queues them
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured("TASKS_BACKEND must be database, rq or immediate.")
 
 # Articles.
 ARTICLES_TEASER_LENGTH = env.int("ARTICLES_TEASER_LENGTH", default=150)

@@ -7,6 +7,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_COOKIES", "0")
 os.environ.setdefault("LOG_FORMAT", "text")
 os.environ.setdefault("CACHE_KEY_PREFIX", "newsroom-tests")
+os.environ.setdefault("TASKS_BACKEND", "immediate")  # renditions made when queued
 
 from newsroom.settings import *  # noqa: E402,F403
 

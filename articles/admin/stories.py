@@ -32,7 +32,7 @@ from articles.models import (
     StoryDraft,
 )
 from articles.related import explained
-from articles.templatetags.articles_tags import rendition_url
+from images import picture
 from ratings.models import Score
 from ratings.widget import format_average
 
@@ -436,7 +436,7 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
             return _("No image yet.")
         return format_html(
             '<img class="story-image-preview" src="{}" alt="{}" width="240">',
-            rendition_url(obj, "jpg", 480),
+            picture.preview_url(obj.lead_image_renditions, fallback=obj.lead_image.url),
             obj.lead_image_alt,
         )
 

@@ -30,6 +30,7 @@ from articles.models import (
 )
 from articles.slugs import unique_slug
 from edge_cache.purge import purge, purge_urls
+from images.services import renditions_changed
 from ratings.signals import score_changed
 
 
@@ -196,3 +197,20 @@ def story_score_changed(sender, model, object_id, field, **kwargs):
 def story_deleted(sender, instance, **kwargs):
     """A deleted story's words no longer count in what tells stories apart."""
     neighbours.forget_story(article_id=instance.pk)
+
+
+@receiver(renditions_changed)
+def picture_renditions_changed(sender, image, **kwargs):
+    """A library picture's renditions were made (or its focal point moved): the stories that
+    show it get them, and their pages and lists are stored and purged anew."""
+    stories = list(Article.objects.filter(picture=image).only("pk", "section_id"))
+    if not stories:
+        return
+    Article.objects.filter(picture=image).update(
+        lead_image=image.file.name,  # stored again without its metadata by the worker
+        lead_image_renditions=image.renditions,
+        lead_image_width=image.width,
+        lead_image_height=image.height,
+    )
+    bump()
+    purge_after_commit(lambda: {key for story in stories for key in _story_keys(story)})

@@ -189,7 +189,7 @@ def save_edit(
         article.revised_at = now
         steps.append(_("Marked as a significant update"))
     article.version = expected + 1
-    services.save_story(article=article)  # slug history and renditions too
+    services.save_story(article=article, user=user)  # slug history and its picture too
     return "; ".join(step for step in steps if step) or None
 
 

@@ -19,6 +19,7 @@ from taggit.managers import TaggableManager
 from articles import text
 from articles.images import validate_image
 from articles.slugs import unique_slug
+from images.validation import validate_image as validate_library_image
 
 # Publish times a story may have: every value in between can be shown, compared and
 # converted between time zones without leaving the years Python and the database know.
@@ -209,11 +210,21 @@ class Article(models.Model):
         sanitize=text.sanitize_html,
     )
     excerpt = models.CharField(_("excerpt"), max_length=400, blank=True, editable=False)
+    picture = models.ForeignKey(
+        "images.Image",
+        verbose_name=_("picture from the library"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_of",
+        help_text=_("The story's main picture, chosen from the library; or upload a new one."),
+    )
+    # the picture's file, size and renditions, copied here so that lists read no other table
     lead_image = models.ImageField(
         _("lead image"),
         upload_to="lead/%Y/%m/",
         blank=True,
-        validators=[validate_image],
+        validators=[validate_library_image],
         width_field="lead_image_width",
         height_field="lead_image_height",
     )
@@ -335,6 +346,7 @@ class Article(models.Model):
         instance.stored_slug = instance.__dict__.get("slug")
         loaded = instance.__dict__.get("lead_image", None)
         instance.stored_image = None if "lead_image" not in field_names else str(loaded or "")
+        instance.stored_picture_id = instance.__dict__.get("picture_id")
         return instance
 
     def prepare(self, *, body_sanitized=False):
@@ -362,7 +374,7 @@ class Article(models.Model):
 
     def clean(self):
         clean_text(self, *self.TEXT_FIELDS)
-        if self.lead_image and not self.lead_image_alt.strip():
+        if self.lead_image and not self.picture_id and not self.lead_image_alt.strip():
             raise ValidationError(
                 {"lead_image_alt": _("Describe the image for readers who cannot see it.")}
             )

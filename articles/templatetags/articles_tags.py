@@ -7,16 +7,15 @@ from django.templatetags.static import static
 from django.urls import reverse, translate_url
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from articles.delivery.pagecache import canonical_query
 from articles.embeds import with_facades
-from articles.images import nearest_rendition
 from articles.social_card import PATH as SOCIAL_CARD_PATH
 from articles.social_card import SIZE as SOCIAL_CARD_SIZE
 from articles.text import with_galleries
+from images import picture
 
 register = template.Library()
 
@@ -78,40 +77,36 @@ def absolute(url):
 
 
 @register.simple_tag
-def srcset(article, fmt):
-    """The srcset of an article's lead image renditions in one format ("webp" or "jpg")."""
-    items = []
-    for entry in (article.lead_image_renditions or {}).values():
-        if fmt in entry:
-            items.append(f"{escape(default_storage.url(entry[fmt]))} {entry['width']}w")
-    return mark_safe(", ".join(items))
+def lead_picture(article, spec="story"):
+    """What includes/picture.html needs for a story's picture in one crop ("story", "card")."""
+    fallback = article.lead_image.url if article.lead_image else ""
+    return picture.picture_data(
+        article.lead_image_renditions,
+        spec,
+        fallback_url=fallback,
+        width=article.lead_image_width,
+        height=article.lead_image_height,
+    )
 
 
 @register.simple_tag
-def rendition_url(article, fmt="jpg", width=800):
-    """The URL of the rendition closest to `width`, or the original image."""
-    entry = nearest_rendition(article.lead_image_renditions, fmt, width)
+def rendition_url(article, fmt="jpg", width=800, spec="story"):
+    """The URL of the rendition of `spec` closest to `width`, or the original image."""
+    entry = picture.nearest(article.lead_image_renditions, spec, fmt, width)
     if entry is not None:
         return default_storage.url(entry[fmt])
-    return article.lead_image.url if article.lead_image else ""
+    return article.lead_image.url if article.lead_image else ""  # the whole original
 
 
-@register.simple_tag
-def rendition(article, fmt="jpg", width=800):
-    """The copy closest to `width` as {"url", "width", "height"} (upright, as readers see
-    it), or the original image with its stored size."""
-    entry = nearest_rendition(article.lead_image_renditions, fmt, width)
-    if entry is not None:
-        return {
-            "url": default_storage.url(entry[fmt]),
-            "width": entry["width"],
-            "height": entry["height"],
-        }
-    return {
-        "url": article.lead_image.url if article.lead_image else "",
-        "width": article.lead_image_width,
-        "height": article.lead_image_height,
-    }
+def jsonld_images(article):
+    """The 16:9, 4:3 and 1:1 crops search engines ask a NewsArticle for (made ones only)."""
+    urls = [rendition_url(article, "jpg", 1200, spec) for spec in ("16x9", "4x3", "1x1")]
+    made = [
+        url
+        for spec, url in zip(("16x9", "4x3", "1x1"), urls, strict=True)
+        if picture.entries(article.lead_image_renditions, spec)
+    ]
+    return [absolute(url) for url in made] or [absolute(rendition_url(article, "jpg", 1200))]
 
 
 @register.simple_tag
@@ -139,7 +134,7 @@ def story_jsonld(article, authors, tags, score):
     if tags:
         data["keywords"] = [t.name for t in tags]
     if article.lead_image:
-        data["image"] = [absolute(rendition_url(article, "jpg", 1200))]
+        data["image"] = jsonld_images(article)
     else:
         data["image"] = [social_card()]
     if settings.RATINGS_JSONLD and score.count:
