@@ -656,3 +656,83 @@ def test_a_restored_revision_makes_forms_opened_before_out_of_date(newsroom, sec
     opened.update({"teaser": ["Анонс Тараса"], "_save": ["1"]})
     assert taras_client.post(change_url(story), opened).status_code == 200
     assert Article.objects.get(pk=story.pk).title == "Перша"
+
+
+# Side doors of the admin ----------------------------------------------------------------
+
+
+@pytest.fixture
+def unpublished(newsroom, section):
+    """Olena's story waiting for review, someone's embargoed story with a notice, and a
+    story readers see, each with a tag of its own."""
+    from tests.factories import NoticeFactory
+
+    secret = ArticleFactory(
+        section=section,
+        title="Відставка міністра Секретенка",
+        slug="vidstavka-ministra-sekretenka",
+        status=Article.Status.REVIEW,
+        tags=["Секретенко"],
+    )
+    secret.authors.add(newsroom["olena"][0].byline)
+    scheduled = ArticleFactory(
+        section=section, published_at=timezone.now() + timedelta(hours=3), tags=["Сенсація"]
+    )
+    NoticeFactory(article=scheduled, text="Виправлення до ембарго.")
+    public = ArticleFactory(section=section, tags=["Севастополь"])
+    return {"secret": secret, "scheduled": scheduled, "public": public}
+
+
+def test_tag_suggestions_and_the_tag_list_name_only_tags_of_stories_one_sees(newsroom, unpublished):
+    """A tag made for an embargoed story or another author's draft names what is coming."""
+    tags = reverse("admin:articles_article_tags")
+    petro_client = newsroom["petro"][1]
+    assert petro_client.get(tags, {"q": "Се"}).json() == {"tags": ["Севастополь"]}
+    olena = newsroom["olena"][1].get(tags, {"q": "Се"}).json()
+    assert olena == {"tags": ["Севастополь", "Секретенко"]}
+    assert len(newsroom["iryna"][1].get(tags, {"q": "Се"}).json()["tags"]) == 3
+    tag_list = petro_client.get(reverse("admin:taggit_tag_changelist")).content.decode()
+    assert "Севастополь" in tag_list
+    assert "Секретенко" not in tag_list and "Сенсація" not in tag_list
+
+
+def test_the_corrections_list_shows_an_author_only_notices_of_stories_they_see(
+    newsroom, unpublished
+):
+    notices = newsroom["petro"][1].get(reverse("admin:articles_notice_changelist"))
+    assert notices.status_code == 200
+    page = notices.content.decode()
+    assert "ембарго" not in page and unpublished["scheduled"].title not in page
+    editors = newsroom["iryna"][1].get(reverse("admin:articles_notice_changelist"))
+    assert unpublished["scheduled"].title in editors.content.decode()
+
+
+def test_view_on_site_redirects_only_to_stories_one_sees(newsroom, unpublished):
+    """Django's /admin/r/<type>/<id>/ answers any staff member with the object's address,
+    and a story's address spells its headline."""
+    from django.contrib.contenttypes.models import ContentType
+
+    article_type = ContentType.objects.get_for_model(Article).pk
+    petro_client, iryna_client = newsroom["petro"][1], newsroom["iryna"][1]
+    for story in (unpublished["secret"], unpublished["scheduled"]):
+        response = petro_client.get(reverse("admin:view_on_site", args=[article_type, story.pk]))
+        assert response.status_code == 404
+        assert story.slug not in response.get("Location", "")
+        shortcut = reverse("admin:view_on_site", args=[article_type, story.pk])
+        assert story.slug in iryna_client.get(shortcut)["Location"]
+    public = unpublished["public"]
+    shortcut = reverse("admin:view_on_site", args=[article_type, public.pk])
+    assert public.slug in petro_client.get(shortcut)["Location"]
+    assert petro_client.get(reverse("admin:view_on_site", args=[999, 1])).status_code == 404
+
+
+def test_reading_a_published_story_is_not_editing_it(newsroom, unpublished):
+    """An Author's read-only page sends no heartbeat and is told nobody's name."""
+    public = unpublished["public"]
+    petro_client, iryna_client = newsroom["petro"][1], newsroom["iryna"][1]
+    iryna_client.get(change_url(public))
+    page = petro_client.get(change_url(public)).content.decode()
+    assert "Ірина Редакторка" not in page
+    presence = reverse("admin:articles_article_presence", args=[public.pk])
+    assert petro_client.post(presence).status_code == 403
+    assert "Петро" not in iryna_client.get(change_url(public)).content.decode()

@@ -12,6 +12,7 @@ from taggit.models import Tag
 from articles import pages, services
 from articles.editorial import workflow
 from articles.models import (
+    Article,
     Author,
     BreakingNews,
     FrontPagePick,
@@ -76,6 +77,9 @@ class TagAdmin(taggit_admin.TagAdmin):
     prepopulated_fields = {}
     Media = SlugFromNameMedia
 
+    def get_queryset(self, request):
+        return workflow.visible_tags(request.user, super().get_queryset(request))
+
 
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
@@ -84,6 +88,10 @@ class NoticeAdmin(admin.ModelAdmin):
     search_fields = ["text", "article__title"]
     autocomplete_fields = ["article"]
     date_hierarchy = "noted_at"
+
+    def get_queryset(self, request):
+        stories = workflow.visible_to(request.user, Article.objects.all())
+        return super().get_queryset(request).filter(article__in=stories)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -340,9 +340,10 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
         if story is not None and request.method == "GET":
             extra_context["story_status"] = self.story_status(story)
             workflow.keep_baseline(story)
-            extra_context["others_editing"] = workflow.note_presence(
-                article_id=story.pk, user=request.user
-            )
+            if self.has_change_permission(request, story):  # reading is not editing
+                extra_context["others_editing"] = workflow.note_presence(
+                    article_id=story.pk, user=request.user
+                )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):

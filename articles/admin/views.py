@@ -144,6 +144,8 @@ class StoryViewsMixin:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         obj = self._story_for(request, object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied  # a read-only page is nobody's edit to announce
         others = workflow.note_presence(article_id=obj.pk, user=request.user)
         return JsonResponse({"others": others})
 
@@ -152,6 +154,7 @@ class StoryViewsMixin:
         query = request.GET.get("q", "").strip()[:100]
         names = []
         if query:
-            found = Tag.objects.filter(name__istartswith=query).order_by("name")
+            tags = workflow.visible_tags(request.user, Tag.objects.all())
+            found = tags.filter(name__istartswith=query).order_by("name")
             names = list(found.values_list("name", flat=True)[:10])
         return JsonResponse({"tags": names})

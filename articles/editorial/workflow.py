@@ -111,6 +111,18 @@ def visible_to(user, queryset):
     return queryset.filter(Q(pk__in=own) | public)
 
 
+def visible_tags(user, tags):
+    """The tags of `tags` a user sees in the admin: Authors see those of the stories they
+    see (a tag made for another author's draft or embargoed story names what is coming)."""
+    if can_change_any(user):
+        return tags
+    stories = visible_to(user, Article.objects.all()).values("pk")
+    return tags.filter(
+        taggit_taggeditem_items__content_type=ContentType.objects.get_for_model(Article),
+        taggit_taggeditem_items__object_id__in=stories,
+    ).distinct()
+
+
 def may_read_history(user, article):
     """Revisions hold text cut before publication: only editors and the story's own
     authors read them (history, comparisons, restoring)."""
