@@ -11,12 +11,16 @@ A request whose replica fails under it, or falls behind a write that commits whi
 renders, is answered again from the primary (GET and HEAD have no side effects to
 repeat). After a write, a short-lived cookie keeps the same reader on the primary and
 past the page cache for a few seconds, so the page they are sent to shows their own
-change.
+change. The cookie holds its own end (a Unix time, readable by Varnish) signed with
+SECRET_KEY: a made-up or expired one is ignored, so it cannot be used to send every
+request of a flood past the caches onto the primary.
 """
 
+import time
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.core import signing
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpResponse
 
@@ -24,6 +28,7 @@ from newsroom import replicas
 
 PIN_COOKIE = "nr_primary"
 PIN_SECONDS = 10
+PIN_SALT = "newsroom.db_router.pin"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -57,6 +62,21 @@ def current():
 def is_pinned():
     routing = _routing.get()
     return routing is not None and routing.pinned
+
+
+def pin_value(now=None):
+    """The read-your-writes cookie's value: its end, signed ("1767225600:<signature>")."""
+    until = int(time.time() if now is None else now) + PIN_SECONDS
+    return signing.Signer(salt=PIN_SALT).sign(str(until))
+
+
+def pin_is_valid(value, now=None):
+    """True for a read-your-writes cookie this site signed that has not ended yet."""
+    try:
+        until = int(signing.Signer(salt=PIN_SALT).unsign(value or ""))
+    except (signing.BadSignature, ValueError):
+        return False
+    return until > (time.time() if now is None else now)
 
 
 class PrimaryReplicaRouter:
@@ -125,7 +145,7 @@ class PinPrimaryMiddleware:
 
     def __call__(self, request):
         safe = request.method in SAFE_METHODS
-        routing = Routing(pinned=not safe or request.COOKIES.get(PIN_COOKIE) == "1")
+        routing = Routing(pinned=not safe or pin_is_valid(request.COOKIES.get(PIN_COOKIE)))
         token = _routing.set(routing)
         try:
             response = self.get_response(request)
@@ -135,7 +155,12 @@ class PinPrimaryMiddleware:
                 response = self.get_response(request)
             if routing.wrote and not safe:
                 response.set_cookie(
-                    PIN_COOKIE, "1", max_age=PIN_SECONDS, httponly=True, samesite="Lax"
+                    PIN_COOKIE,
+                    pin_value(),
+                    max_age=PIN_SECONDS,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=request.is_secure(),
                 )
             return response
         finally:

@@ -338,8 +338,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # HTTP caches in front (Varnish with xkey): purged after every change and vote.
 EDGE_PURGE_URLS = env.list("EDGE_PURGE_URLS", default=[])
-# Cookies that mean "this reader may see something of their own": no stored page for them.
-PAGE_CACHE_BYPASS_COOKIES = ["nr_primary"]
+# Cookies that mean "this reader may see something of their own" (no stored page for
+# them), each with the check that tells one the site set from a made-up one.
+PAGE_CACHE_BYPASS_COOKIES = {"nr_primary": "newsroom.db_router.pin_is_valid"}
 
 CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)

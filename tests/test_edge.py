@@ -19,6 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
+from newsroom.db_router import PIN_COOKIE, pin_value
 from ratings.services import Voter, cast_vote
 from tests.admin_forms import post_form
 from tests.conftest import IN_CI, require_postgres, require_redis
@@ -193,12 +194,37 @@ def test_signed_in_pages_a_pending_message_and_the_admin_are_never_stored(edge):
     varnish, _servers = edge
     story = ArticleFactory()
     url = story.get_absolute_url()
-    for cookie in ("sessionid=abc", "messages=xyz", "nr_primary=1"):
+    own = (
+        "sessionid=" + "k" * 32,
+        "messages=W10:1tSrQb:" + "A" * 43,
+        f"{PIN_COOKIE}={pin_value()}",
+    )
+    for cookie in own:  # each as the app sets it: Varnish cannot tell a forgery
         for response in twice(varnish, url, headers={"Cookie": cookie}):
             assert response.headers["X-Cache"] == "MISS", cookie
     for response in twice(varnish, "/admin/login/"):
         assert response.headers["X-Cache"] == "MISS"
         assert "csrftoken" in response.headers.get("Set-Cookie", "")
+
+
+def test_made_up_cookies_get_the_stored_page_from_varnish(edge):
+    varnish, _servers = edge
+    url = ArticleFactory().get_absolute_url()
+    stored = twice(varnish, url)[1]
+    assert stored.headers["X-Cache"] == "HIT"
+    junk = (
+        "sessionid=junk",
+        "sessionid=" + "K" * 32,
+        "messages=xyz",
+        f"{PIN_COOKIE}=1",
+        f"{PIN_COOKIE}={pin_value(time.time() - 60)}",
+        f"{PIN_COOKIE}=9999999999:forged",
+        "csrftoken=abc; nr_voted=1",
+    )
+    for cookie in junk:
+        response = varnish.get(url, headers={"Cookie": cookie})
+        assert response.headers["X-Cache"] == "HIT", cookie
+        assert response.content == stored.content, cookie
 
 
 def test_tracking_parameters_share_the_stored_page(edge):

@@ -1,14 +1,18 @@
 """Stored pages served to anonymous readers by the page-cache middleware, before the views."""
 
 import re
+import time
 
 import pytest
 from django.conf import settings
+from django.contrib.messages import INFO
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.handlers.base import BaseHandler
 from django.test import Client, RequestFactory
 
-from newsroom.db_router import PIN_COOKIE
+from newsroom.db_router import PIN_COOKIE, PIN_SECONDS, pin_value
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,14 +143,56 @@ def test_a_real_cursor_is_a_page(client, section):
     assert newest_first[12].title in response.content.decode()
 
 
+def own_cookie(name, user):
+    """A cookie of `name` as the site sets it."""
+    if name == "sessionid":
+        client = Client()
+        client.force_login(user)
+        return client.cookies["sessionid"].value
+    if name == "messages":
+        return CookieStorage(RequestFactory().get("/"))._encode(
+            [Message(INFO, "Дякуємо", extra_tags="")]
+        )
+    return pin_value()
+
+
 @pytest.mark.parametrize("cookie", ["sessionid", "messages", PIN_COOKIE])
-def test_readers_with_something_of_their_own_go_to_the_views(article, resolved, cookie):
+def test_readers_with_something_of_their_own_go_to_the_views(article, resolved, reader, cookie):
     url = article.get_absolute_url()
     Client().get(url)
-    reader = Client()
-    reader.cookies[cookie] = "x"
-    assert reader.get(url).status_code == 200
+    client = Client()
+    client.cookies[cookie] = own_cookie(cookie, reader)
+    response = client.get(url)
+    assert response.status_code == 200 and "private" in response["Cache-Control"]
     assert resolved == [url, url]
+
+
+JUNK_COOKIES = [
+    ("sessionid", "junk"),
+    ("sessionid", "a" * 32),  # the form of a session id, naming no session
+    ("messages", "xyz"),
+    ("messages", "W10:1tSrQb:" + "A" * 43),  # the form of a signed value, not our signature
+    (PIN_COOKIE, "1"),
+    (PIN_COOKIE, "9999999999:" + "A" * 43),
+    (PIN_COOKIE, "expired"),
+]
+
+
+@pytest.mark.parametrize(("cookie", "value"), JUNK_COOKIES)
+def test_made_up_cookies_get_the_stored_page(
+    article, resolved, cookie, value, django_assert_max_num_queries
+):
+    url = article.get_absolute_url()
+    stored = Client().get(url)
+    if value == "expired":
+        value = pin_value(time.time() - PIN_SECONDS - 1)
+    client = Client()
+    client.cookies[cookie] = value
+    with django_assert_max_num_queries(1):  # at most: is there such a session?
+        response = client.get(url)
+    assert resolved == [url]  # rendered once, for the first reader
+    assert response.status_code == 200 and response["ETag"] == stored["ETag"]
+    assert response["Cache-Control"] == stored["Cache-Control"]
 
 
 def test_addresses_that_are_not_pages_never_touch_the_store(client, article, monkeypatch):

@@ -5,6 +5,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -235,10 +236,14 @@ def test_pin_is_reset_between_requests():
     factory = RequestFactory()
     middleware(factory.get("/"))
     request = factory.get("/")
-    request.COOKIES[db_router.PIN_COOKIE] = "1"
+    request.COOKIES[db_router.PIN_COOKIE] = db_router.pin_value()
     middleware(request)
     middleware(factory.post("/"))  # a write request reads the primary from the start
-    assert seen == [False, True, True]
+    for made_up in ("1", db_router.pin_value(time.time() - 60), "9999999999:forged"):
+        request = factory.get("/")
+        request.COOKIES[db_router.PIN_COOKIE] = made_up
+        middleware(request)
+    assert seen == [False, True, True, False, False, False]
     assert db_router.current() is None
 
 

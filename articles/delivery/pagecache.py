@@ -32,7 +32,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, parse_http_date_safe
 from django.utils.module_loading import import_string
 
-from articles.delivery import compression, edge
+from articles.delivery import compression, cookies, edge
 from articles.delivery.content_version import STATE_KEY, content_state
 
 # Lifetimes, in seconds: the one table of them.
@@ -51,13 +51,6 @@ PER_RESPONSE = {"content-length", "content-encoding", "etag", "cache-control", "
 COMPRESSED_TYPES = ("text/", "application/xml", "application/rss+xml", "application/atom+xml")
 # Paths that are never pages for readers.
 NOT_PAGES = ("/admin/", "/healthz", "/static/", "/media/", "/ratings/", "/en/ratings/")
-# Cookies of a reader who may see something of their own (set by sessions, messages and
-# the database router's read-your-writes pin): their requests go to the views.
-BYPASS_COOKIES = (
-    settings.SESSION_COOKIE_NAME,
-    "messages",
-    *getattr(settings, "PAGE_CACHE_BYPASS_COOKIES", ()),
-)
 
 
 @dataclass(frozen=True)
@@ -108,12 +101,15 @@ class PageResponse(HttpResponse):
 
 
 def cacheable_request(request):
-    """True for a request whose answer is the same for every anonymous reader."""
-    cookies = request.COOKIES
+    """True for a request whose answer is the same for every anonymous reader.
+
+    A session is not asked about here: the views see it as a signed-in user, and the
+    middleware asks (cookies.has_live_session) only before it serves a stored page.
+    """
     return (
         request.method in ("GET", "HEAD")
         and not request.path_info.startswith(NOT_PAGES)
-        and not any(name in cookies for name in BYPASS_COOKIES)
+        and not cookies.has_signed_own_cookie(request)
     )
 
 
@@ -326,7 +322,7 @@ class ReaderPageCacheMiddleware:
         language = translation.get_language_from_path(request.path_info)
         key = page_key(request, language or settings.LANGUAGE_CODE)
         page, found = lookup(key)
-        if page is None:
+        if page is None or cookies.has_live_session(request):
             response = self.get_response(request)
             if isinstance(response, PageResponse) and response.shared:
                 store(key, request, response)
@@ -334,5 +330,5 @@ class ReaderPageCacheMiddleware:
             return response
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
-        request.user = AnonymousUser()  # no session cookie: what auth would have found
+        request.user = AnonymousUser()  # no live session: what auth would have found
         return respond(request, page, found=found)

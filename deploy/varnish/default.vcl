@@ -80,7 +80,17 @@ sub vcl_recv {
     if (req.http.Cookie) {
         # A reader who may see something of their own: a session (signed in), a message
         # waiting (the thanks after a vote without JavaScript), a recent write of theirs.
-        if (req.http.Cookie ~ "(^|;\s*)(sessionid|messages|nr_primary)=") {
+        # Varnish cannot check the app's signatures (it has no SECRET_KEY), only the form
+        # of what the app sets: a session id is 32 of a-z0-9; a message ends in a 43-char
+        # signature; the read-your-writes pin is "<its end, Unix time>:<signature>" and
+        # counts until that end. Anything else cannot be the app's and is dropped, so junk
+        # cookies get the stored page. A well-formed forgery is passed, and the app, which
+        # checks the signature or the session, answers it from its own page cache.
+        if (req.http.Cookie ~ "(^|;\s*)sessionid=[a-z0-9]{32}(;|$)"
+            || req.http.Cookie ~ "(^|;\s*)messages=[^;]*:[A-Za-z0-9_-]{43}(;|$)"
+            || (req.http.Cookie ~ "(^|;\s*)nr_primary=[0-9]{10}:[A-Za-z0-9_-]{43}(;|$)"
+                && std.integer(regsub(req.http.Cookie, "^(.*;\s*)?nr_primary=([0-9]{10}):.*$", "\2"), 0)
+                   > std.integer(time=now))) {
             return (pass);
         }
         # Everything else is the same for every reader.

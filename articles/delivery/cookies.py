@@ -1,0 +1,66 @@
+"""Which cookies make a reader's page their own, and which are only noise.
+
+A reader with a message waiting (the thanks after a vote without JavaScript), a recent
+write of theirs (the database router's read-your-writes pin) or a session (signed in)
+gets a page of their own from the views. Anybody can send those cookies' names, though:
+`nr_primary=1` or `sessionid=junk` on every request of a flood would send each one past
+both caches to a render on the primary. So a cookie counts only when it is what the site
+set: a message or a pin carrying this site's signature (and, for the pin, not expired),
+a session id that names a session with something in it. Anything else is ignored, and the
+reader gets the stored page, as every anonymous reader does.
+"""
+
+import functools
+import re
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core import signing
+from django.db import DatabaseError
+from django.utils.module_loading import import_string
+
+MESSAGES_COOKIE = getattr(settings, "MESSAGE_COOKIE_NAME", "messages")
+# The form of the keys Django's session backends make (get_random_string(32, a-z0-9)).
+SESSION_KEY = re.compile(r"[a-z0-9]{32}")
+
+
+@functools.cache
+def _signed_checks():
+    """{cookie name: check(value) -> bool}: messages, and PAGE_CACHE_BYPASS_COOKIES."""
+    checks = {MESSAGES_COOKIE: messages_are_signed}
+    for name, path in getattr(settings, "PAGE_CACHE_BYPASS_COOKIES", {}).items():
+        checks[name] = import_string(path)
+    return checks
+
+
+def messages_are_signed(value):
+    """True when the messages cookie carries this site's signature (CookieStorage's)."""
+    try:
+        signing.get_cookie_signer(salt=CookieStorage.key_salt).unsign(value)
+    except signing.BadSignature:
+        return False
+    return True
+
+
+def has_signed_own_cookie(request):
+    """True when the request has a message waiting or a read-your-writes pin, signed by us."""
+    cookies = request.COOKIES
+    return any(name in cookies and check(cookies[name]) for name, check in _signed_checks().items())
+
+
+def has_live_session(request):
+    """True when the session cookie names a session with something in it.
+
+    Costs a cache read (and, for a key the cache does not know, a primary-key query), so
+    it is asked only when a stored page would otherwise be served. A database that cannot
+    be reached counts as a session: the views then answer what they answer (a 503 page).
+    """
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key or not SESSION_KEY.fullmatch(key):
+        return False
+    store = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    try:
+        return bool(store.load())
+    except DatabaseError:
+        return True
