@@ -23,6 +23,7 @@ from articles.models import (
     Section,
 )
 from articles.slugs import slugify_uk
+from articles.typography import typography
 from imports.names import named, tag_for
 
 FIELDS = {
@@ -303,9 +304,9 @@ def _import(records, progress, dry_run):
         author_list = [named(Author, n, authors) for n in record.authors]
         candidate = Article(
             slug=record.slug,
-            title=record.title,
-            body=text.body_to_html(record.body),
-            teaser=record.teaser,
+            title=typography(record.title),
+            body=typography(text.body_to_html(record.body), html=True),
+            teaser=typography(record.teaser),
             source=record.source,
             section=section,
             status=record.status,

@@ -12,6 +12,17 @@ from articles.editorial import drafts, uploads, workflow
 from articles.models import (
     Article,
 )
+from articles.typography import typography
+
+# The story's text fields given Ukrainian typography on save: (name, is HTML)
+TYPESET_FIELDS = (
+    ("title", False),
+    ("teaser", False),
+    ("body", True),
+    ("lead_image_caption", False),
+    ("seo_title", False),
+    ("meta_description", False),
+)
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -64,6 +75,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._typeset(cleaned)
         if not self.edit.checks_rules:
             return cleaned
         status = cleaned.get("status", self.instance.status)
@@ -111,6 +123,12 @@ class ArticleAdminForm(forms.ModelForm):
         if problems:
             raise ValidationError(problems)
         return cleaned
+
+    def _typeset(self, cleaned):
+        """Ukrainian typography in what the editor changed (articles.typography)."""
+        for name, is_html in TYPESET_FIELDS:
+            if name in self.changed_data and cleaned.get(name):
+                cleaned[name] = typography(cleaned[name], html=is_html)
 
     def _set_data(self, name, value):
         self.data = self.data.copy()

@@ -37,6 +37,7 @@ from articles.models import (
 )
 from articles.redirects import id_path
 from articles.slugs import slugify_uk, unique_slug
+from articles.typography import typography
 from imports.jsonl import DEFAULT_SECTION
 from imports.names import named, named_all, tag_for
 from imports.wordpress.content import _BLANK_LINES, _IMG_SRC_ANY, plain, rewrite_images
@@ -271,7 +272,8 @@ class Importer:
         for line in missing:
             self.report.note("images missing", line)
         # blocks leave runs of blank lines between them (wpautop's output has none)
-        return _BLANK_LINES.sub("\n", text.sanitize_html(value)), bool(missing)
+        body = typography(text.sanitize_html(value), html=True)
+        return _BLANK_LINES.sub("\n", body), bool(missing)
 
     def lead_image(self, item, label):
         """((Stored, alt, caption) or None, missing) for the post's featured image."""
@@ -373,7 +375,7 @@ class Importer:
             self._count_status(article.status, article.published_at)
             self._note_taxonomy(item)
             return None
-        title = plain(item.title)
+        title = typography(plain(item.title))
         if not title:
             title = UNTITLED
             self.report.note("headlines empty: placeholder given", label)
@@ -395,7 +397,7 @@ class Importer:
             "fields": {
                 "title": title,
                 "body": body,
-                "teaser": plain(item.excerpt)[:2000],
+                "teaser": typography(plain(item.excerpt))[:2000],
                 "status": status,
                 "published_at": published_at,
                 "lead_image": lead[0].name if lead else "",
