@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test serve lint format bench bench-search bench-wordpress bench-related audit clean messages
+.PHONY: run test test-fast serve lint format bench bench-search bench-wordpress bench-related audit clean messages
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ serve: $(STAMP)
 		$(PY) manage.py tasks_worker & workers="$$workers $$!"; done; \
 	trap 'kill $$workers 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn newsroom.wsgi:application --config newsroom/gunicorn.conf.py
+
+# The apps' unit tests and the system tests that start no browser and no server.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -30,6 +30,7 @@ def connected_clients(server):
     return redis.Redis.from_url(server.url).info("clients")["connected_clients"] - 1
 
 
+@pytest.mark.slow  # a redis-server of its own
 def test_reads_reuse_one_connection_per_thread(backend, private_redis):
     backend.set_many({"a": 1, "b": [2, "два"]})
     for _ in range(50):
@@ -40,6 +41,7 @@ def test_reads_reuse_one_connection_per_thread(backend, private_redis):
     assert connected_clients(private_redis) == 2
 
 
+@pytest.mark.slow  # a redis-server of its own
 def test_a_connection_redis_dropped_is_opened_again_without_a_miss(backend, private_redis):
     backend.set("story", "Заголовок")
     assert backend.get("story") == "Заголовок"
@@ -66,6 +68,7 @@ def test_threads_never_read_each_others_replies(backend):
     assert wrong == []
 
 
+@pytest.mark.slow  # a redis-server of its own
 def test_a_reply_that_times_out_is_never_read_by_the_next_request(backend, private_redis):
     backend.set("a", "перший")
     backend.set("b", "другий")
@@ -80,6 +83,7 @@ def test_a_reply_that_times_out_is_never_read_by_the_next_request(backend, priva
     assert backend.get("b") == "другий"
 
 
+@pytest.mark.slow  # a redis-server of its own
 def test_an_unreachable_redis_is_a_miss_not_an_error(backend, private_redis):
     backend.set("a", 1)
     private_redis.stop()

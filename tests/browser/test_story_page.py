@@ -75,7 +75,7 @@ def test_a_gallery_in_the_text_is_a_grid_on_a_desktop_and_a_column_on_a_phone(
     watched, live_server, artifacts
 ):
     from articles import services
-    from tests.test_story_page import gallery_body
+    from articles.tests.test_story_page import gallery_body
 
     page = watched
     section = SectionFactory(name="Київ", slug="kyiv")

@@ -19,9 +19,9 @@ from PIL import Image
 
 from articles.models import Article, HeldUpload
 from images import picture
+from articles.tests.test_admin import story_form
 from tests.admin_forms import signed_in
 from tests.factories import ArticleFactory, EditorFactory
-from tests.test_admin import story_form
 
 pytestmark = pytest.mark.django_db
 ADD = reverse("admin:articles_article_add")

@@ -15,13 +15,13 @@ from django.utils import timezone
 
 from articles.delivery.content_version import STATE_KEY, content_version
 from articles.models import Article, Section
+from articles.tests.test_admin import image_bytes, story_form
 from ratings import services as rating_services
 from ratings.models import Score, Vote
 from ratings.services import Voter, cast_vote, recompute
 from tests.admin_forms import post_form
 from tests.conftest import require_postgres
 from tests.factories import ArticleFactory, UserFactory
-from tests.test_admin import image_bytes, story_form
 
 pytestmark = pytest.mark.django_db
 

@@ -181,7 +181,7 @@ def test_a_gallery_sent_from_the_editor_is_cleaned_but_keeps_its_figures(editor_
     from django.urls import reverse
 
     from articles.models import Article
-    from tests.test_admin import story_form
+    from articles.tests.test_admin import story_form
 
     body, figures = gallery_body()
     hostile = body.replace("<figure>", '<figure class="x" onclick="alert(1)">', 1)
