@@ -35,6 +35,8 @@ test: $(STAMP) node_modules/.installed
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+	# ratings alone: its own settings, without articles or the project package
+	$(PY) -m pytest ratings/tests --ds=ratings.tests.settings -q
 
 # Production server: gunicorn, one worker per CPU plus one, after collectstatic; beside it
 # TASK_WORKERS (default 2) workers for the background tasks (renditions), stopped with it.
@@ -50,6 +52,7 @@ serve: $(STAMP)
 # The apps' unit tests and the system tests that start no browser and no server.
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest ratings/tests --ds=ratings.tests.settings -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

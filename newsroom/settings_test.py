@@ -29,3 +29,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 if "replica" not in DATABASES:  # noqa: F405
     DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 SERVE_MEDIA = True
+
+# The ratings tests' own app (a model with a rated field, a page showing it): they also
+# run without the rest of the project (ratings/tests/settings.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "ratings.tests"]  # noqa: F405

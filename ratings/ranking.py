@@ -63,8 +63,10 @@ def bayesian_average(total, count, *, weight, prior):
 
 
 def top_rated(queryset, *, field="rating", limit=20):
-    """Objects of `queryset` (with a `scores` GenericRelation) by Bayesian average, then count."""
+    """Objects of `queryset` (with a `scores` GenericRelation) by Bayesian average, then
+    count, then the queryset's own order (its model's ordering when it has none)."""
     model = queryset.model
+    then = queryset.query.order_by or model._meta.ordering or ["-pk"]
     weight = weight_for(options_for(model, field))
     prior = site_mean(model, field)
     total, count = F("rated__total"), F("rated__count")
@@ -76,5 +78,5 @@ def top_rated(queryset, *, field="rating", limit=20):
             bayesian=bayesian_average(total, count, weight=weight, prior=prior),
             average=Cast(total, FloatField()) / Cast(count, FloatField()),
         )
-        .order_by("-bayesian", "-votes", "-published_at")[:limit]
+        .order_by("-bayesian", "-votes", *then)[:limit]
     )

@@ -7,6 +7,7 @@ import pytest
 import redis
 
 from newsroom.cache import ResilientRedisCache
+from ratings.cache import set_if_newer
 from tests.conftest import require_redis
 from tests.servers import PrivateRedis
 
@@ -89,3 +90,23 @@ def test_an_unreachable_redis_is_a_miss_not_an_error(backend, private_redis):
     private_redis.stop()
     assert backend.get("a", "miss") == "miss"
     assert backend.get_many(["a"]) == {}
+
+
+# Ordered writes (ratings.cache.set_if_newer), done atomically in Redis by this backend.
+@pytest.mark.slow  # a redis-server of its own
+def test_set_if_newer_keeps_the_highest_order(backend, private_redis):
+    assert set_if_newer(backend, "k", "five", 5, 60) is True
+    assert set_if_newer(backend, "k", "three", 3, 60) is False  # a late, older writer
+    assert set_if_newer(backend, "k", "five again", 5, 60) is False  # same order: kept
+    assert backend.get("k") == "five"
+    assert set_if_newer(backend, "k", ("seven",), 7, 60) is True
+    assert backend.get("k") == ("seven",)
+
+
+@pytest.mark.slow  # a redis-server of its own
+def test_a_value_that_lost_its_order_is_dropped_not_overwritten(backend, private_redis):
+    set_if_newer(backend, "k", "new", 9, 60)
+    backend.delete("k:order")  # evicted on its own
+    assert set_if_newer(backend, "k", "old", 1, 60) is False
+    assert backend.get("k") is None
+    assert set_if_newer(backend, "k", "fresh", 2, 60) is True
