@@ -136,11 +136,17 @@ def check(*, article, opened_at, status, saving):
     current = draft.version if draft else 0
     if opened_at != current and (opened_at or saving):
         raise DraftChanged(draft=draft)
-    if saving and stored != Article.Status.PUBLISHED:
-        raise workflow.NotAllowed(str(ONLY_PUBLISHED))
-    if (saving or opened_at) and status != Article.Status.PUBLISHED:
-        raise workflow.NotAllowed(str(KEEPS_PUBLISHED))
+    if saving or opened_at:
+        _refuse_unpublished(stored_status=stored, status=status, saving=saving)
     return draft
+
+
+def _refuse_unpublished(*, stored_status, status, saving):
+    """A draft of changes is made of a published story, and keeps it published."""
+    if saving and stored_status != Article.Status.PUBLISHED:
+        raise workflow.NotAllowed(str(ONLY_PUBLISHED))
+    if status != Article.Status.PUBLISHED:
+        raise workflow.NotAllowed(str(KEEPS_PUBLISHED))
 
 
 @transaction.atomic
@@ -153,25 +159,32 @@ def save_draft(*, article, user, data, based_on, uploads=()):
     draft = StoryDraft.objects.select_for_update().filter(article_id=article.pk).first()
     version = draft.version + 1 if draft else 1
     keys = {held.key for held in uploads}
-    kept = {
-        name: values
-        for name, values in data.lists()
-        if name not in NOT_KEPT
-        and not (name.endswith("-held") and (values or [""])[-1] not in keys)
-    }
+    kept = {name: values for name, values in data.lists() if _kept_field(name, values, keys)}
     kept["draft_version"] = [str(version)]
     kept["based_on_version"] = [str(based_on)]
     draft = draft or StoryDraft(article=article)
     draft.data, draft.version, draft.based_on_version = kept, version, based_on
     draft.saved_by, draft.saved_at = user, timezone.now()
     draft.save()
+    _keep_uploads(draft, uploads)
+    return draft
+
+
+def _kept_field(name, values, held_keys):
+    """A field of the sent form a draft keeps: not a button or token, nor a stale image key."""
+    if name in NOT_KEPT:
+        return False
+    return not name.endswith("-held") or (values or [""])[-1] in held_keys
+
+
+def _keep_uploads(draft, uploads):
+    """The draft keeps the held images its form uses, and drops those it no longer does."""
     for held in uploads:
         if held.draft_id != draft.pk:
             held.draft = draft
             held.save(update_fields=["draft"])
-    for unused in draft.uploads.exclude(key__in=keys):
+    for unused in draft.uploads.exclude(key__in=[held.key for held in uploads]):
         unused.delete()  # its file goes once this commits (articles.delivery.signals)
-    return draft
 
 
 @transaction.atomic
@@ -207,42 +220,49 @@ def _value(data, name):
 
 def _picks(data):
     """The Other news picks of a form's data, in their order, as readable lines."""
-    rows = []
     total = data.get("related_links-TOTAL_FORMS", "0")
-    for index in range(int(total) if total.isdigit() else 0):
-        prefix = f"related_links-{index}-"
-        if data.get(prefix + "DELETE"):
-            continue
-        target, url = data.get(prefix + "target", ""), data.get(prefix + "url", "")
-        title = data.get(prefix + "title", "")
-        if not (target or url):
-            continue
-        if target.isdigit() and not title:
-            title = Article.objects.filter(pk=int(target)).values_list("title", flat=True).first()
-        position = data.get(prefix + "position", "0")
-        rows.append((int(position) if position.isdigit() else 0, title or url))
+    picks = (_pick(data, f"related_links-{n}-") for n in range(_number(total)))
+    rows = [pick for pick in picks if pick is not None]
     return [line for _position, line in sorted(rows, key=lambda row: row[0])]
+
+
+def _number(value):
+    return int(value) if value.isdigit() else 0
+
+
+def _pick(data, prefix):
+    """(position, readable line) of one Other news row of a form's data; None if empty."""
+    target, url = data.get(prefix + "target", ""), data.get(prefix + "url", "")
+    if data.get(prefix + "DELETE") or not (target or url):
+        return None
+    title = data.get(prefix + "title", "")
+    if target.isdigit() and not title:
+        title = Article.objects.filter(pk=int(target)).values_list("title", flat=True).first()
+    return _number(data.get(prefix + "position", "0")), title or url
 
 
 def differences(stored, sent):
     """Rows (label, in the saved draft, in the form) where the two differ."""
-    rows = []
-    for name in COMPARED:
-        before, after = _value(stored, name), _value(sent, name)
-        if before == after:
-            continue
-        if name in ("tags", "published_at"):  # as typed: the form's own words
-            label = _("tags") if name == "tags" else Article._meta.get_field(name).verbose_name
-            shown = before or "—", after or "—"
-        else:
-            label = Article._meta.get_field(name).verbose_name
-            shown = workflow.display_value(name, before), workflow.display_value(name, after)
-        if shown[0] != shown[1]:
-            rows.append((label, *shown))
+    rows = [row for row in (_difference(name, stored, sent) for name in COMPARED) if row]
     before, after = _picks(stored), _picks(sent)
     if before != after:
         rows.append((_("Other news picks"), "; ".join(before) or "—", "; ".join(after) or "—"))
     return rows
+
+
+def _difference(name, stored, sent):
+    """(label, in the saved draft, in the form) of field `name`, or None where they agree."""
+    before, after = _value(stored, name), _value(sent, name)
+    if before == after:
+        return None
+    if name == "tags":  # as typed: the form's own words
+        label, shown = _("tags"), (before or "—", after or "—")
+    elif name == "published_at":
+        label, shown = Article._meta.get_field(name).verbose_name, (before or "—", after or "—")
+    else:
+        label = Article._meta.get_field(name).verbose_name
+        shown = workflow.display_value(name, before), workflow.display_value(name, after)
+    return (label, *shown) if shown[0] != shown[1] else None
 
 
 # The story as a draft would make it -------------------------------------------------
@@ -256,35 +276,52 @@ def story_as_drafted(form, formsets):
     the draft has in error shows its published value.
     """
     story, cleaned = form.instance, form.cleaned_data
-    for name, widget in uploads.held_widgets(form):
-        if widget.held is not None and name not in form.errors:
-            setattr(story, name, widget.held.file.name)  # the held copy, which has an address
-    if "lead_image" in form.changed_data:
-        story.lead_image_renditions = {}
-    if "tags" in cleaned:
-        names = list(cleaned["tags"])
-        known = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
-        tags = [known.get(name) or Tag(name=name, slug=slugify_uk(name) or "tag") for name in names]
-    else:
-        tags = list(story.tags.all())
-    authors = list(cleaned["authors"]) if "authors" in cleaned else list(story.authors.all())
-    kept = {RelatedLink: [], Notice: []}
-    for inline, formset in formsets:
-        formset.is_valid()
-        for row in formset.forms:
-            deleted = getattr(row, "cleaned_data", {}).get("DELETE")
-            if row.errors or deleted or not (row.instance.pk or row.has_changed()):
-                continue
-            kept.setdefault(inline.model, []).append(row.instance)
+    _show_held_images(form)
+    kept = _kept_rows(formsets)
     links = sorted(kept[RelatedLink], key=lambda link: link.position)
     notices = sorted(kept[Notice], key=lambda notice: notice.noted_at, reverse=True)
     if notices and (story.revised_at is None or notices[0].noted_at > story.revised_at):
         story.revised_at = notices[0].noted_at
     if cleaned.get("significant_update"):
         story.revised_at = timezone.now()
+    authors = cleaned["authors"] if "authors" in cleaned else story.authors.all()
     return {
-        "tags": tags,
-        "authors": authors,
+        "tags": _drafted_tags(story, cleaned),
+        "authors": list(authors),
         "links": links,
         "notices": notices if story.revised_at else [],
     }
+
+
+def _show_held_images(form):
+    """The story shows the draft's held images (copies with an address of their own)."""
+    story = form.instance
+    for name, widget in uploads.held_widgets(form):
+        if widget.held is not None and name not in form.errors:
+            setattr(story, name, widget.held.file.name)
+    if "lead_image" in form.changed_data:
+        story.lead_image_renditions = {}
+
+
+def _drafted_tags(story, cleaned):
+    """The draft's tags: those that exist, and unsaved ones for the names that do not."""
+    if "tags" not in cleaned:
+        return list(story.tags.all())
+    names = list(cleaned["tags"])
+    known = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    return [known.get(name) or Tag(name=name, slug=slugify_uk(name) or "tag") for name in names]
+
+
+def _kept_rows(formsets):
+    """{model: [instances]} of the formsets' rows the draft keeps (none in error or deleted)."""
+    kept = {RelatedLink: [], Notice: []}
+    for inline, formset in formsets:
+        formset.is_valid()
+        rows = [row for row in formset.forms if _kept(row)]
+        kept.setdefault(inline.model, []).extend(row.instance for row in rows)
+    return kept
+
+
+def _kept(row):
+    deleted = getattr(row, "cleaned_data", {}).get("DELETE")
+    return not (row.errors or deleted) and bool(row.instance.pk or row.has_changed())

@@ -18,8 +18,8 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, HeldUpload
-from images import picture
 from articles.tests.test_admin import story_form
+from images import picture
 from tests.admin_forms import signed_in
 from tests.factories import ArticleFactory, EditorFactory
 
