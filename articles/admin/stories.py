@@ -8,7 +8,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Exists, FloatField, OuterRef, Subquery
+from django.db.models import Exists, FloatField, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, NullIf
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
@@ -38,7 +38,21 @@ from ratings.widget import format_average
 
 
 class StoryInlineMixin:
-    """An inline of a story is editable only by those who may change the story."""
+    """An inline of a story is editable only by those who may change the story, and shows
+    only rows whose other story (`linked`) the user may see: an Author is not told the
+    headline of another author's draft or embargoed story that an editor picked. Rows not
+    shown are not in the formset, so a save leaves them as they are."""
+
+    linked = None  # the field naming another story
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        if self.linked is None or workflow.can_change_any(request.user):
+            return rows
+        seen = workflow.visible_to(request.user, Article.objects.all())
+        return rows.filter(
+            Q(**{f"{self.linked}__isnull": True}) | Q(**{f"{self.linked}__in": seen})
+        )
 
     def has_add_permission(self, request, obj):
         return super().has_add_permission(request, obj) and (
@@ -59,6 +73,7 @@ class StoryInlineMixin:
 class RelatedLinkInline(StoryInlineMixin, admin.TabularInline):
     model = RelatedLink
     fk_name = "article"
+    linked = "target"
     extra = 1
     autocomplete_fields = ["target"]
     fields = ["position", "target", "url", "title"]
@@ -71,6 +86,7 @@ class NeighbourChoiceInline(StoryInlineMixin, admin.TabularInline):
 
     model = NeighbourChoice
     fk_name = "article"
+    linked = "story"
     extra = 0
     autocomplete_fields = ["story"]
     fields = ["story", "kind"]

@@ -736,3 +736,28 @@ def test_reading_a_published_story_is_not_editing_it(newsroom, unpublished):
     presence = reverse("admin:articles_article_presence", args=[public.pk])
     assert petro_client.post(presence).status_code == 403
     assert "Петро" not in iryna_client.get(change_url(public)).content.decode()
+
+
+def test_an_author_is_not_shown_picks_of_stories_they_may_not_see(newsroom, section):
+    """An editor picked an embargoed story for a published one's Other news: an Author
+    reading the published story's page in the admin does not see the embargoed headline,
+    and the Author's own save keeps picks hidden from them."""
+    from articles.models import RelatedLink
+
+    olena, olena_client = newsroom["olena"]
+    embargoed = ArticleFactory(
+        section=section,
+        title="Ембарго: новий уряд",
+        published_at=timezone.now() + timedelta(hours=4),
+    )
+    public = ArticleFactory(section=section)
+    RelatedLink.objects.create(article=public, target=embargoed, position=0)
+    assert "Ембарго" not in newsroom["petro"][1].get(change_url(public)).content.decode()
+    assert "Ембарго" in newsroom["iryna"][1].get(change_url(public)).content.decode()
+
+    own = own_story(olena, section, title="Моя чернетка")
+    RelatedLink.objects.create(article=own, target=embargoed, position=0)
+    page = olena_client.get(change_url(own)).content.decode()
+    assert "Ембарго" not in page
+    assert post_form(olena_client, change_url(own), {"teaser": "Анонс"}).status_code == 302
+    assert list(own.related_links.values_list("target_id", flat=True)) == [embargoed.pk]
