@@ -293,63 +293,104 @@ def import_articles(*, records, progress=None, dry_run=False) -> ImportResult:
         return _import(records, progress, dry_run)
 
 
+@dataclass
+class _Plan:
+    """What a run will write: new stories, changed ones, and whose relations to replace."""
+
+    existing: dict  # slug -> Article stored before the run
+    new: list = field(default_factory=list)  # (record, Article, authors)
+    changed: list = field(default_factory=list)  # Articles
+    relations_changed: list = field(default_factory=list)  # (record, Article, authors)
+
+
 def _import(records, progress, dry_run):
     result = ImportResult()
-    sections, authors, tags = {}, {}, {}
-    existing = _existing_by_slug(r.slug for r in records)
+    plan = _plan(records, result, progress)
+    _write_stories(plan, result)
+    _write_relations(plan)
+    links, replaced = _write_related(records, plan)
+    if dry_run:
+        transaction.set_rollback(True)
+    elif plan.new or plan.changed or links or replaced:
+        content_changed()
+    return result
+
+
+def _plan(records, result, progress):
+    """Compare every record with its story: what to create, change and relate anew."""
+    plan = _Plan(existing=_existing_by_slug(r.slug for r in records))
+    sections, authors = {}, {}
     now = timezone.now()
-    new, changed, relations_changed = [], [], []
     for record in records:
         section = named(Section, record.section, sections, created=result.new_sections)
         author_list = [named(Author, n, authors) for n in record.authors]
-        candidate = Article(
-            slug=record.slug,
-            title=typography(record.title),
-            body=typography(text.body_to_html(record.body), html=True),
-            teaser=typography(record.teaser),
-            source=record.source,
-            section=section,
-            status=record.status,
-            published_at=record.published_at or now,
-        )
-        candidate.prepare()
-        article = existing.get(record.slug)
+        candidate = _candidate(record, section, now)
+        article = plan.existing.get(record.slug)
         if article is None:
-            new.append((record, candidate, author_list))
+            plan.new.append((record, candidate, author_list))
+        elif _update(article, candidate, record, author_list, plan):
+            article.updated_at = now
+            article.version += 1  # an admin form opened before the import is out of date
+            plan.changed.append(article)
+            result.updated += 1
         else:
-            fields = ["title", "body", "teaser", "source", "section_id", "status"]
-            if record.published_at is not None:
-                fields.append("published_at")
-            differs = any(getattr(article, f) != getattr(candidate, f) for f in fields)
-            if differs:
-                for f in fields + ["excerpt", "search_document"]:
-                    setattr(article, f, getattr(candidate, f))
-            same_authors = [a.pk for a in article.authors.all()] == [a.pk for a in author_list]
-            same_tags = sorted(t.name for t in article.tags.all()) == sorted(record.tags)
-            if not (same_authors and same_tags):
-                relations_changed.append((record, article, author_list))
-            if differs or not (same_authors and same_tags):
-                article.updated_at = now
-                article.version += 1  # an admin form opened before the import is out of date
-                changed.append(article)
-                result.updated += 1
-            else:
-                result.unchanged += 1
+            result.unchanged += 1
         if progress:
             progress.update(1)
-    created = Article.objects.bulk_create([c for _r, c, _a in new], batch_size=500)
+    return plan
+
+
+def _candidate(record, section, now):
+    """The story a record describes, ready to be saved or compared."""
+    candidate = Article(
+        slug=record.slug,
+        title=typography(record.title),
+        body=typography(text.body_to_html(record.body), html=True),
+        teaser=typography(record.teaser),
+        source=record.source,
+        section=section,
+        status=record.status,
+        published_at=record.published_at or now,
+    )
+    candidate.prepare()
+    return candidate
+
+
+def _update(article, candidate, record, author_list, plan):
+    """Take the record's fields into a stored story; True when it or its relations changed."""
+    fields = ["title", "body", "teaser", "source", "section_id", "status"]
+    if record.published_at is not None:
+        fields.append("published_at")
+    differs = any(getattr(article, f) != getattr(candidate, f) for f in fields)
+    if differs:
+        for f in fields + ["excerpt", "search_document"]:
+            setattr(article, f, getattr(candidate, f))
+    same_authors = [a.pk for a in article.authors.all()] == [a.pk for a in author_list]
+    same_tags = sorted(t.name for t in article.tags.all()) == sorted(record.tags)
+    if same_authors and same_tags:
+        return differs
+    plan.relations_changed.append((record, article, author_list))
+    return True
+
+
+def _write_stories(plan, result):
+    created = Article.objects.bulk_create([c for _r, c, _a in plan.new], batch_size=500)
     result.created = len(created)
     if created and created[0].pk is None:
         slugs = [c.slug for c in created]
         ids = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "pk"))
         for article in created:
             article.pk = ids[article.slug]
-    Article.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
-    for _record, article, _authors in relations_changed:
+    Article.objects.bulk_update(plan.changed, UPDATED_FIELDS, batch_size=500)
+
+
+def _write_relations(plan):
+    """Bylines and tags of new stories, and of changed ones whose relations changed."""
+    for _record, article, _authors in plan.relations_changed:
         article.authors.clear()
         article.tags.clear()
     through = Article.authors.through
-    with_relations = [*new, *relations_changed]
+    with_relations = [*plan.new, *plan.relations_changed]
     bylines = [
         through(article_id=article.pk, author_id=author.pk)
         for _record, article, author_list in with_relations
@@ -357,22 +398,26 @@ def _import(records, progress, dry_run):
     ]
     through.objects.bulk_create(bylines, batch_size=1000, ignore_conflicts=True)
     article_type = ContentType.objects.get_for_model(Article)
+    tags = {}
     tagged = [
         TaggedItem(content_type=article_type, object_id=article.pk, tag=tag_for(name, tags))
         for record, article, _authors in with_relations
         for name in record.tags
     ]
     TaggedItem.objects.bulk_create(tagged, batch_size=1000, ignore_conflicts=True)
-    by_slug = {c.slug: c for _r, c, _a in new} | existing
+
+
+def _write_related(records, plan):
+    """Replace the related links that differ from the records'; (links made, stories
+    whose links were replaced)."""
+    by_slug = {c.slug: c for _r, c, _a in plan.new} | plan.existing
     missing = {s for r in records for s in r.related} - set(by_slug)
     by_slug.update(_existing_by_slug(missing))
     links, replaced = [], []
     for record in records:
         article = by_slug[record.slug]
-        if record.slug in existing:
-            links_now = article.related_links.all()
-            current = [link.target.slug if link.target_id else None for link in links_now]
-            if current == record.related:
+        if record.slug in plan.existing:
+            if _related_slugs(article) == record.related:
                 continue
             replaced.append(article.pk)
         elif not record.related:
@@ -381,16 +426,17 @@ def _import(records, progress, dry_run):
             RelatedLink(article_id=article.pk, target_id=by_slug[slug].pk, position=i)
             for i, slug in enumerate(record.related)
         )
-    bumped = {article.pk for article in changed}
+    bumped = {article.pk for article in plan.changed}
     for chunk in _chunks(replaced):
         RelatedLink.objects.filter(article_id__in=chunk).delete()
         # the related links are part of the admin's story form, as the fields are
         Article.objects.filter(pk__in=[pk for pk in chunk if pk not in bumped]).update(
-            version=F("version") + 1, updated_at=now
+            version=F("version") + 1, updated_at=timezone.now()
         )
     RelatedLink.objects.bulk_create(links, batch_size=1000)
-    if dry_run:
-        transaction.set_rollback(True)
-    elif created or changed or relations_changed or links or replaced:
-        content_changed()
-    return result
+    return links, replaced
+
+
+def _related_slugs(article):
+    links = article.related_links.all()
+    return [link.target.slug if link.target_id else None for link in links]

@@ -23,7 +23,7 @@ from articles import text
 from articles.delivery.content_version import content_version
 from articles.models import Article, Author, Section, WordPressImage, WordPressItem
 from imports import names
-from imports.wordpress import content, fetch, importer, media, reader, renditions
+from imports.wordpress import content, fetch, importer, media, reader, renditions, stories
 from ratings import services as ratings
 from ratings.models import Score, Vote
 
@@ -637,9 +637,9 @@ def _uploads_sharing_images(tmp_path, posts):
 
 
 def _on_batch(monkeypatch, number, action):
-    """Importer.write calls action() on its `number`th batch, before writing it; the list
+    """BatchWriter.write calls action() on its `number`th batch, before writing it; the list
     of the batches' sizes it was given."""
-    write, batches = importer.Importer.write, []
+    write, batches = stories.BatchWriter.write, []
 
     def on_batch(self, plans):
         batches.append(len(plans))
@@ -647,7 +647,7 @@ def _on_batch(monkeypatch, number, action):
             action()
         write(self, plans)
 
-    monkeypatch.setattr(importer.Importer, "write", on_batch)
+    monkeypatch.setattr(stories.BatchWriter, "write", on_batch)
     return batches
 
 

@@ -16,15 +16,14 @@ from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.redirects.models import Redirect
 from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
-from articles import services, text
+from articles import text
 from articles.delivery.content_version import content_changed
 from articles.models import (
     EARLIEST_PUBLISH_TIME,
@@ -32,14 +31,12 @@ from articles.models import (
     Article,
     Author,
     Section,
-    SlugRedirect,
     WordPressItem,
 )
 from articles.redirects import id_path
-from articles.slugs import slugify_uk, unique_slug
+from articles.slugs import slugify_uk
 from articles.typography import typography
 from imports.jsonl import DEFAULT_SECTION
-from imports.names import named, named_all, tag_for
 from imports.wordpress.content import _BLANK_LINES, _IMG_SRC_ANY, plain, rewrite_images
 from imports.wordpress.fetch import MediaError
 from imports.wordpress.media import Media
@@ -54,9 +51,8 @@ from imports.wordpress.reader import (
     scan,
 )
 from imports.wordpress.report import Report
-from imports.wordpress.rows import BATCH, Writer, insert_objects, insert_rows
-from ratings import services as ratings
-from ratings.models import Score
+from imports.wordpress.rows import BATCH, Writer, insert_rows
+from imports.wordpress.stories import NAME_MAX, BatchWriter
 
 UNTITLED = "Без заголовка"
 # votes an imported tally may have: the score's count column holds 2**31 - 1, and new
@@ -65,7 +61,6 @@ TALLY_MAX = 10**9
 REDIRECT_MAX = Redirect._meta.get_field("old_path").max_length
 PAGE_URL_MAX = FlatPage._meta.get_field("url").max_length
 TITLE_MAX = Article._meta.get_field("title").max_length
-NAME_MAX = 100  # sections and tags
 
 
 # The import
@@ -168,10 +163,14 @@ class Importer:
         self.progress = progress
         self.tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
         self.now = timezone.now()
-        self.sections, self.authors, self.tags = {}, {}, {}
         self.used_categories, self.used_tags, self.used_authors = {}, {}, set()
-        self.article_type = ContentType.objects.get_for_model(Article)
         self.redirects = {}
+        self.stories = BatchWriter(
+            report=report,
+            now=self.now,
+            redirects=self.redirects,
+            flush_redirects=self.flush_redirects,
+        )
         self.writer = None
         self.planned = None  # (plans, media batch) of the batch planned and not yet written
         self.seen = None  # SeenIds of the posts planned so far
@@ -322,7 +321,7 @@ class Importer:
                 )
             }
         if self.planned is not None:
-            self.writer.submit(self.write, self.planned[0])
+            self.writer.submit(self.stories.write, self.planned[0])
             self.planned = None
         if started:
             self.planned = (self.posts(*started, known), started[2])
@@ -361,6 +360,7 @@ class Importer:
         return plans
 
     def plan(self, item, existing):
+        """The plan of one post: what its story will be; None when it is not written."""
         label = f"#{item.post_id} {plain(item.title)[:60] or UNTITLED}"
         decided = self._status(item, "post")
         if decided is None:
@@ -372,47 +372,58 @@ class Importer:
         article = existing.article if existing else None
         if article is not None and existing.digest == digest and not existing.missing_media:
             self.report.note("story unchanged")
-            self._count_status(article.status, article.published_at)
+            self.stories.count_status(article)
             self._note_taxonomy(item)
             return None
-        title = typography(plain(item.title))
-        if not title:
-            title = UNTITLED
-            self.report.note("headlines empty: placeholder given", label)
-        elif len(title) > TITLE_MAX:
-            self.report.note("headlines longer than 300 characters: cut", label)
-            title = title[: TITLE_MAX - 1] + "…"
-        body, body_missing = self.body(item, label)
-        lead, lead_missing = self.lead_image(item, label)
+        title = self._headline(item, label)
+        fields, missing_media = self._fields(item, label, title)
         categories, tags = self._note_taxonomy(item)
-        section = categories[0][1] if categories else DEFAULT_SECTION
-        creator = item.creator.strip()
-        author = plain(self.scan.authors.get(creator) or creator)[:150]
-        published_at = when or self.now
+        fields.update(status=status, published_at=when or self.now)
         return {
             "item": item,
             "existing": existing,
             "digest": digest,
-            "missing_media": body_missing or lead_missing,
-            "fields": {
-                "title": title,
-                "body": body,
-                "teaser": typography(plain(item.excerpt))[:2000],
-                "status": status,
-                "published_at": published_at,
-                "lead_image": lead[0].name if lead else "",
-                "lead_image_width": lead[0].width if lead else None,
-                "lead_image_height": lead[0].height if lead else None,
-                "lead_image_alt": lead[1] if lead else "",
-                "lead_image_caption": lead[2] if lead else "",
-            },
+            "missing_media": missing_media,
+            "fields": fields,
             "slug": self._slug_base(item, title),
-            "section": section,
-            "authors": [author] if author else [],
+            "section": categories[0][1] if categories else DEFAULT_SECTION,
+            "authors": self._byline(item),
             "tags": list(dict.fromkeys(name for _n, name in categories + tags)),
             "tally": _tally(item, self.report),
             "old_paths": self._post_paths(item) if status == Article.Status.PUBLISHED else [],
         }
+
+    def _headline(self, item, label):
+        title = typography(plain(item.title))
+        if not title:
+            self.report.note("headlines empty: placeholder given", label)
+            return UNTITLED
+        if len(title) > TITLE_MAX:
+            self.report.note("headlines longer than 300 characters: cut", label)
+            return title[: TITLE_MAX - 1] + "…"
+        return title
+
+    def _fields(self, item, label, title):
+        """(the story's fields from the post's text and images, whether an image is missing)."""
+        body, body_missing = self.body(item, label)
+        lead, lead_missing = self.lead_image(item, label)
+        stored, alt, caption = lead or (None, "", "")
+        fields = {
+            "title": title,
+            "body": body,
+            "teaser": typography(plain(item.excerpt))[:2000],
+            "lead_image": stored.name if stored else "",
+            "lead_image_width": stored.width if stored else None,
+            "lead_image_height": stored.height if stored else None,
+            "lead_image_alt": alt,
+            "lead_image_caption": caption,
+        }
+        return fields, body_missing or lead_missing
+
+    def _byline(self, item):
+        creator = item.creator.strip()
+        author = plain(self.scan.authors.get(creator) or creator)[:150]
+        return [author] if author else []
 
     def _note_taxonomy(self, item):
         categories, tags = _terms(item)
@@ -425,14 +436,6 @@ class Importer:
         if item.creator.strip():
             self.used_authors.add(item.creator.strip())
         return categories, tags
-
-    def _count_status(self, status, published_at):
-        if status == Article.Status.DRAFT:
-            self.report.note("drafts")
-        elif published_at > self.now:
-            self.report.note("scheduled")
-        else:
-            self.report.note("published")
 
     def _slug_base(self, item, title):
         base = slugify_uk(unquote(item.name), 190) or slugify_uk(title, 190)
@@ -451,269 +454,59 @@ class Importer:
                     paths.append(f"{head}/{old}{trailing}")
         return paths
 
-    def write(self, plans):
-        """Create and update the batch's stories, their relations, scores and redirects."""
-        if not plans:
-            return
-        new = [p for p in plans if not (p["existing"] and p["existing"].article_id)]
-        self._assign_slugs(new, plans)
-        named_all(Section, [p["section"][:NAME_MAX] for p in plans], self.sections)
-        named_all(Author, [name for p in plans for name in p["authors"]], self.authors)
-        named_all(Tag, [name for p in plans for name in p["tags"]], self.tags)
-        old_tallies = self._imported_tallies(plans)
-        created, changed = [], []
-        for plan in plans:
-            fields = plan["fields"]
-            plan["section_obj"] = named(Section, plan["section"][:NAME_MAX], self.sections)
-            plan["author_objs"] = [named(Author, name, self.authors) for name in plan["authors"]]
-            existing = plan["existing"]
-            article = existing.article if existing and existing.article_id else None
-            plan["created"] = article is None
-            if article is None:
-                article = Article(slug=plan["slug"], section=plan["section_obj"], **fields)
-                self._renditions(article, None)
-                article.prepare(body_sanitized=True)
-                created.append(article)
-                self.report.note("story new")
-            else:
-                candidate = Article(slug=article.slug, section=plan["section_obj"], **fields)
-                candidate.prepare(body_sanitized=True)
-                names = [
-                    "title",
-                    "body",
-                    "teaser",
-                    "status",
-                    "published_at",
-                    "lead_image",
-                    "lead_image_alt",
-                    "lead_image_caption",
-                    "section_id",
-                ]
-                moved = plan["slug"] != article.slug
-                if moved:
-                    self._move_slug(article, plan["slug"])
-                differs = any(getattr(article, n) != getattr(candidate, n) for n in names)
-                if differs:
-                    old_image = article.lead_image.name if article.lead_image else ""
-                    for name in [
-                        *names,
-                        "lead_image_width",
-                        "lead_image_height",
-                        "excerpt",
-                        "search_document",
-                    ]:
-                        setattr(article, name, getattr(candidate, name))
-                    self._renditions(article, old_image)
-                plan["relations_changed"] = self._relations_differ(article, plan)
-                if differs or moved or plan["relations_changed"]:
-                    article.updated_at = self.now
-                    # an admin form opened before this import is out of date: its save
-                    # is refused instead of undoing the old site's correction
-                    article.version += 1
-                    changed.append(article)
-                rated = (plan["tally"] or (0, 0)) != old_tallies.get(article.pk, (0, 0))
-                if differs or moved or plan["relations_changed"] or rated:
-                    self.report.note("story updated")
-                else:
-                    self.report.note("story unchanged")
-            plan["article"] = article
-            self._count_status(article.status, article.published_at)
-        # an imported story was last changed when it was published
-        for article in created:
-            article.updated_at = article.published_at
-        insert_objects(Article, created, keep={"updated_at"})
-        Article.objects.bulk_update(
-            changed,
-            [
-                "title",
-                "body",
-                "teaser",
-                "status",
-                "published_at",
-                "lead_image",
-                "lead_image_width",
-                "lead_image_height",
-                "lead_image_alt",
-                "lead_image_caption",
-                "lead_image_renditions",
-                "section",
-                "excerpt",
-                "search_document",
-                "updated_at",
-                "slug",
-                "version",
-            ],
-            batch_size=BATCH,
-        )
-        self._write_relations(plans)
-        self._write_items(plans)
-        tallies = {}
-        for plan in plans:
-            if plan["tally"]:
-                tallies[plan["article"].pk] = plan["tally"]
-            elif plan["existing"] and plan["existing"].article_id:
-                tallies[plan["article"].pk] = (0, 0)  # the later export has no rating any more
-        if tallies:
-            new = [plan["article"].pk for plan in plans if plan["created"]]
-            self.report.add(
-                "ratings",
-                ratings.import_tallies(model=Article, field="rating", tallies=tallies, unseen=new),
-            )
-        for plan in plans:
-            if plan["old_paths"]:
-                url = plan["article"].get_absolute_url()
-                for path in plan["old_paths"]:
-                    self.redirects[path] = url
-        if len(self.redirects) >= BATCH:
-            self.flush_redirects()
-
-    def _imported_tallies(self, plans):
-        """{story id: (count, total)} the old site's tally the batch's existing stories have."""
-        ids = [p["existing"].article_id for p in plans if p["existing"]]
-        ids = [pk for pk in ids if pk]
-        if not ids:
-            return {}
-        rows = Score.objects.filter(
-            content_type=self.article_type, field="rating", object_id__in=ids
-        ).values_list("object_id", "imported_count", "imported_total")
-        return {pk: (count, total) for pk, count, total in rows}
-
-    def _renditions(self, article, old_image):
-        """A new lead image's renditions are made after the run commits (missing_renditions)."""
-        name = article.lead_image.name if article.lead_image else ""
-        if name == (old_image or "") and old_image is not None:
-            return
-        article.lead_image_renditions = {}
-
-    def _assign_slugs(self, new, plans):
-        """Unique slugs for the batch's new stories (and for stories whose post_name changed)."""
-        for plan in plans:
-            existing = plan["existing"]
-            if existing and existing.article_id:
-                current, base = existing.article.slug, plan["slug"]
-                suffix = current.removeprefix(f"{base}-")
-                if current == base or (suffix != current and suffix.isdecimal()):
-                    plan["slug"] = current
-                else:
-                    new.append(plan)
-        bases = {p["slug"] for p in new}
-        taken = set(Article.objects.filter(slug__in=bases).values_list("slug", flat=True))
-        taken |= set(
-            SlugRedirect.objects.filter(old_slug__in=bases).values_list("old_slug", flat=True)
-        )
-        in_batch = set()
-
-        def also_taken(base):
-            redirects = SlugRedirect.objects.filter(old_slug__startswith=base)
-            return {*redirects.values_list("old_slug", flat=True), *in_batch}
-
-        for plan in new:
-            slug = plan["slug"]
-            if slug in taken or slug in in_batch:
-                slug = unique_slug(Article, slug, fallback="story", taken=also_taken)
-            in_batch.add(slug)
-            plan["slug"] = slug
-
-    def _move_slug(self, article, slug):
-        old_slug, article.slug = article.slug, slug
-        services.record_old_slug(article=article, old_slug=old_slug)
-
-    def _relations_differ(self, article, plan):
-        authors = [a.pk for a in article.authors.all()]
-        tags = sorted(t.name for t in article.tags.all())
-        return authors != [a.pk for a in plan["author_objs"]] or tags != sorted(plan["tags"])
-
-    def _write_relations(self, plans):
-        replaced = [p for p in plans if p.get("relations_changed")]
-        for plan in replaced:
-            plan["article"].authors.clear()
-            plan["article"].tags.clear()
-        todo = [p for p in plans if p["created"]] + replaced
-        insert_rows(
-            Article.authors.through,
-            ["article", "author"],
-            [(p["article"].pk, author.pk) for p in todo for author in p["author_objs"]],
-            ignore_conflicts=True,
-        )
-        insert_rows(
-            TaggedItem,
-            ["content_type", "object_id", "tag"],
-            [
-                (self.article_type.pk, p["article"].pk, tag_for(name, self.tags).pk)
-                for p in todo
-                for name in p["tags"]
-            ],
-            ignore_conflicts=True,
-        )
-
-    def _write_items(self, plans):
-        rows, updated = [], []
-        for plan in plans:
-            existing = plan["existing"]
-            if existing is None:
-                rows.append(
-                    (
-                        plan["item"].post_id,
-                        plan["article"].pk,
-                        plan["digest"],
-                        plan["missing_media"],
-                        self.now,
-                    )
-                )
-            else:
-                existing.article = plan["article"]
-                existing.digest, existing.missing_media = plan["digest"], plan["missing_media"]
-                updated.append(existing)
-        insert_rows(
-            WordPressItem,
-            ["wordpress_id", "article", "digest", "missing_media", "imported_at"],
-            rows,
-        )
-        WordPressItem.objects.bulk_update(
-            updated, ["article", "digest", "missing_media", "imported_at"], batch_size=BATCH
-        )
-
     # -- pages
 
     def page(self, item):
+        """A public page becomes a flat page at its old path (plan, then write)."""
         label = f"#{item.post_id} {plain(item.title)[:60] or UNTITLED}"
-        decided = self._status(item, "page")
-        if decided is None:
-            return
-        status, when, why = decided
-        if status != Article.Status.PUBLISHED or (when and when > self.now):
-            self.report.note(
-                "skipped: pages not public in WordPress", f"{label} ({why or 'future'})"
-            )
-            return
-        url = self._page_url(item)
-        if url is None or len(url) > PAGE_URL_MAX:
-            self.report.note(f"skipped: pages whose address is longer than {PAGE_URL_MAX}", label)
+        url = self._public_page_url(item, label)
+        if url is None:
             return
         existing = (
             WordPressItem.objects.filter(wordpress_id=item.post_id).select_related("page").first()
         )
         digest = item.digest or _digest(item, self.scan)
-        if (
-            existing
-            and existing.page_id
-            and existing.digest == digest
-            and not existing.missing_media
-        ):
+        page = existing.page if existing and existing.page_id else None
+        if page is not None and existing.digest == digest and not existing.missing_media:
             self.report.note("page unchanged")
             return
         lookup, batch = self.media.prefetch(_IMG_SRC_ANY.findall(item.content))
         self.media.use(lookup)
         content, missing = self.body(item, label)
         self.media.flush(batch)
-        title = plain(item.title)[:200] or UNTITLED
         if _ours(url):
             self.report.note(
                 "pages hidden by one of our own pages at the same address", f"{label}: {url}"
             )
-        page = existing.page if existing and existing.page_id else None
-        if page is None:
-            page = FlatPage.objects.filter(url=url).first()
+        title = plain(item.title)[:200] or UNTITLED
+        page = self._write_page(
+            page or FlatPage.objects.filter(url=url).first(), url, title, content
+        )
+        WordPressItem.objects.update_or_create(
+            wordpress_id=item.post_id,
+            defaults={"page": page, "article": None, "digest": digest, "missing_media": missing},
+        )
+        if url != "/":
+            self.redirects[id_path("page_id", item.post_id)] = url
+
+    def _public_page_url(self, item, label):
+        """The old path of a page that is public in WordPress; None (reported) otherwise."""
+        decided = self._status(item, "page")
+        if decided is None:
+            return None
+        status, when, why = decided
+        if status != Article.Status.PUBLISHED or (when and when > self.now):
+            self.report.note(
+                "skipped: pages not public in WordPress", f"{label} ({why or 'future'})"
+            )
+            return None
+        url = self._page_url(item)
+        if url is None or len(url) > PAGE_URL_MAX:
+            self.report.note(f"skipped: pages whose address is longer than {PAGE_URL_MAX}", label)
+            return None
+        return url
+
+    def _write_page(self, page, url, title, content):
         if page is None:
             page = FlatPage.objects.create(url=url, title=title, content=content)
             page.sites.add(settings.SITE_ID)
@@ -725,12 +518,7 @@ class Importer:
             self.report.note("page updated")
         else:
             self.report.note("page unchanged")
-        WordPressItem.objects.update_or_create(
-            wordpress_id=item.post_id,
-            defaults={"page": page, "article": None, "digest": digest, "missing_media": missing},
-        )
-        if url != "/":
-            self.redirects[id_path("page_id", item.post_id)] = url
+        return page
 
     def _page_url(self, item):
         link = _path_of(item.link)

@@ -146,38 +146,45 @@ class _Handler(ContentHandler):
         depth = len(self.stack) + 1
         value = "".join(self.text)
         self.text, self.text_size = [], 0
-        item = self.item
-        if item is not None:
-            if depth == 3:
-                self.done.append(item)
-                self.item = None
-            elif depth == 4:
-                if tag in _ITEM_TEXT:
-                    setattr(item, _ITEM_TEXT[tag], value)
-                elif tag in _ITEM_INT:
-                    setattr(item, _ITEM_INT[tag], _int(value))
-                elif tag == "category":
-                    item.terms.append((*self.term, value.strip()))
-                elif tag == "wp:postmeta" and self.meta.get("wp:meta_key"):
-                    item.meta[self.meta["wp:meta_key"]].append(self.meta.get("wp:meta_value", ""))
-            elif depth == 5 and self.stack[-1] == "wp:postmeta":
-                self.meta[tag] = value
+        if self.item is not None:
+            self._end_in_item(tag, depth, value)
         elif depth == 4 and self.entry is not None:
             self.entry[tag] = value.strip()
         elif depth == 3:
-            entry, self.entry = self.entry, None
-            if tag == "wp:author" and entry.get("wp:author_login"):
-                login = entry["wp:author_login"]
-                self.authors[login] = entry.get("wp:author_display_name") or login
-            elif tag == "wp:category" and entry.get("wp:category_nicename"):
-                self.categories[entry["wp:category_nicename"]] = (
-                    entry.get("wp:cat_name", ""),
-                    entry.get("wp:category_parent", ""),
-                )
-            elif tag == "wp:tag" and entry.get("wp:tag_slug"):
-                self.tags[entry["wp:tag_slug"]] = entry.get("wp:tag_name", "")
-            elif tag == "link":
-                self.site = value.strip()
+            self._end_channel_entry(tag, value)
+
+    def _end_in_item(self, tag, depth, value):
+        item = self.item
+        if depth == 3:
+            self.done.append(item)
+            self.item = None
+        elif depth == 4:
+            if tag in _ITEM_TEXT:
+                setattr(item, _ITEM_TEXT[tag], value)
+            elif tag in _ITEM_INT:
+                setattr(item, _ITEM_INT[tag], _int(value))
+            elif tag == "category":
+                item.terms.append((*self.term, value.strip()))
+            elif tag == "wp:postmeta" and self.meta.get("wp:meta_key"):
+                item.meta[self.meta["wp:meta_key"]].append(self.meta.get("wp:meta_value", ""))
+        elif depth == 5 and self.stack[-1] == "wp:postmeta":
+            self.meta[tag] = value
+
+    def _end_channel_entry(self, tag, value):
+        """An author, category or tag of the channel, or the site's address."""
+        entry, self.entry = self.entry, None
+        if tag == "wp:author" and entry.get("wp:author_login"):
+            login = entry["wp:author_login"]
+            self.authors[login] = entry.get("wp:author_display_name") or login
+        elif tag == "wp:category" and entry.get("wp:category_nicename"):
+            self.categories[entry["wp:category_nicename"]] = (
+                entry.get("wp:cat_name", ""),
+                entry.get("wp:category_parent", ""),
+            )
+        elif tag == "wp:tag" and entry.get("wp:tag_slug"):
+            self.tags[entry["wp:tag_slug"]] = entry.get("wp:tag_name", "")
+        elif tag == "link":
+            self.site = value.strip()
 
 
 @functools.lru_cache(maxsize=256)
