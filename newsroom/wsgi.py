@@ -8,6 +8,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 application = get_wsgi_application()
 
-from newsroom.checks import refuse_insecure_start  # noqa: E402  (needs settings loaded)
+from articles.view_beacon import ViewBeaconApp  # noqa: E402  (needs settings loaded)
+from newsroom.checks import refuse_insecure_start  # noqa: E402
+
+# Story views' beacons are counted ahead of Django (articles/view_beacon.py).
+application = ViewBeaconApp(application)
 
 refuse_insecure_start()

@@ -9,6 +9,8 @@ PostgreSQL and Redis.
 import gzip
 import shutil
 import socket
+import subprocess
+import threading
 import time
 from contextlib import contextmanager
 from datetime import timedelta
@@ -18,7 +20,10 @@ import requests
 from django.test import Client
 from django.utils import timezone
 
+from articles import popularity
+from articles.management.commands.ship_views import log_lines
 from articles.models import Article
+from articles.view_beacon import LOG_FORMAT, LOG_QUERY, ship
 from newsroom.db_router import PIN_COOKIE, pin_value
 from ratings.services import Voter, cast_vote
 from tests.admin_forms import post_form
@@ -315,3 +320,40 @@ def test_text_is_gzipped_through_the_cache_and_plain_for_who_takes_no_gzip(edge)
         assert "Content-Encoding" not in plain.headers, path
         assert plain.headers["X-Cache"] == "HIT", path
     assert "Стиснута новина" in varnish.get(story.get_absolute_url()).text
+
+
+def test_story_views_are_answered_by_varnish_and_counted_from_its_log(edge, settings):
+    varnish, _servers = edge
+    settings.RATINGS_TRUSTED_PROXIES = ["127.0.0.1"]  # readers' addresses as Varnish adds them
+    story = ArticleFactory(title="Прочитана через кеш")
+    draft = ArticleFactory(status=Article.Status.DRAFT)
+    log = subprocess.Popen(
+        ["varnishncsa", "-n", str(varnish.workdir / "n"), "-q", LOG_QUERY, "-F", LOG_FORMAT],
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+    )
+    counted = []
+    shipper = threading.Thread(target=lambda: counted.append(ship(log_lines(log, 0.2))))
+    shipper.start()
+    try:
+        same_site = {"Sec-Fetch-Site": "same-origin"}
+        beacons = [*enumerate([story.pk] * 4), (9, draft.pk), (9, story.pk)]
+        deadline = time.monotonic() + 20
+        # sent again until varnishncsa has attached: a reader's repeats count once anyway
+        while time.monotonic() < deadline and popularity._count(5, time.time()) != [(story.pk, 5)]:
+            for reader, story_id in beacons:
+                headers = {**same_site, "X-Forwarded-For": f"203.0.113.{reader}"}
+                url = f"{varnish.url}/views/{story_id}/"
+                beacon = requests.post(url, headers=headers, timeout=5)
+                assert beacon.status_code == 204 and "X-Request-ID" not in beacon.headers
+            time.sleep(0.5)
+        refused = requests.post(
+            f"{varnish.url}/views/{story.pk}/", headers={"Sec-Fetch-Site": "cross-site"}, timeout=5
+        )
+        assert refused.status_code == 403
+        assert popularity._count(5, time.time()) == [(story.pk, 5)]
+    finally:
+        log.terminate()
+        shipper.join(10)
+    assert counted == [5]  # what ship() reports when its log ends

@@ -71,6 +71,14 @@ sub vcl_recv {
         set req.grace = 0s;
     }
 
+    # A story view's beacon: answered here, counted from this log by `manage.py
+    # ship_views` (articles/view_beacon.py), so a reader's view costs no app server.
+    if (req.method == "POST" && req.url ~ "^(/en)?/views/[0-9]+/$") {
+        if (req.http.Sec-Fetch-Site && req.http.Sec-Fetch-Site !~ "^(same-origin|none)$") {
+            return (synth(403, "Cross-site beacons are not counted"));
+        }
+        return (synth(204, "No Content"));
+    }
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);  # votes, the admin's forms: always to the app
     }
@@ -178,6 +186,10 @@ sub vcl_deliver {
 }
 
 sub vcl_synth {
+    if (resp.status == 204) {
+        set resp.http.Cache-Control = "no-store";
+        return (deliver);
+    }
     unset resp.http.Retry-After;
     set resp.http.Content-Type = "text/plain; charset=utf-8";
     synthetic(resp.reason + {"
