@@ -1,6 +1,7 @@
 """The newsroom's groups: exactly the permissions each role needs, nothing on users.
 
-Editors do everything on stories, sections, tags, authors, notices and banners; Authors
+Editors do everything on stories, the front page, sections, tags, authors, notices,
+banners, old addresses and flat pages; Authors
 write stories and change their own (the rest of the Authors' rule lives in
 articles/editorial/workflow.py, which the admin asks for every object).
 """
@@ -22,6 +23,8 @@ EDITOR_PERMISSIONS = {
         "add_slugredirect", "change_slugredirect", "delete_slugredirect", "view_slugredirect",
         "add_notice", "change_notice", "delete_notice", "view_notice",
         "add_breakingnews", "change_breakingnews", "delete_breakingnews", "view_breakingnews",
+        "add_frontpagepick", "change_frontpagepick", "delete_frontpagepick",
+        "view_frontpagepick",
     ],
     "taggit": ["add_tag", "change_tag", "delete_tag", "view_tag", "add_taggeditem",
                "change_taggeditem", "delete_taggeditem", "view_taggeditem"],
