@@ -41,3 +41,37 @@ def test_seed_demo_makes_n_stories_in_all_and_a_second_run_adds_nothing(settings
         assert story.excerpt.endswith((".", "!", "?")), story.excerpt
     call_command("seed_demo", articles=30, no_editor=True, verbosity=0)
     assert Article.objects.count() == 30
+
+
+def test_seed_demo_run_again_changes_nothing_an_editor_did(settings):
+    from django.utils import timezone
+
+    from articles.models import Section
+
+    call_command("seed_demo", articles=15, no_editor=True, verbosity=0)
+    story = Article.objects.order_by("-published_at").first()
+    story.title, story.status = "Заголовок, який змінила редакторка", Article.Status.DRAFT
+    story.save()
+    story.authors.clear()
+    Section.objects.filter(pk=story.section_id).update(colour="#123456")
+
+    def state():
+        return sorted(
+            (
+                a.pk,
+                a.title,
+                a.body,
+                a.status,
+                a.published_at,
+                a.updated_at,
+                a.section.colour,
+                tuple(a.authors.values_list("pk", flat=True)),
+                tuple(sorted(a.tags.values_list("name", flat=True))),
+            )
+            for a in Article.objects.select_related("section")
+        )
+
+    before = state()
+    call_command("seed_demo", articles=15, no_editor=True, verbosity=0)
+    assert state() == before
+    assert Article.objects.get(pk=story.pk).published_at < timezone.now()

@@ -92,7 +92,8 @@ class Command(BaseCommand):
             self._votes(rnd, [a for a in curated if a.is_new] + bulk[:2000])
         self._neighbours(bulk, progress=verbose > 0 and articles > 1000)
         password = None if no_editor else self._editor()
-        content_changed()
+        if bulk or any(story.is_new for story in curated):
+            content_changed()
         total = Article.objects.count()
         self.stdout.write(self.style.SUCCESS(f"Demo news ready: {total} stories."))
         if password:
@@ -116,7 +117,7 @@ class Command(BaseCommand):
 
     def _sections(self):
         return {
-            slug: Section.objects.update_or_create(
+            slug: Section.objects.get_or_create(
                 slug=slug,
                 defaults={"name": name, "description": desc, "position": i, "colour": colour},
             )[0]
@@ -158,8 +159,14 @@ class Command(BaseCommand):
         stories = []
         for i, data in enumerate(demo.STORIES[:count]):
             slug = slugify_uk(data["title"], 190)
-            article = Article.objects.filter(slug=slug).first() or Article(slug=slug)
-            article.is_new = article.pk is None
+            byline = rnd.sample(authors, rnd.randint(1, 2))  # drawn every run: the same plan
+            article = Article.objects.filter(slug=slug).first()
+            if article is not None:  # seeded before: left as it is, edits and all
+                article.is_new = False
+                stories.append(article)
+                continue
+            article = Article(slug=slug)
+            article.is_new = True
             article.title = data["title"]
             article.section = sections[data["section"]]
             article.source = data["source"]
@@ -178,7 +185,7 @@ class Command(BaseCommand):
                 article.lead_image_caption = "Ілюстративне зображення"
                 article.lead_image_credit = "Newsroom"
             services.save_story(article=article)
-            article.authors.set(rnd.sample(authors, rnd.randint(1, 2)))
+            article.authors.set(byline)
             article.tags.set([tags[t] for t in data["tags"]])
             stories.append(article)
         return stories
