@@ -111,6 +111,24 @@ def test_publish_scheduled_is_safe_to_run_twice(client, section, capsys):
         assert "0 newly due" in capsys.readouterr().out
 
 
+def test_publish_scheduled_remembers_its_last_run_in_the_database(client, section, capsys):
+    """Two runs are two processes: without Redis they share no cache, only the database."""
+    from django.core.cache import cache
+
+    from articles.models import RunMark
+
+    with time_machine.travel(NOON, tick=False) as clock:
+        ArticleFactory(section=section, published_at=NOON + timedelta(minutes=5))
+        clock.move_to(NOON + timedelta(minutes=6))
+        call_command("publish_scheduled")
+        assert "1 newly due" in capsys.readouterr().out
+        cache.clear()  # the next run's process starts with an empty cache of its own
+        clock.move_to(NOON + timedelta(minutes=7))
+        call_command("publish_scheduled")
+        assert "0 newly due" in capsys.readouterr().out
+        assert RunMark.objects.get(name="publish_scheduled").reached == NOON + timedelta(minutes=7)
+
+
 def test_future_story_is_hidden_from_feeds_sitemaps_and_search(client, section):
     future = ArticleFactory(
         section=section,

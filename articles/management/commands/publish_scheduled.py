@@ -3,17 +3,17 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from articles.delivery import edge
 from articles.delivery.content_version import bump_content_version
-from articles.models import Article
+from articles.models import Article, RunMark
 from edge_cache.purge import purge
 
-MARK_KEY = "articles:published-through"
+MARK = "publish_scheduled"  # the RunMark of the time the last run reached
 WARM_AT_MOST = 20  # newest due stories whose pages are warmed; the rest warm on first read
 
 
@@ -29,7 +29,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run, **options):
         now = timezone.now()
-        since = cache.get(MARK_KEY) or (now - timezone.timedelta(hours=1))
+        mark = RunMark.objects.filter(name=MARK).values_list("reached", flat=True).first()
+        since = mark or (now - timezone.timedelta(hours=1))
         due = list(
             Article.objects.published(now)
             .filter(published_at__gt=since)
@@ -50,7 +51,9 @@ class Command(BaseCommand):
             keys += [edge.section_list_key(a.section_id) for a in due]
             purge(keys)
         warmed = self.warm(["/", "/en/", *(a.get_absolute_url() for a in due[:WARM_AT_MOST])])
-        cache.set(MARK_KEY, now, None)
+        with transaction.atomic():  # never back: a slower run that started earlier loses
+            RunMark.objects.get_or_create(name=MARK, defaults={"reached": now})
+            RunMark.objects.filter(name=MARK, reached__lt=now).update(reached=now)
         self.stdout.write(self.style.SUCCESS(f"{len(due)} newly due; {warmed} page(s) warmed."))
 
     def warm(self, paths):
