@@ -54,25 +54,10 @@ def related_news(article, limit=None, links=None):
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if links is None:
-        links = [
-            RelatedLink(target_id=row[2], url=row[9] or "", title=row[3] or "")
-            for row in sorted((r for r in rows if r[0] == LINK), key=lambda r: (r[1], r[10]))
-        ]
+        links = _stored_links(rows)
     targets = {row[2]: _item(*row[2:9]) for row in rows if row[0] == PICKED}
-    items, seen = [], {article.pk}
-    for link in links:
-        if len(items) >= limit:
-            return items
-        if link.target_id:
-            target = targets.get(link.target_id)  # None: a draft or not yet published
-            if target is None or target.article_id in seen:
-                continue
-            seen.add(target.article_id)
-            target.title = link.title or target.title
-            items.append(target)
-        elif link.url not in seen:
-            seen.add(link.url)
-            items.append(NewsItem(link.title, "", link.url, external=True))
+    seen = {article.pk}
+    items = _picked_items(links, targets, seen)[:limit]
     # the stored order: pins first, then the best score (a UNION promises no order)
     neighbours = sorted((r for r in rows if r[0] == NEIGHBOUR), key=lambda r: r[1])
     for _tier, _order, pk, *row in neighbours:
@@ -81,6 +66,30 @@ def related_news(article, limit=None, links=None):
         if pk not in seen:
             seen.add(pk)
             items.append(_item(pk, *row[:6]))
+    return items
+
+
+def _stored_links(rows):
+    """The story's stored picks, in the editor's order, from the query's LINK rows."""
+    links = sorted((r for r in rows if r[0] == LINK), key=lambda r: (r[1], r[10]))
+    return [RelatedLink(target_id=r[2], url=r[9] or "", title=r[3] or "") for r in links]
+
+
+def _picked_items(links, targets, seen):
+    """NewsItems of the picks that readers may see, each once; adds them to `seen`."""
+    items = []
+    for link in links:
+        if link.target_id:
+            target = targets.get(link.target_id)  # None: a draft or not yet published
+            key = target.article_id if target else None
+        else:
+            target, key = NewsItem(link.title, "", link.url, external=True), link.url
+        if target is None or key in seen:
+            continue
+        seen.add(key)
+        if link.target_id:
+            target.title = link.title or target.title
+        items.append(target)
     return items
 
 
