@@ -174,58 +174,75 @@ def cast_vote(*, target, field, voter, score) -> Result:
     up instead of losing or double counting a vote.
     """
     options, content_type = _lookup(target, field)
-    if not isinstance(score, int) or not 1 <= score <= options.range:
-        raise VoteError(SCORE_OUT_OF_RANGE % {"max": options.range})
-    if voter.is_anonymous and not options.allow_anonymous:
-        raise VoteError(ANONYMOUS_NOT_ALLOWED, status=403)
-    if voter.is_anonymous and not voter.cookie_id:
-        raise VoteError(ANONYMOUS_NOT_ALLOWED, status=403)
+    _check_vote(options, voter, score)
     locked = _locked_score(content_type, target.pk, field)
     where = {"content_type": content_type, "object_id": target.pk, "field": field}
     existing = Vote.objects.filter(**where, **_voter_filter(voter)).only("score").first()
     # The row is locked, so its count and total are current: the new ones follow from them.
     count, total = locked.count, locked.total
+    if existing is not None and existing.score == score:
+        return Result(count, total, score)
     if existing is not None:
-        if existing.score == score:
-            return Result(count, total, score)
-        if not options.can_change_vote:
-            raise VoteError(CHANGE_NOT_ALLOWED, status=409)
-        delta = score - existing.score
-        Vote.objects.filter(pk=existing.pk).update(score=score, updated_at=timezone.now())
-        Score.objects.filter(pk=locked.pk).update(
-            total=F("total") + delta, revision=F("revision") + 1
-        )
-        total += delta
+        total += _change_vote(existing, locked, options, score)
     else:
-        limit = setting("RATINGS_VOTES_PER_ADDRESS")
-        if voter.is_anonymous and voter.address_hash and limit > 0:
-            since = timezone.now() - RATE_WINDOW
-            recent = list(
-                Vote.objects.filter(**where, address_hash=voter.address_hash, created_at__gte=since)
-                .order_by("created_at")
-                .values_list("created_at", flat=True)[:limit]
-            )
-            if len(recent) >= limit:
-                wait = int((recent[0] + RATE_WINDOW - timezone.now()).total_seconds()) + 1
-                raise VoteError(TOO_MANY_VOTES, status=429, retry_after=max(wait, 1))
-        try:
-            Vote.objects.create(
-                **where,
-                score=score,
-                user_id=voter.user_id,
-                cookie_id=None if voter.user_id else voter.cookie_id,
-                address_hash=voter.address_hash if voter.is_anonymous else None,
-            )
-        except IntegrityError as exc:
-            # Not reachable while the Score row is locked; if it ever is, the whole
-            # transaction rolls back and the voter is told, rather than counted twice.
-            raise VoteError(CHANGE_NOT_ALLOWED, status=409) from exc
-        Score.objects.filter(pk=locked.pk).update(
-            count=F("count") + 1, total=F("total") + score, revision=F("revision") + 1
-        )
+        _add_vote(where, locked, voter, score)
         count, total = count + 1, total + score
     _score_changed(locked, count, total)
     return Result(count, total, score)
+
+
+def _check_vote(options, voter, score):
+    """Refuse a score out of range, or an anonymous voter where they may not vote."""
+    if not isinstance(score, int) or not 1 <= score <= options.range:
+        raise VoteError(SCORE_OUT_OF_RANGE % {"max": options.range})
+    if voter.is_anonymous and not (options.allow_anonymous and voter.cookie_id):
+        raise VoteError(ANONYMOUS_NOT_ALLOWED, status=403)
+
+
+def _change_vote(existing, locked, options, score):
+    """Change a voter's score under the locked row; returns the change of the total."""
+    if not options.can_change_vote:
+        raise VoteError(CHANGE_NOT_ALLOWED, status=409)
+    delta = score - existing.score
+    Vote.objects.filter(pk=existing.pk).update(score=score, updated_at=timezone.now())
+    Score.objects.filter(pk=locked.pk).update(total=F("total") + delta, revision=F("revision") + 1)
+    return delta
+
+
+def _add_vote(where, locked, voter, score):
+    """A new voter's vote, within the address's limit, counted under the locked row."""
+    _check_address_limit(where, voter)
+    try:
+        Vote.objects.create(
+            **where,
+            score=score,
+            user_id=voter.user_id,
+            cookie_id=None if voter.user_id else voter.cookie_id,
+            address_hash=voter.address_hash if voter.is_anonymous else None,
+        )
+    except IntegrityError as exc:
+        # Not reachable while the Score row is locked; if it ever is, the whole
+        # transaction rolls back and the voter is told, rather than counted twice.
+        raise VoteError(CHANGE_NOT_ALLOWED, status=409) from exc
+    Score.objects.filter(pk=locked.pk).update(
+        count=F("count") + 1, total=F("total") + score, revision=F("revision") + 1
+    )
+
+
+def _check_address_limit(where, voter):
+    """Refuse (429) a new anonymous voter beyond RATINGS_VOTES_PER_ADDRESS in an hour."""
+    limit = setting("RATINGS_VOTES_PER_ADDRESS")
+    if not (voter.is_anonymous and voter.address_hash and limit > 0):
+        return
+    since = timezone.now() - RATE_WINDOW
+    recent = list(
+        Vote.objects.filter(**where, address_hash=voter.address_hash, created_at__gte=since)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(recent) >= limit:
+        wait = int((recent[0] + RATE_WINDOW - timezone.now()).total_seconds()) + 1
+        raise VoteError(TOO_MANY_VOTES, status=429, retry_after=max(wait, 1))
 
 
 def _score_changed(locked, count, total):
@@ -367,12 +384,7 @@ def import_tallies(*, model, field, tallies, unseen=()) -> int:
     `unseen`: ids of objects made in the caller's transaction, whose scores no reader can
     have cached (their cache entries are left alone).
     """
-    options = options_for(model, field)
-    if options is None:
-        raise VoteError(NOT_RATABLE, status=404)
-    for count, total in tallies.values():
-        if count < 0 or not count <= total <= count * options.range:
-            raise VoteError(SCORE_OUT_OF_RANGE % {"max": options.range})
+    _check_tallies(model, field, tallies)
     content_type = ContentType.objects.get_for_model(model)
     where = {"content_type": content_type, "field": field}
     existing = {
@@ -382,47 +394,66 @@ def import_tallies(*, model, field, tallies, unseen=()) -> int:
     # objects never scored yet get their row with the tally; a concurrent first vote on
     # one of them fails the unique constraint and the whole import rolls back
     created = [
-        Score(
-            **where,
-            object_id=pk,
-            count=count,
-            total=total,
-            imported_count=count,
-            imported_total=total,
-            revision=1,
-        )
+        _imported_score(where, pk, count, total)
         for pk, (count, total) in tallies.items()
         if pk not in existing and count
     ]
     Score.objects.bulk_create(created, batch_size=1000)
-    changed = []
-    for score in existing.values():
-        count, total = tallies[score.object_id]
-        if (score.imported_count, score.imported_total) == (count, total):
-            continue
-        score.count += count - score.imported_count
-        score.total += total - score.imported_total
-        score.imported_count, score.imported_total = count, total
-        score.revision += 1
-        changed.append(score)
+    changed = [s for s in existing.values() if _take_tally(s, *tallies[s.object_id])]
     Score.objects.bulk_update(
         changed, ["count", "total", "imported_count", "imported_total", "revision"], batch_size=1000
     )
     # a reader may have cached "no votes yet" for a new one: the ordered write replaces it
     unseen = set(unseen)
     for score in [*changed, *(s for s in created if s.object_id not in unseen)]:
-        score_cache.changed(
-            content_type.pk,
-            score.object_id,
-            field,
-            revision=score.revision,
-            count=score.count,
-            total=score.total,
-        )
+        _publish(score, content_type, field)
     if changed or created:
         ranking.new_version()
         transaction.on_commit(ranking.new_version)
     return len(changed) + len(created)
+
+
+def _check_tallies(model, field, tallies):
+    options = options_for(model, field)
+    if options is None:
+        raise VoteError(NOT_RATABLE, status=404)
+    for count, total in tallies.values():
+        if count < 0 or not count <= total <= count * options.range:
+            raise VoteError(SCORE_OUT_OF_RANGE % {"max": options.range})
+
+
+def _imported_score(where, pk, count, total):
+    return Score(
+        **where,
+        object_id=pk,
+        count=count,
+        total=total,
+        imported_count=count,
+        imported_total=total,
+        revision=1,
+    )
+
+
+def _publish(score, content_type, field):
+    score_cache.changed(
+        content_type.pk,
+        score.object_id,
+        field,
+        revision=score.revision,
+        count=score.count,
+        total=score.total,
+    )
+
+
+def _take_tally(score, count, total):
+    """Replace the imported part of `score` with (count, total); False if it is the same."""
+    if (score.imported_count, score.imported_total) == (count, total):
+        return False
+    score.count += count - score.imported_count
+    score.total += total - score.imported_total
+    score.imported_count, score.imported_total = count, total
+    score.revision += 1
+    return True
 
 
 def anonymise(*, older_than_days):
