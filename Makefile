@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# production: the runtime lock alone, none of the test and lint tools
+PROD_STAMP := $(VENV)/.installed-production
+PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test test-fast serve lint format bench bench-search bench-wordpress bench-related audit clean messages
@@ -14,14 +17,22 @@ $(STAMP): requirements-dev.lock pyproject.toml
 	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
-# Serve the demo site at http://127.0.0.1:8000/ (SQLite, nothing else to install).
+$(PROD_STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
+	touch $(PROD_STAMP)
+
+# Serve the demo site at http://127.0.0.1:8000/ (SQLite, nothing else to install);
+# another port with PORT=8001.
 # A worker beside the server makes the pictures' renditions from the queue in the database.
 run: $(STAMP)
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo_if_empty
 	DEBUG=1 $(PY) manage.py tasks_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # axe-core for the browser tests' accessibility checks, when npm is there.
 node_modules/.installed: package.json package-lock.json
@@ -41,7 +52,7 @@ test: $(STAMP) node_modules/.installed
 # Production server: gunicorn, one worker per CPU plus one, after collectstatic; beside it
 # TASK_WORKERS (default 2) workers for the background tasks (renditions), stopped with it.
 TASK_WORKERS ?= 2
-serve: $(STAMP)
+serve: $(PROD_STAMP)
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py migrate --noinput
 	workers=""; for i in $$(seq $(TASK_WORKERS)); do \
