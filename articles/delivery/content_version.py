@@ -51,7 +51,17 @@ def _new_state():
         "until": until.timestamp() if until else None,
         "banner": shown,
         "pages": _footer_pages(),
+        "sections": _menu_sections(),
     }
+
+
+def _menu_sections():
+    """The menu every page has: sections with a public story ({"pk", "slug", "name",
+    "colour"}), kept with the state so that a page rendered afresh asks no query for it."""
+    from articles.models import Section
+
+    sections = Section.objects.with_public_stories().values("pk", "slug", "name", "colour")
+    return list(sections)
 
 
 def _footer_pages():
@@ -88,6 +98,11 @@ def breaking_news():
 def footer_pages():
     """[{"url", "title"}] of the flat pages shown in the footer."""
     return content_state().get("pages", [])
+
+
+def menu_sections():
+    """[{"pk", "slug", "name", "colour"}] of the sections in the menu."""
+    return content_state().get("sections", [])
 
 
 def bump_content_version():
