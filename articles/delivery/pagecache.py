@@ -18,6 +18,7 @@ comes back from `serve`, the one function that answers both paths.
 
 import functools
 import hashlib
+import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -88,6 +89,24 @@ class StoredPage:
 @functools.cache
 def renderer(path) -> Callable:
     return import_string(path)
+
+
+# What loading a page stored by an earlier release raises when the code it names has moved
+# (its classes are pickled by module path, its renderer named by one): such a page is
+# rendered afresh and stored again, never answered with a 500. PAGE_FORMAT changes with
+# every release that moves them, so these are only a safety net.
+MOVED_CODE = (ImportError, AttributeError, pickle.UnpicklingError)
+
+
+def renders(page):
+    """True if the page's live part (if any) names a renderer this release has."""
+    if page.live is None:
+        return True
+    try:
+        renderer(page.live.renderer)
+    except ImportError:
+        return False
+    return True
 
 
 class PageResponse(HttpResponse):
@@ -265,9 +284,12 @@ def lookup(key):
     """(page, found): the page stored under `key` for the current version, or None; and
     the cache's values of its live part's keys, fetched in the same round trip if known."""
     guessed = _live_keys.get(key, ())
-    found = cache.get_many([STATE_KEY, key, *guessed])
+    try:
+        found = cache.get_many([STATE_KEY, key, *guessed])
+    except MOVED_CODE:
+        return None, None
     page = found.get(key)
-    if not isinstance(page, StoredPage):
+    if not isinstance(page, StoredPage) or not renders(page):
         return None, None
     if page.version != content_state(found.get(STATE_KEY))["v"]:
         return None, None

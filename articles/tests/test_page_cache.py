@@ -274,3 +274,65 @@ def test_a_new_process_serves_a_page_another_one_stored(client):
         timeout=60,
     )
     assert result.stdout.split() == ["200", "0", "True"], result.stdout + result.stderr
+
+
+def pickled_before_the_move(page, *, renderer=None):
+    """`page` as the release before the move pickled it: classes by their old module path
+    (articles.pagecache), and the live part's renderer by `renderer` if given."""
+    import pickle
+
+    if renderer is not None:
+        page = replace_renderer(page, renderer)
+    raw = pickle.dumps(page, protocol=0)  # classes named by text lines, "module\nname\n"
+    return raw.replace(b"articles.delivery.pagecache\n", b"articles.pagecache\n")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("moved", ["classes", "renderer"])
+def test_a_page_stored_before_its_code_moved_is_rendered_afresh_in_a_new_process(client, moved):
+    """After a deploy that moved the page cache's code, a page stored by the release before
+    (under a key the new one reads) names classes or a renderer by paths that no longer
+    import: a new worker renders the page afresh and stores it anew, no 500."""
+    import pickle
+    import subprocess
+    import sys
+
+    from articles.delivery import pagecache
+    from tests.conftest import require_postgres, require_redis
+    from tests.servers import ROOT, server_env
+
+    require_postgres()
+    require_redis()
+    article = ArticleFactory(title="Європа погодила підтримку")
+    url = article.get_absolute_url()
+    assert client.get(url).status_code == 200  # rendered and stored by this release
+    key = pagecache.page_key(RequestFactory().get(url), settings.LANGUAGE_CODE)
+    page = cache.get(key)
+    if moved == "classes":
+        raw = pickled_before_the_move(page)
+        with pytest.raises(ModuleNotFoundError):
+            pickle.loads(raw)  # the old class path is gone
+    else:
+        raw = pickle.dumps(replace_renderer(page, "articles.views_before.rating_part"))
+    redis_key = cache.make_and_validate_key(key)
+    cache._cache.get_client(redis_key, write=True).set(redis_key, raw, ex=60)
+    result = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS, url],
+        cwd=ROOT,
+        env={**server_env(), "DJANGO_SETTINGS_MODULE": "newsroom.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    status, queries, found = result.stdout.split()
+    assert (status, found) == ("200", "True"), result.stdout + result.stderr
+    assert int(queries) > 0  # rendered, not served from the stale copy
+    stored = cache.get(key)  # and stored anew, loadable, with this release's renderer
+    assert isinstance(stored, pagecache.StoredPage) and pagecache.renders(stored)
+
+
+def replace_renderer(page, path):
+    import dataclasses
+
+    return dataclasses.replace(page, live=dataclasses.replace(page.live, renderer=path))
