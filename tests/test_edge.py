@@ -17,6 +17,8 @@ from datetime import timedelta
 
 import pytest
 import requests
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.redirects.models import Redirect
 from django.test import Client
 from django.utils import timezone
 
@@ -357,3 +359,24 @@ def test_story_views_are_answered_by_varnish_and_counted_from_its_log(edge, sett
         log.terminate()
         shipper.join(10)
     assert counted == [5]  # what ship() reports when its log ends
+
+
+def test_a_flat_page_and_a_redirect_leave_the_cache_when_edited_or_deleted(edge):
+    varnish, _servers = edge
+    page = FlatPage.objects.create(url="/about/", title="Про нас", content="<p>Перша</p>")
+    page.sites.add(1)
+    moved = Redirect.objects.create(site_id=1, old_path="/old/", new_path="/about/")
+    for path in ("/about/", "/old/"):
+        first, second = twice(varnish, path)
+        assert second.headers["X-Cache"] == "HIT", path
+        assert "Content-Security-Policy" in second.headers, path
+    page.content = "<p>Друга</p>"
+    page.save()  # as the admin saves it: purged after commit, before it returns
+    assert "Друга" in varnish.get("/about/").text
+    moved.new_path = "/news/"
+    moved.save()
+    assert varnish.get("/old/").headers["Location"] == "/news/"
+    page.delete()
+    assert varnish.get("/about/").status_code == 404
+    moved.delete()
+    assert varnish.get("/old/").status_code == 404
