@@ -193,3 +193,12 @@ def test_the_redirect_to_https_carries_the_security_headers_and_is_private(setti
     for header in SECURITY_HEADERS:
         assert header in response, header
     assert "private" in response["Cache-Control"]
+
+
+def test_the_language_cookie_is_as_guarded_as_the_others(settings):
+    response = Client().post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    assert response.status_code == 302
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "en"
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert bool(cookie["secure"]) == settings.SESSION_COOKIE_SECURE
