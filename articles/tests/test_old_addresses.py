@@ -202,3 +202,9 @@ def test_the_language_cookie_is_as_guarded_as_the_others(settings):
     assert cookie.value == "en"
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
     assert bool(cookie["secure"]) == settings.SESSION_COOKIE_SECURE
+
+
+def test_a_redirect_to_a_script_address_is_refused_not_followed():
+    Redirect.objects.create(site_id=1, old_path="/old/", new_path="javascript:alert(1)")
+    response = Client().get("/old/")
+    assert response.status_code == 400 and "Location" not in response
