@@ -18,8 +18,8 @@ from collections import Counter
 from articles import text
 
 K1 = 1.2  # how fast a term's count saturates
-HEADLINE_WEIGHT = 3  # a headline word counts as three words of the text
-TAG_COUNT = 2  # a tag counts as a word said twice
+HEADLINE_WEIGHT = 5  # a headline word counts as five words of the text
+TAG_COUNT = 3  # a tag counts as a word said three times
 TOP_TERMS = 40  # terms kept per story in the inverted index
 TEXT_LIMIT = text.SEARCH_TEXT_LIMIT  # characters of the text looked at
 TERM_LENGTH = 100  # Term.text's length

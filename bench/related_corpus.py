@@ -2,9 +2,11 @@
 
 Each thread has eight headlines and a dozen or more sentences of its own, written with
 the inflected forms a newsroom uses ("енергосистема", "енергосистеми", "енергосистемою";
-"НБУ", "Нацбанк", "Національний банк"). A story is a headline, a lead and three of its
-thread's sentences (so two stories of a thread often share no sentence), and two of the
-desk's stock phrases that every thread uses ("Україна", "уряд", "Київ"). Threads come in
+"НБУ", "Нацбанк", "Національний банк"). A story is a headline, four of its thread's
+sentences and two of the desk's stock phrases that every thread uses ("Україна", "уряд",
+"Київ"); in the sparse variant two of its thread's sentences and three stock phrases, so
+that two stories of a thread seldom share a sentence and are joined by their headlines
+and a few words. Threads come in
 neighbouring pairs (attacks on the grid and tariffs; the key rate and the hryvnia; EU
 accession and EU money; cinema and opera), so a broad word or tag joins the wrong one.
 
@@ -476,15 +478,20 @@ STORIES_PER_THREAD = 8
 DAYS = 40
 
 
-def stories(seed=26):
-    """[{title, body, teaser, section, tags, thread, hours_ago}], shuffled in time."""
+def stories(seed=26, sparse=False):
+    """[{title, paragraphs, section, tags, thread, hours_ago}], shuffled in time.
+
+    `sparse`: a harder variant, each story with only two sentences of its thread and
+    three stock phrases, so that two stories of a thread rarely share a sentence.
+    """
     rnd = random.Random(seed)
+    own, stock = (2, 3) if sparse else (4, 2)
     made = []
     for thread in THREADS:
         for i, title in enumerate(thread["headlines"][:STORIES_PER_THREAD]):
-            sentences = rnd.sample(thread["sentences"], 4)
-            lead, rest = sentences[0], sentences[1:]
-            body = [lead, *rest[:2], rnd.choice(STOCK), rest[2], rnd.choice(STOCK)]
+            body = rnd.sample(thread["sentences"], own)
+            for position in range(stock):
+                body.insert(1 + 2 * position, rnd.choice(STOCK))
             made.append(
                 {
                     "title": title,

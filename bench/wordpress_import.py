@@ -49,7 +49,7 @@ from django.core.management import call_command
 from django.db import connection
 started = time.monotonic()
 call_command("import_wordpress", sys.argv[1], media_dir=sys.argv[2], verbosity=0,
-             skip_renditions=True)
+             skip_renditions=True, skip_related=True)
 elapsed = time.monotonic() - started
 load = os.getloadavg()[0]
 usage = resource.getrusage(resource.RUSAGE_SELF)

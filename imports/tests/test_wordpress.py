@@ -19,9 +19,9 @@ from django.urls import reverse
 from PIL import Image
 from taggit.models import Tag, TaggedItem
 
-from articles import text
+from articles import neighbours, text
 from articles.delivery.content_version import content_version
-from articles.models import Article, Author, Section, WordPressImage, WordPressItem
+from articles.models import Article, Author, Neighbour, Section, WordPressImage, WordPressItem
 from imports import names
 from imports.wordpress import content, fetch, importer, media, reader, renditions, stories
 from ratings import services as ratings
@@ -226,6 +226,18 @@ def test_ukrainian_slugs_sections_tags_and_authors(uploads):
     assert 'src="/media/wordpress/2023/11/kyiv.jpg"' in budget.body
     assert "<figcaption>Засідання Верховної Ради</figcaption>" in budget.body
     assert story(1003).published_at.isoformat() == "2023-11-17T08:00:00+00:00"
+
+
+def test_imported_stories_get_their_other_news(uploads):
+    out = run(UKRAINIAN, media_dir=uploads)
+    assert "Інші новини" in out
+    assert not neighbours.stale_stories().exists()
+    budget = story(1001)
+    shown = Neighbour.objects.filter(article=budget).values_list("story", flat=True)
+    assert shown and budget.pk not in shown
+    Article.objects.all().delete()
+    run(UKRAINIAN, media_dir=uploads, skip_related=True)
+    assert neighbours.stale_stories().count() == Article.objects.count()
 
 
 def test_missing_image_is_reported_and_the_story_still_imports(uploads):

@@ -26,7 +26,7 @@ from ratings import services as rating_services
 
 BATCH = 2000
 # bulk stories whose Інші новини seed_demo computes; refresh_related does the rest
-NEIGHBOURS_AT_MOST = 2000
+NEIGHBOURS_AT_MOST = 500
 PALETTES = [
     ((11, 61, 145), (255, 213, 0)),
     ((30, 90, 60), (200, 230, 180)),

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from articles import neighbours
 from imports.wordpress import importer, reader, renditions
 
 
@@ -46,6 +47,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Commit and report without making the lead images' renditions (stories show "
             "the original image meanwhile); running the import again makes the missing ones.",
+        )
+        parser.add_argument(
+            "--skip-related",
+            action="store_true",
+            help="Commit and report without computing the stories' Інші новини; "
+            "`manage.py refresh_related` computes them later.",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Print the full report, write nothing."
@@ -94,8 +101,31 @@ class Command(BaseCommand):
                     "Stopped while making renditions: the import is committed and the renditions "
                     "made so far are kept; running the import again makes the rest."
                 ) from None
+        if not dry_run and not options["skip_related"]:
+            try:
+                with _sigterm_stops():
+                    self.neighbours(show)
+            except KeyboardInterrupt:
+                raise CommandError(
+                    "Stopped while computing Інші новини: the import is committed; "
+                    "`manage.py refresh_related` computes the rest."
+                ) from None
         done = "Dry run finished." if dry_run else "Import finished."
         self.stdout.write(self.style.SUCCESS(done))
+
+    def neighbours(self, show):
+        """After the commit: Інші новини of every story without them, newest first."""
+        ids = list(
+            neighbours.stale_stories().order_by("-published_at").values_list("pk", flat=True)
+        )
+        if not ids:
+            return
+        self.stdout.write(
+            f"Computing Інші новини of {len(ids)} stories, newest first (an interrupted run "
+            "keeps what it computed; `manage.py refresh_related` computes the rest)."
+        )
+        for pk in tqdm(ids, disable=not show, unit="story", file=self.stderr, desc="Інші новини"):
+            neighbours.refresh_story(article_id=pk)
 
     def renditions(self, show):
         """After the commit: stories are live with their original images until these exist."""
