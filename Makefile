@@ -26,7 +26,8 @@ $(PROD_STAMP): requirements.lock pyproject.toml
 
 # Serve the demo site at http://127.0.0.1:8000/ (SQLite, nothing else to install);
 # another port with PORT=8001.
-# A worker beside the server makes the pictures' renditions from the queue in the database.
+# A worker beside the server runs the background tasks (renditions, Інші новини) queued in
+# the database.
 run: $(STAMP)
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo_if_empty

@@ -1,14 +1,15 @@
 """Інші новини computed ahead: each story's neighbours by what it says, stored with why.
 
-refresh_story() runs once a story's save commits (articles.services.save_story) and from
-`manage.py refresh_related`. It indexes the story's terms (counted in Term.stories while
-the story is published), finds candidates through the inverted index (StoryTerm: at most
-ARTICLES_RELATED_CANDIDATES stories for each of the story's strongest terms, published
-within the age limit of it), scores them (articles.similarity) and stores the best
-STORED as Neighbour rows: the editor's pins first, the exclusions never. A published
-story is also offered to the stories it found: it joins their lists where it beats their
-weakest, so a new story of a thread shows under the older ones. Every list that changed
-gets a new content version and its page purged at the HTTP caches, as any change does.
+refresh_story() runs on a task worker once a story's save commits (save_story queues
+articles.tasks.refresh_neighbours) and from `manage.py refresh_related`. It indexes the
+story's terms (counted in Term.stories while the story is published), finds candidates
+through the inverted index (StoryTerm: at most ARTICLES_RELATED_CANDIDATES stories for
+each of the story's strongest terms, published within the age limit of it), scores them
+(articles.similarity) and stores the best STORED as Neighbour rows: the editor's pins
+first, the exclusions never. A published story is also offered to the stories it found:
+it joins their lists where it beats their weakest, so a new story of a thread shows under
+the older ones. Every list that changed gets a new content version and its page purged
+at the HTTP caches, as any change does.
 
 The work per story is bounded whatever the size of the archive: TOP_TERMS ×
 ARTICLES_RELATED_CANDIDATES index rows read, CANDIDATES scored, STORED offered to.
@@ -54,8 +55,10 @@ class Candidate:
 
 
 def refresh_after_commit(article_id):
-    """Refresh a story's neighbours once the current transaction commits (or now)."""
-    transaction.on_commit(lambda: refresh_story(article_id=article_id), robust=True)
+    """Queue the refresh of a story's neighbours once the current transaction commits."""
+    from articles.tasks import refresh_neighbours
+
+    transaction.on_commit(lambda: refresh_neighbours.enqueue(article_id))
 
 
 @transaction.atomic
@@ -259,29 +262,17 @@ def offer(article, candidates):
             article__in=offered, story=article, kind=NeighbourChoice.Kind.EXCLUDE
         ).values_list("article_id", flat=True)
     )
-    lists = {}
-    for row in Neighbour.objects.filter(article__in=offered).only(
-        "article_id", "story_id", "score", "pinned"
-    ):
-        lists.setdefault(row.article_id, []).append(row)
+    lists = _lists(offered, leaving_out=article.pk)
     joined, dropped = [], []
     for pk, candidate in offered.items():
-        if pk in refusing:
+        place = None if pk in refusing else _place(lists.get(pk, []), candidate.score)
+        if place is None:
             continue
-        rows = [r for r in lists.get(pk, []) if r.story_id != article.pk]
-        weakest = sorted((r for r in rows if not r.pinned), key=lambda r: r.score)
-        if len(rows) >= STORED and (not weakest or weakest[0].score >= candidate.score):
-            continue
+        reasons = {k: v for k, v in candidate.reasons.items() if k != "pinned"}
         joined.append(
-            Neighbour(
-                article_id=pk,
-                story_id=article.pk,
-                score=candidate.score,
-                reasons={k: v for k, v in candidate.reasons.items() if k != "pinned"},
-            )
+            Neighbour(article_id=pk, story_id=article.pk, score=candidate.score, reasons=reasons)
         )
-        if len(rows) >= STORED:
-            dropped.append(weakest[0].pk)
+        dropped += place
     Neighbour.objects.filter(pk__in=dropped).delete()
     Neighbour.objects.bulk_create(
         joined,
@@ -294,6 +285,26 @@ def offer(article, candidates):
     left = list(gone.values_list("article_id", flat=True))
     gone.delete()
     return sorted({*kept, *left})
+
+
+def _lists(article_ids, leaving_out):
+    """{story id: its stored Neighbour rows}, without those of the story `leaving_out`."""
+    rows = Neighbour.objects.filter(article__in=article_ids).exclude(story_id=leaving_out)
+    lists = {}
+    for row in rows.only("article_id", "story_id", "score", "pinned"):
+        lists.setdefault(row.article_id, []).append(row)
+    return lists
+
+
+def _place(rows, score):
+    """None if a list of `rows` has no place for a story of `score`; else the ids of the
+    rows it pushes out (none while the list is not full)."""
+    if len(rows) < STORED:
+        return []
+    weakest = min((r for r in rows if not r.pinned), key=lambda r: r.score, default=None)
+    if weakest is None or weakest.score >= score:
+        return None
+    return [weakest.pk]
 
 
 def _announce(article_ids):

@@ -1,16 +1,18 @@
 #!/usr/bin/env python
 """Benchmark: Інші новини by content against the fill before it, and the time to compute.
 
-1. Precision@6 on the labelled corpus (bench/related_corpus.py): for every story, the
-   share of the six shown that belong to its own thread, for the fill before (shared
-   tags, then section, then newest, among the newest ARTICLES_RELATED_CANDIDATES of the
-   last ARTICLES_RELATED_MAX_AGE_DAYS) and for the stored neighbours, side by side. The
-   stories are published one by one in time order through articles.services.save_story,
-   as an editor would, so older stories learn of newer ones as they would on the site.
-2. Neighbours ready after publishing at N stories (100,000): seed_demo, the newest
-   stories indexed by refresh_related (those within the age limit of now: older ones
-   cannot be candidates), then new stories published through save_story, timed from the
-   save to their neighbours stored and offered to the older stories.
+1. Precision@6 on the labelled corpus (bench/related_corpus.py, and its sparse variant):
+   for every story, the share of the six shown that belong to its own thread, for the
+   fill before (shared tags, then section, then newest, among the newest 1,000 stories
+   of the last ARTICLES_RELATED_MAX_AGE_DAYS) and for the stored neighbours, side by
+   side. The stories are published one by one in time order through
+   articles.services.save_story, as an editor would, so older stories learn of newer ones
+   as they would on the site.
+2. Neighbours ready after publishing at N stories (100,000): seed_demo, then
+   refresh_related indexes --index more of the newest (stories further back than the age
+   limit cannot be candidates of a new story), then new stories are published through
+   save_story with a task worker running, timed from the save to their neighbours
+   stored and offered to the older stories; and the task's work alone, with its queries.
 
     make bench-related                                  # 100,000 stories
     make bench-related BENCH_ARGS="--stories 10000 --publish 10"
@@ -115,30 +117,35 @@ from articles.models import Article, Neighbour, StoryTerm
 count = int(sys.argv[1])
 rnd = random.Random(26)
 models = list(Article.objects.order_by("-published_at")[:500])
-ready, queries, offered = [], [], []
+ready, compute, queries, offered = [], [], [], []
 for n in range(count):
     model = rnd.choice(models)
     tag_ids = list(model.tags.values_list("pk", flat=True))
     started = time.perf_counter()
-    with CaptureQueriesContext(connection) as ctx:
-        with transaction.atomic():
-            article = Article(
-                title=model.title + f" (оновлено {n})", slug=f"bench-related-{n}-{time.time_ns()}",
-                section_id=model.section_id, body=model.body, teaser=model.teaser,
-                status=Article.Status.PUBLISHED, published_at=timezone.now(),
-            )
-            services.save_story(article=article)
-            article.tags.set(tag_ids)
-        # the commit ran the neighbour computation: they are stored now
+    with transaction.atomic():  # as the admin saves: the story, its tags, then the commit
+        article = Article(
+            title=model.title + f" (оновлено {n})", slug=f"bench-related-{n}-{time.time_ns()}",
+            section_id=model.section_id, body=model.body, teaser=model.teaser,
+            status=Article.Status.PUBLISHED, published_at=timezone.now(),
+        )
+        services.save_story(article=article)
+        article.tags.set(tag_ids)
+    # the commit queued the task: a worker computes and stores the neighbours
+    while not Neighbour.objects.filter(article=article).exists():
+        time.sleep(0.02)
     ready.append(time.perf_counter() - started)
-    queries.append(len(ctx))
     offered.append(Neighbour.objects.filter(story=article).count())
-    assert Neighbour.objects.filter(article=article).count() == neighbours.STORED
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as ctx:
+        neighbours.refresh_story(article_id=article.pk)  # the task's work alone, again
+    compute.append(time.perf_counter() - started)
+    queries.append(len(ctx))
 print(json.dumps({
     "stories": Article.objects.count(),
     "indexed": StoryTerm.objects.values("article").distinct().count(),
     "index_rows": StoryTerm.objects.count(),
     "ready_p50": statistics.median(ready), "ready_max": max(ready),
+    "compute_p50": statistics.median(compute), "compute_max": max(compute),
     "queries_p50": statistics.median(queries), "queries_max": max(queries),
     "offered_p50": statistics.median(offered),
 }))
@@ -165,6 +172,8 @@ def evaluate(tmp, variant):
 
 def timing(tmp, args):
     env = env_for("newsroom_bench_related_big", tmp + "/static")
+    if args.reuse:  # the database a previous run seeded and indexed
+        return {**publish(env, args.publish), "seed_seconds": None, "index_seconds": None}
     fresh(env)
     started = time.monotonic()
     seed = ["seed_demo", "--articles", str(args.stories), "--no-editor", "-v", "0"]
@@ -174,17 +183,36 @@ def timing(tmp, args):
     run([PY, "manage.py", "refresh_related", "--limit", str(args.index), "-v", "0"], env)
     indexed = time.monotonic() - started
     run(["psql", env["DATABASE_URL"], "-q", "-c", "VACUUM ANALYZE"], env)
-    found = inner(TIME_PUBLISHING, env, args.publish)
-    return {**found, "seed_seconds": seeded, "index_seconds": indexed}
+    return {**publish(env, args.publish), "seed_seconds": seeded, "index_seconds": indexed}
+
+
+def publish(env, count):
+    """Publish `count` stories with a task worker running, as on the site."""
+    worker = subprocess.Popen([PY, "manage.py", "tasks_worker", "--no-reload"], cwd=ROOT, env=env)
+    try:
+        return inner(TIME_PUBLISHING, env, count)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
 
 
 def report(quality, speed, args):
-    full = quality["full"]
     lines = [
         "## Інші новини: precision@6 and neighbours ready after publishing",
         "",
         f"`python bench/related.py --stories {args.stories} --publish {args.publish}` "
         f"({time.strftime('%Y-%m-%d')}, two shared cores).",
+    ]
+    if quality:
+        lines += quality_table(quality)
+    if speed:
+        lines += speed_table(speed, args)
+    return "\n".join(lines) + "\n"
+
+
+def quality_table(quality):
+    full = quality["full"]
+    lines = [
         "",
         f"Labelled corpus: {full['stories']} stories in {full['threads']} threads "
         "(bench/related_corpus.py), no editor picks; sparse: two sentences of the thread "
@@ -203,33 +231,45 @@ def report(quality, speed, args):
                 f"| {variant} | {name} | {row['precision']:.1%} | {row['four_or_more']:.1%} "
                 f"| {histogram} |"
             )
-    if speed:
-        lines += [
-            "",
-            f"At {speed['stories']:,} stories (seed_demo {speed['seed_seconds']:.0f} s; "
-            f"the newest {args.index:,} indexed by refresh_related in "
-            f"{speed['index_seconds']:.0f} s, {speed['index_rows']:,} index rows), "
-            f"{args.publish} stories published through save_story:",
-            "",
-            "| measure | median | worst |",
-            "| --- | ---: | ---: |",
-            f"| save to neighbours stored and offered | {speed['ready_p50'] * 1000:.0f} ms "
-            f"| {speed['ready_max'] * 1000:.0f} ms |",
-            f"| queries, save included | {speed['queries_p50']:.0f} | {speed['queries_max']} |",
-            f"| older stories whose list it joined | {speed['offered_p50']:.0f} | |",
-        ]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def speed_table(speed, args):
+    prepared = ""
+    if speed["seed_seconds"] is not None:
+        prepared = (
+            f"seed_demo {speed['seed_seconds']:.0f} s, the newest indexed by refresh_related "
+            f"in {speed['index_seconds']:.0f} s; "
+        )
+    return [
+        "",
+        f"At {speed['stories']:,} stories ({prepared}{speed['indexed']:,} stories indexed, "
+        f"{speed['index_rows']:,} index rows), {args.publish} stories published through "
+        "save_story with a task worker running:",
+        "",
+        "| measure | median | worst |",
+        "| --- | ---: | ---: |",
+        f"| save to neighbours stored and offered, through the task queue and a worker "
+        f"| {speed['ready_p50'] * 1000:.0f} ms | {speed['ready_max'] * 1000:.0f} ms |",
+        f"| the task's work alone | {speed['compute_p50'] * 1000:.0f} ms "
+        f"| {speed['compute_max'] * 1000:.0f} ms |",
+        f"| the task's queries | {speed['queries_p50']:.0f} | {speed['queries_max']} |",
+        f"| older stories whose list it joined | {speed['offered_p50']:.0f} | |",
+    ]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stories", type=int, default=100_000)
-    parser.add_argument("--index", type=int, default=7_000, help="newest stories indexed")
+    parser.add_argument("--index", type=int, default=7_000, help="stories refresh_related indexes")
     parser.add_argument("--publish", type=int, default=20)
     parser.add_argument("--skip-timing", action="store_true")
+    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="time on the last run's database")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="newsroom-related-")
-    quality = {variant: evaluate(tmp, variant) for variant in ("full", "sparse")}
+    variants = () if args.skip_quality else ("full", "sparse")
+    quality = {variant: evaluate(tmp, variant) for variant in variants}
     print(json.dumps(quality), flush=True)
     speed = None if args.skip_timing else timing(tmp, args)
     print(json.dumps(speed), flush=True)

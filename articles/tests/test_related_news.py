@@ -3,10 +3,12 @@
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks import default_task_backend
 
-from articles import neighbours
+from articles import neighbours, services
 from articles.models import Article, Neighbour, NeighbourChoice, RelatedLink, StoryTerms, Term
 from articles.related import related_news
+from articles.tasks import refresh_neighbours
 from tests.admin_forms import post_form
 from tests.factories import ArticleFactory, RelatedLinkFactory, SectionFactory
 
@@ -258,3 +260,20 @@ def test_an_editor_excludes_and_pins_from_the_story_form(
     shown = ids(article)
     assert similar.pk not in shown
     assert shown[0] == unrelated.pk
+
+
+def test_a_save_queues_the_computation_for_a_task_worker(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    older = story(GRID, hours_ago=5)
+    article = ArticleFactory.build(body=GRID_AGAIN, section=older.section, slug="nova")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_story(article=article)
+    assert not Neighbour.objects.filter(article=article).exists()  # nothing in the save
+    [queued] = default_task_backend.results
+    assert queued.task.func is refresh_neighbours.func and queued.args == [article.pk]
+    refresh_neighbours.call(*queued.args)  # what a worker runs, as often as it likes
+    refresh_neighbours.call(*queued.args)
+    assert ids(article)[0] == older.pk
+    assert ids(older)[0] == article.pk
