@@ -166,6 +166,7 @@ def fresh(env):
 
 def evaluate(tmp, variant):
     env = env_for("newsroom_bench_related", tmp + "/static")
+    env["TASKS_BACKEND"] = "immediate"  # each story's task runs as its save commits
     fresh(env)
     return inner(EVALUATE, env, variant)
 
