@@ -64,13 +64,31 @@ def search(queryset, query):
             .filter(similarity__gte=TRIGRAM_THRESHOLD)
             .order_by("-similarity", "-published_at")
         )
+    return queryset.filter(_every_term(terms)).order_by("-published_at")
+
+
+def _every_term(terms):
+    """SQLite: the document holds some form of every query word (lemmas are lower case,
+    so Cyrillic case folds here, where SQLite's LIKE would not fold it)."""
     condition = Q()
     for term in terms:
         alternatives = Q()
         for lemma in term:
             alternatives |= Q(search_document__contains=f" {lemma} ")
         condition &= alternatives
-    return queryset.filter(condition).order_by("-published_at")
+    return condition
+
+
+def matching(queryset, query):
+    """Every story of `queryset` with some form of every query word: no ranking, no limit
+    (the admin's search, which keeps its own order)."""
+    terms = query_terms(query)
+    if not terms:
+        return queryset.none()
+    if connection.vendor == "postgresql":
+        tsquery = SearchQuery(_tsquery(terms), config="simple", search_type="raw")
+        return queryset.filter(search_vector=tsquery)
+    return queryset.filter(_every_term(terms))
 
 
 def _newest_matches(matching):

@@ -187,6 +187,7 @@ AUTHENTICATION_BACKENDS = [
 
 # Languages: Ukrainian at the root, English under /en/.
 LANGUAGE_CODE = "uk"
+FORMAT_MODULE_PATH = ["newsroom.formats"]  # dates written one way (newsroom/formats/uk)
 LANGUAGES = [("uk", _("Ukrainian")), ("en", _("English"))]
 # The project's catalog, then Django admin phrases reworded to agree with any noun.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "django-admin"]

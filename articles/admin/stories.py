@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from js_asset import Media
 from reversion.admin import VersionAdmin
 
+from articles import search as story_search
 from articles.admin.edit import StoryEdit
 from articles.admin.form import ArticleAdminForm
 from articles.admin.views import StoryViewsMixin
@@ -104,6 +105,24 @@ class NoticeInline(admin.StackedInline):
     verbose_name_plural = _("Corrections and updates (shown to readers with the story)")
 
 
+# The form's bookkeeping (the versions it was opened at): never an editor's change.
+HIDDEN_FORM_FIELDS = {"based_on_version", "draft_version"}
+
+
+def without_fields(message, names):
+    """A change message without the `names` among its changed fields (an entry left
+    with no field is dropped)."""
+    kept = []
+    for entry in message:
+        if "changed" in entry and "fields" in entry["changed"] and "name" not in entry["changed"]:
+            fields = [f for f in entry["changed"]["fields"] if f not in names]
+            if not fields:
+                continue
+            entry = {**entry, "changed": {**entry["changed"], "fields": fields}}
+        kept.append(entry)
+    return kept
+
+
 class PublicationFilter(admin.SimpleListFilter):
     title = _("visibility")
     parameter_name = "visibility"
@@ -147,7 +166,7 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
     ]
     list_filter = [PublicationFilter, "status", "section", "authors"]
     list_select_related = ["section"]
-    search_fields = ["title", "teaser", "body", "slug"]
+    search_fields = ["slug"]  # besides the readers' search, get_search_results
     date_hierarchy = "published_at"
     autocomplete_fields = ["authors"]
     inlines = [RelatedLinkInline, NeighbourChoiceInline]
@@ -307,6 +326,10 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
         workflow.finish_save(article=form.instance, user=request.user)
 
     def construct_change_message(self, request, form, formsets, add=False):
+        message = self._change_message(request, form, formsets, add)
+        return without_fields(message, HIDDEN_FORM_FIELDS)
+
+    def _change_message(self, request, form, formsets, add):
         if StoryEdit.of(request).saving_draft:  # the formsets know of no saved rows
             message = super().construct_change_message(request, form, [], add)
             with translation.override(None):  # stored untranslated, as Django stores labels
@@ -358,7 +381,7 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
             workflow.keep_baseline(story)
             if self.has_change_permission(request, story):  # reading is not editing
                 extra_context["others_editing"] = workflow.note_presence(
-                    article_id=story.pk, user=request.user
+                    article=story, user=request.user
                 )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -392,6 +415,15 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
         if not workflow.can_change_any(request.user):
             raise PermissionDenied  # bringing back a deleted story is the editors' call
         return super().recover_view(request, version_id, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        """The readers' search (every form of a word: "Байдена" finds "Байден"), and the
+        story's address for an editor who pastes a slug."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        found = story_search.matching(queryset, term)
+        return found | queryset.filter(slug__icontains=term), False
 
     def recoverlist_view(self, request, extra_context=None):
         if not workflow.can_change_any(request.user):

@@ -146,7 +146,7 @@ class StoryViewsMixin:
         obj = self._story_for(request, object_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied  # a read-only page is nobody's edit to announce
-        others = workflow.note_presence(article_id=obj.pk, user=request.user)
+        others = workflow.note_presence(article=obj, user=request.user)
         return JsonResponse({"others": others})
 
     def tags_view(self, request):

@@ -257,8 +257,10 @@ def _name(user):
     return user.get_full_name() or user.get_username()
 
 
-def note_presence(*, article_id, user):
-    """Record that `user` has the story open; returns the others seen in the last minutes."""
+def note_presence(*, article, user):
+    """Record that `user` has the story open; returns the others seen in the last minutes
+    who may change it now (a reader of a story they cannot edit is not editing it)."""
+    article_id = article.pk
     key = PRESENCE_KEY.format(pk=article_id)
     now = time.time()
     seen = {
@@ -268,10 +270,14 @@ def note_presence(*, article_id, user):
     }
     seen[user.pk] = {"name": _name(user), "at": now}
     cache.set(key, seen, PRESENCE_SECONDS)
+    from django.contrib.auth import get_user_model
+
+    others = get_user_model().objects.filter(pk__in=[uid for uid in seen if uid != user.pk])
+    editing = {other.pk for other in others if other.is_active and may_change(other, article)}
     return [
         {"name": entry["name"], "minutes": max(1, -int((entry["at"] - now) // 60))}
         for uid, entry in sorted(seen.items(), key=lambda item: item[1]["at"])
-        if uid != user.pk
+        if uid in editing
     ]
 
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from articles.models.stories import Article, clean_text
@@ -37,7 +38,8 @@ class Notice(models.Model):
         indexes = [models.Index(fields=["-noted_at", "-id"], name="notice_noted_idx")]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.article}"
+        # the admin's history stores names untranslated: the notice's own words, no label
+        return Truncator(" ".join(self.text.split())).chars(80)
 
     def save(self, *args, **kwargs):
         clean_text(self, "text")

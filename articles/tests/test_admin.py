@@ -339,3 +339,18 @@ def test_renditions_of_other_formats_are_upright_and_clean(fmt, tmp_path):
         assert_upright_and_clean(entry["jpg"], width=entry["width"])
         assert_upright_and_clean(entry["webp"], width=entry["width"])
     assert_upright_and_clean(clean_original(name), width=800)
+
+
+def test_admin_search_finds_every_form_of_a_word_in_any_case(editor_client, section):
+    from django.urls import reverse
+
+    from tests.factories import ArticleFactory
+
+    biden = ArticleFactory(section=section, title="БАЙДЕН прибув до Києва", slug="baiden")
+    other = ArticleFactory(section=section, title="Погода на вихідні", slug="pohoda")
+    url = reverse("admin:articles_article_changelist")
+    for query in ("Байдена", "байдену", "КИЄВІ"):
+        page = editor_client.get(url, {"q": query}).content.decode()
+        assert biden.title in page and other.title not in page, query
+    page = editor_client.get(url, {"q": "pohoda"}).content.decode()  # a pasted address
+    assert other.title in page and biden.title not in page
