@@ -356,7 +356,7 @@ def test_opening_a_story_someone_else_has_open_shows_who(newsroom, section):
     first = iryna_client.get(change_url(story)).content.decode()
     assert "відкрита" not in first
     second = taras_client.get(change_url(story)).content.decode()
-    assert "Ірина Редакторка відкривав(ла) цю новину протягом останньої 1 хвилини" in second
+    assert "Ірина Редакторка (відкрито 1 хв тому)" in second
     assert "Тарас Редактор" not in second
     beat = iryna_client.post(reverse("admin:articles_article_presence", args=[story.pk]))
     assert beat.json() == {"others": [{"name": "Тарас Редактор", "minutes": 1}]}
