@@ -62,16 +62,19 @@ class ArticleAdminForm(forms.ModelForm):
         self.fields["draft_version"].initial = 0
         for _name, widget in uploads.held_widgets(self):
             widget.user, widget.article = self.edit.user, self.instance
-        if "title" in self.fields:
-            self.fields["title"].widget.attrs.update(spellcheck="true", lang="uk")
-        if "tags" in self.fields:
+        self._set_up_fields()
+
+    def _set_up_fields(self):
+        """Spelling checked in Ukrainian, tags suggested, only the statuses the user may set."""
+        fields = self.fields
+        if "title" in fields:
+            fields["title"].widget.attrs.update(spellcheck="true", lang="uk")
+        if "tags" in fields:
             suggest = reverse("admin:articles_article_tags")
-            self.fields["tags"].widget.attrs.update({"data-suggest-url": suggest})
-        if "status" in self.fields:
+            fields["tags"].widget.attrs.update({"data-suggest-url": suggest})
+        if "status" in fields:
             allowed = workflow.allowed_statuses(self.edit.user)
-            self.fields["status"].choices = [
-                choice for choice in Article.Status.choices if choice[0] in allowed
-            ]
+            fields["status"].choices = [c for c in Article.Status.choices if c[0] in allowed]
 
     def clean(self):
         cleaned = super().clean()
@@ -79,8 +82,18 @@ class ArticleAdminForm(forms.ModelForm):
         if not self.edit.checks_rules:
             return cleaned
         status = cleaned.get("status", self.instance.status)
-        based_on = cleaned.get("based_on_version")
-        problems = []
+        problems = self._check_version(status, cleaned.get("based_on_version"))
+        if self.edit.saving_draft:  # the draft keeps its new images on the server
+            uploads.refuse_over_quota(self, user=self.edit.user)
+        if self.instance.pk is not None:
+            problems += self._check_draft(status, cleaned.get("draft_version") or 0)
+        if problems:
+            raise ValidationError(problems)
+        return cleaned
+
+    def _check_version(self, status, based_on):
+        """[the edit conflict, if the story changed since the form was opened]; a save the
+        user may not make is refused at once."""
         try:
             workflow.check_save(
                 user=self.edit.user,
@@ -97,32 +110,32 @@ class ArticleAdminForm(forms.ModelForm):
             # Saving again after reading the changes is a choice made knowing them.
             self._set_data("based_on_version", conflict.current)
             message = drafts.STALE_DRAFT if self.conflict["draft"] else str(conflict)
-            problems.append(ValidationError(str(message), code="conflict"))
+            return [ValidationError(str(message), code="conflict")]
         except workflow.NotAllowed as refusal:
             raise ValidationError(str(refusal), code="not-allowed") from None
-        if self.edit.saving_draft:  # the draft keeps its new images on the server
-            uploads.refuse_over_quota(self, user=self.edit.user)
-        if self.instance.pk is not None:
-            try:
-                drafts.check(
-                    article=self.instance,
-                    opened_at=cleaned.get("draft_version") or 0,
-                    status=status,
-                    saving=self.edit.saving_draft,
-                )
-            except drafts.DraftChanged as changed:
-                stored = drafts.form_data(changed.draft) if changed.draft else None
-                self.draft_conflict = {
-                    "draft": changed.draft,
-                    "rows": drafts.differences(stored, self.data) if stored else [],
-                }
-                self._set_data("draft_version", changed.current)
-                problems.append(ValidationError(str(changed), code="draft-changed"))
-            except workflow.NotAllowed as refusal:
-                problems.append(ValidationError(str(refusal), code="not-allowed"))
-        if problems:
-            raise ValidationError(problems)
-        return cleaned
+        return []
+
+    def _check_draft(self, status, opened_at):
+        """[the problem] if the story's draft of changes moved on since the form was opened,
+        or the save does not fit a draft."""
+        try:
+            drafts.check(
+                article=self.instance,
+                opened_at=opened_at,
+                status=status,
+                saving=self.edit.saving_draft,
+            )
+        except drafts.DraftChanged as changed:
+            stored = drafts.form_data(changed.draft) if changed.draft else None
+            self.draft_conflict = {
+                "draft": changed.draft,
+                "rows": drafts.differences(stored, self.data) if stored else [],
+            }
+            self._set_data("draft_version", changed.current)
+            return [ValidationError(str(changed), code="draft-changed")]
+        except workflow.NotAllowed as refusal:
+            return [ValidationError(str(refusal), code="not-allowed")]
+        return []
 
     def _typeset(self, cleaned):
         """Ukrainian typography in what the editor changed (articles.typography)."""

@@ -189,11 +189,7 @@ def save_edit(
     )
     now = timezone.now()
     old_status = current.status if current else None
-    if not can_publish(user):  # Authors cannot schedule: their publish time is not kept
-        article.published_at = current.published_at if current else now
-    published_now = article.status == Article.Status.PUBLISHED != old_status
-    if published_now and current is not None and not publish_time_chosen:
-        article.published_at = now  # a time stored before is no choice made in this save
+    _set_publish_time(article, current, user, now, chosen=publish_time_chosen)
     steps = [_event(old_status, article, now)]
     if article.status != Article.Status.PUBLISHED and current is not None:
         steps.append(_drop_drafts(article))
@@ -203,6 +199,16 @@ def save_edit(
     article.version = expected + 1
     services.save_story(article=article, user=user)  # slug history and its picture too
     return "; ".join(step for step in steps if step) or None
+
+
+def _set_publish_time(article, current, user, now, *, chosen):
+    """An Author's publish time is never kept (they cannot schedule); a story published in
+    this save goes out now unless its time was chosen in it."""
+    if not can_publish(user):
+        article.published_at = current.published_at if current else now
+    published_now = article.status == Article.Status.PUBLISHED != (current and current.status)
+    if published_now and current is not None and not chosen:
+        article.published_at = now  # a time stored before is no choice made in this save
 
 
 def _drop_drafts(article):
@@ -318,24 +324,28 @@ def _links(version):
 
 def diff_versions(old, new):
     """Rows (label, old value, new value) of what differs between two stored versions."""
-    rows = []
     old_fields = old.field_dict if old is not None else {}
-    new_fields = new.field_dict
-    for name in COMPARED_FIELDS:
-        before, after = old_fields.get(name), new_fields.get(name)
-        if name == "authors":
-            before, after = sorted(before or []), sorted(after or [])
-        if before == after:
-            continue
-        shown = display_value(name, before), display_value(name, after)
-        if shown[0] != shown[1]:  # e.g. a time that differs only below the second shown
-            rows.append((Article._meta.get_field(name).verbose_name, *shown))
+    rows = [_changed_field(name, old_fields, new.field_dict) for name in COMPARED_FIELDS]
+    rows = [row for row in rows if row]
     links_before, links_after = _links(old), _links(new)
     if links_before != links_after:
         rows.append(
             (_("Other news picks"), "; ".join(links_before) or "—", "; ".join(links_after) or "—")
         )
     return rows
+
+
+def _changed_field(name, old_fields, new_fields):
+    """(label, old value, new value) of a field two versions show differently, or None."""
+    before, after = old_fields.get(name), new_fields.get(name)
+    if name == "authors":
+        before, after = sorted(before or []), sorted(after or [])
+    if before == after:
+        return None
+    shown = display_value(name, before), display_value(name, after)
+    if shown[0] == shown[1]:  # e.g. a time that differs only below the second shown
+        return None
+    return (Article._meta.get_field(name).verbose_name, *shown)
 
 
 def keep_baseline(article):
