@@ -86,20 +86,29 @@ def paginate(request, queryset, count_key, *, keyset=False):
     """
     per_page = settings.ARTICLES_PER_PAGE
     if keyset and "before" in request.GET:
-        items = list(_after_cursor(queryset, request.GET["before"])[: per_page + 1])
-        if not items:
-            raise Http404(NO_SUCH_PAGE)
-        page = CursorPage(items[:per_page], len(items) > per_page)
+        page = _cursor_page(queryset, request.GET["before"], per_page)
     else:
-        raw = request.GET.get("page", "1")
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_PAGE_PARAM or raw[0] == "0":
-            raise Http404(NO_SUCH_PAGE)
-        paginator = CachedCountPaginator(queryset, per_page, count_key)
-        try:
-            page = paginator.page(int(raw))
-        except (EmptyPage, PageNotAnInteger):
-            raise Http404(NO_SUCH_PAGE) from None
-        page.object_list = list(page.object_list)
+        page = _numbered_page(queryset, request.GET.get("page", "1"), per_page, count_key)
     last = page.object_list[-1] if page.object_list else None
     page.older_cursor = cursor(last) if keyset and page.has_next() and last else ""
+    return page
+
+
+def _cursor_page(queryset, before, per_page):
+    items = list(_after_cursor(queryset, before)[: per_page + 1])
+    if not items:
+        raise Http404(NO_SUCH_PAGE)
+    return CursorPage(items[:per_page], len(items) > per_page)
+
+
+def _numbered_page(queryset, raw, per_page, count_key):
+    """Page `raw` ("1", "2"…): a 404 for anything but a positive number in range."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_PAGE_PARAM or raw[0] == "0":
+        raise Http404(NO_SUCH_PAGE)
+    paginator = CachedCountPaginator(queryset, per_page, count_key)
+    try:
+        page = paginator.page(int(raw))
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404(NO_SUCH_PAGE) from None
+    page.object_list = list(page.object_list)
     return page

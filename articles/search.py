@@ -129,6 +129,22 @@ def highlight(plain, query, width=220):
         return bool(wanted & set(text.lemmas(word)))
 
     first = next((m.start() for m in _TOKEN.finditer(plain) if matches(m.group())), 0)
+    start, window, cut = _window(plain, first, width)
+    parts = [
+        f"<mark>{escape(token)}</mark>"
+        if _TOKEN.fullmatch(token) and matches(token)
+        else escape(token)
+        for token in re.split(r"([\w'’ʼ]+)", _close_quotes(window))
+        if token
+    ]
+    prefix = "… " if start else ""
+    suffix = " …" if cut else ""
+    return mark_safe(prefix + "".join(parts).strip() + suffix)
+
+
+def _window(plain, first, width):
+    """(start, text, cut) of the `width` characters shown around position `first`, from
+    and to a whole word; `cut` if the text goes on after it."""
     start = max(0, first - width // 3)
     if start:
         start = plain.find(" ", start) + 1 or start
@@ -137,16 +153,7 @@ def highlight(plain, query, width=220):
     if cut:  # end on a whole word
         window = window[: window.rfind(" ")] if " " in window else window
         window = window.rstrip(" ,;:—–-(«„")
-    window = _close_quotes(window)
-    parts = []
-    for token in re.split(r"([\w'’ʼ]+)", window):
-        if token and _TOKEN.fullmatch(token) and matches(token):
-            parts.append(f"<mark>{escape(token)}</mark>")
-        else:
-            parts.append(escape(token))
-    prefix = "… " if start else ""
-    suffix = " …" if cut else ""
-    return mark_safe(prefix + "".join(parts).strip() + suffix)
+    return start, window, cut
 
 
 QUOTES = (("«", "»"), ("„", "“"))
@@ -168,6 +175,28 @@ def _close_quotes(window):
     return window
 
 
+def _vocabulary(queryset):
+    """The words of the newest headlines (longer than two letters), kept per content version."""
+    from django.core.cache import cache
+
+    key = f"search:vocabulary:{content_version()}"
+    vocabulary = cache.get(key)
+    if vocabulary is None:
+        titles = queryset.order_by("-published_at").values_list("title", flat=True)
+        found = {w for title in titles[:SUGGESTION_HEADLINES] for w in text.words(title)}
+        vocabulary = sorted(w for w in found if len(w) > 2)
+        cache.set(key, vocabulary, 3600)
+    return vocabulary
+
+
+def _nearest(word, lowered):
+    """`word` if the headlines have it, else the nearest headline word, else `word`."""
+    if word.lower() in lowered:
+        return word
+    close = difflib.get_close_matches(word.lower(), lowered, n=1, cutoff=0.75)
+    return lowered[close[0]] if close else word
+
+
 SUGGESTION_HEADLINES = 3000  # the newest headlines whose words are offered for a typo
 
 
@@ -177,26 +206,11 @@ def suggest(queryset, query):
     For a search that found nothing ("Байдне" → "Байден"), on any database: the words
     of the newest headlines, kept for the content version, compared with difflib.
     """
-    from django.core.cache import cache
 
     words = text.words(text.strip_control(query)[:MAX_QUERY_LENGTH])[:MAX_QUERY_WORDS]
     if not words:
         return ""
-    key = f"search:vocabulary:{content_version()}"
-    vocabulary = cache.get(key)
-    if vocabulary is None:
-        titles = queryset.order_by("-published_at").values_list("title", flat=True)
-        found = {w for title in titles[:SUGGESTION_HEADLINES] for w in text.words(title)}
-        vocabulary = sorted(w for w in found if len(w) > 2)
-        cache.set(key, vocabulary, 3600)
-    known = {w.lower() for w in vocabulary}
-    lowered = {w.lower(): w for w in vocabulary}
-    better = []
-    for word in words:
-        if word.lower() in known:
-            better.append(word)
-            continue
-        close = difflib.get_close_matches(word.lower(), lowered, n=1, cutoff=0.75)
-        better.append(lowered[close[0]] if close else word)
+    lowered = {w.lower(): w for w in _vocabulary(queryset)}
+    better = [_nearest(word, lowered) for word in words]
     suggestion = " ".join(better)
     return "" if suggestion.lower() == " ".join(words).lower() else suggestion

@@ -183,13 +183,7 @@ def respond(request, page, *, public=True, found=None):
     one, so both answer with the same bytes and headers. `found`: the live part's cache
     keys, when the caller fetched them already.
     """
-    state, live = "", b""
-    if page.live is not None:
-        if found is None:
-            keys = page.live.cache_keys
-            found = cache.get_many(keys) if keys else {}
-        html, state = renderer(page.live.renderer)(request, found, *page.live.args)
-        live = html.encode()
+    live, state = render_live_part(request, page, found)
     gzipped = bool(page.gzipped) and compression.accepts_gzip(request)
     # each encoding is a representation of its own, with an ETag of its own
     etag = hashlib.sha256(f"{page.digest}:{state}".encode()).hexdigest()[:32]
@@ -208,11 +202,26 @@ def respond(request, page, *, public=True, found=None):
     if page.gzipped:
         patch_vary_headers(response, ["Accept-Encoding"])
     if public:
-        seconds = page.live.edge_seconds if page.live and page.live.edge_seconds else EDGE_SECONDS
-        public_cache(response, seconds, until=page.until)
+        public_cache(response, edge_seconds(page), until=page.until)
     else:
         patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+def render_live_part(request, page, found=None):
+    """(bytes, state) of the page's live part for this request; (b"", "") without one."""
+    if page.live is None:
+        return b"", ""
+    if found is None:
+        keys = page.live.cache_keys
+        found = cache.get_many(keys) if keys else {}
+    html, state = renderer(page.live.renderer)(request, found, *page.live.args)
+    return html.encode(), state
+
+
+def edge_seconds(page):
+    """How long HTTP caches in front may keep the page: its live part's say, or the rule."""
+    return (page.live and page.live.edge_seconds) or EDGE_SECONDS
 
 
 def not_modified(request, etag, last_modified=None):
