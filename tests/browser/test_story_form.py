@@ -233,3 +233,15 @@ def test_a_discarded_draft_leaves_the_published_story(editor_page, live_server):
     expect(page.locator(".messagelist")).to_contain_text("Чернетку змін відкинуто")
     expect(page.locator("#id_title")).to_have_value("Уряд ухвалив бюджет")
     assert Article.objects.get(pk=story.pk).title == "Уряд ухвалив бюджет"
+
+
+def test_the_teaser_box_grows_with_its_text(editor_page, live_server, section):
+    page = editor_page
+    page.goto(f"{live_server.url}/admin/articles/article/add/")
+    teaser = page.locator("#id_teaser")
+    teaser.fill("Один рядок.")
+    short = teaser.bounding_box()["height"]
+    teaser.fill("\n".join(f"Рядок {n}." for n in range(12)))
+    tall = teaser.bounding_box()["height"]
+    assert tall > short * 2
+    assert teaser.evaluate("t => t.scrollHeight <= t.clientHeight + 1")  # all of it shows
