@@ -284,6 +284,12 @@ def test_stale_pages_are_served_while_the_app_is_down(edge):
     time.sleep(8)  # past the page's lifetime, and the probe has marked the backend sick
     served = varnish.get("/")
     assert served.status_code == 200 and "Сторінка на час збою" in served.text
+    # nothing stored: Varnish's own error page, with the headers of every page
+    failed = varnish.get("/news/never-stored/")
+    assert failed.status_code == 503
+    assert failed.headers["X-Frame-Options"] == "DENY"
+    assert failed.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'none'" in failed.headers["Content-Security-Policy"]
 
 
 def test_an_old_http_link_never_sends_https_readers_round_in_circles(edge_redirecting_to_https):

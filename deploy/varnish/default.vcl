@@ -173,7 +173,20 @@ sub vcl_backend_error {
     }
 }
 
+# Varnish's own answers (a purge's, a fetch that failed while nothing was stored) carry
+# the headers every answer of the app does; the app's own are left as they are.
+sub security_headers {
+    if (!resp.http.X-Frame-Options) {
+        set resp.http.X-Frame-Options = "DENY";
+    }
+    if (!resp.http.Content-Security-Policy) {
+        set resp.http.Content-Security-Policy = "default-src 'none'; frame-ancestors 'none'";
+    }
+    set resp.http.X-Content-Type-Options = "nosniff";
+}
+
 sub vcl_deliver {
+    call security_headers;
     unset resp.http.xkey;
     unset resp.http.x-stale-while-revalidate;
     unset resp.http.Via;
@@ -186,6 +199,7 @@ sub vcl_deliver {
 }
 
 sub vcl_synth {
+    call security_headers;
     if (resp.status == 204) {
         set resp.http.Cache-Control = "no-store";
         return (deliver);
