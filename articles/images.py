@@ -32,18 +32,7 @@ def validate_image(upload):
     try:
         upload.seek(0)
         with Image.open(upload) as probe:
-            fmt = probe.format
-            width, height = probe.size
-            if fmt not in ALLOWED_FORMATS:
-                raise ValidationError(
-                    _("Upload a JPEG, PNG, WebP or GIF image (got %(format)s).")
-                    % {"format": fmt or _("unknown")}
-                )
-            if width * height > settings.ARTICLES_IMAGE_MAX_PIXELS:
-                raise ValidationError(
-                    _("The image is too large: %(w)d×%(h)d pixels.") % {"w": width, "h": height}
-                )
-            probe.verify()
+            _check_header(probe)
         upload.seek(0)
         with Image.open(upload) as full:
             full.load()  # a truncated file fails here, not in front of a reader
@@ -56,6 +45,22 @@ def validate_image(upload):
             upload.seek(position)
         except (OSError, ValueError):
             pass
+
+
+def _check_header(probe):
+    """Refuse a format we do not take or a picture of too many pixels, from its header."""
+    fmt = probe.format
+    width, height = probe.size
+    if fmt not in ALLOWED_FORMATS:
+        raise ValidationError(
+            _("Upload a JPEG, PNG, WebP or GIF image (got %(format)s).")
+            % {"format": fmt or _("unknown")}
+        )
+    if width * height > settings.ARTICLES_IMAGE_MAX_PIXELS:
+        raise ValidationError(
+            _("The image is too large: %(w)d×%(h)d pixels.") % {"w": width, "h": height}
+        )
+    probe.verify()
 
 
 def make_renditions(name, widths=None):

@@ -127,6 +127,11 @@ def _count_views(views, now):
             keys += [_raw_key(key) for key in _marks(client, pk, now)]
         ttls = [(WINDOW_HOURS + 1) * HOUR, REPEAT_SECONDS, VIEWS_PER_CLIENT]
         return redis.eval(COUNT_SCRIPT, len(keys), *keys, *ttls, *(pk for _c, pk in views))
+    return _count_views_in_cache(views, now, hour)
+
+
+def _count_views_in_cache(views, now, hour):
+    """_count_views with any cache backend: the same rules, without one atomic script."""
     counted = {}
     for client, pk in views:
         rate, seen = _marks(client, pk, now)

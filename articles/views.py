@@ -252,14 +252,7 @@ def _story_page(
         "rating_slot": RATING_SLOT,
         "current_section": article.section,
     }
-    keys = [
-        *edge.story_keys([article]),
-        edge.section_key(article.section_id),
-        *(edge.tag_key(tag.pk) for tag in tags),
-        *(edge.author_key(author.pk) for author in authors),
-        edge.score_key(article.pk),
-        *(edge.story_key(item.article_id) for item in related if item.article_id),
-    ]
+    keys = _story_keys(article, tags, authors, related)
     score_key = score_cache.cache_key_for(Article, article.pk, RATED_FIELD)
     live = LivePart("articles.views.rating_part", (article.pk,), (score_key,))
     response = _page(
@@ -274,6 +267,19 @@ def _story_page(
     if settings.RATINGS_JSONLD:
         response.shared = False  # its JSON-LD carries the score: rendered for each reader
     return response
+
+
+def _story_keys(article, tags, authors, related):
+    """The surrogate keys of a story page: the story, its section, tags, bylines, score and
+    the stories its Other news shows."""
+    return [
+        *edge.story_keys([article]),
+        edge.section_key(article.section_id),
+        *(edge.tag_key(tag.pk) for tag in tags),
+        *(edge.author_key(author.pk) for author in authors),
+        edge.score_key(article.pk),
+        *(edge.story_key(item.article_id) for item in related if item.article_id),
+    ]
 
 
 @dataclass(frozen=True)

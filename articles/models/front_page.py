@@ -55,11 +55,16 @@ class BreakingNewsQuerySet(models.QuerySet):
         )
         live = [b for b in banners if b.starts_at <= now and b.article.published_at <= now]
         current = live[-1] if live else None
-        changes = [b.starts_at for b in banners if b.starts_at > now]
-        changes += [b.article.published_at for b in banners if b.article.published_at > now]
-        if current:
-            changes.append(current.expires_at)
-        return current, min(changes, default=None)
+        return current, _next_change(banners, current, now)
+
+
+def _next_change(banners, current, now):
+    """When the banner shown changes next: a banner or its story starts, the current ends."""
+    starts = [time for b in banners for time in (b.starts_at, b.article.published_at)]
+    changes = [time for time in starts if time > now]
+    if current:
+        changes.append(current.expires_at)
+    return min(changes, default=None)
 
 
 class BreakingNews(models.Model):
