@@ -8,7 +8,7 @@ PROD_STAMP := $(VENV)/.installed-production
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast serve lint format bench bench-search bench-wordpress bench-related audit clean messages
+.PHONY: run test test-fast serve lint format bench bench-search bench-wordpress bench-pictures bench-related audit clean messages
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -106,6 +106,11 @@ bench-wordpress: $(STAMP)
 # after publishing at 100,000 stories (PostgreSQL as above).
 bench-related: $(STAMP)
 	$(PY) bench/related.py $(BENCH_ARGS)
+
+# The picture library's targets: AVIF against WebP at equal SSIM, the admin save of a
+# 24-megapixel photo, a worker's peak memory (SQLite, nothing else needed).
+bench-pictures: $(STAMP)
+	$(PY) bench/pictures.py
 
 clean:
 	rm -rf $(VENV) staticfiles .cache node_modules test-artifacts

@@ -40,6 +40,9 @@ CLEAN_COPY_OPTIONS = {
 }
 
 
+PROGRESSIVE_UP_TO = 4_000_000  # pixels: a larger clean copy is a baseline JPEG
+
+
 def upright(image):
     """A copy of `image` turned as its EXIF orientation says, with no metadata but its
     colour profile and transparency (so no camera, time or place goes out with a copy)."""
@@ -58,9 +61,14 @@ def clean_original(name):
         if not extra or getattr(source, "n_frames", 1) > 1 or fmt not in CLEAN_COPY_OPTIONS:
             return name
         source.load()
-        image = upright(source)
+        # turned in place, so that a photo is held once (twice only while it turns)
+        ImageOps.exif_transpose(source, in_place=True)
+        source.info = {key: value for key, value in source.info.items() if key in HARMLESS_INFO}
+        image = source
     buffer = io.BytesIO()
     options = dict(CLEAN_COPY_OPTIONS[fmt])
+    if image.width * image.height > PROGRESSIVE_UP_TO:
+        options.pop("progressive", None)  # libjpeg would hold every coefficient at once
     if "icc_profile" in image.info:
         options["icc_profile"] = image.info["icc_profile"]
     image.save(buffer, fmt, **options)

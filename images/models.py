@@ -17,6 +17,25 @@ class ImageQuerySet(models.QuerySet):
     def with_hash(self, content_hash):
         return self.filter(content_hash=content_hash)
 
+    def search(self, query):
+        """Pictures whose alt text, caption, credit or source has every word of `query` in
+        any of its forms ("Києва" finds "Київ"), newest first."""
+        from articles.search import query_terms
+
+        condition = Q()
+        for term in query_terms(query):
+            alternatives = Q()
+            for lemma in term:
+                alternatives |= Q(search_document__contains=f" {lemma} ")
+            condition &= alternatives
+        return self.filter(condition) if condition else self
+
+    def used(self):
+        return self.filter(lead_of__isnull=False).distinct()
+
+    def unused(self):
+        return self.filter(lead_of__isnull=True)
+
     def missing_renditions(self):
         """Images whose renditions for their current file and focal point are not made."""
         return self.exclude(renditions_key=models.F("wanted_key"))
@@ -62,6 +81,8 @@ class Image(models.Model):
     wanted_key = models.CharField(max_length=16, editable=False, default="")
     renditions_key = models.CharField(max_length=16, editable=False, default="")
     renditions = models.JSONField(default=dict, blank=True, editable=False)
+    # the words of its texts in dictionary form, as stories' (articles.text.search_document)
+    search_document = models.TextField(editable=False, blank=True, default="")
 
     objects = ImageQuerySet.as_manager()
 
@@ -80,10 +101,13 @@ class Image(models.Model):
         return self.caption or self.alt or self.file.name
 
     def save(self, *args, **kwargs):
+        from articles.text import search_document  # the one lemmatiser of the project
+
         self.wanted_key = self.renditions_key_for()
+        self.search_document = search_document(self.alt, self.caption, self.credit, self.source)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "wanted_key"}
+            kwargs["update_fields"] = {*update_fields, "wanted_key", "search_document"}
         super().save(*args, **kwargs)
 
     def renditions_key_for(self):

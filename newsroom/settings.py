@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "modern_csrf",
     "edge_cache",
     "django_tasks",
-    "django_tasks_db",
+    "newsroom.apps.TasksDatabaseConfig",  # django-tasks-db, named for editors
     "images",
     "articles",
     "imports",

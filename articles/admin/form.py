@@ -13,6 +13,7 @@ from articles.models import (
     Article,
 )
 from articles.typography import typography
+from images import picture
 
 # The story's text fields given Ukrainian typography on save: (name, is HTML)
 TYPESET_FIELDS = (
@@ -75,6 +76,22 @@ class ArticleAdminForm(forms.ModelForm):
         if "status" in fields:
             allowed = workflow.allowed_statuses(self.edit.user)
             fields["status"].choices = [c for c in Article.Status.choices if c[0] in allowed]
+
+    def clean_body(self):
+        """Pictures in the text come from our library: one on another site would be blocked
+        for readers by the Content Security Policy, or vanish with that site."""
+        body = self.cleaned_data.get("body", "")
+        outside = picture.outside_pictures(body)
+        if outside:
+            raise ValidationError(
+                _(
+                    "A picture in the text is on another site (%(address)s): readers would "
+                    "not see it. Put it into the picture library and insert it from there."
+                )
+                % {"address": outside[0][:200]},
+                code="outside-picture",
+            )
+        return body
 
     def clean(self):
         cleaned = super().clean()

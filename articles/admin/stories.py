@@ -168,7 +168,7 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
     list_select_related = ["section"]
     search_fields = ["slug"]  # besides the readers' search, get_search_results
     date_hierarchy = "published_at"
-    autocomplete_fields = ["authors"]
+    autocomplete_fields = ["authors", "picture"]
     inlines = [RelatedLinkInline, NeighbourChoiceInline]
     readonly_fields = [
         "preview_link",
@@ -189,6 +189,7 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
             {
                 "fields": [
                     "lead_image_preview",
+                    "picture",
                     "lead_image",
                     "lead_image_alt",
                     "lead_image_caption",

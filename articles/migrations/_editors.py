@@ -29,6 +29,7 @@ EDITOR_PERMISSIONS = {
     "taggit": ["add_tag", "change_tag", "delete_tag", "view_tag", "add_taggeditem",
                "change_taggeditem", "delete_taggeditem", "view_taggeditem"],
     "ratings": ["view_score", "view_vote"],
+    "images": ["add_image", "change_image", "delete_image", "view_image"],
     "redirects": ["add_redirect", "change_redirect", "delete_redirect", "view_redirect"],
     "flatpages": ["add_flatpage", "change_flatpage", "delete_flatpage", "view_flatpage"],
 }
@@ -42,6 +43,7 @@ AUTHOR_PERMISSIONS = {
         "view_section", "view_author", "view_notice",
     ],
     "taggit": ["view_tag"],
+    "images": ["add_image", "change_image", "view_image"],
 }
 
 GROUPS = {EDITORS: EDITOR_PERMISSIONS, AUTHORS: AUTHOR_PERMISSIONS}

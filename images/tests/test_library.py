@@ -13,8 +13,8 @@ from articles.models import Article
 from images import services as library
 from images.models import Image
 from images.renditions import SPECS, RenditionError, focal_box, open_upright
+from images.tests.photos import photo, red_share
 from tests.factories import ArticleFactory
-from tests.pictures import photo, red_share
 
 
 def stored(name):

@@ -9,9 +9,9 @@ from django.conf import settings
 from articles import services
 from articles.models import Article
 from images.models import Image
+from images.tests.photos import photo
 from tests.conftest import require_postgres, require_redis
 from tests.factories import ArticleFactory
-from tests.pictures import photo
 from tests.servers import ROOT, server_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
