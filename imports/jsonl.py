@@ -25,6 +25,7 @@ from articles.models import (
 from articles.slugs import slugify_uk
 from articles.typography import typography
 from imports.names import named, tag_for
+from imports.pictures import ImageSpec, attach, parse_image
 
 FIELDS = {
     "title",
@@ -38,6 +39,7 @@ FIELDS = {
     "published_at",
     "status",
     "related",
+    "image",
 }
 MAX_BODY = 1_000_000
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -86,6 +88,7 @@ class Record:
     published_at: datetime | None = None
     status: str = Article.Status.PUBLISHED
     related: list = field(default_factory=list)
+    image: ImageSpec | None = None
 
 
 UPDATED_FIELDS = [
@@ -241,6 +244,7 @@ def validate(pairs, *, check_related=True):
             published_at=published_at,
             status=status,
             related=_names(raw.get("related"), "related", errors, line, max_length=200),
+            image=parse_image(raw.get("image"), errors, line),
         )
         if slug and slug in record.related:
             errors.append(f"line {line}: related: {SELF_RELATED}")
@@ -283,14 +287,16 @@ def _existing_by_slug(slugs):
     return found
 
 
-def import_articles(*, records, progress=None, dry_run=False) -> ImportResult:
+def import_articles(*, records, progress=None, dry_run=False, pictures=None) -> ImportResult:
     """Create or update stories by slug in bulk; unchanged records are left untouched.
 
-    With `dry_run` everything is done and then rolled back, so the counts are exact and
+    `pictures`: {line: checked bytes} of the records' images (imports.pictures.load_all),
+    put into the library and made the stories' lead images. With `dry_run` everything is
+    done and then rolled back (the pictures are not stored), so the counts are exact and
     nothing changes, not even the cached pages.
     """
     with only_after_commit(), transaction.atomic():
-        return _import(records, progress, dry_run)
+        return _import(records, progress, dry_run, pictures or {})
 
 
 @dataclass
@@ -303,15 +309,16 @@ class _Plan:
     relations_changed: list = field(default_factory=list)  # (record, Article, authors)
 
 
-def _import(records, progress, dry_run):
+def _import(records, progress, dry_run, pictures):
     result = ImportResult()
     plan = _plan(records, result, progress)
     _write_stories(plan, result)
     _write_relations(plan)
     links, replaced = _write_related(records, plan)
+    pictured = 0 if dry_run else _write_pictures(records, plan, pictures, result)
     if dry_run:
         transaction.set_rollback(True)
-    elif plan.new or plan.changed or links or replaced:
+    elif plan.new or plan.changed or links or replaced or pictured:
         content_changed()
     return result
 
@@ -382,6 +389,25 @@ def _write_stories(plan, result):
         for article in created:
             article.pk = ids[article.slug]
     Article.objects.bulk_update(plan.changed, UPDATED_FIELDS, batch_size=500)
+
+
+def _write_pictures(records, plan, pictures, result):
+    """Each record's picture into the library and onto its story (the same bytes: no change)."""
+    by_slug = {c.slug: c for _r, c, _a in plan.new} | plan.existing
+    changed = {a.pk for a in plan.changed}
+    pictured = 0
+    for record in records:
+        if record.line not in pictures:
+            continue
+        article = by_slug[record.slug]
+        if not attach(article, record.image, pictures[record.line]):
+            continue
+        pictured += 1
+        if record.slug in plan.existing and article.pk not in changed:
+            result.unchanged -= 1  # only its picture changed
+            result.updated += 1
+            changed.add(article.pk)
+    return pictured
 
 
 def _write_relations(plan):

@@ -5,6 +5,7 @@ from tqdm import tqdm
 
 from articles import neighbours
 from imports import jsonl as importer
+from imports import pictures
 
 
 class Command(BaseCommand):
@@ -18,8 +19,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Validate and report, write nothing."
         )
+        parser.add_argument("--media-dir", help="The folder that records' image paths are under.")
+        parser.add_argument(
+            "--allow-private-addresses",
+            action="store_true",
+            help="Fetch image addresses on private or loopback networks too.",
+        )
 
-    def handle(self, *args, files, dry_run, **options):
+    def handle(self, *args, files, dry_run, media_dir=None, **options):
         verbosity = options["verbosity"]
         pairs, errors = [], []
         for path in files:
@@ -48,13 +55,22 @@ class Command(BaseCommand):
             records.extend(file_records)
         # related slugs may point forward, even into another file of the same run
         errors.extend(importer.related_errors(records))
+        loaded = {}
+        if not errors:
+            allow_private = options["allow_private_addresses"]
+            loaded, problems = pictures.load_all(
+                records, media_dir=media_dir, allow_private=allow_private
+            )
+            errors.extend(problems)
         if errors:
             for error in errors:
                 self.stderr.write(self.style.ERROR(error))
             raise CommandError(f"{len(errors)} problem(s) found; nothing was imported.")
         show = verbosity > 0 and len(records) >= 500
         with tqdm(total=len(records), disable=not show, unit="story", file=self.stdout) as bar:
-            result = importer.import_articles(records=records, progress=bar, dry_run=dry_run)
+            result = importer.import_articles(
+                records=records, progress=bar, dry_run=dry_run, pictures=loaded
+            )
         if not dry_run:
             self.neighbours([record.slug for record in records], show)
         prefix = "Dry run: would have " if dry_run else ""

@@ -1,0 +1,106 @@
+"""The pictures of the JSON Lines import: a file under --media-dir or an address fetched
+as the WordPress import fetches (no private addresses, size and time limits), checked as
+uploads are, then put into the picture library (the same bytes are one picture)."""
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+
+from articles import services
+from images import services as library
+from images.validation import validate_image
+from imports.wordpress.fetch import MediaError, fetch
+
+IMAGE_KEYS = {"src", "alt", "caption", "credit"}
+NOT_AN_IMAGE_OBJECT = 'must be an object with "src" (a path or an address) and "alt"'
+NEEDS_MEDIA_DIR = "a path needs --media-dir (the folder it is under)"
+OUTSIDE_MEDIA_DIR = "is not under --media-dir"
+
+
+@dataclass
+class ImageSpec:
+    src: str
+    alt: str
+    caption: str = ""
+    credit: str = ""
+
+
+def parse_image(value, errors, line):
+    """The record's `image` as an ImageSpec (None without one); problems go to `errors`."""
+    if value is None:
+        return None
+    bad = not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values())
+    if bad or set(value) - IMAGE_KEYS or not value.get("src", "").strip():
+        errors.append(f"line {line}: image: {NOT_AN_IMAGE_OBJECT}")
+        return None
+    if not value.get("alt", "").strip():
+        errors.append(f"line {line}: image.alt: is required (what the picture shows)")
+        return None
+    limits = {"alt": 300, "caption": 300, "credit": 200}
+    for key, limit in limits.items():
+        if len(value.get(key, "")) > limit:
+            errors.append(f"line {line}: image.{key}: is too long (at most {limit} characters)")
+    return ImageSpec(**{key: value.get(key, "").strip() for key in IMAGE_KEYS})
+
+
+def load_all(records, *, media_dir=None, allow_private=False):
+    """({line: bytes}, errors): every record's picture read and checked, or why not."""
+    loaded, errors = {}, []
+    for record in records:
+        if record.image is None:
+            continue
+        try:
+            loaded[record.line] = load(record.image.src, media_dir, allow_private)
+        except MediaError as exc:
+            errors.append(f"line {record.line}: image: {record.image.src[:200]}: {exc}")
+    return loaded, errors
+
+
+def load(src, media_dir, allow_private):
+    """The checked bytes of one picture (MediaError when they cannot be had or used)."""
+    limit = settings.ARTICLES_IMAGE_MAX_BYTES
+    if src.startswith(("http://", "https://")):
+        data = fetch(src, max_bytes=limit, allow_private=allow_private)
+    else:
+        data = _read_under(src, media_dir, limit)
+    try:
+        validate_image(ContentFile(data, name=posixpath.basename(src)))
+    except ValidationError as exc:
+        raise MediaError(" ".join(exc.messages)) from None
+    return data
+
+
+def _read_under(src, media_dir, limit):
+    if media_dir is None:
+        raise MediaError(NEEDS_MEDIA_DIR)
+    root = Path(media_dir).resolve()
+    path = (root / src).resolve()  # symbolic links followed: the real file must be inside
+    if not path.is_relative_to(root):
+        raise MediaError(OUTSIDE_MEDIA_DIR)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise MediaError(f"cannot read it: {exc.strerror}") from None
+    if len(data) > limit:
+        raise MediaError(f"larger than {limit // (1024 * 1024)} MB")
+    return data
+
+
+def attach(article, spec, data):
+    """Make the picture the story's lead image; True when the story's picture changed."""
+    name = posixpath.basename(spec.src.split("?", 1)[0]) or "image"
+    picture = library.add_image(
+        file=ContentFile(data, name=name), alt=spec.alt, caption=spec.caption, credit=spec.credit
+    )
+    texts = (spec.alt, spec.caption, spec.credit)
+    stored = (article.lead_image_alt, article.lead_image_caption, article.lead_image_credit)
+    if article.picture_id == picture.pk and stored == texts:
+        return False
+    article.lead_image_alt, article.lead_image_caption, article.lead_image_credit = texts
+    services.copy_picture(article=article, picture=picture)
+    return True
