@@ -391,14 +391,7 @@ def import_tallies(*, model, field, tallies, unseen=()) -> int:
         score.object_id: score
         for score in Score.objects.select_for_update().filter(**where, object_id__in=list(tallies))
     }
-    # objects never scored yet get their row with the tally; a concurrent first vote on
-    # one of them fails the unique constraint and the whole import rolls back
-    created = [
-        _imported_score(where, pk, count, total)
-        for pk, (count, total) in tallies.items()
-        if pk not in existing and count
-    ]
-    Score.objects.bulk_create(created, batch_size=1000)
+    created = _create_scores(where, tallies, existing)
     changed = [s for s in existing.values() if _take_tally(s, *tallies[s.object_id])]
     Score.objects.bulk_update(
         changed, ["count", "total", "imported_count", "imported_total", "revision"], batch_size=1000
@@ -420,6 +413,18 @@ def _check_tallies(model, field, tallies):
     for count, total in tallies.values():
         if count < 0 or not count <= total <= count * options.range:
             raise VoteError(SCORE_OUT_OF_RANGE % {"max": options.range})
+
+
+def _create_scores(where, tallies, existing):
+    """Rows with the tally for objects never scored yet; a concurrent first vote on one of
+    them fails the unique constraint and the whole import rolls back."""
+    created = [
+        _imported_score(where, pk, count, total)
+        for pk, (count, total) in tallies.items()
+        if pk not in existing and count
+    ]
+    Score.objects.bulk_create(created, batch_size=1000)
+    return created
 
 
 def _imported_score(where, pk, count, total):

@@ -70,27 +70,9 @@ class Command(BaseCommand):
     def handle(self, *args, articles, seed, no_editor, **options):
         if not 1 <= articles <= 100_000:
             raise CommandError("--articles must be from 1 to 100000.")
-        rnd = random.Random(seed)
-        verbose = options["verbosity"]
-        with transaction.atomic():
-            sections = self._sections()
-            authors = self._authors()
-            tags = {name: Tag.objects.get_or_create(name=name)[0] for name in demo.TAGS}
-            curated = self._curated_stories(rnd, sections, authors, tags, min(articles, 10))
-            bulk = self._bulk_stories(
-                rnd,
-                sections,
-                authors,
-                tags,
-                articles - len(curated),
-                progress=verbose > 0 and articles > 1000,
-            )
-            self._related_links(rnd, curated)
-            self._pages()
-            self._front_page(curated)
-            # votes for the stories this run made: a second run adds none
-            self._votes(rnd, [a for a in curated if a.is_new] + bulk[:2000])
-        self._neighbours(bulk, progress=verbose > 0 and articles > 1000)
+        progress = options["verbosity"] > 0 and articles > 1000
+        curated, bulk = self._stories(random.Random(seed), articles, progress)
+        self._neighbours(bulk, progress=progress)
         password = None if no_editor else self._editor()
         if bulk or any(story.is_new for story in curated):
             content_changed()
@@ -103,6 +85,23 @@ class Command(BaseCommand):
                     "(shown once; sign in at /admin/)."
                 )
             )
+
+    @transaction.atomic
+    def _stories(self, rnd, articles, progress):
+        """(curated, bulk): `articles` stories in all, their sections, authors, tags,
+        links, the newsroom's pages, the front page and votes, in one transaction."""
+        sections = self._sections()
+        authors = self._authors()
+        tags = {name: Tag.objects.get_or_create(name=name)[0] for name in demo.TAGS}
+        curated = self._curated_stories(rnd, sections, authors, tags, min(articles, 10))
+        count = articles - len(curated)
+        bulk = self._bulk_stories(rnd, sections, authors, tags, count, progress=progress)
+        self._related_links(rnd, curated)
+        self._pages()
+        self._front_page(curated)
+        # votes for the stories this run made: a second run adds none
+        self._votes(rnd, [a for a in curated if a.is_new] + bulk[:2000])
+        return curated, bulk
 
     def _neighbours(self, bulk, progress):
         """Інші новини of the newest bulk stories (the curated ones got theirs on saving)."""
