@@ -34,9 +34,6 @@ from edge_cache.purge import purge, purge_urls
 STORED = 12  # neighbours kept per story: twice the block, for those unpublished meanwhile
 CANDIDATES = 60  # the best candidates by shared terms that are scored in full
 REASON_WORDS = 5  # shared words kept to explain a neighbour
-# ahead of the pictures' renditions in a shared queue: a story's lists take a tenth of a
-# second to compute, a picture's renditions seconds
-TASK_PRIORITY = 10
 
 
 @dataclass
@@ -55,16 +52,6 @@ class Candidate:
     pinned: bool = False
     terms: list = field(default_factory=list)  # (contribution, term id) of shared terms
     reasons: dict = field(default_factory=dict)
-
-
-def refresh_after_commit(article_id):
-    """Queue the refresh of a story's neighbours once the current transaction commits."""
-    from articles.tasks import refresh_neighbours
-
-    task = refresh_neighbours
-    if task.get_backend().supports_priority:
-        task = task.using(priority=TASK_PRIORITY)
-    transaction.on_commit(lambda: task.enqueue(article_id))
 
 
 @transaction.atomic

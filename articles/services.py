@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from articles import neighbours
+from articles import tasks
 from articles.images import make_square
 from articles.models import Article, Author, SlugRedirect
 from images import services as library
@@ -44,7 +44,7 @@ def save_story(*, article: Article, user=None) -> Article:
     if getattr(article, "stored_image", "") != image or picture_changed:
         refresh_renditions(article=article, user=user)
     # once committed, with the tags and picks the caller saves after the story
-    neighbours.refresh_after_commit(article.pk)
+    tasks.refresh_after_commit(article.pk)
     return article
 
 

@@ -10,7 +10,7 @@ which computes every story changed since its neighbours were.
 import logging
 from datetime import timedelta
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -19,6 +19,17 @@ from articles import neighbours
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 RETRY_AFTER = timedelta(seconds=10)  # doubled at each attempt
+# ahead of the pictures' renditions in a shared queue: a story's lists take a tenth of a
+# second to compute, a picture's renditions seconds
+TASK_PRIORITY = 10
+
+
+def refresh_after_commit(article_id):
+    """Queue the refresh of a story's neighbours once the current transaction commits."""
+    task = refresh_neighbours
+    if task.get_backend().supports_priority:
+        task = task.using(priority=TASK_PRIORITY)
+    transaction.on_commit(lambda: task.enqueue(article_id))
 
 
 @task()
