@@ -113,21 +113,28 @@ def _is_file_of(article, name):
 
 def copy_picture(*, article, picture: Image | None):
     """Write the picture's file, upright size and renditions into the story's row."""
-    if picture is not None:
-        picture.refresh_from_db()  # as a worker last left it
-    article.lead_image.name = picture.file.name if picture else ""
-    article.lead_image_width = picture.width if picture else None
-    article.lead_image_height = picture.height if picture else None
-    article.lead_image_renditions = picture.renditions if picture else {}
-    if picture:
-        article.lead_image_alt = article.lead_image_alt or picture.alt
-        article.lead_image_caption = article.lead_image_caption or picture.caption
-        article.lead_image_credit = article.lead_image_credit or picture.credit
+    if picture is None:
+        article.lead_image.name = ""
+        article.lead_image_width = article.lead_image_height = None
+        article.lead_image_renditions = {}
+    else:
+        _take_picture(article, picture)
     Article.objects.filter(pk=article.pk).update(
         picture=picture, **{field: getattr(article, field) for field in PICTURE_COPY}
     )
     article.stored_image = article.lead_image.name
     article.stored_picture_id = article.picture_id
+
+
+def _take_picture(article, picture):
+    """The story shows `picture` as a worker last left it; its own words are kept."""
+    picture.refresh_from_db()
+    article.lead_image.name = picture.file.name
+    article.lead_image_width, article.lead_image_height = picture.width, picture.height
+    article.lead_image_renditions = picture.renditions
+    article.lead_image_alt = article.lead_image_alt or picture.alt
+    article.lead_image_caption = article.lead_image_caption or picture.caption
+    article.lead_image_credit = article.lead_image_credit or picture.credit
 
 
 @transaction.atomic

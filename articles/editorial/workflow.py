@@ -266,16 +266,8 @@ def _name(user):
 def note_presence(*, article, user):
     """Record that `user` has the story open; returns the others seen in the last minutes
     who may change it now (a reader of a story they cannot edit is not editing it)."""
-    article_id = article.pk
-    key = PRESENCE_KEY.format(pk=article_id)
     now = time.time()
-    seen = {
-        uid: entry
-        for uid, entry in (cache.get(key) or {}).items()
-        if now - entry["at"] < PRESENCE_SECONDS
-    }
-    seen[user.pk] = {"name": _name(user), "at": now}
-    cache.set(key, seen, PRESENCE_SECONDS)
+    seen = _seen(article.pk, user, now)
     from django.contrib.auth import get_user_model
 
     others = get_user_model().objects.filter(pk__in=[uid for uid in seen if uid != user.pk])
@@ -285,6 +277,19 @@ def note_presence(*, article, user):
         for uid, entry in sorted(seen.items(), key=lambda item: item[1]["at"])
         if uid in editing
     ]
+
+
+def _seen(article_id, user, now):
+    """{user id: {"name", "at"}} of those who had the story open lately, `user` now."""
+    key = PRESENCE_KEY.format(pk=article_id)
+    seen = {
+        uid: entry
+        for uid, entry in (cache.get(key) or {}).items()
+        if now - entry["at"] < PRESENCE_SECONDS
+    }
+    seen[user.pk] = {"name": _name(user), "at": now}
+    cache.set(key, seen, PRESENCE_SECONDS)
+    return seen
 
 
 # What changed -------------------------------------------------------------------------
