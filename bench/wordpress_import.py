@@ -81,9 +81,9 @@ import json, sys, time
 import django
 django.setup()
 from imports.wordpress import renditions
-names = renditions.missing_renditions()
+names = renditions.missing_pictures()
 started = time.monotonic()
-made, failed = renditions.make_renditions_for(names[: int(sys.argv[1])])
+made, failed = renditions.into_library(names[: int(sys.argv[1])])
 elapsed = time.monotonic() - started
 print(json.dumps({"images": len(names), "sample": made + failed, "sample_s": elapsed}))
 """

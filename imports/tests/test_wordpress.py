@@ -26,6 +26,7 @@ from imports import names
 from imports.wordpress import content, fetch, importer, media, reader, renditions, stories
 from ratings import services as ratings
 from ratings.models import Score, Vote
+from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures" / "wordpress"
@@ -170,7 +171,9 @@ def test_featured_image_becomes_the_lead_image(uploads, client):
     assert featured.lead_image_alt == "Mountains"
     assert featured.lead_image_caption == "Mountains at dawn"
     assert (featured.lead_image_width, featured.lead_image_height) == (64, 48)
-    assert featured.lead_image_renditions["64"]["webp"]
+    # a picture of the library now, its alt text and caption kept; renditions queued
+    assert (featured.picture.alt, featured.picture.caption) == ("Mountains", "Mountains at dawn")
+    assert featured.lead_image_renditions["standin"]["story"]["jpg"]
     page = client.get(featured.get_absolute_url()).content.decode()
     assert "Mountains at dawn" in page and "wordpress/2013/03/featured" in page
 
@@ -588,19 +591,20 @@ def test_skipped_renditions_are_made_by_the_next_run(uploads):
     out = run(UKRAINIAN, media_dir=uploads, skip_renditions=True)
     assert "Renditions" not in out
     budget = story(1001)
-    assert budget.lead_image.name and budget.lead_image_renditions == {}
+    assert budget.lead_image.name and budget.picture is None
     out = run(UKRAINIAN, media_dir=uploads)
-    assert "Stories: 0 new, 0 updated" in out and "Renditions: 1 images." in out
-    assert story(1001).lead_image_renditions["64"]["webp"]
+    assert "Stories: 0 new, 0 updated" in out and "Renditions: 1 images into the library" in out
+    assert story(1001).picture is not None
     assert "Renditions" not in run(UKRAINIAN, media_dir=uploads)  # none left to make
 
 
-def test_an_image_that_cannot_be_decoded_keeps_its_story_without_renditions(settings):
+def test_an_image_that_cannot_be_decoded_keeps_its_story_without_renditions(db, settings):
     name = "wordpress/2023/11/damaged.jpg"
     path = Path(settings.MEDIA_ROOT) / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"\xff\xd8 not really a JPEG \xff\xd9")
-    assert renditions.make_renditions_for([name]) == (0, 1)
+    ArticleFactory(lead_image=name, lead_image_alt="x")
+    assert renditions.into_library([name]) == (0, 1)
 
 
 def _export(path, *items):

@@ -1,27 +1,26 @@
-"""The lead images' renditions, made after the import has committed."""
+"""The lead images into the picture library, after the import has committed.
 
-import json
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
+Each imported lead image becomes a picture of the library (the same bytes are one picture,
+however many posts showed them), with the alt text and caption of its first story; its
+stand-ins are made here and its renditions queued for the task workers.
+"""
 
-from django.db import connection, transaction
-from PIL import Image
+from django.db import transaction
 
-from articles.images import make_renditions
+from articles import services
 from articles.models import Article
-from imports.wordpress.rows import BATCH
+from images import services as library
+from images.renditions import RenditionError
+from images.validation import BROKEN
 
-POOL_FROM = 50  # lead images; fewer are given their renditions in this process
 
+def missing_pictures():
+    """The lead images of imported stories not yet in the library, newest story first.
 
-def missing_renditions():
-    """The lead images of imported stories that have no renditions yet, newest story first.
-
-    Those of this run's new and changed images, and any an interrupted run left unmade.
+    Those of this run's new and changed images, and any an interrupted run left.
     """
     names = (
-        Article.objects.filter(wordpress__isnull=False, lead_image_renditions={})
+        Article.objects.filter(wordpress__isnull=False, picture__isnull=True)
         .exclude(lead_image="")
         .order_by("-published_at")
         .values_list("lead_image", flat=True)
@@ -29,70 +28,34 @@ def missing_renditions():
     return list(dict.fromkeys(names))
 
 
-def _renditions_of(name):
-    try:
-        return name, make_renditions(name)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        return name, None  # damaged past its end marker: the story keeps its original image
-
-
-def make_renditions_for(names, *, progress=None):
-    """The WebP and JPEG renditions of imported lead images, in worker processes; (made, failed).
-
-    Made after the import commits: encoding is most of an image's cost, and until they
-    exist a story shows its original image. Stories sharing an image share its renditions.
-    Saved as they come, so an interrupted run keeps what it made.
-    """
-    unique = list(dict.fromkeys(names))
-    done, made, failed = {}, 0, 0
-    if len(unique) < POOL_FROM:
-        results = map(_renditions_of, unique)
-        pool = None
-    else:
-        # forked workers only read and write image files; they never touch the database
-        # connection they inherit (and leave by os._exit, so they never close it either)
-        context = multiprocessing.get_context("fork")
-        pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
-        results = pool.map(_renditions_of, unique, chunksize=20)
-    try:
-        for name, renditions in results:
-            if renditions is None:
-                failed += 1
-            else:
-                done[name] = renditions
-                made += 1
-            if len(done) >= BATCH:
-                _save_renditions(done)
-            if progress:
-                progress(1)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-        _save_renditions(done)
+def into_library(names, *, progress=None):
+    """Put the stored images `names` into the library, each for every story showing it;
+    (pictures, failed). Each is committed as it is done, so a stopped run keeps them."""
+    made = failed = 0
+    for name in dict.fromkeys(names):
+        try:
+            made += _adopt(name)
+        except (RenditionError, *BROKEN):
+            failed += 1  # damaged past its end marker: its stories keep the original image
+        if progress:
+            progress(1)
     return made, failed
 
 
-def _save_renditions(done):
-    """Store made renditions on every story showing those images (one statement on PostgreSQL)."""
-    if not done:
-        return
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            table = Article._meta.db_table
-            values = ", ".join(["(%s, %s::jsonb)"] * len(done))
-            params = [v for name, r in done.items() for v in (name, json.dumps(r))]
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {table} AS a SET lead_image_renditions = v.r "
-                    f"FROM (VALUES {values}) AS v(name, r) "
-                    "WHERE a.lead_image = v.name AND a.lead_image_renditions = '{}'::jsonb",
-                    params,
-                )
-        else:
-            for story in Article.objects.filter(
-                lead_image__in=list(done), lead_image_renditions={}
-            ):
-                Article.objects.filter(pk=story.pk).update(
-                    lead_image_renditions=done[story.lead_image.name]
-                )
-    done.clear()
+@transaction.atomic
+def _adopt(name):
+    stories = list(
+        Article.objects.filter(lead_image=name, picture__isnull=True).order_by("-published_at")
+    )
+    if not stories:
+        return 0
+    first = stories[0]
+    picture = library.add_image(
+        file=name,
+        alt=first.lead_image_alt or first.title[:300],
+        caption=first.lead_image_caption,
+        credit=first.lead_image_credit,
+    )
+    for story in stories:
+        services.copy_picture(article=story, picture=picture)
+    return 1

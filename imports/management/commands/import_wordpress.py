@@ -45,8 +45,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-renditions",
             action="store_true",
-            help="Commit and report without making the lead images' renditions (stories show "
-            "the original image meanwhile); running the import again makes the missing ones.",
+            help="Commit and report without putting the lead images into the picture library "
+            "(stories show the original image meanwhile); running the import again does it.",
         )
         parser.add_argument(
             "--skip-related",
@@ -129,19 +129,19 @@ class Command(BaseCommand):
 
     def renditions(self, show):
         """After the commit: stories are live with their original images until these exist."""
-        names = renditions.missing_renditions()
+        names = renditions.missing_pictures()
         if not names:
             return
         self.stdout.write(
-            f"Imported and committed. Making the renditions of {len(names)} lead images, newest "
-            "stories first (an interrupted run keeps what it made; running the import again "
-            "makes the rest)."
+            f"Imported and committed. Putting {len(names)} lead images into the picture "
+            "library, newest stories first (an interrupted run keeps what it did; running the "
+            "import again does the rest); the task workers make their renditions."
         )
         with tqdm(
             total=len(names), disable=not show, unit="image", file=self.stderr, desc="Renditions"
         ) as bar:
-            made, failed = renditions.make_renditions_for(names, progress=bar.update)
-        self.stdout.write(f"Renditions: {made} images.")
+            made, failed = renditions.into_library(names, progress=bar.update)
+        self.stdout.write(f"Renditions: {made} images into the library, queued.")
         if failed:
             self.stdout.write(
                 self.style.WARNING(
