@@ -248,8 +248,10 @@ def store(article, candidates):
 
 def offer(article, candidates):
     """Put a published story in the lists of the stories it found, where it beats their
-    weakest; take it out of lists it no longer belongs to. The ids of the lists changed."""
-    offered = {c.story_id: c for c in candidates if c.shared > 0 and not c.pinned}
+    weakest (a list not yet full takes it anyway: a story saved first in a quiet hour
+    gets its neighbours from the stories that follow); take it out of lists it no longer
+    belongs to. The ids of the lists changed."""
+    offered = {c.story_id: c for c in candidates if not c.pinned}
     refusing = set(
         NeighbourChoice.objects.filter(
             article__in=offered, story=article, kind=NeighbourChoice.Kind.EXCLUDE

@@ -60,6 +60,8 @@ class StoryTerm(models.Model):
     published_at = models.DateTimeField()  # the story's, to read only a term's recent stories
 
     class Meta:
+        verbose_name = _("indexed word")
+        verbose_name_plural = _("indexed words")
         indexes = [
             models.Index(
                 fields=["term", "-published_at"],

@@ -277,3 +277,10 @@ def test_a_save_queues_the_computation_for_a_task_worker(
     refresh_neighbours.call(*queued.args)
     assert ids(article)[0] == older.pk
     assert ids(older)[0] == article.pk
+
+
+def test_a_story_first_in_a_quiet_hour_gets_the_stories_that_follow(section):
+    first = story(GRID, section=section)
+    assert ids(first) == []  # nothing else yet
+    later = [story(OPERA + f"<p>{n}</p>", section=section) for n in range(3)]
+    assert set(ids(first)) == {a.pk for a in later}
