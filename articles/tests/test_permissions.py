@@ -23,9 +23,10 @@ EDITORS_MAY_CHANGE = {
     "taggit.tag",
     "redirects.redirect",
     "flatpages.flatpage",
+    "images.image",
 }
 EDITORS_MAY_VIEW = EDITORS_MAY_CHANGE | {"ratings.score", "ratings.vote"}
-AUTHORS_MAY_CHANGE = {"articles.article"}
+AUTHORS_MAY_CHANGE = {"articles.article", "images.image"}  # a story's pictures
 AUTHORS_MAY_VIEW = AUTHORS_MAY_CHANGE | {
     "articles.section",
     "articles.author",
