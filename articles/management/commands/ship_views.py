@@ -1,6 +1,7 @@
 """Count story views that Varnish answered, from its log, in batches."""
 
 import select
+import signal
 import subprocess
 import time
 
@@ -24,6 +25,10 @@ def log_lines(process, seconds):
             yield None
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt  # a service manager's SIGTERM: varnishncsa is stopped too
+
+
 class Command(BaseCommand):
     help = (
         "Count the view beacons Varnish answered (deploy/varnish/default.vcl) from its log "
@@ -39,6 +44,7 @@ class Command(BaseCommand):
         command = ["varnishncsa", "-q", LOG_QUERY, "-F", LOG_FORMAT]
         if options["varnish_name"]:
             command += ["-n", options["varnish_name"]]
+        signal.signal(signal.SIGTERM, _stop)
         try:
             process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, bufsize=1)
         except OSError as exc:
