@@ -1,9 +1,12 @@
 #!/usr/bin/env python
-"""Benchmark: story, home, section pages and the vote endpoint against the real floors.
+"""Benchmark: pages, feeds, sitemaps, search, the view beacon and votes against the floors.
 
 Seeds N stories into a PostgreSQL database of its own, starts gunicorn as in production
-(collectstatic, DEBUG off, Redis cache), and load-tests from a second process with wrk
-at several concurrency levels. Each page is compared, side by side in the same run, with
+(newsroom/gunicorn.conf.py, collectstatic, DEBUG off, JSON request logs at INFO, a
+Redis server of its own so that its CPU is the site's alone), and load-tests from a
+second process with wrk at several concurrency levels; story pages and beacons are
+spread over many stories. Beside each page's req/s it reports the CPU per request of
+the app's workers, of the PostgreSQL backends serving them and of Redis. Each page is compared, side by side in the same run, with
 the framework's floor: a view of a bare `django-admin startproject` in its own gunicorn
 with the same settings, as Django itself measures it. The story page is also served
 through Varnish (deploy/varnish/default.vcl) and compared with nginx serving the same
@@ -22,6 +25,7 @@ import platform
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -33,7 +37,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 GUNICORN = str(Path(PY).with_name("gunicorn"))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 SECRET = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 # A new anonymous voter every request, as a browser sends the page's form (no token).
 VOTE_LUA = """
@@ -43,6 +46,18 @@ wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Accept"] = "application/json"
 wrk.headers["Origin"] = "%s"
 wrk.headers["Sec-Fetch-Site"] = "same-origin"
+"""
+# Requests spread over many stories (and readers, for the beacon).
+SPREAD_LUA = """
+paths = {%(paths)s}
+wrk.method = "%(method)s"
+wrk.headers["Sec-Fetch-Site"] = "same-origin"
+counter = 0
+request = function()
+  counter = counter + 1
+  wrk.headers["X-Forwarded-For"] = "10." .. (counter %% 250) .. "." .. math.random(0, 250) .. ".1"
+  return wrk.format(nil, paths[math.random(#paths)])
+end
 """
 NGINX_CONF = """
 worker_processes %(workers)d;
@@ -76,20 +91,12 @@ urlpatterns += [path("hello/", hello)]
 """
 
 
-def redis_clear():
-    """Empty the benchmark's Redis database (a cold cache)."""
-    import redis
-
-    redis.Redis.from_url(REDIS).flushdb()
-
-
 def env_for(db_name, static_root):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(
         DEBUG="0",
         SECRET_KEY=SECRET,
         DATABASE_URL=f"{PG}/{db_name}",
-        REDIS_URL=REDIS,
         CACHE_KEY_PREFIX=f"bench-{db_name}",
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         DJANGO_SETTINGS_MODULE="newsroom.settings",
@@ -97,8 +104,8 @@ def env_for(db_name, static_root):
         SECURE_COOKIES="0",
         SECURE_HSTS_SECONDS="0",
         RATINGS_VOTES_PER_ADDRESS="0",
-        LOG_LEVEL="WARNING",
         STATIC_ROOT=static_root,
+        TRUSTED_PROXIES="127.0.0.1",
     )
     return env
 
@@ -111,8 +118,22 @@ def psql(sql):
     subprocess.run(["psql", f"{PG}/postgres", "-q", "-c", sql], check=True)
 
 
-def prepare(stories, env):
+def seeded_before(db, stories):
+    """True when `db` already holds `stories` stories (a rerun with --keep-database)."""
+    out = subprocess.run(
+        ["psql", f"{PG}/{db}", "-Atc", "SELECT count(*) FROM articles_article"],
+        capture_output=True,
+        text=True,
+    )
+    return out.returncode == 0 and out.stdout.strip() == str(stories)
+
+
+def prepare(stories, env, keep=False):
     db = env["DATABASE_URL"].rsplit("/", 1)[1]
+    if keep and seeded_before(db, stories):
+        run([PY, "manage.py", "migrate", "-v", "0"], env)
+        run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+        return 0.0
     psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
     psql(f"CREATE DATABASE {db}")
     run([PY, "manage.py", "migrate", "-v", "0"], env)
@@ -136,9 +157,15 @@ from articles.models import Article, Section
 story = Article.objects.published().order_by("-published_at")[25]
 section = Section.objects.first()
 paths = {"home": "/", "story": story.get_absolute_url(),
-         "section": section.get_absolute_url(), "top rated": "/top/"}
+         "section": section.get_absolute_url(), "top rated": "/top/",
+         "feed": "/feed/", "sitemap index": "/sitemap.xml",
+         "sitemap, 5,000 URLs": "/sitemap-articles.xml?p=2",
+         "search": "/search/?q=%D0%B5%D0%BA%D0%BE%D0%BD%D0%BE%D0%BC%D1%96%D0%BA%D0%B0"}
 client = Client()
+stories = list(Article.objects.published().order_by("-published_at").values_list("pk", "slug")[:2000:10])
 out = {"paths": paths, "vote": f"/ratings/articles.article/{story.pk}/rating/vote/",
+       "stories": [f"/news/{slug}/" for _pk, slug in stories],
+       "beacons": [f"/views/{pk}/" for pk, _slug in stories],
        "queries": {}}
 for name, path in paths.items():
     cache.clear()
@@ -173,21 +200,15 @@ def inspect(env):
     return json.loads(line[4:])
 
 
-def gunicorn(app, env, workers, port, cwd=ROOT, ready="/robots.txt"):
-    """gunicorn as `make serve` runs it: sync workers, the same for the site and the floor."""
+def gunicorn(app, env, workers, port, cwd=ROOT, ready="/robots.txt", config=None, log=None):
+    """gunicorn with sync workers: the site with its production config (`config`) and
+    its request log written to `log`, the floor with gunicorn's defaults."""
+    options = ["--config", str(config)] if config else []
     process = subprocess.Popen(
-        [
-            GUNICORN,
-            app,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
+        [GUNICORN, app, *options, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
         cwd=cwd,
         env=env,
+        stderr=log,
     )
     wait_for(f"http://127.0.0.1:{port}{ready}", process)
     return process
@@ -238,6 +259,58 @@ def stop(process):
         process.kill()
 
 
+def proc_cpu(pids):
+    """CPU seconds (user and system) of processes `pids` so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids(database):
+    """The PostgreSQL backends connected to the benchmark's database."""
+    out = subprocess.run(
+        [
+            "psql",
+            f"{PG}/postgres",
+            "-Atc",
+            f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}'",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [int(pid) for pid in out.split()]
+
+
+def start_redis(port):
+    """A Redis server of the benchmark's own, so that its CPU is the site's alone."""
+    process = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(50):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("redis-server did not start")
+
+
 def server_cpu(server):
     """CPU seconds (user and system) of a gunicorn's workers so far; None for others.
 
@@ -279,63 +352,143 @@ def wrk(url, connections, duration, script=None):
     }
 
 
+SEARCHES = (
+    "економіка",
+    "Київ",
+    "енергетика",
+    "вибори",
+    "Європа",
+    "бюджет",
+    "зерно",
+    "НАТО",
+    "санкції",
+    "газ",
+    "Байден",
+    "безпека",
+    "освіта",
+    "медицина",
+    "спорт",
+    "футбол",
+    "погода",
+    "інфляція",
+    "культура",
+    "технології",
+)
+
+
+def lua_file(tmp, name, text):
+    path = Path(tmp) / name
+    path.write_text(text)
+    return str(path)
+
+
+def spread(tmp, name, paths, method="GET"):
+    listed = ", ".join(json.dumps(path) for path in paths)
+    return lua_file(tmp, name, SPREAD_LUA % {"paths": listed, "method": method})
+
+
+def timed_gets(urls):
+    """(latencies in ms, sorted) of one sequential GET of each URL."""
+    times = []
+    for url in urls:
+        started = time.perf_counter()
+        urlopen(url).read()
+        times.append((time.perf_counter() - started) * 1000)
+    return sorted(times)
+
+
 def bench(stories, args, results):
     tmp = tempfile.mkdtemp(prefix="newsroom-bench-")
-    env = env_for(f"newsroom_bench_{stories}", tmp + "/static")
-    print(f"\n== {stories:,} stories ==", flush=True)
-    seeded = prepare(stories, env)
-    print(f"seeded in {seeded:.1f} s", flush=True)
-    info = inspect(env)
     sys.path.insert(0, str(ROOT))
     from tests.edge import Varnish
     from tests.servers import free_port
 
+    redis_port = free_port()
+    running = [start_redis(redis_port)]
+    db = f"newsroom_bench_{stories}"
+    env = env_for(db, tmp + "/static")
+    env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+    print(f"\n== {stories:,} stories ==", flush=True)
+    seeded = prepare(stories, env, keep=args.keep_database)
+    print(f"seeded in {seeded:.1f} s", flush=True)
+    info = inspect(env)
     port, floor_port, nginx_port = free_port(), free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
-    env["SITE_URL"] = base
-    running = []
-    rows = []
+    env.update(SITE_URL=base, GUNICORN_WORKERS=str(args.workers))
+    rows, extra = [], {}
+    log = open(Path(tmp) / "requests.log", "w")  # noqa: SIM115  (closed below)
     try:
-        running.append(gunicorn("newsroom.wsgi:application", env, args.workers, port))
-        running.append(start_floor(tmp, args.workers, floor_port))
+        app = gunicorn(
+            "newsroom.wsgi:application",
+            env,
+            args.workers,
+            port,
+            config=ROOT / "newsroom" / "gunicorn.conf.py",
+            log=log,
+        )
+        running.append(app)
+        floor = start_floor(tmp, args.workers, floor_port)
+        running.append(floor)
         story_bytes = urlopen(base + info["paths"]["story"]).read()
         running.append(start_nginx(tmp, story_bytes, args.workers, nginx_port))
         varnish = Varnish([port])
         running.append(varnish)
-        lua = Path(tmp) / "vote.lua"
-        lua.write_text(VOTE_LUA % base)
+        shipper = subprocess.Popen(
+            [PY, "manage.py", "ship_views", "-n", str(varnish.workdir / "n"), "-v", "0"],
+            cwd=ROOT,
+            env=env,
+        )
+        running.append(shipper)
+        vote = lua_file(tmp, "vote.lua", VOTE_LUA % base)
+        stories_lua = spread(tmp, "stories.lua", info["stories"])
+        beacons_lua = spread(tmp, "beacons.lua", info["beacons"], method="POST")
         targets = [(name, base + path, None) for name, path in info["paths"].items()]
-        targets.append(("vote", base + info["vote"], str(lua)))
+        targets.insert(1, ("story, 200 spread", base + "/", stories_lua))
+        targets.append(("view beacon (WSGI)", base + "/", beacons_lua))
+        targets.append(("vote", base + info["vote"], vote))
         floor_url = f"http://127.0.0.1:{floor_port}/hello/"
         nginx_url = f"http://127.0.0.1:{nginx_port}/story.html"
-        edge_url = varnish.url + info["paths"]["story"]
+        edge_pages = [
+            ("story via Varnish, 200 spread", varnish.url + "/", stories_lua),
+            ("view beacon via Varnish", varnish.url + "/", beacons_lua),
+        ]
 
-        servers = {base: running[0], f"http://127.0.0.1:{floor_port}": running[1]}
+        def cpu_now(url):
+            if url.startswith(f"http://127.0.0.1:{floor_port}"):
+                return {"app": server_cpu(floor)}
+            shipping = [shipper.pid, *children(shipper.pid)]
+            return {
+                "app": server_cpu(app),
+                "pg": proc_cpu(postgres_pids(db)),
+                "redis": proc_cpu([running[0].pid]),
+                "edge counting": proc_cpu(shipping),
+            }
 
         def measure(name, url, connections, script=None):
             wrk(url, connections, 1, script)  # warm the caches
-            server = next((p for prefix, p in servers.items() if url.startswith(prefix)), None)
-            before = server_cpu(server)
+            before = cpu_now(url)
             row = wrk(url, connections, args.duration, script)
+            after = cpu_now(url)
             row.update(page=name, connections=connections)
-            if server is not None and row["requests"]:
-                row["cpu_us"] = (server_cpu(server) - before) / row["requests"] * 1e6
-            cpu = f"  cpu {row['cpu_us']:.0f} us" if "cpu_us" in row else ""
+            if row["requests"]:
+                for part, seconds in after.items():
+                    row[f"{part}_us"] = (seconds - before[part]) / row["requests"] * 1e6
+                row["cpu_us"] = row["app_us"]
+            parts = "  ".join(
+                f"{k[:-3]} {v:.0f} us"
+                for k, v in row.items()
+                if k.endswith("_us") and k != "cpu_us"
+            )
             print(
-                f"{name:>16} c={connections:<3} {row['rps']:8.0f} req/s  "
-                f"p50 {row['p50']:6.2f} ms  p99 {row['p99']:7.2f} ms"
-                f"{cpu}"
+                f"{name:>30} c={connections:<3} {row['rps']:8.0f} req/s  "
+                f"p50 {row['p50']:6.2f} ms  p99 {row['p99']:7.2f} ms  {parts}"
                 f"{'  non-2xx ' + str(row['errors']) if row['errors'] else ''}",
                 flush=True,
             )
             return row
 
         def against(reference_name, reference_url, pages, connections):
-            """Each page between two runs of its reference, compared with their mean.
-
-            The machine's speed drifts; measuring the reference just before and after each
-            page keeps the drift out of the ratio.
-            """
+            """Each page between two runs of its reference, compared with their mean."""
             refs = [measure(reference_name, reference_url, connections)]
             measured = []
             for name, url, script in pages:
@@ -362,22 +515,12 @@ def bench(stories, args, results):
 
         for connections in args.connections:
             rows += against("bare Django", floor_url, targets, connections)
-            rows += against(
-                "nginx, same bytes", nginx_url, [("story via Varnish", edge_url, None)], connections
-            )
-        # cold story page: cache cleared before each request, sequential
-        cold = []
-        for _ in range(50):
-            redis_clear()
-            started = time.perf_counter()
-            urlopen(base + info["paths"]["story"]).read()
-            cold.append((time.perf_counter() - started) * 1000)
-        cold.sort()
-        cold_p50 = cold[len(cold) // 2]
-        print(f"cold story page p50 {cold_p50:.1f} ms", flush=True)
+            rows += against("nginx, same bytes", nginx_url, edge_pages, connections)
+        extra = cold_costs(info, base, cpu_now)
     finally:
         for process in reversed(running):
             process.stop() if isinstance(process, Varnish) else stop(process)
+        log.close()
         shutil.rmtree(tmp, ignore_errors=True)
     results.append(
         {
@@ -386,9 +529,38 @@ def bench(stories, args, results):
             "rows": rows,
             "queries": info["queries"],
             "plans": info["plans"],
-            "cold_story_p50_ms": cold_p50,
+            **extra,
         }
     )
+
+
+def children(pid):
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(child) for child in out.split()]
+
+
+def cold_costs(info, base, cpu_now):
+    """Page-cache misses of stories (other pages' fragments warm), and search p99 over
+    SEARCHES: the first time each is asked (cold) and asked again (stored)."""
+    from urllib.parse import quote
+
+    fresh = [base + path for path in info["stories"][-40:]]
+    before = cpu_now(base)
+    misses = timed_gets(fresh)
+    after = cpu_now(base)
+    miss = {part: (after[part] - before[part]) / len(fresh) * 1e6 for part in ("app", "pg")}
+    searches = [f"{base}/search/?q={quote(word)}" for word in SEARCHES]
+    cold = timed_gets(searches)
+    repeated = timed_gets(searches)
+    out = {
+        "miss_p50_ms": misses[len(misses) // 2],
+        "miss_app_us": miss["app"],
+        "miss_pg_us": miss["pg"],
+        "search_cold_p99_ms": cold[-1],
+        "search_repeated_p99_ms": repeated[-1],
+    }
+    print(json.dumps(out), flush=True)
+    return out
 
 
 def report(results, args):
@@ -398,45 +570,62 @@ def report(results, args):
         f"Python {platform.python_version()}, {platform.platform()}.  "
     )
     lines.append(
-        f"gunicorn with {args.workers} sync workers, DEBUG off, Redis cache, "
-        f"PostgreSQL; wrk from a second process on the same cores, {args.duration} s per "
-        f"run. Each app page is compared with a bare `django-admin startproject` view in "
-        f"its own gunicorn with the same settings (the framework's floor); the story "
-        f"through Varnish with nginx serving the same bytes from disk (the physical "
-        f"limit). The reference runs before and after every page; a page's share is its "
-        f"req/s over the mean of those two runs, the reference row the mean of all. "
-        f"Server CPU/request is the CPU time (user and system) of the gunicorn's workers "
-        f"over the requests they answered, and in brackets the reference's over the "
-        f"page's: the share by cost, which moves much less than throughput with "
-        f"whatever else the shared machine is doing."
+        f"gunicorn with `newsroom/gunicorn.conf.py` ({args.workers} sync workers, preloaded "
+        f"app), DEBUG off, JSON request logs at INFO written to a file, a Redis server of "
+        f"the benchmark's own, PostgreSQL; wrk from a second process on the same cores, "
+        f"{args.duration} s per run. Story pages and beacons are spread over 200 stories "
+        f"and many client addresses. Each app page is compared with a bare `django-admin "
+        f"startproject` view in its own gunicorn (the framework's floor); pages through "
+        f"Varnish with nginx serving a story's bytes from disk (the physical limit). The "
+        f"reference runs before and after every page; a page's share is its req/s over "
+        f"the mean of those two runs. CPU per request (user and system, from /proc): the "
+        f"app's gunicorn workers, the PostgreSQL backends they use, the Redis server, and "
+        f"`ship_views` with its varnishncsa (counting at the edge); in brackets the "
+        f"floor's app CPU over the page's: the share by cost, which moves much less than "
+        f"throughput with whatever else the shared machine is doing."
     )
     for result in results:
         lines += [
             "",
             f"## {result['stories']:,} stories (seeded in {result['seeded_s']:.0f} s)",
             "",
-            "| page | connections | req/s | share of | server CPU/request | p50 ms | p99 ms "
-            "| non-2xx |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+            "| page | conn. | req/s | share of | app CPU/req | PostgreSQL | Redis "
+            "| edge counting | p50 ms | p99 ms | non-2xx |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for r in result["rows"]:
             share = r["rps"] / r["reference_rps"]
             against = f"{share:.0%} of {r['reference']}"
             cpu = "—"
-            if "cpu_us" in r and "reference_cpu_us" in r:
-                cpu = f"{r['cpu_us']:.0f} µs ({r['reference_cpu_us'] / r['cpu_us']:.0%})"
+            if "cpu_us" in r:
+                cpu = f"{r['cpu_us']:.0f} µs"
+                if (
+                    r["reference"] == "bare Django"
+                    and r["cpu_us"] > 0
+                    and r["page"] != r["reference"]
+                ):
+                    cpu += f" ({r['reference_cpu_us'] / r['cpu_us']:.0%})"
+            others = [
+                f"{r[key]:.0f} µs" if key in r else "—"
+                for key in ("pg_us", "redis_us", "edge counting_us")
+            ]
             lines.append(
                 f"| {r['page']} | {r['connections']} | {r['rps']:.0f} | {against} | {cpu} | "
-                f"{r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} |"
+                + " | ".join(others)
+                + f" | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} |"
             )
-        lines += [
-            "",
-            f"Cold story page (cache cleared before each request) p50: "
-            f"{result['cold_story_p50_ms']:.1f} ms.",
-            "",
-            "Queries per request (cold cache / warm cache):",
-            "",
-        ]
+        if "miss_p50_ms" in result:
+            lines += [
+                "",
+                f"Page-cache miss of a story (40 stories never asked before, the fragments "
+                f"every page repeats warm): p50 {result['miss_p50_ms']:.1f} ms, "
+                f"{result['miss_app_us'] / 1000:.1f} ms app CPU and "
+                f"{result['miss_pg_us'] / 1000:.1f} ms PostgreSQL CPU each.  ",
+                f"Search over {len(SEARCHES)} Ukrainian queries, one at a time: p99 "
+                f"{result['search_cold_p99_ms']:.0f} ms the first time, "
+                f"{result['search_repeated_p99_ms']:.0f} ms asked again.",
+            ]
+        lines += ["", "Queries per request (cold cache / warm cache):", ""]
         for name, (cold, warm) in result["queries"].items():
             lines.append(f"- {name}: {cold} / {warm}")
         lines += ["", "PostgreSQL plans of the hot list queries:", ""]
@@ -454,6 +643,9 @@ def main():
     parser.add_argument("--connections", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--keep-database", action="store_true", help="reuse a database seeded by an earlier run"
+    )
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
     for tool, package in (("wrk", "wrk"), ("nginx", "nginx"), ("varnishd", "varnish")):
