@@ -62,12 +62,14 @@ def redirect_response(new_path):
 
 
 def _by_id(request):
-    if request.path_info not in ID_PATHS:
+    path = request.path_info
+    if not path.endswith(ID_PATHS):  # the site's root, or a subfolder's ("/news/?p=12")
         return None
+    folder = path.removesuffix("index.php")
     for parameter in ID_PARAMETERS:
         value = request.GET.get(parameter, "")
         if value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS:
-            return find_redirect([id_path(parameter, int(value))])
+            return find_redirect([f"{folder}?{parameter}={int(value)}"])
     return None
 
 

@@ -33,9 +33,30 @@ ALLOWED_TAGS = {
     "sub",
     "sup",
     "img",
+    # code, corrections and tables, as archives (imported ones above all) hold them
+    "pre",
+    "code",
+    "del",
+    "ins",
+    "table",
+    "caption",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "dl",
+    "dt",
+    "dd",
 }
 # Pictures inside a text come with imported stories (their copies in our storage).
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 _cleaner = nh3.Cleaner(

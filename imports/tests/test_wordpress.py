@@ -1079,9 +1079,9 @@ def test_hostile_bodies_are_converted_in_linear_time_without_recursion(tmp_path)
     import time
 
     nested = (
-        "".join(f"[n{i}]" for i in range(3000))
+        "".join(f"[su_n{i}]" for i in range(3000))
         + "x"
-        + "".join(f"[/n{i}]" for i in reversed(range(3000)))
+        + "".join(f"[/su_n{i}]" for i in reversed(range(3000)))
     )
     bodies = {
         "nested": nested,
@@ -1141,3 +1141,111 @@ def test_images_at_an_ipv6_address_are_fetched_under_the_same_rules(tmp_path, up
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- real archives arrive whole (issue 29) ------------------------------------------------
+
+
+def _post_with(post_id, body, *, link="", extra=""):
+    item = _post(post_id, f"Допис {post_id}", link=link).replace(f"Текст Допис {post_id}.", body)
+    return item.replace("</item>", extra + "</item>")
+
+
+def test_a_featured_image_with_a_long_file_name_is_stored_under_a_bounded_name(tmp_path):
+    long_name = "a-very-long-file-name-of-a-featured-image-" + "x" * 60 + ".jpg"
+    uploads = tmp_path / "uploads"
+    make_image(uploads / "2024/01" / long_name)
+    export = _export_with_images(tmp_path / "long.xml", long_name, long_name)
+    for dry_run in (True, False):
+        out = run(export, media_dir=uploads, dry_run=dry_run)
+        assert "images stored under another name: 2" in out
+    news = story(1)
+    assert len(news.lead_image.name) <= 90
+    assert news.lead_image.name.startswith("wordpress/2024/01/a-very-long-file-name")
+    assert news.lead_image.name.endswith(".jpg")
+
+
+def test_text_in_square_brackets_stays_and_known_shortcodes_go_by_name(tmp_path):
+    body = (
+        "He said [the minister] would come [sic]. See [note 1].\n\n"
+        '[code lang="c"]for (i = 0; i < n; i++)\n    sum += a[i] * b[j];\n\n[b]x[/b][/code]\n\n'
+        "[vc_row][vc_column]Inside a page builder.[/vc_column][/vc_row]"
+    )
+    out = run(_export(tmp_path / "brackets.xml", _post_with(1, body)))
+    news = story(1).body
+    assert "[the minister]" in news and "[sic]" in news and "[note 1]" in news
+    assert "<pre><code>for (i = 0; i &lt; n; i++)\n    sum += a[i] * b[j];\n\n[b]x[/b]" in news
+    assert "Inside a page builder." in news and "vc_row" not in news
+    assert "shortcodes removed: [vc_row]: 1" in out and "#1 Допис 1" in out
+    assert "[sic]" not in out
+
+
+def test_tables_code_headings_and_corrections_keep_their_form(tmp_path, client):
+    body = (
+        '<!-- wp:heading {"level":1} --><h1>Top</h1><!-- /wp:heading -->'
+        '<!-- wp:table --><figure class="wp-block-table"><table><thead><tr><th>Cell 1</th>'
+        "<th>Cell 2</th></tr></thead><tbody><tr><td>Cell 3</td><td>Cell 4</td></tr></tbody>"
+        "</table></figure><!-- /wp:table -->"
+        '<!-- wp:code --><pre class="wp-block-code"><code>line one\n\n    indented</code></pre>'
+        "<!-- /wp:code --><!-- wp:paragraph --><p>Was <del>wrong</del> right.</p>"
+        "<!-- /wp:paragraph --><h5>Small</h5><dl><dt>Term</dt><dd>Meaning</dd></dl>"
+    )
+    run(_export(tmp_path / "forms.xml", _post_with(1, body)))
+    news = story(1).body
+    assert "<h2>Top</h2>" in news and "<h4>Small</h4>" in news and "<h1>" not in news
+    assert "<th>Cell 1</th><th>Cell 2</th>" in news and "<td>Cell 4</td>" in news
+    assert "<pre><code>line one\n\n    indented</code></pre>" in news
+    assert "<del>wrong</del>" in news and "<dt>Term</dt>\n<dd>Meaning</dd>" in news
+    page = client.get(story(1).get_absolute_url()).content.decode()
+    assert "<td>Cell 4</td>" in page
+
+
+def test_classic_text_in_a_block_post_becomes_paragraphs(tmp_path):
+    body = (
+        "First classic paragraph.\n\nSecond classic paragraph.\n"
+        "<!-- wp:paragraph --><p>A block.</p><!-- /wp:paragraph -->\n\nAfter the block."
+    )
+    run(_export(tmp_path / "classic.xml", _post_with(1, body)))
+    news = story(1).body
+    assert "<p>First classic paragraph.</p>" in news
+    assert "<p>Second classic paragraph.</p>" in news
+    assert "<p>A block.</p>" in news and "<p>After the block.</p>" in news
+
+
+def test_comments_that_are_not_brought_are_reported_by_post(tmp_path):
+    comment = (
+        "<wp:comment><wp:comment_id>{0}</wp:comment_id><wp:comment_approved>{1}"
+        "</wp:comment_approved><wp:comment_content>Hi</wp:comment_content></wp:comment>"
+    )
+    comments = comment.format(1, 1) + comment.format(2, 1) + comment.format(3, "spam")
+    out = run(_export(tmp_path / "comments.xml", _post_with(1, "Text.", extra=comments)))
+    assert "posts whose approved comments were not brought (this site has none): 1" in out
+    assert "#1 Допис 1: 2" in out
+
+
+def test_a_subfolder_install_keeps_every_old_address(tmp_path, client):
+    term = '<category domain="{0}" nicename="{1}"><![CDATA[{2}]]></category>'
+    extra = term.format("category", "world", "World") + term.format("post_tag", "kyiv", "Kyiv")
+    post = _post_with(7, "Text.", link="http://example.com/news/2024/01/world-news/", extra=extra)
+    post = post.replace("<item>", "<item><dc:creator>editor</dc:creator>")
+    export = _export(tmp_path / "subfolder.xml", "<link>http://example.com/news/</link>", post)
+    export.write_text(
+        export.read_text("utf-8").replace(
+            "<rss ", '<rss xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        ),
+        "utf-8",
+    )
+    run(export)
+    url = story(7).get_absolute_url()
+    for old in ("/news/2024/01/world-news/", "/news/?p=7", "/?p=7"):
+        response = client.get(old)
+        assert response.status_code == 301 and response["Location"] == url, old
+    for old in ("/news/category/world/", "/news/tag/kyiv/", "/news/author/editor/"):
+        assert client.get(old).status_code == 301, old
+
+
+def test_an_old_post_address_that_is_one_of_our_pages_is_reported(tmp_path):
+    post = _post_with(1, "Text.", link="http://old.example/search/")
+    out = run(_export(tmp_path / "ours.xml", post))
+    assert "posts whose old address is one of our own pages (not redirected): 1" in out
+    assert "#1 Допис 1: /search/" in out

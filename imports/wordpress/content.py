@@ -192,6 +192,48 @@ _IMG = re.compile(r"<img\b[^<>]*>", re.I)
 _ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.S | re.I)
 _CAPTION_IMAGE = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I)
 EMBEDS = {"embed", "video", "audio", "youtube", "vimeo", "playlist", "soundcloud"}
+# SyntaxHighlighter's shortcodes: their content is code, shown as written
+CODE_SHORTCODES = {
+    "code",
+    "sourcecode",
+    "source",
+    *"bash c cpp csharp css java js javascript perl php "
+    "plain python py ruby sql text xml html shell".split(),
+}
+# shortcodes WordPress or a widespread plugin registers: anything else in square brackets
+# ("[sic]", "arr[j]", "[note 1]") is text, as WordPress itself shows unregistered ones
+REGISTERED_SHORTCODES = {
+    "caption",
+    "wp_caption",
+    "gallery",
+    "embed",
+    "video",
+    "audio",
+    "playlist",
+    *EMBEDS,
+    *CODE_SHORTCODES,
+    "contact-form-7",
+    "contact-form",
+    "googlemaps",
+    "twitter",
+    "instagram",
+    "dailymotion",
+    "ted",
+    "slideshare",
+    "spotify",
+    "elementor-template",
+    "products",
+    "product",
+}
+# page builders' and themes' families of shortcodes (layout wrappers, buttons, dividers)
+REGISTERED_PREFIXES = ("vc_", "et_pb_", "fusion_", "su_", "wm_", "cs_", "tve_", "themify_")
+
+
+def registered(name):
+    """True for a shortcode WordPress or a known plugin registers (see REGISTERED_*)."""
+    return name in REGISTERED_SHORTCODES or name.startswith(REGISTERED_PREFIXES)
+
+
 MEDIA_ATTRS = ("src", "url", "mp4", "m4v", "webm", "ogv", "wmv", "flv", "mp3", "ogg", "wav")
 
 
@@ -242,12 +284,20 @@ def convert_body(raw, *, post_id=0, attachments=None, children=None):
     """
     converted = Converted("", [], [], [], [])
     has_blocks = "<!-- wp:" in raw
+    depth = 0
 
-    def block(m, _inner, _close):
+    def block(m, inner, _close):
+        # the text outside every block (the Classic block's) is marked for wpautop
+        nonlocal depth
         closing, name = m.group(1), m.group(2).lower()
-        if not closing and _inner.rstrip().endswith("/") and name not in ("more", "nextpage"):
-            converted.dropped_blocks.append(name.removeprefix("core/"))  # the old site's code
-        return "\n\n"
+        if not closing and inner.rstrip().endswith("/"):
+            if name not in ("more", "nextpage"):
+                converted.dropped_blocks.append(name.removeprefix("core/"))  # old site's code
+            return "\n\n"
+        depth = max(depth + (-1 if closing else 1), 0)
+        if closing:
+            return "\n\n" + (_BLOCKS_END if depth == 0 else "")
+        return (_BLOCKS_START if depth == 1 else "") + "\n\n"
 
     value = _sub_spans(raw, _BLOCK_COMMENT, _COMMENT_CLOSE, block)
     value = _sub_spans(value, _MORE, _COMMENT_CLOSE, lambda _m, _inner, _close: "")
@@ -262,13 +312,44 @@ def convert_body(raw, *, post_id=0, attachments=None, children=None):
     shortcodes = Shortcodes(post_id, attachments or {}, children, converted)
     value = expand_shortcodes(value, shortcodes.render)
     value = _BARE_URL_LINE.sub(lambda m: m.group(1) + _link(m.group(2)).strip() + m.group(3), value)
-    if not has_blocks:
-        value = wpautop(value)
-    converted.html = value
+    value = _autop_outside_blocks(value) if has_blocks else wpautop(value)
+    converted.html = _HEADING.sub(_heading_under_headline(value), value)
     converted.images = [
         html.unescape(m.group(2)) for img in _IMG.findall(value) for m in [_SRC.search(img)] if m
     ]
     return converted
+
+
+# where text at the top level of a block post (outside every block) ends and starts again
+_BLOCKS_START, _BLOCKS_END = "\x01", "\x02"  # no XML text can hold either
+
+
+def _autop_outside_blocks(value):
+    """A block post's text outside its blocks gets WordPress's paragraph rules, as the
+    Classic block shows it; what the blocks hold is HTML already."""
+    out, inside = [], False
+    for part in re.split("([\x01\x02])", value):
+        if part in (_BLOCKS_START, _BLOCKS_END):
+            inside = part == _BLOCKS_START
+        elif inside or not part.strip():
+            out.append(part)
+        else:
+            out.append(wpautop(part))
+    return "".join(out)
+
+
+_HEADING = re.compile(r"<(/?)h([1-6])\b", re.I)
+
+
+def _heading_under_headline(value):
+    """The replacement of each heading tag: levels moved under the story's headline (an
+    <h1> in the text moves every level down one), h2 to h4 as the site styles them."""
+    shift = 1 if re.search(r"<h1\b", value, re.I) else 0
+
+    def level(m):
+        return f"<{m.group(1)}h{min(max(int(m.group(2)) + shift, 2), 4)}"
+
+    return level
 
 
 class _Open:
@@ -281,22 +362,28 @@ class _Open:
         self.pieces = pieces
 
 
-def expand_shortcodes(value, render):
+def expand_shortcodes(value, render, *, known=registered):
     """Replace WordPress shortcodes in one pass over their tags, with a stack, not recursion.
 
+    Only shortcodes `known(name)` accepts are shortcodes; any other tag stays as text.
     render(name, attrs, content) gives the pieces a shortcode becomes: `content` is the
     pieces of its (already expanded) content, or None when it has no closing tag; a stray
     closing tag is rendered with name "/name". A piece is a text or a list of pieces, so
     content moves into its parent without being copied; the text is joined once, at the
-    end. "[[name]]" is the literal text "[name]".
+    end. "[[name]]" is the literal text "[name]". The content of a code shortcode is not
+    read for shortcodes: it is handed to render as written.
     """
     root = _Open("", "", "", [])
-    stack, open_names, pos = [root], Counter(), 0
-    for m in _SHORTCODE_TAG.finditer(value):
-        stack[-1].pieces.append(value[pos : m.start()])
-        pos = m.end()
+    stack, open_names, pos, code_ends = [root], Counter(), 0, {}
+    while m := _SHORTCODE_TAG.search(value, pos):
         escape_open, slash, name, attrs, escape_close = m.groups()
         name = name.lower()
+        if not known(name):
+            stack[-1].pieces.append(value[pos : m.start() + 1])
+            pos = m.start() + 1  # an opening bracket of text: look on after it
+            continue
+        stack[-1].pieces.append(value[pos : m.start()])
+        pos = m.end()
         if escape_open and escape_close:
             stack[-1].pieces.append(m.group()[1:-1])
         elif slash:
@@ -306,6 +393,10 @@ def expand_shortcodes(value, render):
         elif attrs.rstrip().endswith("/"):
             stack[-1].pieces += [escape_open, *render(name, attrs.rstrip()[:-1], None)]
             stack[-1].pieces.append(escape_close)
+        elif name in CODE_SHORTCODES and (end := _code_end(value, name, pos, code_ends)):
+            code = value[pos : end.start()]
+            stack[-1].pieces += [escape_open, *render(name, attrs, [code]), escape_close]
+            pos = end.end()
         else:
             stack.append(_Open(name, attrs, escape_open, [escape_close] if escape_close else []))
             open_names[name] += 1
@@ -313,6 +404,16 @@ def expand_shortcodes(value, render):
     while len(stack) > 1:
         _unclosed(stack, open_names, render)
     return _joined(root.pieces)
+
+
+def _code_end(value, name, pos, found):
+    """The first "[/name]" at or after `pos`, or None; `found` remembers each name's last
+    answer, so the text after an unclosed [code] is searched once, not once a tag."""
+    last = found.get(name, False)
+    if last is None or (last and last.start() >= pos):
+        return last
+    found[name] = re.compile(rf"\[/{re.escape(name)}\]", re.I).search(value, pos)
+    return found[name]
 
 
 def _close(stack, open_names, name, render):
@@ -369,6 +470,11 @@ class Shortcodes:
         if name.startswith("/"):  # a closing tag with nothing open to close
             self.converted.unknown_shortcodes.append(name[1:])
             return []
+        if name in CODE_SHORTCODES:
+            if content is None:
+                return []
+            code = html.unescape(_joined(content or [])).strip("\n")
+            return [f"\n\n<pre><code>{html.escape(code, quote=False)}</code></pre>\n\n"]
         if name in ("caption", "wp_caption"):
             return self.caption(_attrs(raw_attrs)[0], content or [])
         if name == "gallery":
@@ -484,3 +590,12 @@ _IMG_SRC_ANY = re.compile(
     r"""|/wp-content/uploads/[^\s"'<>\]\[]+""",
     re.I,
 )
+
+
+_PRE = re.compile(r"(<pre\b.*?</pre>)", re.S | re.I)
+
+
+def collapse_blank_lines(value):
+    """Runs of blank lines between blocks made one newline; code (<pre>) keeps its own."""
+    parts = _PRE.split(value)
+    return "".join(p if i % 2 else _BLANK_LINES.sub("\n", p) for i, p in enumerate(parts))

@@ -10,6 +10,7 @@ redirect. All in one transaction, keyed by WordPress post id (`WordPressItem`), 
 re-import changes nothing and a later export updates what changed.
 """
 
+import posixpath
 import re
 import zoneinfo
 from datetime import datetime
@@ -37,7 +38,7 @@ from articles.redirects import id_path
 from articles.slugs import slugify_uk
 from articles.typography import typography
 from imports.jsonl import DEFAULT_SECTION
-from imports.wordpress.content import _BLANK_LINES, _IMG_SRC_ANY, plain, rewrite_images
+from imports.wordpress.content import _IMG_SRC_ANY, collapse_blank_lines, plain, rewrite_images
 from imports.wordpress.fetch import MediaError
 from imports.wordpress.media import Media
 from imports.wordpress.reader import (
@@ -54,6 +55,10 @@ from imports.wordpress.report import Report
 from imports.wordpress.rows import BATCH, Writer, insert_rows
 from imports.wordpress.stories import NAME_MAX, BatchWriter
 
+# old addresses a WordPress site answers under its own path (a subfolder install's too)
+SITE_RELATIVE = ("/?", "/category/", "/tag/", "/author/")
+PUBLISHED = Article.Status.PUBLISHED
+COMMENTS_NOT_BROUGHT = "posts whose approved comments were not brought (this site has none)"
 UNTITLED = "Без заголовка"
 # votes an imported tally may have: the score's count column holds 2**31 - 1, and new
 # votes must still fit beside the old site's
@@ -165,6 +170,8 @@ class Importer:
         self.now = timezone.now()
         self.used_categories, self.used_tags, self.used_authors = {}, {}, set()
         self.redirects = {}
+        # the old site's own path ("/news" for http://example.com/news/), without the slash
+        self.base = (_path_of(scan_result.site) or "").rstrip("/")
         self.stories = BatchWriter(
             report=report,
             now=self.now,
@@ -265,14 +272,17 @@ class Importer:
             except MediaError as exc:
                 missing.append(f"{label}: {url} ({exc})")
                 return ""
-            return None if stored is None else stored.url
+            if stored is None:
+                return None
+            self._note_renamed(label, url, stored)
+            return stored.url
 
         value = rewrite_images(converted.html, resolve_image)
         for line in missing:
             self.report.note("images missing", line)
         # blocks leave runs of blank lines between them (wpautop's output has none)
         body = typography(text.sanitize_html(value), html=True)
-        return _BLANK_LINES.sub("\n", body), bool(missing)
+        return collapse_blank_lines(body), bool(missing)
 
     def lead_image(self, item, label):
         """((Stored, alt, caption) or None, missing) for the post's featured image."""
@@ -296,8 +306,16 @@ class Importer:
         if stored is None:
             self.report.note("images missing", f"{label}: featured image {url} is not an upload")
             return None, True
+        self._note_renamed(label, url, stored)
         alt = plain(attachment.alt or attachment.caption or attachment.title)[:300]
         return (stored, alt, plain(attachment.caption)[:300]), False
+
+    def _note_renamed(self, label, url, stored):
+        """Report an image stored under another name than the old site's (a name too long
+        for our storage, or an extension that was not its format's)."""
+        old = posixpath.basename(unquote(urlsplit(url).path))
+        if old != posixpath.basename(stored.name):
+            self.report.note("images stored under another name", f"{label}: {old} → {stored.name}")
 
     # -- posts
 
@@ -368,6 +386,8 @@ class Importer:
         status, when, why = decided
         if why:
             self.report.note(f"posts made drafts: {why}", label)
+        if item.comments:
+            self.report.note(COMMENTS_NOT_BROUGHT, f"{label}: {item.comments}")
         digest = item.digest or _digest(item, self.scan)
         article = existing.article if existing else None
         if article is not None and existing.digest == digest and not existing.missing_media:
@@ -390,7 +410,9 @@ class Importer:
             "authors": self._byline(item),
             "tags": list(dict.fromkeys(name for _n, name in categories + tags)),
             "tally": _tally(item, self.report),
-            "old_paths": self._post_paths(item) if status == Article.Status.PUBLISHED else [],
+            "old_paths": self._post_paths(item, label)
+            if status == Article.Status.PUBLISHED
+            else [],
         }
 
     def _headline(self, item, label):
@@ -441,10 +463,15 @@ class Importer:
         base = slugify_uk(unquote(item.name), 190) or slugify_uk(title, 190)
         return base or f"story-{item.post_id}"
 
-    def _post_paths(self, item):
+    def _post_paths(self, item, label):
         paths = [id_path("p", item.post_id)]
         link = _path_of(item.link)
-        if link:
+        if link and _ours(link):
+            self.report.note(
+                "posts whose old address is one of our own pages (not redirected)",
+                f"{label}: {link}",
+            )
+        elif link:
             paths.append(link)
             head, _sep, _last = link.rstrip("/").rpartition("/")
             trailing = "/" if link.endswith("/") else ""
@@ -570,6 +597,10 @@ class Importer:
 
     def flush_redirects(self):
         """Write the collected old paths → new paths: new ones created, changed ones updated."""
+        if self.base:  # WordPress in a subfolder: its archives and ?p= answer there too
+            for old, new in list(self.redirects.items()):
+                if old.startswith(SITE_RELATIVE):
+                    self.redirects.setdefault(self.base + old, new)
         wanted = {}
         for old, new in self.redirects.items():
             if old == unquote(new):

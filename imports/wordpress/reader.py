@@ -64,6 +64,7 @@ class Item:
     terms: list = field(default_factory=list)  # (domain, nicename, name)
     meta: dict = field(default_factory=lambda: defaultdict(list))
     too_long: bool = False  # some text of it passed MAX_TEXT: not kept, not imported
+    comments: int = 0  # approved comments
     # made by the reading process (Reader) beside the import: its digest, its converted body
     digest: str = ""
     converted: object = None
@@ -169,6 +170,8 @@ class _Handler(ContentHandler):
                 item.meta[self.meta["wp:meta_key"]].append(self.meta.get("wp:meta_value", ""))
         elif depth == 5 and self.stack[-1] == "wp:postmeta":
             self.meta[tag] = value
+        elif tag == "wp:comment_approved" and value.strip() == "1":
+            item.comments += 1
 
     def _end_channel_entry(self, tag, value):
         """An author, category or tag of the channel, or the site's address."""
