@@ -29,7 +29,6 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.core.management.base import CommandError  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.utils.html import strip_tags  # noqa: E402
 
 from articles.models import Article  # noqa: E402
 from imports.wordpress import reader  # noqa: E402
@@ -39,9 +38,13 @@ WORD = re.compile(r"\w+")
 
 
 def words(value):
+    """The words a reader sees: no comments, scripts, styles or markup; web addresses (a
+    video's, an embed's) are not words a reader reads, on either site."""
     value = re.sub(r"<!--.*?-->", " ", value, flags=re.S)
     value = re.sub(r"<(script|style)\b.*?</\1>", " ", value, flags=re.S | re.I)
-    return Counter(w.lower() for w in WORD.findall(html.unescape(strip_tags(value))))
+    value = html.unescape(re.sub(r"<[^<>]*>", " ", value))
+    value = re.sub(r"https?://\S+", " ", value)
+    return Counter(w.lower() for w in WORD.findall(value))
 
 
 def source_words(content, registered):
@@ -78,8 +81,9 @@ def measure(path, registered):
         total = sum(source.values())
         if total:
             kept = sum(min(n, found[w]) for w, n in source.items())
-            shares.append((kept / total, item.post_id, total))
-    worst = min((s for s, _p, _t in shares), default=1)
+            lost = sorted(w for w, n in source.items() if found[w] < n)[:12]
+            shares.append((kept / total, item.post_id, total, lost))
+    worst = min((s[0] for s in shares), default=1)
     under = [s for s in shares if s[0] < 0.97]
     line = (
         f"{path.name}: {status}, {len(shares)} public posts, lowest {worst:.1%}, "
@@ -94,8 +98,8 @@ def main():
     for name in sys.argv[1:]:
         line, under = measure(Path(name), REGISTERED_SHORTCODES)
         print(line, flush=True)
-        for share, post_id, total in sorted(under)[:8]:
-            print(f"    post {post_id}: {share:.1%} of {total} words", flush=True)
+        for share, post_id, total, lost in sorted(under)[:8]:
+            print(f"    post {post_id}: {share:.1%} of {total} words; lost: {lost}", flush=True)
 
 
 if __name__ == "__main__":
