@@ -27,34 +27,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, files, dry_run, media_dir=None, **options):
-        verbosity = options["verbosity"]
-        pairs, errors = [], []
-        for path in files:
-            try:
-                with open(path, encoding="utf-8") as fh:
-                    content = fh.read()
-            except (OSError, UnicodeDecodeError) as exc:
-                errors.append(f"{path}: cannot read: {exc}")
-                continue
-            file_pairs, file_errors = importer.parse_records(content)
-            pairs.append((path, file_pairs))
-            errors.extend(f"{path}: {e}" if len(files) > 1 else e for e in file_errors)
-        records, seen = [], {}
-        for path, file_pairs in pairs:
-            where = f"{path}: " if len(files) > 1 else ""
-            try:
-                file_records = importer.validate(file_pairs, check_related=False)
-            except importer.InvalidRecords as exc:
-                errors.extend(where + e for e in exc.errors)
-                file_records = exc.records
-            for record in file_records:
-                if record.slug in seen and seen[record.slug] != path:
-                    also = f"slug {record.slug!r} is also in {seen[record.slug]}"
-                    errors.append(f"{where}line {record.line}: slug: {also}")
-                seen.setdefault(record.slug, path)
-            records.extend(file_records)
-        # related slugs may point forward, even into another file of the same run
-        errors.extend(importer.related_errors(records))
+        pairs, errors = _read(files)
+        records = _validate(files, pairs, errors)
         loaded = {}
         if not errors:
             allow_private = options["allow_private_addresses"]
@@ -66,13 +40,16 @@ class Command(BaseCommand):
             for error in errors:
                 self.stderr.write(self.style.ERROR(error))
             raise CommandError(f"{len(errors)} problem(s) found; nothing was imported.")
-        show = verbosity > 0 and len(records) >= 500
+        show = options["verbosity"] > 0 and len(records) >= 500
         with tqdm(total=len(records), disable=not show, unit="story", file=self.stdout) as bar:
             result = importer.import_articles(
                 records=records, progress=bar, dry_run=dry_run, pictures=loaded
             )
         if not dry_run:
             self.neighbours([record.slug for record in records], show)
+        self.report(result, dry_run)
+
+    def report(self, result, dry_run):
         prefix = "Dry run: would have " if dry_run else ""
         if result.new_sections:
             made = "would be created" if dry_run else "created, at the end of the menu"
@@ -91,3 +68,40 @@ class Command(BaseCommand):
         ids = list(stale.values_list("pk", flat=True))
         for pk in tqdm(ids, disable=not show, unit="story", file=self.stdout):
             neighbours.refresh_story(article_id=pk)
+
+
+def _read(files):
+    """(path, [(line, value)]) of each file, and what could not be read or parsed."""
+    pairs, errors = [], []
+    for path in files:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                content = fh.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            errors.append(f"{path}: cannot read: {exc}")
+            continue
+        file_pairs, file_errors = importer.parse_records(content)
+        pairs.append((path, file_pairs))
+        errors.extend(f"{path}: {e}" if len(files) > 1 else e for e in file_errors)
+    return pairs, errors
+
+
+def _validate(files, pairs, errors):
+    """The records of every file; their problems added to `errors` as 'line N: …'."""
+    records, seen = [], {}
+    for path, file_pairs in pairs:
+        where = f"{path}: " if len(files) > 1 else ""
+        try:
+            file_records = importer.validate(file_pairs, check_related=False)
+        except importer.InvalidRecords as exc:
+            errors.extend(where + e for e in exc.errors)
+            file_records = exc.records
+        for record in file_records:
+            if record.slug in seen and seen[record.slug] != path:
+                also = f"slug {record.slug!r} is also in {seen[record.slug]}"
+                errors.append(f"{where}line {record.line}: slug: {also}")
+            seen.setdefault(record.slug, path)
+        records.extend(file_records)
+    # related slugs may point forward, even into another file of the same run
+    errors.extend(importer.related_errors(records))
+    return records
