@@ -4,6 +4,9 @@ banners, old addresses and flat pages."""
 from django.contrib import admin
 from django.contrib.flatpages import admin as flatpages_admin
 from django.contrib.flatpages.models import FlatPage
+from django.contrib.redirects import admin as redirects_admin
+from django.contrib.redirects.models import Redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit import admin as taggit_admin
@@ -134,11 +137,40 @@ class BreakingNewsAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-@admin.register(SlugRedirect)
-class SlugRedirectAdmin(admin.ModelAdmin):
-    list_display = ["old_slug", "article", "created_at"]
-    search_fields = ["old_slug", "article__title"]
-    autocomplete_fields = ["article"]
+admin.site.unregister(Redirect)
+
+
+@admin.register(Redirect)
+class OldAddressAdmin(redirects_admin.RedirectAdmin):
+    """ "Старі адреси": one section for every address that moved.
+
+    Its rows are the addresses an editor (or an import) sends elsewhere; below them, read
+    only, the old addresses of stories, which the site keeps by itself when a story's slug
+    changes (SlugRedirect, without a screen of its own).
+    """
+
+    STORY_ADDRESSES_SHOWN = 100
+    change_list_template = "admin/redirects/redirect/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        moved = SlugRedirect.objects.select_related("article").order_by("-created_at")
+        query = request.GET.get("q", "").strip()
+        if query:
+            moved = moved.filter(old_slug__icontains=query)
+        rows = [
+            (
+                reverse("articles:detail", kwargs={"slug": row.old_slug}),
+                row.article,
+                reverse("admin:articles_article_change", args=[row.article_id]),
+            )
+            for row in moved[: self.STORY_ADDRESSES_SHOWN]
+        ]
+        extra_context = {
+            "story_addresses": rows,
+            "story_addresses_count": moved.count(),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
 
 
 admin.site.unregister(FlatPage)

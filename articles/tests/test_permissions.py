@@ -19,7 +19,6 @@ EDITORS_MAY_CHANGE = {
     "articles.author",
     "articles.notice",
     "articles.breakingnews",
-    "articles.slugredirect",
     "taggit.tag",
     "redirects.redirect",
     "flatpages.flatpage",
@@ -83,3 +82,29 @@ def test_editors_choose_the_main_story_on_the_front_page(section):
     )
     assert response.status_code == 302
     assert FrontPagePick.objects.get().article == story
+
+
+def test_old_addresses_are_one_section_with_the_stories_old_addresses_in_it(section):
+    from django.contrib.redirects.models import Redirect
+
+    from articles.models import SlugRedirect
+    from tests.factories import ArticleFactory
+
+    story = ArticleFactory(section=section, title="Безпека Європи")
+    SlugRedirect.objects.create(old_slug="bezpeka-yevropy-stara", article=story)
+    Redirect.objects.create(site_id=1, old_path="/?p=7", new_path=story.get_absolute_url())
+    client = signed_in(EditorFactory())
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "Старі адреси" in index and "Перенаправлення" not in index
+    assert "/admin/articles/slugredirect/" not in index
+    listing = client.get(reverse("admin:redirects_redirect_changelist")).content.decode()
+    assert "/?p=7" in listing  # an address that moved
+    assert "/bezpeka-yevropy-stara/" in listing and "Безпека Європи" in listing  # a story's
+    assert "Старі адреси новин (1)" in listing
+    searched = client.get(reverse("admin:redirects_redirect_changelist"), {"q": "p=7"})
+    assert "Старі адреси новин (0)" in searched.content.decode()
+    assert client.get(reverse("admin:redirects_redirect_add")).status_code == 200
+    assert (
+        "Додати стару адресу"
+        in client.get(reverse("admin:redirects_redirect_add")).content.decode()
+    )

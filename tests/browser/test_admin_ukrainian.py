@@ -120,6 +120,7 @@ def test_every_admin_page_an_editor_opens_is_in_ukrainian(editor_page, live_serv
         "/admin/ratings/score/",
         "/admin/flatpages/flatpage/",
         "/admin/flatpages/flatpage/add/",
+        "/admin/redirects/redirect/",
         "/admin/redirects/redirect/add/",
         "/admin/auth/user/",
     ]
