@@ -173,14 +173,31 @@ def find_candidates(article, indexed):
 
 def rank(article, found, indexed):
     """The STORED neighbours of a story, best first: pins, then by score, then a fill."""
+    pins, excluded = _apply_choices(article, found)
+    ranked = _scored(article, found, excluded, indexed)
+    ranked.sort(key=lambda c: (c.pinned, c.score, c.story_id), reverse=True)
+    ranked = ranked[: max(STORED, len(pins))]
+    if len(ranked) < STORED:
+        taken = {article.pk, *excluded, *(c.story_id for c in ranked)}
+        ranked += fill(article, taken, STORED - len(ranked))
+    return ranked
+
+
+def _apply_choices(article, found):
+    """(pinned ids, excluded ids) of the editors' choices; pins join `found`, marked."""
     choices = dict(NeighbourChoice.objects.filter(article=article).values_list("story_id", "kind"))
     excluded = {pk for pk, kind in choices.items() if kind == NeighbourChoice.Kind.EXCLUDE}
     pins = [pk for pk, kind in choices.items() if kind == NeighbourChoice.Kind.PIN]
     for pk in pins:
         found.setdefault(pk, Candidate(pk)).pinned = True
+    return pins, excluded
+
+
+def _scored(article, found, excluded, indexed):
+    """The candidates of `found` that are not excluded, each given its score and reasons."""
     stories = Article.objects.filter(pk__in=[pk for pk in found if pk not in excluded])
     max_days = settings.ARTICLES_RELATED_MAX_AGE_DAYS
-    ranked = []
+    scored = []
     for pk, section_id, published_at in stories.values_list("pk", "section_id", "published_at"):
         candidate = found[pk]
         same_section = section_id == article.section_id
@@ -189,13 +206,8 @@ def rank(article, found, indexed):
             shared=candidate.shared, same_section=same_section, days_apart=days, max_days=max_days
         )
         candidate.reasons = _reasons(candidate, indexed, same_section)
-        ranked.append(candidate)
-    ranked.sort(key=lambda c: (c.pinned, c.score, c.story_id), reverse=True)
-    ranked = ranked[: max(STORED, len(pins))]
-    if len(ranked) < STORED:
-        taken = {article.pk, *excluded, *(c.story_id for c in ranked)}
-        ranked += fill(article, taken, STORED - len(ranked))
-    return ranked
+        scored.append(candidate)
+    return scored
 
 
 def _reasons(candidate, indexed, same_section):
