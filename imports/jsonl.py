@@ -189,16 +189,23 @@ def _text(value, name, errors, line, *, required=False, max_length=None):
 def _names(value, name, errors, line, max_length=100):
     if value is None:
         return []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors.append(f"line {line}: {name}: {NOT_A_LIST}")
-        return []
-    if len(value) > MAX_NAMES and name != "related":
-        errors.append(f"line {line}: {name}: {TOO_MANY.format(n=MAX_NAMES)}")
+    problem = _names_problem(value, name)
+    if problem:
+        errors.append(f"line {line}: {name}: {problem}")
         return []
     names = [text.strip_control(v).strip() for v in value]
     if any(len(n) > max_length for n in names):
         errors.append(f"line {line}: {name}: {TOO_LONG.format(n=max_length)}")
     return list(dict.fromkeys(n for n in names if n))
+
+
+def _names_problem(value, name):
+    """Why `value` cannot be the list of names `name` (None when it can)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return NOT_A_LIST
+    if len(value) > MAX_NAMES and name != "related":
+        return TOO_MANY.format(n=MAX_NAMES)
+    return None
 
 
 def validate(pairs, *, check_related=True):
@@ -439,6 +446,15 @@ def _write_related(records, plan):
     by_slug = {c.slug: c for _r, c, _a in plan.new} | plan.existing
     missing = {s for r in records for s in r.related} - set(by_slug)
     by_slug.update(_existing_by_slug(missing))
+    links, replaced = _links_to_write(records, plan, by_slug)
+    _drop_replaced_links(replaced, plan)
+    RelatedLink.objects.bulk_create(links, batch_size=1000)
+    return links, replaced
+
+
+def _links_to_write(records, plan, by_slug):
+    """(the links the records ask for where they differ from the stored ones, the ids of
+    stored stories whose links they replace)."""
     links, replaced = [], []
     for record in records:
         article = by_slug[record.slug]
@@ -452,6 +468,11 @@ def _write_related(records, plan):
             RelatedLink(article_id=article.pk, target_id=by_slug[slug].pk, position=i)
             for i, slug in enumerate(record.related)
         )
+    return links, replaced
+
+
+def _drop_replaced_links(replaced, plan):
+    """Delete the old links of `replaced` stories and move the versions not moved yet."""
     bumped = {article.pk for article in plan.changed}
     for chunk in _chunks(replaced):
         RelatedLink.objects.filter(article_id__in=chunk).delete()
@@ -459,8 +480,6 @@ def _write_related(records, plan):
         Article.objects.filter(pk__in=[pk for pk in chunk if pk not in bumped]).update(
             version=F("version") + 1, updated_at=timezone.now()
         )
-    RelatedLink.objects.bulk_create(links, batch_size=1000)
-    return links, replaced
 
 
 def _related_slugs(article):

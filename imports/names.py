@@ -24,13 +24,27 @@ def named(model, name, cache, *, created=None):
 def named_all(model, names, cache, *, created=None):
     """`named` for all of `names` in a few queries: an archive has thousands of tags."""
     wanted = [name for name in dict.fromkeys(names) if name not in cache]
+    _cache_existing(model, wanted, cache)
+    missing = [name for name in wanted if name not in cache]
+    if not missing:
+        return
+    for row in _make(model, missing):
+        cache[row.name] = row
+    if created is not None:
+        created.extend(missing)
+
+
+def _cache_existing(model, wanted, cache):
+    """Put the rows already called one of the `wanted` names into `cache`."""
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         for row in model.objects.filter(name__in=chunk).order_by("pk"):
             cache.setdefault(row.name, row)  # two authors of one name: the first
-    missing = [name for name in wanted if name not in cache]
-    if not missing:
-        return
+
+
+def _make(model, missing):
+    """New rows of `model` for the `missing` names, with unique slugs (and the next menu
+    positions for sections), read back with their ids."""
     made = [model(name=name, slug=slug) for name, slug in _free_slugs(model, missing)]
     if model is Section:
         last = Section.objects.aggregate(last=Max("position"))["last"]
@@ -39,10 +53,7 @@ def named_all(model, names, cache, *, created=None):
     model.objects.bulk_create(made, batch_size=CHUNK)
     if any(row.pk is None for row in made):  # a database that does not return new ids
         made = list(model.objects.filter(slug__in=[row.slug for row in made]))
-    for row in made:
-        cache[row.name] = row
-    if created is not None:
-        created.extend(missing)
+    return made
 
 
 def _free_slugs(model, names):

@@ -29,22 +29,31 @@ class ImageSpec:
     credit: str = ""
 
 
+IMAGE_LIMITS = {"alt": 300, "caption": 300, "credit": 200}
+
+
 def parse_image(value, errors, line):
     """The record's `image` as an ImageSpec (None without one); problems go to `errors`."""
     if value is None:
         return None
-    bad = not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values())
-    if bad or set(value) - IMAGE_KEYS or not value.get("src", "").strip():
-        errors.append(f"line {line}: image: {NOT_AN_IMAGE_OBJECT}")
+    problem = _image_problem(value)
+    if problem:
+        errors.append(f"line {line}: {problem}")
         return None
-    if not value.get("alt", "").strip():
-        errors.append(f"line {line}: image.alt: is required (what the picture shows)")
-        return None
-    limits = {"alt": 300, "caption": 300, "credit": 200}
-    for key, limit in limits.items():
+    for key, limit in IMAGE_LIMITS.items():
         if len(value.get(key, "")) > limit:
             errors.append(f"line {line}: image.{key}: is too long (at most {limit} characters)")
     return ImageSpec(**{key: value.get(key, "").strip() for key in IMAGE_KEYS})
+
+
+def _image_problem(value):
+    """Why `value` cannot be a record's image at all (None when it can)."""
+    bad = not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values())
+    if bad or set(value) - IMAGE_KEYS or not value.get("src", "").strip():
+        return f"image: {NOT_AN_IMAGE_OBJECT}"
+    if not value.get("alt", "").strip():
+        return "image.alt: is required (what the picture shows)"
+    return None
 
 
 def load_all(records, *, media_dir=None, allow_private=False):
