@@ -456,6 +456,25 @@ def _is_blank(pieces):
     return all(isinstance(piece, str) and not piece.strip() for piece in pieces)
 
 
+def _code_block(content):
+    """The pieces a code shortcode becomes: its text, unescaped once, in <pre><code>;
+    nothing when it was never closed."""
+    if content is None:
+        return []
+    code = html.unescape(_joined(content or [])).strip("\n")
+    return [f"\n\n<pre><code>{html.escape(code, quote=False)}</code></pre>\n\n"]
+
+
+def _stripped(pieces):
+    """`pieces` without the white space at the start of the first and the end of the last,
+    where those are texts."""
+    if pieces and isinstance(pieces[0], str):
+        pieces = [pieces[0].lstrip(), *pieces[1:]]
+    if pieces and isinstance(pieces[-1], str):
+        pieces = [*pieces[:-1], pieces[-1].rstrip()]
+    return pieces
+
+
 class Shortcodes:
     """What the shortcodes of one post become: figures, galleries, links to videos."""
 
@@ -471,10 +490,7 @@ class Shortcodes:
             self.converted.unknown_shortcodes.append(name[1:])
             return []
         if name in CODE_SHORTCODES:
-            if content is None:
-                return []
-            code = html.unescape(_joined(content or [])).strip("\n")
-            return [f"\n\n<pre><code>{html.escape(code, quote=False)}</code></pre>\n\n"]
+            return _code_block(content)
         if name in ("caption", "wp_caption"):
             return self.caption(_attrs(raw_attrs)[0], content or [])
         if name == "gallery":
@@ -492,10 +508,7 @@ class Shortcodes:
         first = content[0] if content and isinstance(content[0], str) else None
         if first is not None and (found := _CAPTION_IMAGE.match(first)):
             image, rest = found.group(1), [found.group(2), *content[1:]]
-        if rest and isinstance(rest[0], str):
-            rest = [rest[0].lstrip(), *rest[1:]]
-        if rest and isinstance(rest[-1], str):
-            rest = [*rest[:-1], rest[-1].rstrip()]
+        rest = _stripped(rest)
         if _is_blank(rest):
             rest = [named["caption"]] if named.get("caption", "").strip() else []
         caption = ["<figcaption>", rest, "</figcaption>"] if rest else []
