@@ -128,12 +128,16 @@ def _terms(item):
         if not name:
             continue
         if domain in ("", "category"):
-            if nicename or name not in categories:
-                categories[name] = nicename or categories.get(name, "")
+            _fold_term(categories, name, nicename)
         elif domain in ("post_tag", "tag"):
-            if nicename or name not in tags:
-                tags[name] = nicename or tags.get(name, "")
+            _fold_term(tags, name, nicename)
     return [(n, name) for name, n in categories.items()], [(n, name) for name, n in tags.items()]
+
+
+def _fold_term(found, name, nicename):
+    """Note term `name` in `found` ({name: nicename}): a nicename given wins over none."""
+    if nicename or name not in found:
+        found[name] = nicename or found.get(name, "")
 
 
 def _tally(item, report):
@@ -384,16 +388,9 @@ class Importer:
         if decided is None:
             return None
         status, when, why = decided
-        if why:
-            self.report.note(f"posts made drafts: {why}", label)
-        if item.comments:
-            self.report.note(COMMENTS_NOT_BROUGHT, f"{label}: {item.comments}")
+        self._note_post(item, label, why)
         digest = item.digest or _digest(item, self.scan)
-        article = existing.article if existing else None
-        if article is not None and existing.digest == digest and not existing.missing_media:
-            self.report.note("story unchanged")
-            self.stories.count_status(article)
-            self._note_taxonomy(item)
+        if self._unchanged_story(item, existing, digest):
             return None
         title = self._headline(item, label)
         fields, missing_media = self._fields(item, label, title)
@@ -414,6 +411,23 @@ class Importer:
             if status == Article.Status.PUBLISHED
             else [],
         }
+
+    def _note_post(self, item, label, why):
+        """Report why a post became a draft, and the comments it had that are not brought."""
+        if why:
+            self.report.note(f"posts made drafts: {why}", label)
+        if item.comments:
+            self.report.note(COMMENTS_NOT_BROUGHT, f"{label}: {item.comments}")
+
+    def _unchanged_story(self, item, existing, digest):
+        """True (counted in the report) when the post's story is as the export has it."""
+        article = existing.article if existing else None
+        if article is not None and existing.digest == digest and not existing.missing_media:
+            self.report.note("story unchanged")
+            self.stories.count_status(article)
+            self._note_taxonomy(item)
+            return True
+        return False
 
     def _headline(self, item, label):
         title = typography(plain(item.title))
@@ -497,6 +511,10 @@ class Importer:
         if page is not None and existing.digest == digest and not existing.missing_media:
             self.report.note("page unchanged")
             return
+        self._write_page_item(item, label, url, page, digest)
+
+    def _write_page_item(self, item, label, url, page, digest):
+        """Convert a changed page's text, write the flat page and note where it came from."""
         lookup, batch = self.media.prefetch(_IMG_SRC_ANY.findall(item.content))
         self.media.use(lookup)
         content, missing = self.body(item, label)

@@ -62,6 +62,18 @@ class Command(BaseCommand):
         if media_dir and not Path(media_dir).is_dir():
             raise CommandError(f"--media-dir {media_dir}: no such folder.")
         show = options["verbosity"] > 0
+        report = self.import_files(files, media_dir, dry_run, options, show)
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written. The import would do this:")
+        for line in report.lines():
+            self.stdout.write(line)
+        if not dry_run:
+            self.after_commit(options, show)
+        done = "Dry run finished." if dry_run else "Import finished."
+        self.stdout.write(self.style.SUCCESS(done))
+
+    def import_files(self, files, media_dir, dry_run, options, show):
+        """The import itself, all or nothing, with a progress bar; its report."""
         bars = []
 
         def scanned(result):
@@ -69,7 +81,7 @@ class Command(BaseCommand):
 
         try:
             with _sigterm_stops():
-                report = importer.import_export(
+                return importer.import_export(
                     paths=files,
                     media_dir=media_dir,
                     fetch_media=options["fetch_media"],
@@ -88,11 +100,10 @@ class Command(BaseCommand):
         finally:
             for bar in bars:
                 bar.close()
-        if dry_run:
-            self.stdout.write("Dry run: nothing was written. The import would do this:")
-        for line in report.lines():
-            self.stdout.write(line)
-        if not dry_run and not options["skip_renditions"]:
+
+    def after_commit(self, options, show):
+        """The renditions and Інші новини of what was imported, unless skipped."""
+        if not options["skip_renditions"]:
             try:
                 with _sigterm_stops():
                     self.renditions(show)
@@ -101,7 +112,7 @@ class Command(BaseCommand):
                     "Stopped while making renditions: the import is committed and the renditions "
                     "made so far are kept; running the import again makes the rest."
                 ) from None
-        if not dry_run and not options["skip_related"]:
+        if not options["skip_related"]:
             try:
                 with _sigterm_stops():
                     self.neighbours(show)
@@ -110,8 +121,6 @@ class Command(BaseCommand):
                     "Stopped while computing Інші новини: the import is committed; "
                     "`manage.py refresh_related` computes the rest."
                 ) from None
-        done = "Dry run finished." if dry_run else "Import finished."
-        self.stdout.write(self.style.SUCCESS(done))
 
     def neighbours(self, show):
         """After the commit: Інші новини of every story without them, newest first."""
