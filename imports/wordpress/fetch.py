@@ -64,33 +64,45 @@ def fetch(url, *, max_bytes, allow_private=False, timeout=FETCH_TIMEOUT):
     so a name that resolves differently the second time cannot reach inside.
     """
     for _hop in range(FETCH_REDIRECTS + 1):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise MediaError(f"not an http(s) address: {url}")
-        address = _address_allowed(parts.hostname, allow_private)
-        kind = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-        connection = kind(parts.hostname, address, port=parts.port, timeout=timeout)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection, target = _connection_to(url, allow_private, timeout)
         try:
             connection.request("GET", target, headers={"User-Agent": "Newsroom-import"})
             response = connection.getresponse()
             if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
                 url = urljoin(url, response.getheader("Location"))
                 continue
-            if response.status != 200:
-                raise MediaError(f"HTTP {response.status}")
-            length = response.getheader("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise MediaError(f"larger than {max_bytes // (1024 * 1024)} MB")
-            data = _read_within(response, max_bytes, time.monotonic() + FETCH_DEADLINE)
-            if len(data) > max_bytes:
-                raise MediaError(f"larger than {max_bytes // (1024 * 1024)} MB")
-            return data
+            return _body(response, max_bytes)
         except (OSError, ssl.SSLError) as exc:
             raise MediaError(f"download failed: {exc}") from None
         finally:
             connection.close()
     raise MediaError("too many redirects")
+
+
+def _connection_to(url, allow_private, timeout):
+    """(a connection pinned to the checked address of `url`'s host, the path to ask for);
+    MediaError for an address that is not http(s) or not allowed."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise MediaError(f"not an http(s) address: {url}")
+    address = _address_allowed(parts.hostname, allow_private)
+    kind = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    connection = kind(parts.hostname, address, port=parts.port, timeout=timeout)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return connection, target
+
+
+def _body(response, max_bytes):
+    """The body of a final response: refused unless 200 and at most max_bytes, in time."""
+    if response.status != 200:
+        raise MediaError(f"HTTP {response.status}")
+    length = response.getheader("Content-Length")
+    if length and length.isdigit() and int(length) > max_bytes:
+        raise MediaError(f"larger than {max_bytes // (1024 * 1024)} MB")
+    data = _read_within(response, max_bytes, time.monotonic() + FETCH_DEADLINE)
+    if len(data) > max_bytes:
+        raise MediaError(f"larger than {max_bytes // (1024 * 1024)} MB")
+    return data
 
 
 def _read_within(response, max_bytes, deadline):

@@ -478,19 +478,26 @@ class Media:
             if batch is not None and wanted_by != batch:
                 continue
             del self.ready[source]
-            try:
-                stored = self._take(task, source)
-            except Exception as exc:
-                error = error or exc
-            else:
-                if isinstance(stored, _Failed):
-                    error = error or stored.error
-                elif isinstance(stored, Stored) and not self.dry_run:
-                    unclaimed.append(stored.name)
+            failed, name = self._outcome(task, source)
+            error = error or failed
+            if name is not None:
+                unclaimed.append(name)
         for name in unclaimed:
             default_storage.delete(name)
         if error is not None:
             raise error
+
+    def _outcome(self, task, source):
+        """(the error of a copy nobody took, or None; the name of its file to remove, or None)."""
+        try:
+            stored = self._take(task, source)
+        except Exception as exc:
+            return exc, None
+        if isinstance(stored, _Failed):
+            return stored.error, None
+        if isinstance(stored, Stored) and not self.dry_run:
+            return None, stored.name
+        return None, None
 
     def _stored(self, file, width, height):
         return Stored(file, default_storage.url(file), width, height)
@@ -531,13 +538,7 @@ class Media:
             if stored := self._copied_before(candidate):
                 self._remember(rel, stored)
                 return stored
-            entry = self.ready.pop(candidate, None)
-            if entry is not None:
-                stored = self._result(entry[0], candidate)
-            else:
-                stored = self.copier.copy(
-                    candidate, url if candidate == rel else _original_url(url)
-                )
+            stored = self._copy(candidate, rel, url)
             if isinstance(stored, MediaError):
                 reasons.append(f"{candidate}: {stored}")
                 continue
@@ -548,6 +549,13 @@ class Media:
             return stored
         _bounded_put(self.failures, rel, "; ".join(reasons) or "no source given")
         raise MediaError(self.failures[rel])
+
+    def _copy(self, candidate, rel, url):
+        """Stored, or a MediaError: the copy of `candidate` started ahead, or one made now."""
+        entry = self.ready.pop(candidate, None)
+        if entry is not None:
+            return self._result(entry[0], candidate)
+        return self.copier.copy(candidate, url if candidate == rel else _original_url(url))
 
     def _remember(self, source, stored):
         _bounded_put(self.recent, source, stored)
