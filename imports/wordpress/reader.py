@@ -312,20 +312,23 @@ class Attachments:
             )
         )
         for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            found = dict.fromkeys(chunk)
-            marks = ", ".join("?" * len(chunk))
-            for pk, *row in self._db.execute(
-                "SELECT id, url, file, alt, caption, title, parent FROM attachment "
-                f"WHERE id IN ({marks})",
-                chunk,
-            ):
-                found[pk] = Attachment(*row)
-            for pk, attachment in found.items():
-                self._recent[pk] = attachment
+            self._read(wanted[start : start + 500])
         if len(self._recent) > ATTACHMENTS_AT_HAND:
             for old in list(itertools.islice(self._recent, ATTACHMENTS_AT_HAND // 2)):
                 del self._recent[old]
+
+    def _read(self, chunk):
+        """Put the attachments of `chunk` (None for an id not in the export) at hand."""
+        found = dict.fromkeys(chunk)
+        marks = ", ".join("?" * len(chunk))
+        for pk, *row in self._db.execute(
+            "SELECT id, url, file, alt, caption, title, parent FROM attachment "
+            f"WHERE id IN ({marks})",
+            chunk,
+        ):
+            found[pk] = Attachment(*row)
+        for pk, attachment in found.items():
+            self._recent[pk] = attachment
 
     def __getitem__(self, pk):
         found = self.get(pk)
@@ -530,6 +533,25 @@ class Reader:
 READ_MESSAGE = 50  # items a message from the reading process carries
 
 
+def _send_items(pipe, items, scan_result, out, consumed):
+    """Send the `items` of one export in messages of READ_MESSAGE, posts and pages with their
+    digests and converted bodies; (the items not sent yet, the items read since the last
+    one kept), carried on to the next export."""
+    for item in items:
+        consumed += 1
+        if item.post_type == "attachment":
+            continue  # the stories' images: the first reading noted them
+        if item.post_type in ("post", "page") and not item.too_long:
+            item.digest = _digest(item, scan_result)
+            item.converted = _convert(item, scan_result)
+        out.append((item, consumed))
+        consumed = 0
+        if len(out) >= READ_MESSAGE:
+            pipe.send(("items", out))
+            out = []
+    return out, consumed
+
+
 def _read_worker(pipe, paths, scan_result):
     """The reading process: items in order, with their digests and converted bodies."""
     _as_worker()
@@ -538,18 +560,7 @@ def _read_worker(pipe, paths, scan_result):
     try:
         for path in paths:
             try:
-                for item in read_export(path):
-                    consumed += 1
-                    if item.post_type == "attachment":
-                        continue  # the stories' images: the first reading noted them
-                    if item.post_type in ("post", "page") and not item.too_long:
-                        item.digest = _digest(item, scan_result)
-                        item.converted = _convert(item, scan_result)
-                    out.append((item, consumed))
-                    consumed = 0
-                    if len(out) >= READ_MESSAGE:
-                        pipe.send(("items", out))
-                        out = []
+                out, consumed = _send_items(pipe, read_export(path), scan_result, out, consumed)
             except ExportError as exc:
                 pipe.send(("error", f"{path}: {exc}" if len(paths) > 1 else str(exc)))
                 return

@@ -97,13 +97,7 @@ class BatchWriter:
         if moved:
             old_slug, article.slug = article.slug, plan["slug"]
             services.record_old_slug(article=article, old_slug=old_slug)
-        differs = any(getattr(article, n) != getattr(candidate, n) for n in COMPARED)
-        if differs:
-            old_image = article.lead_image.name if article.lead_image else ""
-            for name in TAKEN:
-                setattr(article, name, getattr(candidate, name))
-            if (article.lead_image.name if article.lead_image else "") != old_image:
-                article.lead_image_renditions = {}
+        differs = _take_changes(article, candidate)
         plan["relations_changed"] = self._relations_differ(article, plan)
         changed = differs or moved or plan["relations_changed"]
         if changed:
@@ -142,16 +136,7 @@ class BatchWriter:
 
     def _assign_slugs(self, plans):
         """Unique slugs for the batch's new stories (and for stories whose post_name changed)."""
-        new = [p for p in plans if not (p["existing"] and p["existing"].article_id)]
-        for plan in plans:
-            existing = plan["existing"]
-            if existing and existing.article_id:
-                current, base = existing.article.slug, plan["slug"]
-                suffix = current.removeprefix(f"{base}-")
-                if current == base or (suffix != current and suffix.isdecimal()):
-                    plan["slug"] = current
-                else:
-                    new.append(plan)
+        new = _needing_slugs(plans)
         bases = {p["slug"] for p in new}
         taken = set(Article.objects.filter(slug__in=bases).values_list("slug", flat=True))
         taken |= set(
@@ -248,3 +233,32 @@ class BatchWriter:
                     self.redirects[path] = url
         if len(self.redirects) >= BATCH:
             self.flush_redirects()
+
+
+def _take_changes(article, candidate):
+    """Copy the export's fields of `candidate` onto `article` when any differs (a new lead
+    image drops the old one's renditions); True when they did."""
+    if not any(getattr(article, n) != getattr(candidate, n) for n in COMPARED):
+        return False
+    old_image = article.lead_image.name if article.lead_image else ""
+    for name in TAKEN:
+        setattr(article, name, getattr(candidate, name))
+    if (article.lead_image.name if article.lead_image else "") != old_image:
+        article.lead_image_renditions = {}
+    return True
+
+
+def _needing_slugs(plans):
+    """The plans whose slug must be made unique: new stories, and stories whose post_name
+    changed; a story whose slug is still the post_name (or it with a number) keeps it."""
+    new = [p for p in plans if not (p["existing"] and p["existing"].article_id)]
+    for plan in plans:
+        existing = plan["existing"]
+        if existing and existing.article_id:
+            current, base = existing.article.slug, plan["slug"]
+            suffix = current.removeprefix(f"{base}-")
+            if current == base or (suffix != current and suffix.isdecimal()):
+                plan["slug"] = current
+            else:
+                new.append(plan)
+    return new
