@@ -592,17 +592,25 @@ class Importer:
             if target is None:
                 continue
             new_path = target.get_absolute_url() if name in sections else _tag_url(target)
-            chain, current, hops = [], nicename, 0
-            while current and hops < 20:
-                chain.append(unquote(current))
-                current = self.scan.categories.get(current, ("", ""))[1]
-                hops += 1
-            full = "/".join(reversed(chain))
+            full = self._category_path(nicename)
             self.redirects[f"/category/{full}/"] = new_path
             self.redirects.setdefault(f"/category/{unquote(nicename)}/", new_path)
         for slug, name in self.used_tags.items():
             if name in tags:
                 self.redirects[f"/tag/{unquote(slug)}/"] = _tag_url(tags[name])
+        self._author_redirects()
+
+    def _category_path(self, nicename):
+        """The old path of a category under its parents ("world/europe"), 20 levels at most."""
+        chain, current, hops = [], nicename, 0
+        while current and hops < 20:
+            chain.append(unquote(current))
+            current = self.scan.categories.get(current, ("", ""))[1]
+            hops += 1
+        return "/".join(reversed(chain))
+
+    def _author_redirects(self):
+        """Old /author/<nicename>/ → our page of the author of that name."""
         display = {
             login: plain(self.scan.authors.get(login) or login)[:150] for login in self.used_authors
         }
@@ -615,18 +623,7 @@ class Importer:
 
     def flush_redirects(self):
         """Write the collected old paths → new paths: new ones created, changed ones updated."""
-        if self.base:  # WordPress in a subfolder: its archives and ?p= answer there too
-            for old, new in list(self.redirects.items()):
-                if old.startswith(SITE_RELATIVE):
-                    self.redirects.setdefault(self.base + old, new)
-        wanted = {}
-        for old, new in self.redirects.items():
-            if old == unquote(new):
-                continue  # our own address already: nothing to redirect
-            if len(old) > REDIRECT_MAX:
-                self.report.note(f"redirects not made: old address longer than {REDIRECT_MAX}", old)
-                continue
-            wanted[old] = new
+        wanted = self._wanted_redirects()
         self.redirects.clear()
         existing = {
             r.old_path: r
@@ -646,6 +643,23 @@ class Importer:
         )
         self.report.add("redirects new", len([o for o in wanted if o not in existing]))
         self.report.add("redirects updated", len(changed))
+
+    def _wanted_redirects(self):
+        """{old path: new path} of the collected redirects worth making (copies under a
+        subfolder install's base; none to our own address; too long ones reported)."""
+        if self.base:  # WordPress in a subfolder: its archives and ?p= answer there too
+            for old, new in list(self.redirects.items()):
+                if old.startswith(SITE_RELATIVE):
+                    self.redirects.setdefault(self.base + old, new)
+        wanted = {}
+        for old, new in self.redirects.items():
+            if old == unquote(new):
+                continue  # our own address already: nothing to redirect
+            if len(old) > REDIRECT_MAX:
+                self.report.note(f"redirects not made: old address longer than {REDIRECT_MAX}", old)
+                continue
+            wanted[old] = new
+        return wanted
 
 
 def _tag_url(tag):
