@@ -87,6 +87,22 @@ def test_an_image_is_stored_under_the_extension_of_its_decoded_format(tmp_path, 
     assert 'src="/media/wordpress/2024/01/inline.jpeg"' in news.body  # a JPEG: name kept
 
 
+def test_a_stored_name_has_one_extension_ours(tmp_path, settings):
+    # a media server that runs or types files by any of their extensions (Apache's
+    # AddHandler, AddType) must find only the image's own: shell.php.jpg is no .php
+    uploads = tmp_path / "uploads"
+    (uploads / "2024/01").mkdir(parents=True)
+    (uploads / "2024/01/shell.php.jpg").write_bytes(_jpeg_carrying_html())
+    (uploads / "2024/01/page.html.jpeg").write_bytes(_jpeg_carrying_html())
+    export = _export_with_images(tmp_path / "twice.xml", "shell.php.jpg", "page.html.jpeg")
+    run(export, media_dir=uploads)
+    news = story(1)
+    assert news.lead_image.name == "wordpress/2024/01/shell-php.jpg"
+    assert 'src="/media/wordpress/2024/01/page-html.jpeg"' in news.body
+    stored = sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
+    assert stored and all(name.count(".") == 1 for name in stored), stored
+
+
 def test_a_reimport_moves_the_version_so_an_older_form_cannot_undo_it(tmp_path, editor_client):
     from tests.admin_forms import read_form
 

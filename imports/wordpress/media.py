@@ -89,15 +89,19 @@ NAME_MAX = 90
 def stored_name(rel, fmt):
     """Our storage's name for the image at `rel` whose decoded format is `fmt`: the
     extension is the format's own (a PNG named x.jpg is stored as x.png), and a name too
-    long for a story's image field is cut, with a digest of the whole to keep it unique."""
+    long for a story's image field is cut, with a digest of the whole to keep it unique.
+    The name keeps no other dot: a server that runs or types a file by any of its
+    extensions (x.php.jpg to PHP) finds only the image's own (x-php.jpg)."""
     stem, ext = posixpath.splitext(rel)
     if IMAGE_EXTENSIONS.get(ext.lower()) != fmt:
         ext = FORMAT_EXTENSIONS[fmt]
+    folder, base = posixpath.split(stem)
+    stem = posixpath.join(folder, base.replace(".", "-").strip("-") or "image")
     name = f"wordpress/{stem}{ext}"
     if len(name) <= NAME_MAX:
         return name
     digest = hashlib.sha256(rel.encode()).hexdigest()[:10]
-    folder, base = posixpath.split(stem)
+    base = posixpath.basename(stem)
     room = NAME_MAX - len(f"wordpress/{folder}/-{digest}{ext}")
     if room < 8:
         return f"wordpress/{digest}{ext}"
