@@ -219,24 +219,11 @@ def validate(pairs, *, check_related=True):
             errors.append(f"line {line}: {unknown}: {UNKNOWN_FIELD}")
         title = _text(raw.get("title"), "title", errors, line, required=True, max_length=300)
         body = _text(raw.get("body"), "body", errors, line, required=True, max_length=MAX_BODY)
-        slug = _text(raw.get("slug"), "slug", errors, line, max_length=200)
-        if slug and not SLUG_RE.match(slug):
-            errors.append(f"line {line}: slug: {BAD_SLUG}")
-        if not slug and title:
-            slug = slugify_uk(title, 190)
-            if not slug:
-                errors.append(f"line {line}: slug: {NO_SLUG}")
-        if slug in first_line:
-            duplicate = DUPLICATE_SLUG.format(slug=slug, line=first_line[slug])
-            errors.append(f"line {line}: slug: {duplicate}")
-        elif slug:
-            first_line[slug] = line
+        slug = _slug(raw, title, first_line, errors, line)
         status = raw.get("status", Article.Status.PUBLISHED)
         if status not in (Article.Status.PUBLISHED, Article.Status.DRAFT):
             errors.append(f"line {line}: status: {BAD_STATUS}")
-        published_at = None
-        if raw.get("published_at") is not None:
-            published_at = _publish_time(raw["published_at"], errors, line)
+        published_at = _published_at(raw, errors, line)
         section = _text(raw.get("section"), "section", errors, line, max_length=100)
         record = Record(
             line=line,
@@ -261,6 +248,30 @@ def validate(pairs, *, check_related=True):
     if errors:
         raise InvalidRecords(errors, records)
     return records
+
+
+def _slug(raw, title, first_line, errors, line):
+    """The record's slug, made from its title when it has none, checked and unique in the
+    file (`first_line`: {slug: the line that has it first})."""
+    slug = _text(raw.get("slug"), "slug", errors, line, max_length=200)
+    if slug and not SLUG_RE.match(slug):
+        errors.append(f"line {line}: slug: {BAD_SLUG}")
+    if not slug and title:
+        slug = slugify_uk(title, 190)
+        if not slug:
+            errors.append(f"line {line}: slug: {NO_SLUG}")
+    if slug in first_line:
+        duplicate = DUPLICATE_SLUG.format(slug=slug, line=first_line[slug])
+        errors.append(f"line {line}: slug: {duplicate}")
+    elif slug:
+        first_line[slug] = line
+    return slug
+
+
+def _published_at(raw, errors, line):
+    if raw.get("published_at") is None:
+        return None
+    return _publish_time(raw["published_at"], errors, line)
 
 
 def related_errors(records):
