@@ -43,14 +43,49 @@ def insert_rows(model, columns, rows, *, ignore_conflicts=False, returning=None)
 
     meta = model._meta
     fields = [meta.get_field(name) for name in columns]
+    prepare = _preparer(fields)
+    conflict = OnConflict.IGNORE if ignore_conflicts else None
+    head, tail = _statement(meta, fields, conflict, returning)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per = max(1, min(BATCH, connection.ops.bulk_batch_size(fields, rows)))
+    returned = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, _params(chunk, prepare))
+            if returning and not conflict:
+                returned.extend(row[0] for row in cursor.fetchall())
+    return returned
+
+
+def _preparer(fields):
+    """prepare(row): a row's values as the database takes them; None when every field's
+    values go as they are."""
     preps = [
         None
         if field.get_internal_type() in _PLAIN_FIELDS
         else functools.partial(field.get_db_prep_save, connection=connection)
         for field in fields
     ]
+    if not any(preps):
+        return None
+
+    def prepare(row):
+        return [
+            value if prep is None else prep(value) for prep, value in zip(preps, row, strict=True)
+        ]
+
+    return prepare
+
+
+def _params(chunk, prepare):
+    """The values of the rows of `chunk`, one flat list, prepared when `prepare` is given."""
+    return [value for row in chunk for value in (row if prepare is None else prepare(row))]
+
+
+def _statement(meta, fields, conflict, returning):
+    """(the INSERT up to its VALUES, what follows the rows: ON CONFLICT, RETURNING)."""
     ops, quote = connection.ops, connection.ops.quote_name
-    conflict = OnConflict.IGNORE if ignore_conflicts else None
     head = (
         f"{ops.insert_statement(on_conflict=conflict)} {quote(meta.db_table)} "
         f"({', '.join(quote(field.column) for field in fields)}) VALUES "
@@ -58,29 +93,7 @@ def insert_rows(model, columns, rows, *, ignore_conflicts=False, returning=None)
     tail = ops.on_conflict_suffix_sql(fields, conflict, None, None) if conflict else ""
     if returning and not conflict:
         tail += f" RETURNING {quote(meta.get_field(returning).column)}"
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per = max(1, min(BATCH, ops.bulk_batch_size(fields, rows)))
-    if not any(preps):
-        prepare = None
-    else:
-
-        def prepare(row):
-            return [
-                value if prep is None else prep(value)
-                for prep, value in zip(preps, row, strict=True)
-            ]
-
-    returned = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
-            params = [
-                value for row in chunk for value in (row if prepare is None else prepare(row))
-            ]
-            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
-            if returning and not conflict:
-                returned.extend(row[0] for row in cursor.fetchall())
-    return returned
+    return head, tail
 
 
 def insert_objects(model, objects, *, keep=()):
