@@ -431,11 +431,7 @@ class Media:
         for url in urls:
             if (rel := uploads_path(url)) and rel not in wanted:
                 wanted[rel] = url
-        sources = set(wanted) | {original for rel in wanted if (original := original_of(rel))}
-        lookup = Lookup(asked=sources)
-        rows = WordPressImage.objects.filter(source__in=sources)
-        for source, *row in rows.values_list("source", "file", "width", "height"):
-            lookup.known[source] = self._stored(*row)
+        lookup = self._lookup(wanted)
         jobs = []
         for rel, url in wanted.items():
             if rel in lookup.known or rel in self.recent or rel in self.failures:
@@ -444,6 +440,20 @@ class Media:
                 self.ready[rel][1] = self.batches  # a later batch wants it too
                 continue
             jobs.append((rel, url))
+        self._start_copies(jobs)
+        return lookup, self.batches
+
+    def _lookup(self, wanted):
+        """A Lookup of the images (and their originals) that earlier runs copied, one query."""
+        sources = set(wanted) | {original for rel in wanted if (original := original_of(rel))}
+        lookup = Lookup(asked=sources)
+        rows = WordPressImage.objects.filter(source__in=sources)
+        for source, *row in rows.values_list("source", "file", "width", "height"):
+            lookup.known[source] = self._stored(*row)
+        return lookup
+
+    def _start_copies(self, jobs):
+        """Hand the (rel, url) `jobs` to the copy workers, started when first needed."""
         if jobs and self.pool is None:
             self.pool = CopyWorkers(COPY_WORKERS, self.options, self.records.name)
         # a few hundred images a task: in order, and few messages between processes
@@ -454,7 +464,6 @@ class Media:
             self.tasks[task] = len(chunk)
             for rel, _url in chunk:
                 self.ready[rel] = [task, self.batches]
-        return lookup, self.batches
 
     def use(self, lookup):
         """Plan the batch `lookup` was made for."""
