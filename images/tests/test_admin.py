@@ -41,6 +41,28 @@ def test_an_editor_adds_a_picture_and_finds_it_by_another_word_form(editor_clien
     assert "Мітинг" not in editor_client.get(LIST, {"q": "Львів"}).content.decode()
 
 
+@pytest.mark.parametrize(
+    ("name", "stored"), [("shell.php.jpg", "shell-php"), (".htaccess.jpg", "htaccess")]
+)
+def test_an_uploaded_picture_is_stored_with_one_extension(db, client, name, stored):
+    # a JPEG with no metadata (so kept as it came) and PHP after its end: a media server
+    # that hands files to PHP by any of their extensions must not find .php in its name
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image as Pillow
+
+    buffer = BytesIO()
+    Pillow.new("RGB", (64, 48), (10, 20, 30)).save(buffer, "JPEG")
+    data = buffer.getvalue() + b"<?php system($_GET['c']); ?>"
+    client.force_login(AuthorUserFactory())
+    upload = SimpleUploadedFile(name, data, "image/jpeg")
+    response = client.post(ADD, picture_form(file=upload))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    base = Image.objects.get().file.name.rsplit("/", 1)[1]
+    assert base.startswith(stored) and base.endswith(".jpg") and base.count(".") == 1, base
+
+
 def test_the_same_photo_again_is_refused_with_a_link_to_it(editor_client):
     first = library.add_image(file=photo(), alt="Площа")
     response = editor_client.post(ADD, picture_form())
