@@ -22,6 +22,8 @@ class StoryEdit:
     checks_rules: bool = True  # off for a draft's preview, which saves nothing
     step: str = ""  # what the save did in the workflow, for the story's history
     published_draft: bool = False  # the save published the story's draft of changes
+    action: str = ""  # the publishing action the form was sent with (editorial.actions)
+    stored: object = None  # the story as stored when the request came, None for a new one
 
     @classmethod
     def of(cls, request):
@@ -33,6 +35,7 @@ class StoryEdit:
                 user=request.user,
                 reading=request.method == "GET",
                 saving_draft=sending and "_save_draft" in request.POST,
+                action=request.POST.get("_action", "") if sending else "",
             )
             request.story_edit = edit
         return edit

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles.admin.edit import StoryEdit
-from articles.editorial import drafts, uploads, workflow
+from articles.editorial import actions, drafts, uploads, workflow
 from articles.models import (
     Article,
 )
@@ -73,9 +73,10 @@ class ArticleAdminForm(forms.ModelForm):
         if "tags" in fields:
             suggest = reverse("admin:articles_article_tags")
             fields["tags"].widget.attrs.update({"data-suggest-url": suggest})
-        if "status" in fields:
+        if "status" in fields:  # set by the action buttons, not chosen in a drop-down
             allowed = workflow.allowed_statuses(self.edit.user)
             fields["status"].choices = [c for c in Article.Status.choices if c[0] in allowed]
+            fields["status"].widget = forms.HiddenInput()
 
     def clean_body(self):
         """Pictures in the text come from our library: one on another site would be blocked
@@ -98,6 +99,8 @@ class ArticleAdminForm(forms.ModelForm):
         self._typeset(cleaned)
         if not self.edit.checks_rules:
             return cleaned
+        if self.edit.action:
+            self._take_action(cleaned)
         status = cleaned.get("status", self.instance.status)
         problems = self._check_version(status, cleaned.get("based_on_version"))
         if self.edit.saving_draft:  # the draft keeps its new images on the server
@@ -107,6 +110,18 @@ class ArticleAdminForm(forms.ModelForm):
         if problems:
             raise ValidationError(problems)
         return cleaned
+
+    def _take_action(self, cleaned):
+        """The status the button asks for (editorial.actions), or the refusal, saying why.
+        Clean runs before the form is put into the story: the instance is still as stored."""
+        stored = self.edit.stored or (self.instance if self.instance.pk is not None else None)
+        publish_time = cleaned.get("published_at", self.instance.published_at)
+        try:
+            status = actions.status_for(self.edit.action, self.edit.user, stored, publish_time)
+        except workflow.NotAllowed as refusal:
+            raise ValidationError(str(refusal), code="not-allowed") from None
+        if "status" in self.fields:
+            cleaned["status"] = status
 
     def _check_version(self, status, based_on):
         """[the edit conflict, if the story changed since the form was opened]; a save the

@@ -24,7 +24,7 @@ from articles import search as story_search
 from articles.admin.edit import StoryEdit
 from articles.admin.form import ArticleAdminForm
 from articles.admin.views import StoryViewsMixin
-from articles.editorial import drafts, uploads, workflow
+from articles.editorial import actions, drafts, uploads, workflow
 from articles.models import (
     Article,
     NeighbourChoice,
@@ -235,6 +235,11 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
         context["editing_draft"] = context.get("story_draft") is not None and drafts.on_draft(
             context["adminform"].form
         )
+        stored = StoryEdit.of(request).stored if obj is not None else None
+        if obj is not None and stored is None:
+            stored = Article.objects.only("status", "published_at").get(pk=obj.pk)
+        context["story_actions"] = actions.buttons(request.user, stored)
+        context["save_label"] = actions.save_label(stored)
         context["can_save_draft"] = (
             obj is not None
             and obj.status == Article.Status.PUBLISHED
@@ -305,13 +310,16 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
                 uploads=held,
             )
             return
+        chosen = "published_at" in form.changed_data or edit.action == "schedule"
+        if edit.action == "publish":  # "Опублікувати": out now, whatever the time field says
+            obj.published_at, chosen = timezone.now(), True
         step = workflow.save_edit(
             article=obj,
             user=request.user,
             based_on=form.cleaned_data.get("based_on_version"),
             live_version=edit.live_version,
             significant=form.cleaned_data.get("significant_update", False),
-            publish_time_chosen="published_at" in form.changed_data,
+            publish_time_chosen=chosen,
         )
         if form.cleaned_data.get("draft_version"):  # the form was the draft: now it is the story
             drafts.published(article=obj)
@@ -373,6 +381,7 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
         if story is not None and self.has_change_permission(request, story):
             # a story with a draft of changes opens on the draft (get_form, get_formset_kwargs)
             edit = StoryEdit.of(request)
+            edit.stored = story
             edit.draft = drafts.pending(story)
             extra_context["story_draft"] = edit.draft
             if edit.draft is not None:
@@ -506,6 +515,9 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         response = super().response_add(request, obj, post_url_continue)
         self._say_status(request, obj)  # after Django's "added" line
+        if StoryEdit.of(request).action and "_popup" not in request.POST:
+            # after an action the story stays open, its new status at the top
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
         return response
 
     def response_change(self, request, obj):
@@ -529,6 +541,8 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
             return HttpResponseRedirect(change_url)
         response = super().response_change(request, obj)
         self._say_status(request, obj)
+        if edit.action:  # after an action the story stays open, its new status at the top
+            return HttpResponseRedirect(change_url)
         return response
 
     def _say_status(self, request, obj):

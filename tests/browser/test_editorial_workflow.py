@@ -53,14 +53,13 @@ def test_an_author_sends_a_story_for_review_and_an_editor_publishes_it(
 
     writer = sign_in(browser, live_server, "olena")
     writer.goto(live_server.url + "/admin/articles/article/add/")
-    options = writer.locator("#id_status option").evaluate_all("els => els.map(e => e.value)")
-    assert options == ["draft", "review"]  # no way to publish from an Author's form
+    actions = writer.locator("button[name=_action]").evaluate_all("els => els.map(e => e.value)")
+    assert actions == ["review", "review"]  # at the top and the bottom; no way to publish
     writer.locator("#id_title").fill("Згорани відкрили нову школу")
     writer.locator("#id_section").select_option(label="Світ")
     writer.locator(".tiptap.ProseMirror[contenteditable=true]").click()
     writer.keyboard.type("У селі Згорани відкрили нову школу з укриттям.")
-    writer.locator("#id_status").select_option("review")
-    writer.locator("input[name=_save]").first.click()
+    writer.get_by_role("button", name="Надіслати на перевірку").first.click()
     expect(writer.locator(".messagelist")).to_be_visible()
     story = Article.objects.get(title="Згорани відкрили нову школу")
     assert story.status == Article.Status.REVIEW
@@ -76,9 +75,8 @@ def test_an_author_sends_a_story_for_review_and_an_editor_publishes_it(
     editor.set_viewport_size({"width": 1280, "height": 900})
     editor.screenshot(path=artifacts / "admin-review-queue.png", full_page=True)
     queue.get_by_role("link", name="Згорани відкрили нову школу").click()
-    expect(editor.locator("#id_status")).to_have_value("review")
-    editor.locator("#id_status").select_option("published")
-    editor.locator("input[name=_save]").first.click()
+    expect(editor.locator(".story-status")).to_contain_text("Чекає на перевірку")
+    editor.get_by_role("button", name="Опублікувати").first.click()
     expect(editor.locator(".messagelist")).to_be_visible()
     story.refresh_from_db()
     assert story.status == Article.Status.PUBLISHED

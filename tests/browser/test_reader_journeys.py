@@ -207,12 +207,11 @@ def test_editor_writes_and_publishes_a_story_with_a_related_link_and_an_image(
         {"name": "school.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
     )
     page.locator("#id_lead_image_alt").fill("Нова школа в Згоранах")
-    page.locator("#id_status").select_option("published")
     row = page.locator("#related_links-0")
     row.locator(".select2-selection").click()
     page.locator(".select2-container--open .select2-search__field").fill("Європейські")
     page.locator(".select2-results__option", has_text="Європейські лідери").click()
-    page.locator("input[name=_save]").first.click()
+    page.get_by_role("button", name="Опублікувати").first.click()
     expect(page.locator(".messagelist")).to_be_visible()
     story = Article.objects.get(title="Згорани відкрили нову школу")
     assert story.related_links.get().target == main

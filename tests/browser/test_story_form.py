@@ -141,10 +141,9 @@ def test_an_image_chosen_before_another_error_is_kept_until_the_save(
         {"name": "shkola.jpg", "mimeType": "image/jpeg", "buffer": demo_image(3, 800, 500)}
     )
     page.locator("#id_lead_image_alt").fill("Нова школа")
-    page.locator("#id_status").select_option("published")
     page.locator(".tiptap.ProseMirror[contenteditable=true]").click()
     page.keyboard.type("Текст новини.")
-    page.locator("input[name=_save]").first.click()
+    page.get_by_role("button", name="Опублікувати").first.click()
 
     expect(page.locator("p.errornote").first).to_be_visible()
     expect(page.locator(".field-slug .errorlist")).to_contain_text("вже існує")
@@ -161,7 +160,7 @@ def test_an_image_chosen_before_another_error_is_kept_until_the_save(
     assert Article.objects.count() == 1
 
     page.locator("#id_slug").fill("")  # fixed: made from the headline
-    page.locator("input[name=_save]").first.click()
+    page.get_by_role("button", name="Опублікувати").first.click()
 
     expect(page.locator(".messagelist")).to_contain_text("Додано")
     story = Article.objects.get(title="Згорани відкрили школу")
@@ -245,3 +244,37 @@ def test_the_teaser_box_grows_with_its_text(editor_page, live_server, section):
     tall = teaser.bounding_box()["height"]
     assert tall > short * 2
     assert teaser.evaluate("t => t.scrollHeight <= t.clientHeight + 1")  # all of it shows
+
+
+def test_the_publishing_actions_sit_at_the_top_and_take_the_story_out_and_back(
+    editor_page, live_server, artifacts
+):
+    page = editor_page
+    section = SectionFactory(name="Світ", slug="svit")
+    story = ArticleFactory(
+        section=section, status=Article.Status.REVIEW, title="Згорани відкрили нову школу"
+    )
+    for width, height in ((390, 844), (1280, 900)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(live_server.url + f"/admin/articles/article/{story.pk}/change/")
+        expect(page.locator("#id_status")).to_be_hidden()  # no drop-down: the buttons
+        publish = page.get_by_role("button", name="Опублікувати").first
+        expect(publish).to_be_in_viewport()  # at the top, before the text
+        page.screenshot(path=artifacts / f"admin-story-actions-{width}.png")
+    page.get_by_role("button", name="Опублікувати").first.click()
+    expect(page.locator(".story-status")).to_contain_text("Опубліковано")
+    story.refresh_from_db()
+    assert story.status == Article.Status.PUBLISHED
+
+    page.get_by_role("button", name="Зняти з публікації").last.click()  # the bottom row
+    expect(page.locator(".story-status")).to_contain_text("Чернетка")
+    story.refresh_from_db()
+    assert story.status == Article.Status.DRAFT
+
+    tomorrow = timezone.localtime() + timedelta(days=1)
+    page.locator("#id_published_at_0").fill(tomorrow.strftime("%d.%m.%Y"))
+    page.locator("#id_published_at_1").fill("09:00:00")
+    page.get_by_role("button", name="Запланувати").first.click()
+    expect(page.locator(".story-status")).to_contain_text("Заплановано на")
+    story.refresh_from_db()
+    assert story.is_scheduled
