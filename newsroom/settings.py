@@ -349,7 +349,7 @@ PAGE_CACHE_BYPASS_COOKIES = {"nr_primary": "newsroom.db_router.pin_is_valid"}
 
 CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
-MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+MESSAGE_STORAGE = "articles.delivery.cookies.TimedCookieStorage"
 LOGIN_URL = "admin:login"
 
 # Logs: one JSON object per line in production, readable lines with DEBUG on.

@@ -5,22 +5,30 @@ write of theirs (the database router's read-your-writes pin) or a session (signe
 gets a page of their own from the views. Anybody can send those cookies' names, though:
 `nr_primary=1` or `sessionid=junk` on every request of a flood would send each one past
 both caches to a render on the primary. So a cookie counts only when it is what the site
-set: a message or a pin carrying this site's signature (and, for the pin, not expired),
-a session id that names a session with something in it. Anything else is ignored, and the
-reader gets the stored page, as every anonymous reader does.
+set: a message or a pin carrying this site's signature and not expired, a session id
+that names a session with something in it. Anything else is ignored, and the reader gets
+the stored page, as every anonymous reader does.
+
+A message is read on the next page a reader opens, so a message cookie counts for a minute
+from when it was signed (`TimedCookieStorage`): a genuine one, kept and replayed on every
+request of a flood, would otherwise send each past both caches for ever.
 """
 
+import binascii
 import functools
+import json
 import re
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.cookie import CookieStorage, MessageSerializer
 from django.core import signing
 from django.db import DatabaseError
 from django.utils.module_loading import import_string
 
 MESSAGES_COOKIE = getattr(settings, "MESSAGE_COOKIE_NAME", "messages")
+# Seconds a message cookie is honoured after it was set: it is read on the next page.
+MESSAGES_MAX_AGE = 60
 # The form of the keys Django's session backends make (get_random_string(32, a-z0-9)).
 SESSION_KEY = re.compile(r"[a-z0-9]{32}")
 
@@ -34,11 +42,42 @@ def _signed_checks():
     return checks
 
 
+class TimedCookieStorage(CookieStorage):
+    """Django's cookie message storage, with the time of signing in the signature.
+
+    Messages older than MESSAGES_MAX_AGE are dropped unread, as a forged cookie is.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.signer = messages_signer()
+
+    def _decode(self, data):
+        if not data:
+            return None
+        try:
+            return self.signer.unsign_object(
+                data, serializer=MessageSerializer, max_age=MESSAGES_MAX_AGE
+            )
+        except (signing.BadSignature, binascii.Error, json.JSONDecodeError):
+            pass
+        self.used = True  # drop the cookie
+        return None
+
+
+def messages_signer():
+    return signing.TimestampSigner(
+        key=settings.SECRET_KEY,
+        fallback_keys=settings.SECRET_KEY_FALLBACKS,
+        salt=f"{CookieStorage.key_salt}.timed",
+    )
+
+
 def messages_are_signed(value):
-    """True when the messages cookie carries this site's signature (CookieStorage's)."""
+    """True when the messages cookie carries this site's signature of the last minute."""
     try:
-        signing.get_cookie_signer(salt=CookieStorage.key_salt).unsign(value)
-    except signing.BadSignature:
+        messages_signer().unsign(value, max_age=MESSAGES_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired included
         return False
     return True
 

@@ -4,14 +4,15 @@ import re
 import time
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.messages import INFO
 from django.contrib.messages.storage.base import Message
-from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.handlers.base import BaseHandler
 from django.test import Client, RequestFactory
 
+from articles.delivery.cookies import MESSAGES_MAX_AGE, TimedCookieStorage
 from newsroom.db_router import PIN_COOKIE, PIN_SECONDS, pin_value
 from tests.factories import ArticleFactory
 
@@ -143,16 +144,17 @@ def test_a_real_cursor_is_a_page(client, section):
     assert newest_first[12].title in response.content.decode()
 
 
-def own_cookie(name, user):
-    """A cookie of `name` as the site sets it."""
+def own_cookie(name, user, signed_at=None):
+    """A cookie of `name` as the site sets it (a message: at `signed_at`, default now)."""
     if name == "sessionid":
         client = Client()
         client.force_login(user)
         return client.cookies["sessionid"].value
     if name == "messages":
-        return CookieStorage(RequestFactory().get("/"))._encode(
-            [Message(INFO, "Дякуємо", extra_tags="")]
-        )
+        with time_machine.travel(signed_at or time.time(), tick=False):
+            return TimedCookieStorage(RequestFactory().get("/"))._encode(
+                [Message(INFO, "Дякуємо", extra_tags="")]
+            )
     return pin_value()
 
 
@@ -176,6 +178,30 @@ JUNK_COOKIES = [
     (PIN_COOKIE, "9999999999:" + "A" * 43),
     (PIN_COOKIE, "expired"),
 ]
+
+
+def test_a_genuine_message_replayed_after_a_minute_gets_the_stored_page(
+    article, resolved, reader, django_assert_max_num_queries
+):
+    """A real thanks-for-voting cookie, kept and sent on every request of a flood."""
+    url = article.get_absolute_url()
+    stored = Client().get(url)
+    client = Client()
+    client.cookies["messages"] = own_cookie(
+        "messages", reader, signed_at=time.time() - MESSAGES_MAX_AGE - 1
+    )
+    with django_assert_max_num_queries(0):
+        response = client.get(url)
+    assert resolved == [url]  # rendered once, for the first reader
+    assert response["ETag"] == stored["ETag"]
+    assert "private" not in response["Cache-Control"]
+
+
+def test_a_fresh_message_is_shown_to_its_reader(article, reader):
+    client = Client()
+    client.cookies["messages"] = own_cookie("messages", reader)
+    response = client.get(article.get_absolute_url())
+    assert "Дякуємо" in response.content.decode()
 
 
 @pytest.mark.parametrize(("cookie", "value"), JUNK_COOKIES)
