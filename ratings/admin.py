@@ -10,7 +10,8 @@ from ratings.widget import format_average
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Read-only, and the rated object shown by its name ("the story's headline")."""
 
-    list_filter = ["content_type"]
+    # only the kinds of object that have been rated, not every model of the project
+    list_filter = [("content_type", admin.RelatedOnlyFieldListFilter)]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("content_object")

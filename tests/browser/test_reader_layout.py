@@ -106,8 +106,11 @@ def test_on_a_phone_the_header_is_small_and_every_section_is_reachable(
     expect(page.get_by_role("link", name="Пошук")).to_be_visible()
     menu = page.locator("nav.sections")
     expect(menu).to_have_attribute("data-more", "end")  # the arrow: more to the right
-    arrow = menu.evaluate("n => getComputedStyle(n, '::after').opacity")
-    assert arrow == "1"
+    # the arrow fades in (a CSS transition): wait for it to be fully shown
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('nav.sections'), '::after').opacity === '1'",
+        timeout=2000,
+    )
     page.screenshot(path=artifacts / "home-phone-menu.png")
     last = menu.get_by_role("link", name="Найвище оцінені")
     last.scroll_into_view_if_needed()
