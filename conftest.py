@@ -86,3 +86,29 @@ def _ukrainian_by_default():
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if IN_CI:
     hypothesis_settings.load_profile("ci")
+
+
+@pytest.fixture
+def purges(settings):
+    """An HTTP cache in front that records the keys of each purge it is sent."""
+    import http.server
+    import threading
+
+    received = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_PURGE(self):  # noqa: N802 (the method's name)
+            received.append(set(self.headers.get("xkey-purge", "").split()))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.EDGE_PURGE_URLS = [f"http://127.0.0.1:{server.server_address[1]}/"]
+    yield received
+    server.shutdown()
+    server.server_close()

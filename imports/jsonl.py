@@ -14,6 +14,7 @@ from taggit.models import TaggedItem
 
 from articles import text
 from articles.delivery.content_version import content_changed, only_after_commit
+from articles.delivery.signals import bulk_changed
 from articles.models import (
     EARLIEST_PUBLISH_TIME,
     LATEST_PUBLISH_TIME,
@@ -338,6 +339,7 @@ def _import(records, progress, dry_run, pictures):
         transaction.set_rollback(True)
     elif plan.new or plan.changed or links or replaced or pictured:
         content_changed()
+        bulk_changed()
     return result
 
 

@@ -139,8 +139,17 @@ def flat_page_changed(sender, instance, **kwargs):
 @receiver(post_save, sender=Redirect)
 @receiver(post_delete, sender=Redirect)
 def redirect_changed(sender, instance, **kwargs):
-    """The stored answers of old addresses (301s and 410s)."""
-    purge_after_commit([edge.REDIRECTS])
+    """The stored answers of old addresses (301s and 410s), and the 404 a new one replaces."""
+    purge_after_commit([edge.REDIRECTS, edge.NOTFOUND])
+
+
+def bulk_changed():
+    """A bulk write that sends no signals (an import): every page in front, once committed.
+
+    Every page the caches in front hold carries the menu's key, so purging it drops them
+    all: an import is rare, and may touch any list, 404 and old address.
+    """
+    purge_after_commit([edge.NAV])
 
 
 @receiver(m2m_changed, sender=FlatPage.sites.through)

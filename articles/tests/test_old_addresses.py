@@ -208,3 +208,11 @@ def test_a_redirect_to_a_script_address_is_refused_not_followed():
     Redirect.objects.create(site_id=1, old_path="/old/", new_path="javascript:alert(1)")
     response = Client().get("/old/")
     assert response.status_code == 400 and "Location" not in response
+
+
+def test_a_new_old_address_replaces_the_404_stored_in_front(
+    purges, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        Redirect.objects.create(site_id=1, old_path="/stara/", new_path="/nova/")
+    assert purges and {edge.REDIRECTS, edge.NOTFOUND} <= set().union(*purges)

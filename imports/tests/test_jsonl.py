@@ -225,3 +225,15 @@ def test_an_update_of_tags_or_related_stories_alone_moves_the_version(tmp_path):
     assert after == {"persha": versions["persha"] + 2, "druha": versions["druha"]}
     call_command("import_articles", write_jsonl(tmp_path, [linked, second]), stdout=io.StringIO())
     assert dict(Article.objects.values_list("slug", "version")) == after
+
+
+def test_an_import_purges_the_pages_in_front_once_it_commits(
+    tmp_path, purges, django_capture_on_commit_callbacks
+):
+    path = write_jsonl(tmp_path, GOOD)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_articles", path, "--dry-run")
+    assert purges == []  # nothing was written
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_articles", path)
+    assert {"nav"} in purges  # every page carries the menu's key

@@ -398,3 +398,15 @@ def test_failed_run_leaves_no_files_behind(tmp_path, uploads, settings):
     with pytest.raises(CommandError):
         run(broken, media_dir=uploads)
     assert not any(Path(settings.MEDIA_ROOT).rglob("*.jpg"))
+
+
+def test_an_import_purges_the_pages_in_front_once_it_commits(
+    uploads, purges, django_capture_on_commit_callbacks
+):
+    """Stories, redirects and pages are written in bulk, with no signals of their own."""
+    with django_capture_on_commit_callbacks(execute=True):
+        run(UKRAINIAN, media_dir=uploads, dry_run=True)
+    assert purges == []
+    with django_capture_on_commit_callbacks(execute=True):
+        run(UKRAINIAN, media_dir=uploads)
+    assert {"nav"} in purges

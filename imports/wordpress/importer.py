@@ -26,6 +26,7 @@ from taggit.models import Tag
 
 from articles import text
 from articles.delivery.content_version import content_changed
+from articles.delivery.signals import bulk_changed
 from articles.models import (
     EARLIEST_PUBLISH_TIME,
     LATEST_PUBLISH_TIME,
@@ -724,6 +725,7 @@ def _import(*, scan_result, paths, media, progress, on_scanned):
                 transaction.set_rollback(True)
             else:
                 content_changed()
+                bulk_changed()
     except BaseException:
         media.discard()
         raise
