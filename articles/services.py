@@ -118,7 +118,7 @@ def copy_picture(*, article, picture: Image | None):
         article.lead_image_width = article.lead_image_height = None
         article.lead_image_renditions = {}
     else:
-        _take_picture(article, picture)
+        show_picture(article, picture)
     Article.objects.filter(pk=article.pk).update(
         picture=picture, **{field: getattr(article, field) for field in PICTURE_COPY}
     )
@@ -126,8 +126,9 @@ def copy_picture(*, article, picture: Image | None):
     article.stored_picture_id = article.picture_id
 
 
-def _take_picture(article, picture):
-    """The story shows `picture` as a worker last left it; its own words are kept."""
+def show_picture(article, picture):
+    """The story shows `picture` as a worker last left it; its own words are kept.
+    Writes nothing (a preview uses it on a story it does not save)."""
     picture.refresh_from_db()
     article.lead_image.name = picture.file.name
     article.lead_image_width, article.lead_image_height = picture.width, picture.height

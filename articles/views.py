@@ -206,53 +206,57 @@ def article_preview(request, pk):
     return preview_response(request, article)
 
 
-def preview_response(request, article, *, draft=False, **shown):
+def preview_response(request, article, *, draft=False, problems=(), **shown):
     """The story page of `article` for an editor, never stored by any cache.
 
     `draft`: the article is a draft of changes (articles.editorial.drafts), shown with the tags,
-    authors, links and notices in `shown` instead of the stored ones.
+    authors, links and notices in `shown` instead of the stored ones. An article not saved yet
+    (no pk) is shown with what `shown` gives it, without the rating block (it has no votes);
+    `problems` names its fields the form refused, which the page shows as left empty.
     """
-    response = _story_page(
-        request, article, state=content_state(), preview=True, preview_draft=draft, **shown
-    )
+    if article.pk is None:
+        context = _story_context(article, preview=True, **shown)
+        context.update(rating_slot="", preview_problems=problems)
+        response = render(request, "articles/article_detail.html", context)
+    else:
+        state = content_state()
+        response = _story_page(
+            request, article, state=state, preview=True, preview_draft=draft, **shown
+        )
     patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex"
     return response
 
 
-def _story_page(
-    request,
-    article,
-    *,
-    state,
-    preview,
-    preview_draft=False,
-    tags=None,
-    authors=None,
-    links=None,
-    notices=None,
+def _story_context(
+    article, *, preview, preview_draft=False, tags=None, authors=None, links=None, notices=None
 ):
+    """What the story template shows of `article` (`tags`, `authors`, `links` and `notices`
+    when they are not the stored ones)."""
     tags = list(article.tags.all()) if tags is None else tags
     authors = list(article.authors.all()) if authors is None else authors
     if notices is None:
         notices = list(article.notices.all()) if article.revised_at else []
-    related = related_news(article, links=links)
     score = None
-    if settings.RATINGS_JSONLD:
+    if settings.RATINGS_JSONLD and article.pk is not None:
         score = rating_services.current(target=article, field=RATED_FIELD)
-    context = {
+    return {
         "article": article,
         "score": score,
         "preview": preview,
         "preview_draft": preview_draft,
         "notices": notices,
-        "related": related,
+        "related": related_news(article, links=links),
         "authors": authors,
         "tags": tags,
         "rating_slot": RATING_SLOT,
         "current_section": article.section,
     }
-    keys = _story_keys(article, tags, authors, related)
+
+
+def _story_page(request, article, *, state, preview, **shown):
+    context = _story_context(article, preview=preview, **shown)
+    keys = _story_keys(article, context["tags"], context["authors"], context["related"])
     score_key = score_cache.cache_key_for(Article, article.pk, RATED_FIELD)
     live = LivePart("articles.views.rating_part", (article.pk,), (score_key,))
     response = _page(

@@ -1,5 +1,5 @@
-"""The story admin's own pages: compare revisions, a draft's preview and discard, the
-form's presence heartbeat and tag suggestions."""
+"""The story admin's own pages: compare revisions, the preview of a new story and of a
+draft, a draft's discard, the form's presence heartbeat and tag suggestions."""
 
 from django.contrib import messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
@@ -13,7 +13,7 @@ from taggit.models import Tag
 
 from articles import views
 from articles.admin.edit import StoryEdit
-from articles.editorial import drafts, workflow
+from articles.editorial import drafts, preview, workflow
 
 
 class StoryViewsMixin:
@@ -21,6 +21,11 @@ class StoryViewsMixin:
 
     def get_urls(self):
         own = [
+            path(
+                "preview/",
+                self.admin_site.admin_view(self.new_preview_view),
+                name="articles_article_new_preview",
+            ),
             path(
                 "<path:object_id>/history/compare/",
                 self.admin_site.admin_view(self.compare_view),
@@ -107,6 +112,39 @@ class StoryViewsMixin:
         ]
         shown = drafts.story_as_drafted(form, formsets)
         return views.preview_response(request, form.instance, draft=True, **shown)
+
+    def new_preview_view(self, request):
+        """A story not saved yet, from the add form as sent, as a reader will see it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        StoryEdit.of(request).checks_rules = False  # a look, not a save
+        fields = flatten_fieldsets(self.get_fieldsets(request, None))
+        form_class = self.get_form(request, None, change=False, fields=fields)
+        form = form_class(request.POST, request.FILES)
+        form.is_valid()  # a field in error shows as left empty
+        missing = preview.missing(form)
+        if missing:
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Nothing to preview yet"),
+                "missing": missing,
+            }
+            template = "admin/articles/article/preview_incomplete.html"
+            return TemplateResponse(request, template, context, status=400)
+        formsets = [
+            (
+                inline,
+                formset(
+                    data=request.POST, instance=form.instance, prefix=formset.get_default_prefix()
+                ),
+            )
+            for formset, inline in self.get_formsets_with_inlines(request, None)
+        ]
+        story, shown, problems = preview.unsaved_story(form, formsets)
+        return views.preview_response(request, story, problems=problems, **shown)
 
     def draft_discard_view(self, request, object_id):
         """Ask, then drop the draft of changes; the published story stays as it is."""

@@ -273,7 +273,8 @@ def story_as_drafted(form, formsets):
 
     `form.instance` becomes the story with the draft's fields (in memory, never saved);
     returns the tags, bylines, Other news picks and notices the draft gives it. A field
-    the draft has in error shows its published value.
+    the draft has in error shows its published value (its default in a story not saved yet,
+    which the add form's preview shows the same way).
     """
     story, cleaned = form.instance, form.cleaned_data
     _show_held_images(form)
@@ -284,13 +285,18 @@ def story_as_drafted(form, formsets):
         story.revised_at = notices[0].noted_at
     if cleaned.get("significant_update"):
         story.revised_at = timezone.now()
-    authors = cleaned["authors"] if "authors" in cleaned else story.authors.all()
+    authors = cleaned["authors"] if "authors" in cleaned else _stored(story, "authors")
     return {
         "tags": _drafted_tags(story, cleaned),
         "authors": list(authors),
         "links": links,
         "notices": notices if story.revised_at else [],
     }
+
+
+def _stored(story, name):
+    """The story's stored tags or authors (`name`); none for a story not saved yet."""
+    return list(getattr(story, name).all()) if story.pk is not None else []
 
 
 def _show_held_images(form):
@@ -306,7 +312,7 @@ def _show_held_images(form):
 def _drafted_tags(story, cleaned):
     """The draft's tags: those that exist, and unsaved ones for the names that do not."""
     if "tags" not in cleaned:
-        return list(story.tags.all())
+        return _stored(story, "tags")
     names = list(cleaned["tags"])
     known = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
     return [known.get(name) or Tag(name=name, slug=slugify_uk(name) or "tag") for name in names]

@@ -5,10 +5,15 @@
    - Other news picks reorder by dragging a row, or with the "up" and "down" buttons.
    - Tags suggest existing tags as they are typed.
    - Autosave: the headline, teaser and text are kept in this browser every 15 seconds
-     while they change; after a crash the form offers them back. */
+     while they change; after a crash the form offers them back (a preview keeps them). */
 (function () {
   "use strict";
   var gettext = window.gettext || function (text) { return text; };
+
+  // The add form's "Preview" sends the form to a new tab and saves nothing.
+  function isPreview(event) {
+    return Boolean(event.submitter && event.submitter.name === "_preview");
+  }
 
   function altBeforeUpload(form) {
     var file = form.querySelector("#id_lead_image");
@@ -23,6 +28,7 @@
       if (file.files.length && !alt.value.trim()) { alt.focus(); }
     });
     form.addEventListener("submit", function (event) {
+      if (isPreview(event)) { return; }  // a preview keeps nothing: no alt text needed
       if (file.files.length && !alt.value.trim()) {
         event.preventDefault();
         event.stopImmediatePropagation();
@@ -205,7 +211,9 @@
       changed = false;
       localStorage.setItem(key, JSON.stringify({ at: Date.now(), values: values }));
     }, 15000);
-    form.addEventListener("submit", function () { localStorage.removeItem(key); });
+    form.addEventListener("submit", function (event) {
+      if (!isPreview(event)) { localStorage.removeItem(key); }  // a preview saves nothing
+    });
   }
 
   document.addEventListener("readystatechange", function () {

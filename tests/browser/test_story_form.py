@@ -278,3 +278,53 @@ def test_the_publishing_actions_sit_at_the_top_and_take_the_story_out_and_back(
     expect(page.locator(".story-status")).to_contain_text("Заплановано на")
     story.refresh_from_db()
     assert story.is_scheduled
+
+
+def test_a_new_story_is_previewed_in_a_new_tab_before_its_first_save(editor_page, live_server):
+    from demo.management.commands.seed_demo import demo_image
+
+    page = editor_page
+    SectionFactory(name="Світ", slug="svit")
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    page.locator("#id_title").fill('Уряд ухвалив "новий" бюджет')
+    page.locator("#id_section").select_option(label="Світ")
+    page.locator(".tiptap.ProseMirror[contenteditable=true]").click()
+    page.keyboard.type("Перший абзац - про головне.")
+    page.locator("#id_lead_image").set_input_files(
+        {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": demo_image(1, 600, 400)}
+    )  # no alt text yet: a save would wait for it, a preview does not
+
+    with page.context.expect_page() as opened:
+        page.locator("button[name=_preview]").last.click()
+    preview = opened.value
+    expect(preview.locator("h1")).to_have_text("Уряд ухвалив «новий» бюджет")
+    expect(preview.locator(".story-body")).to_contain_text("Перший абзац\u00a0— про головне.")
+    expect(preview.locator(".preview-banner")).to_contain_text("незбереженої новини")
+    expect(preview.locator(".preview-banner")).to_contain_text("Головне зображення")
+    assert Article.objects.count() == 0
+    # the form is as it was, still unsaved, and saves as usual
+    expect(page).to_have_url(live_server.url + "/admin/articles/article/add/")
+    expect(page.locator("#id_title")).to_have_value('Уряд ухвалив "новий" бюджет')
+    page.locator("#id_lead_image_alt").fill("Будівля уряду")
+    page.locator("input[name=_save]").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("Додано")
+    assert Article.objects.get().title == "Уряд ухвалив «новий» бюджет"
+
+
+def test_the_text_editor_grows_with_its_text_and_keeps_its_toolbar_at_hand(
+    editor_page, live_server
+):
+    page = editor_page
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    editor = page.locator(".tiptap.ProseMirror[contenteditable=true]")
+    empty = editor.bounding_box()["height"]
+    assert empty >= 150  # room to write before any text
+    editor.click()
+    for n in range(30):
+        page.keyboard.type(f"Абзац {n}.")
+        page.keyboard.press("Enter")
+    assert editor.bounding_box()["height"] > empty * 3
+    assert editor.evaluate("e => e.scrollHeight <= e.clientHeight + 1")  # no inner scrolling
+    toolbar = page.locator(".prose-menubar").first
+    box = toolbar.bounding_box()
+    assert 0 <= box["y"] < 100  # scrolled with the text, the toolbar stays in view
