@@ -2,7 +2,9 @@
 
 import json
 import logging
+import re
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,23 @@ def test_make_serve_installs_the_production_lock_alone():
     plan = planned("serve")
     assert "-r requirements.lock" in plan
     assert "requirements-dev.lock" not in plan
+
+
+def pinned(lock):
+    """{normalised name: version} of the packages a lock file pins."""
+    found = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", (ROOT / lock).read_text(), re.M)
+    return {name.lower().replace("_", "-"): version for name, version in found}
+
+
+def test_the_production_lock_pins_every_runtime_dependency_as_the_dev_lock_does():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {
+        re.match(r"[A-Za-z0-9_.-]+", spec).group(0).lower().replace("_", "-")
+        for spec in project["dependencies"]
+    }
+    production, development = pinned("requirements.lock"), pinned("requirements-dev.lock")
+    assert sorted(wanted - production.keys()) == []  # `make serve` would not start without them
+    assert {name: v for name, v in production.items() if development.get(name) != v} == {}
 
 
 def record(message="started"):
