@@ -1,4 +1,5 @@
-"""RSS 2.0 and Atom feeds of all stories, of each section, and of corrections."""
+"""RSS 2.0 and Atom feeds of all stories, of each section, and of corrections; each
+edition's of its own stories, in its language (the address's: /feed/, /en/feed/)."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -74,7 +75,8 @@ class LatestStoriesFeed(SharedFeed):
         return reverse("articles:home")
 
     def items(self):
-        return Article.objects.published().for_listing().prefetch_related("authors")[:FEED_SIZE]
+        stories = Article.objects.published().in_edition().for_listing()
+        return stories.prefetch_related("authors")[:FEED_SIZE]
 
     # Text is cleaned on the way in; cleaned again here so that a story stored before
     # that rule cannot make the feed invalid XML.
@@ -138,7 +140,7 @@ class SectionFeed(LatestStoriesFeed):
         return section.description or section.name
 
     def items(self, section):
-        stories = Article.objects.published().in_section(section).for_listing()
+        stories = Article.objects.published().in_edition().in_section(section).for_listing()
         return stories.prefetch_related("authors")[:FEED_SIZE]
 
 
@@ -161,7 +163,8 @@ class CorrectionsFeed(SharedFeed):
         return reverse("articles:corrections")
 
     def items(self):
-        return Notice.objects.public().select_related("article")[:FEED_SIZE]
+        notices = Notice.objects.public().filter(article__in=Article.objects.in_edition())
+        return notices.select_related("article")[:FEED_SIZE]
 
     def item_title(self, item):
         return text.strip_control(f"{item.get_kind_display()}: {item.article.title}")

@@ -59,7 +59,16 @@ def refresh_story(*, article_id):
     """Index a story, store its neighbours and offer it to theirs; the ids of changed lists."""
     article = (
         Article.objects.filter(pk=article_id)
-        .only("title", "teaser", "body", "status", "published_at", "section_id", "updated_at")
+        .only(
+            "title",
+            "teaser",
+            "body",
+            "status",
+            "published_at",
+            "section_id",
+            "updated_at",
+            "language",
+        )
         .first()
     )
     if article is None:
@@ -194,8 +203,11 @@ def _apply_choices(article, found):
 
 
 def _scored(article, found, excluded, indexed):
-    """The candidates of `found` that are not excluded, each given its score and reasons."""
+    """The candidates of `found` that are not excluded, each given its score and reasons:
+    stories in the story's own language (each edition's Other news are its own), and pins."""
     stories = Article.objects.filter(pk__in=[pk for pk in found if pk not in excluded])
+    pinned = [pk for pk, candidate in found.items() if candidate.pinned]
+    stories = stories.filter(Q(language=article.language) | Q(pk__in=pinned))
     max_days = settings.ARTICLES_RELATED_MAX_AGE_DAYS
     scored = []
     for pk, section_id, published_at in stories.values_list("pk", "section_id", "published_at"):
@@ -225,11 +237,14 @@ def _reasons(candidate, indexed, same_section):
 
 def fill(article, taken, count):
     """Stories to fill a list that content found too few for: the same section, then any,
-    nearest in time within the age limit; their score is none."""
+    nearest in time within the age limit, in the story's language; their score is none."""
     earliest, latest = _window(article)
     near = (
         Article.objects.filter(
-            status=Article.Status.PUBLISHED, published_at__gte=earliest, published_at__lte=latest
+            status=Article.Status.PUBLISHED,
+            published_at__gte=earliest,
+            published_at__lte=latest,
+            language=article.language,
         )
         .exclude(pk__in=taken)
         .order_by("-published_at", "-id")

@@ -15,22 +15,48 @@ from django.db import connections, router
 from django.db.models import Case, DateTimeField, F, JSONField, Value, When
 from django.db.models.functions import Cast
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from articles import editions
 from articles.models import Article, Neighbour, RelatedLink
 from images import picture
 
 LINK, PICKED, NEIGHBOUR = -2, -1, 0  # the tiers of the block's query
-STORY_COLUMNS = ("title", "slug", "excerpt", "published_at", "lead_image", "lead_image_renditions")
+STORY_COLUMNS = (
+    "title",
+    "slug",
+    "excerpt",
+    "published_at",
+    "lead_image",
+    "lead_image_renditions",
+    "language",
+)
 
 
 class NewsItem:
     """One entry of the Other news block: a headline, a teaser and an address."""
 
-    __slots__ = ("title", "teaser", "url", "external", "article_id", "published_at", "image")
+    __slots__ = (
+        "title",
+        "teaser",
+        "url",
+        "external",
+        "article_id",
+        "published_at",
+        "image",
+        "language",
+    )
 
     def __init__(
-        self, title, teaser, url, external=False, article_id=None, published_at=None, image=None
+        self,
+        title,
+        teaser,
+        url,
+        external=False,
+        article_id=None,
+        published_at=None,
+        image=None,
+        language="",
     ):
         self.title = title
         self.teaser = teaser
@@ -39,6 +65,7 @@ class NewsItem:
         self.article_id = article_id
         self.published_at = published_at
         self.image = image  # {"url", "width", "height"} of a small copy of the lead image
+        self.language = language  # the story's ("" for an outside address)
 
 
 def related_news(article, limit=None, links=None):
@@ -55,7 +82,7 @@ def related_news(article, limit=None, links=None):
         rows = cursor.fetchall()
     if links is None:
         links = _stored_links(rows)
-    targets = {row[2]: _item(*row[2:9]) for row in rows if row[0] == PICKED}
+    targets = {row[2]: _item(*row[2:10]) for row in rows if row[0] == PICKED}
     seen = {article.pk}
     items = _picked_items(links, targets, seen)[:limit]
     # the stored order: pins first, then the best score (a UNION promises no order)
@@ -65,14 +92,14 @@ def related_news(article, limit=None, links=None):
             break
         if pk not in seen:
             seen.add(pk)
-            items.append(_item(pk, *row[:6]))
+            items.append(_item(pk, *row[:7]))
     return items
 
 
 def _stored_links(rows):
     """The story's stored picks, in the editor's order, from the query's LINK rows."""
-    links = sorted((r for r in rows if r[0] == LINK), key=lambda r: (r[1], r[10]))
-    return [RelatedLink(target_id=r[2], url=r[9] or "", title=r[3] or "") for r in links]
+    links = sorted((r for r in rows if r[0] == LINK), key=lambda r: (r[1], r[11]))
+    return [RelatedLink(target_id=r[2], url=r[10] or "", title=r[3] or "") for r in links]
 
 
 def _picked_items(links, targets, seen):
@@ -129,8 +156,9 @@ def explained(article):
     return shown
 
 
-def _item(pk, title, slug, excerpt, published_at, image, renditions):
-    url = reverse("articles:detail", kwargs={"slug": slug})
+def _item(pk, title, slug, excerpt, published_at, image, renditions, language):
+    with translation.override(editions.edition_of(language)):
+        url = reverse("articles:detail", kwargs={"slug": slug})
     published_at = _aware(published_at)
     return NewsItem(
         title,
@@ -139,6 +167,7 @@ def _item(pk, title, slug, excerpt, published_at, image, renditions):
         article_id=pk,
         published_at=published_at,
         image=_thumbnail(image, renditions),
+        language=language,
     )
 
 
@@ -183,10 +212,11 @@ def stories_query(article, now, links, limit):
     """One SQL statement for everything the block may show.
 
     Rows of (tier, order, id, title, slug, excerpt, published_at, lead_image,
-    lead_image_renditions, url, link id): the story's stored picks (tier LINK, unless
-    `links` are given), the picked stories that are public (PICKED), and the stored
-    neighbours that are public, best first (NEIGHBOUR). Each part is a QuerySet; the
-    public ones carry the one publication rule, Article.objects.published().
+    lead_image_renditions, language, url, link id): the story's stored picks (tier LINK,
+    unless `links` are given), the picked stories that are public (PICKED), and the stored
+    neighbours that are public and in the story's language, best first (NEIGHBOUR). Each
+    part is a QuerySet; the public ones carry the one publication rule,
+    Article.objects.published().
     """
     published = Article.objects.published(now).order_by()
     parts = []
@@ -205,6 +235,7 @@ def stories_query(article, now, links, limit):
                 Cast(Value(None), DateTimeField()),
                 Value(""),
                 Cast(Value(None), JSONField()),
+                Value(""),
                 "url",
                 "id",
             )
@@ -220,7 +251,9 @@ def stories_query(article, now, links, limit):
     # picks may be among the neighbours too: enough of them for the block either way
     wanted = limit + (len(picked) if isinstance(picked, list) else limit)
     parts.append(
-        Neighbour.objects.filter(article_id=article.pk, story__in=published)
+        Neighbour.objects.filter(
+            article_id=article.pk, story__in=published.filter(language=article.language)
+        )
         .order_by("-pinned", "-score", "story_id")
         .values_list(
             Value(NEIGHBOUR),

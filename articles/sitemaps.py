@@ -8,8 +8,9 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from articles import editions
 from articles.delivery import edge
 from articles.delivery.content_version import content_state
 from articles.delivery.pagecache import shared_document
@@ -22,7 +23,7 @@ class ArticleSitemap(Sitemap):
     i18n = False
 
     def items(self):
-        fields = ("slug", "published_at", "revised_at")
+        fields = ("slug", "published_at", "revised_at", "language")
         return Article.objects.published().only(*fields).order_by("-published_at", "-id")
 
     def lastmod(self, item):
@@ -37,32 +38,47 @@ class ArticleSitemap(Sitemap):
 
 
 class SectionSitemap(Sitemap):
+    """Each edition's section pages: a section in every edition it has a public story in."""
+
     changefreq = "hourly"
 
     def items(self):
-        newest = (
-            Article.objects.published().filter(section=OuterRef("pk")).order_by("-published_at")
-        )
-        return Section.objects.with_public_stories().annotate(
-            newest=Subquery(newest.values("published_at")[:1])
-        )
+        marks = {}
+        for edition in editions.codes():
+            stories = Article.objects.published().in_edition(edition)
+            newest = stories.filter(section=OuterRef("pk")).order_by("-published_at")
+            marks[f"newest_{edition}"] = Subquery(newest.values("published_at")[:1])
+        sections = Section.objects.with_public_stories().annotate(**marks)
+        return [
+            (section, edition, getattr(section, f"newest_{edition}"))
+            for edition in editions.codes()
+            for section in sections
+            if getattr(section, f"newest_{edition}") is not None
+        ]
+
+    def location(self, item):
+        section, edition, _newest = item
+        with translation.override(edition):
+            return section.get_absolute_url()
 
     def lastmod(self, item):
         """A section's page changes when a story is added to it."""
-        return item.newest
+        return item[2]
 
 
 def recent_news(now=None):
-    """Stories published in the last 48 hours, for the Google News sitemap."""
+    """The edition's stories published in the last 48 hours, for its Google News sitemap."""
     now = now or timezone.now()
     return (
         Article.objects.published(now)
+        .in_edition()
         .filter(published_at__gte=now - timedelta(hours=48))
-        .only("slug", "title", "published_at")
+        .only("slug", "title", "published_at", "language")
         .order_by("-published_at")[:1000]
     )
 
 
+# Stories are listed once, at their one address in their own edition.
 sitemaps = {"articles": ArticleSitemap, "sections": SectionSitemap}
 
 
@@ -83,7 +99,7 @@ def news_sitemap(request):
     response = render(
         request,
         "sitemaps/news_sitemap.xml",
-        {"stories": recent_news(), "site_name": settings.SITE_NAME, "language": "uk"},
+        {"stories": recent_news(), "site_name": settings.SITE_NAME},
         content_type="application/xml; charset=utf-8",
     )
     return response

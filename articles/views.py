@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_POST
 from modern_csrf.decorators import csrf_protect as cross_origin_protect
 from taggit.models import Tag
 
-from articles import popularity, text
+from articles import editions, popularity, text, translations
 from articles import search as story_search
 from articles.delivery import edge
 from articles.delivery.content_version import STATE_KEY, content_state
@@ -82,7 +83,8 @@ def top_rated_part(request, found, template, limit):
     versions = (content_state(found.get(STATE_KEY))["v"], ranking.version(found))
     entry = found.get(key)
     if entry is None or entry["versions"] != versions:
-        stories = ranking.top_rated(Article.objects.published().for_listing(), limit=limit)
+        stories = Article.objects.published().in_edition().for_listing()
+        stories = ranking.top_rated(stories, limit=limit)
         html = render_to_string(template, {"articles": stories}, request=request)
         entry = {"versions": versions, "html": html}
         cache.set(key, entry, 600)
@@ -95,7 +97,8 @@ def home(request):
     Older pages (?before=…) are the time-ordered list alone.
     """
     state = content_state()
-    page = paginate(request, Article.objects.published().for_listing(), "home", keyset=True)
+    stories = Article.objects.published().in_edition().for_listing()
+    page = paginate(request, stories, f"home:{editions.current()}", keyset=True)
     first = page.number == 1
     context = {"page_obj": page, "articles": page.object_list}
     keys = [edge.HOME, *edge.story_keys(page.object_list)]
@@ -131,7 +134,8 @@ TOP_STORIES = 4
 
 def _front_page(latest):
     """The main story and the top stories: the editors' picks, the newest after them."""
-    picked = [pick.article for pick in FrontPagePick.objects.shown()[: TOP_STORIES + 1]]
+    picks = FrontPagePick.objects.shown().filter(article__in=Article.objects.in_edition())
+    picked = [pick.article for pick in picks[: TOP_STORIES + 1]]
     chosen = {story.pk for story in picked}
     stories = picked + [story for story in latest if story.pk not in chosen]
     return (stories[0] if stories else None), stories[1 : TOP_STORIES + 1]
@@ -139,10 +143,11 @@ def _front_page(latest):
 
 def _most_read(limit=5):
     """The most viewed public stories of the last day (articles.popularity)."""
-    ids = popularity.most_read_ids(limit)
+    # the counts are the site's: enough of them that each edition finds its own
+    ids = popularity.most_read_ids(limit * 4)
     if not ids:
         return []
-    found = Article.objects.published().for_listing().in_bulk(ids)
+    found = Article.objects.published().in_edition().for_listing().in_bulk(ids)
     return [found[pk] for pk in ids if pk in found][:limit]
 
 
@@ -154,7 +159,8 @@ def _section_blocks():
     """
     blocks = []
     for section in Section.objects.all():
-        stories = list(Article.objects.published().in_section(section).for_listing()[:4])
+        stories = Article.objects.published().in_edition().in_section(section).for_listing()
+        stories = list(stories[:4])
         if stories:
             blocks.append((section, stories))
     return blocks
@@ -185,14 +191,38 @@ def rating_part(request, found, object_id):
 
 def article_detail(request, slug):
     state = content_state()
+    stories = Article.objects.published().select_related("section", "translation_of")
     try:
-        article = Article.objects.published().select_related("section").get(slug=slug)
+        article = stories.get(slug=slug)
     except Article.DoesNotExist:
         moved = SlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
         if moved and moved.article.is_public:
-            return redirect(moved.article, permanent=True)
+            return _redirect(moved.article, moved.article)
         raise Http404("No such story.") from None
+    if article.edition != editions.current():
+        return _redirect(_in_edition(article, editions.current()), article)
     return _story_page(request, article, state=state, preview=False)
+
+
+def _redirect(target, asked):
+    """A permanent redirect to a story's one address, shared-cacheable like a page and
+    purged with the story asked for (a translation of it added or published) or sent to."""
+    response = redirect(target, permanent=True)
+    keys = [edge.story_key(asked.translation_of_id or asked.pk), edge.story_key(target.pk)]
+    edge.tag(response, keys)
+    return public_cache(response)
+
+
+def _in_edition(article, edition):
+    """The story to send a reader of `edition` to who asked for `article` there: its public
+    translation into that edition's language, or the story itself at its own address.
+
+    Each story has one address, in its own edition: a Ukrainian story is never served
+    again under /en/ (search engines would see a duplicate).
+    """
+    original = article.translation_of or article
+    group = Article.objects.published().filter(Q(pk=original.pk) | Q(translation_of=original))
+    return group.filter(language=edition).first() or article
 
 
 @staff_member_required
@@ -235,6 +265,7 @@ def _story_context(
     when they are not the stored ones)."""
     tags = list(article.tags.all()) if tags is None else tags
     authors = list(article.authors.all()) if authors is None else authors
+    versions = translations.versions(article, public=not preview)
     if notices is None:
         notices = list(article.notices.all()) if article.revised_at else []
     score = None
@@ -251,12 +282,16 @@ def _story_context(
         "tags": tags,
         "rating_slot": RATING_SLOT,
         "current_section": article.section,
+        "versions": versions,
+        "alternates": translations.alternates(article, versions),
+        "language_switch": translations.switch(article, versions),
     }
 
 
 def _story_page(request, article, *, state, preview, **shown):
     context = _story_context(article, preview=preview, **shown)
     keys = _story_keys(article, context["tags"], context["authors"], context["related"])
+    keys += translations.keys(article, context["versions"])
     score_key = score_cache.cache_key_for(Article, article.pk, RATED_FIELD)
     live = LivePart("articles.views.rating_part", (article.pk,), (score_key,))
     response = _page(
@@ -328,8 +363,8 @@ def story_list(request, slug, kind):
     listing = LISTINGS[kind]
     found = get_object_or_404(listing.model, slug=slug)
     state = content_state()
-    stories = listing.stories(Article.objects.published(), found).for_listing()
-    page = paginate(request, stories, f"{kind}:{found.pk}", keyset=True)
+    stories = listing.stories(Article.objects.published().in_edition(), found).for_listing()
+    page = paginate(request, stories, f"{kind}:{found.pk}:{editions.current()}", keyset=True)
     if not page.object_list:
         raise Http404("Nothing published here yet.")
     context = {"page_obj": page, "articles": page.object_list}
@@ -345,16 +380,17 @@ def search_view(request):
     query = text.strip_control(raw)[: story_search.MAX_QUERY_LENGTH].strip()
     results, page = [], None
     if query:
-        stories = Article.objects.published().select_related("section")
+        stories = Article.objects.published().in_edition().select_related("section")
         found = story_search.search(stories.defer("search_document", "search_vector"), query)
-        page = paginate(request, found, "search:" + hashlib.sha256(query.encode()).hexdigest())
+        digest = hashlib.sha256(query.encode()).hexdigest()
+        page = paginate(request, found, f"search:{editions.current()}:{digest}")
         results = [
             (a, story_search.highlight(story_search.snippet_text(a.body), query))
             for a in page.object_list
         ]
     suggestion = ""
     if query and not results:
-        suggestion = story_search.suggest(Article.objects.published(), query)
+        suggestion = story_search.suggest(Article.objects.published().in_edition(), query)
     context = {"query": query, "results": results, "page_obj": page, "suggestion": suggestion}
     response = render(request, "articles/search.html", context)
     shown = edge.story_keys(story for story, _snippet in results)
@@ -368,8 +404,8 @@ def search_view(request):
 def corrections(request):
     """Every correction, update and clarification of the stories readers can see."""
     state = content_state()
-    notices = Notice.objects.public().select_related("article")
-    page = paginate(request, notices, "corrections")
+    notices = Notice.objects.public().filter(article__in=Article.objects.in_edition())
+    page = paginate(request, notices.select_related("article"), f"corrections:{editions.current()}")
     context = {"page_obj": page, "notices": page.object_list}
     keys = [edge.CORRECTIONS, *(edge.story_key(n.article_id) for n in page.object_list)]
     return _page(

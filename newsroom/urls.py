@@ -24,10 +24,11 @@ urlpatterns = [
         {"sitemaps": sitemaps},
         name="sitemap_section",
     ),
-    path("news-sitemap.xml", news_sitemap, name="news_sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(
+    # each edition's Google News sitemap: /news-sitemap.xml and /en/news-sitemap.xml
+    path("news-sitemap.xml", news_sitemap, name="news_sitemap"),
     path("ratings/", include("ratings.urls")),
     path("", include("articles.urls")),
     prefix_default_language=False,

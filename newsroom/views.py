@@ -9,6 +9,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
@@ -28,8 +29,10 @@ def robots_txt(request):
         "Disallow: /en/ratings/",
         "",
         f"Sitemap: {base}{reverse('sitemap_index')}",
-        f"Sitemap: {base}{reverse('news_sitemap')}",
     ]
+    for language, _name in settings.LANGUAGES:  # each edition's Google News sitemap
+        with translation.override(language):
+            lines.append(f"Sitemap: {base}{reverse('news_sitemap')}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 

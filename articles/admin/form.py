@@ -44,6 +44,14 @@ class ArticleAdminForm(forms.ModelForm):
             "counts by itself."
         ),
     )
+    synced_with_original = forms.BooleanField(
+        label=_("The translation is brought up to date with the original"),
+        required=False,
+        help_text=_(
+            "Tick once the translation carries the original's corrections and updates listed "
+            "above: it is then no longer shown as behind the original."
+        ),
+    )
     edit = StoryEdit(user=None)  # the request's, set by ArticleAdmin.get_form (a new class)
 
     def __init__(self, *args, **kwargs):
@@ -68,8 +76,12 @@ class ArticleAdminForm(forms.ModelForm):
     def _set_up_fields(self):
         """Spelling checked in Ukrainian, tags suggested, only the statuses the user may set."""
         fields = self.fields
-        if "title" in fields:
-            fields["title"].widget.attrs.update(spellcheck="true", lang="uk")
+        if "language" in fields:
+            fields["language"].required = False
+        language = self.initial.get("language") or self.instance.language
+        for name in ("title", "teaser"):  # spelling checked in the story's own language
+            if name in fields:
+                fields[name].widget.attrs.update(spellcheck="true", lang=language)
         if "tags" in fields:
             suggest = reverse("admin:articles_article_tags")
             fields["tags"].widget.attrs.update({"data-suggest-url": suggest})
@@ -77,6 +89,11 @@ class ArticleAdminForm(forms.ModelForm):
             allowed = workflow.allowed_statuses(self.edit.user)
             fields["status"].choices = [c for c in Article.Status.choices if c[0] in allowed]
             fields["status"].widget = forms.HiddenInput()
+
+    def clean_language(self):
+        """The story's language; a form sent without it keeps the story's (Ukrainian for a
+        new one)."""
+        return self.cleaned_data.get("language") or self.instance.language or "uk"
 
     def clean_body(self):
         """Pictures in the text come from our library: one on another site would be blocked
@@ -170,7 +187,10 @@ class ArticleAdminForm(forms.ModelForm):
         return []
 
     def _typeset(self, cleaned):
-        """Ukrainian typography in what the editor changed (articles.typography)."""
+        """Ukrainian typography in what the editor changed (articles.typography), for a
+        story in Ukrainian."""
+        if cleaned.get("language", self.instance.language) != "uk":
+            return
         for name, is_html in TYPESET_FIELDS:
             if name in self.changed_data and cleaned.get(name):
                 cleaned[name] = typography(cleaned[name], html=is_html)

@@ -23,6 +23,7 @@ from reversion.admin import VersionAdmin
 from articles import search as story_search
 from articles.admin.edit import StoryEdit
 from articles.admin.form import ArticleAdminForm
+from articles.admin.translations import LanguageFilter, TranslationAdminMixin, TranslationFilter
 from articles.admin.views import StoryViewsMixin
 from articles.editorial import actions, drafts, uploads, workflow
 from articles.models import (
@@ -152,7 +153,7 @@ class PublicationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(StoryViewsMixin, VersionAdmin):
+class ArticleAdmin(TranslationAdminMixin, StoryViewsMixin, VersionAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
@@ -164,11 +165,18 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
         "rating_average",
         "rating_count",
     ]
-    list_filter = [PublicationFilter, "status", "section", "authors"]
+    list_filter = [
+        PublicationFilter,
+        LanguageFilter,
+        TranslationFilter,
+        "status",
+        "section",
+        "authors",
+    ]
     list_select_related = ["section"]
     search_fields = ["slug"]  # besides the readers' search, get_search_results
     date_hierarchy = "published_at"
-    autocomplete_fields = ["authors", "picture"]
+    autocomplete_fields = ["authors", "picture", "translation_of"]
     inlines = [RelatedLinkInline, NeighbourChoiceInline]
     readonly_fields = [
         "preview_link",
@@ -183,6 +191,10 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["title", "slug", "section", "authors", "tags", "source"]}),
+        (
+            _("Language and translation"),
+            {"fields": ["language", "translation_of", "synced_with_original"]},
+        ),
         (_("Text"), {"fields": ["teaser", "body"]}),
         (
             _("Lead image"),
@@ -238,6 +250,7 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
         stored = StoryEdit.of(request).stored if obj is not None else None
         if obj is not None and stored is None:
             stored = Article.objects.only("status", "published_at").get(pk=obj.pk)
+        context.update(self.translation_context(request, obj))
         context["story_actions"] = actions.buttons(request.user, stored)
         context["save_label"] = actions.save_label(stored)
         context["can_save_draft"] = (
@@ -257,6 +270,8 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
         published = obj is not None and obj.status == Article.Status.PUBLISHED
         if not (published and workflow.can_publish(request.user)):
             hidden.add("significant_update")  # only editors update a published story
+        if obj is None or not obj.is_behind_original:
+            hidden.add("synced_with_original")  # only a translation behind its original
         if obj is not None and not self.has_change_permission(request, obj):
             hidden |= {"based_on_version", "draft_version"}  # a read-only page saves nothing
         return [
@@ -310,6 +325,7 @@ class ArticleAdmin(StoryViewsMixin, VersionAdmin):
                 uploads=held,
             )
             return
+        self.save_translation_sync(form, obj)
         chosen = "published_at" in form.changed_data or edit.action == "schedule"
         if edit.action == "publish":  # "Опублікувати": out now, whatever the time field says
             obj.published_at, chosen = timezone.now(), True

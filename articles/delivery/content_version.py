@@ -45,7 +45,13 @@ def _new_state():
     until = min((t for t in (upcoming, banner_change) if t is not None), default=None)
     shown = None
     if banner is not None:
-        shown = {"text": banner.text or banner.article.title, "slug": banner.article.slug}
+        story = banner.article
+        shown = {
+            "text": banner.text or story.title,
+            "slug": story.slug,
+            "url": story.get_absolute_url(),
+            "language": story.language,
+        }
     return {
         "v": time.time_ns(),
         "until": until.timestamp() if until else None,
@@ -56,12 +62,20 @@ def _new_state():
 
 
 def _menu_sections():
-    """The menu every page has: sections with a public story ({"pk", "slug", "name",
-    "colour"}), kept with the state so that a page rendered afresh asks no query for it."""
+    """The menu every page has, per edition: sections with a public story of that edition
+    ({edition: [{"pk", "slug", "name", "colour"}]}), kept with the state so that a page
+    rendered afresh asks no query for it."""
+    from articles import editions
     from articles.models import Section
 
-    sections = Section.objects.with_public_stories().values("pk", "slug", "name", "colour")
-    return list(sections)
+    sections = Section.objects.in_editions(editions.codes())
+    fields = ("pk", "slug", "name", "colour")
+    menus = {edition: [] for edition in editions.codes()}
+    for section in sections.values(*fields, *(f"in_{e}" for e in editions.codes())):
+        for edition in editions.codes():
+            if section[f"in_{edition}"]:
+                menus[edition].append({name: section[name] for name in fields})
+    return menus
 
 
 def _footer_pages():
@@ -101,8 +115,10 @@ def footer_pages():
 
 
 def menu_sections():
-    """[{"pk", "slug", "name", "colour"}] of the sections in the menu."""
-    return content_state().get("sections", [])
+    """[{"pk", "slug", "name", "colour"}] of the sections in the current edition's menu."""
+    from articles import editions
+
+    return content_state().get("sections", {}).get(editions.current(), [])
 
 
 def bump_content_version():

@@ -61,6 +61,8 @@ def _story_keys(article):
     keys = [edge.story_key(article.pk), edge.HOME, edge.FEEDS, edge.SEARCH, edge.NOTFOUND]
     keys.append(edge.RANKING)
     keys.append(edge.section_list_key(article.section_id))
+    if article.translation_of_id:  # the original's page links to its translations
+        keys.append(edge.story_key(article.translation_of_id))
     if article.pk:
         keys += [edge.tag_list_key(pk) for pk in article.tags.values_list("pk", flat=True)]
         keys += [edge.author_list_key(pk) for pk in article.authors.values_list("pk", flat=True)]

@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 
-from articles import text
+from articles import editions, text
 from articles.images import validate_image
 from articles.slugs import unique_slug
 from images.validation import validate_image as validate_library_image
@@ -40,14 +41,31 @@ def validate_publish_time(value):
 
 
 class SectionQuerySet(models.QuerySet):
-    def with_public_stories(self, at=None):
-        """Sections with at least one story readers can see now.
+    def with_public_stories(self, at=None, *, edition=None):
+        """Sections with at least one story readers can see now (of `edition`, if given).
 
         A section made for an embargoed story (by an editor or an import) stays out of
         the menu, the sitemap and reach until that story is public: its name must not give
         the story away.
         """
-        return self.filter(Exists(Article.objects.published(at).filter(section=OuterRef("pk"))))
+        stories = Article.objects.published(at)
+        if edition is not None:
+            stories = stories.in_edition(edition)
+        return self.filter(Exists(stories.filter(section=OuterRef("pk"))))
+
+    def in_editions(self, codes, at=None):
+        """Sections with a public story in any of the editions `codes`, each annotated
+        `in_<code>`: whether it has one in that edition (one query for every menu)."""
+        marks = {
+            f"in_{code}": Exists(
+                Article.objects.published(at).in_edition(code).filter(section=OuterRef("pk"))
+            )
+            for code in codes
+        }
+        any_edition = Q()
+        for name in marks:
+            any_edition |= Q(**{name: True})
+        return self.annotate(**marks).filter(any_edition)
 
 
 class Section(models.Model):
@@ -147,6 +165,19 @@ class ArticleQuerySet(models.QuerySet):
         """What a list of story cards needs, in a fixed number of queries."""
         return self.select_related("section").defer("body", "search_document", "search_vector")
 
+    def in_edition(self, edition=None):
+        """Stories of one edition (articles.editions; the current request's by default)."""
+        edition = edition or editions.current()
+        if edition == editions.main():
+            return self.exclude(language__in=editions.other_editions(edition))
+        return self.filter(language=edition)
+
+    def behind_originals(self):
+        """Translations whose original was corrected or significantly updated since the
+        translation was last brought up to date with it."""
+        synced = Coalesce("translation_synced_at", "created_at")
+        return self.filter(translation_of__isnull=False, translation_of__revised_at__gt=synced)
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -155,6 +186,28 @@ class Article(models.Model):
         PUBLISHED = "published", _("Published")
 
     title = models.CharField(_("headline"), max_length=300)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=editions.language_choices,
+        default="uk",
+        help_text=_("The language the story is written in: it appears in that edition."),
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        verbose_name=_("translation of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        help_text=_("The original story this one translates, if any."),
+    )
+    translation_synced_at = models.DateTimeField(
+        _("brought up to date with the original"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
     slug = models.SlugField(
         _("slug"),
         max_length=200,
@@ -315,12 +368,18 @@ class Article(models.Model):
             models.Index(
                 fields=["section", "status", "-published_at", "-id"], name="article_section_idx"
             ),
+            models.Index(
+                fields=["language", "status", "-published_at", "-id"], name="article_language_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(published_at__gte=EARLIEST_PUBLISH_TIME)
                 & Q(published_at__lt=LATEST_PUBLISH_TIME),
                 name="article_publish_time_in_range",
+            ),
+            models.UniqueConstraint(
+                fields=["translation_of", "language"], name="article_one_translation_per_language"
             ),
         ]
 
@@ -337,7 +396,9 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        """The story's one address, in its own edition whatever page links to it."""
+        with translation.override(self.edition):
+            return reverse("articles:detail", kwargs={"slug": self.slug})
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -374,10 +435,48 @@ class Article(models.Model):
 
     def clean(self):
         clean_text(self, *self.TEXT_FIELDS)
+        self.clean_translation()
         if self.lead_image and not self.picture_id and not self.lead_image_alt.strip():
             raise ValidationError(
                 {"lead_image_alt": _("Describe the image for readers who cannot see it.")}
             )
+
+    def clean_translation(self):
+        """A translation translates an original (not another translation) into another
+        language."""
+        original = self.translation_of
+        if original is None:
+            return
+        if original.pk == self.pk or original.translation_of_id is not None:
+            raise ValidationError(
+                {"translation_of": _("Choose the original story, not another translation.")}
+            )
+        if original.language == self.language:
+            raise ValidationError(
+                {"language": _("A translation is in another language than its original.")}
+            )
+        taken = Article.objects.filter(translation_of=original, language=self.language)
+        if taken.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"translation_of": _("That story already has a translation into this language.")}
+            )
+
+    @property
+    def edition(self):
+        """The edition the story appears in (articles.editions)."""
+        return editions.edition_of(self.language)
+
+    @property
+    def text_direction(self):
+        return editions.direction(self.language)
+
+    @property
+    def is_behind_original(self):
+        """True for a translation whose original changed significantly since it was synced."""
+        original = self.translation_of
+        if original is None or original.revised_at is None:
+            return False
+        return original.revised_at > (self.translation_synced_at or self.created_at)
 
     @property
     def reading_minutes(self):

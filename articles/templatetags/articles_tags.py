@@ -10,6 +10,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from articles import editions
 from articles.delivery.pagecache import canonical_query
 from articles.embeds import with_facades
 from articles.social_card import PATH as SOCIAL_CARD_PATH
@@ -57,15 +58,31 @@ def news_day(moment):
 
 
 @register.simple_tag(takes_context=True)
-def switch_language_url(context, language):
+def switch_language_url(context, language, chosen=None):
     """This page's address in another language, with only the page's own parameters.
 
-    The page is stored for every reader: a tracking parameter of the first reader's
-    address (utm_source…) must not end up in everybody's links.
+    `chosen`: {language: URL} a page chose itself (a story: its translation, or the other
+    edition's home, articles.translations.switch). The page is stored for every reader: a
+    tracking parameter of the first reader's address (utm_source…) must not end up in
+    everybody's links.
     """
+    if chosen and language in chosen:
+        return chosen[language]
     request = context["request"]
     query = canonical_query(request)
     return translate_url(request.path + (f"?{query}" if query else ""), language)
+
+
+@register.filter
+def og_locale(language):
+    """The Open Graph locale of a language code ("uk" → "uk_UA")."""
+    return editions.locale(language)
+
+
+@register.filter
+def language_name(language):
+    """A language's name in the interface's language."""
+    return editions.name(language)
 
 
 @register.filter
@@ -126,7 +143,7 @@ def story_jsonld(article, authors, tags, score):
         "datePublished": iso(article.published_at),
         "dateModified": iso(article.date_modified),
         "articleSection": article.section.name,
-        "inLanguage": "uk",
+        "inLanguage": article.language,
         "author": people or [{"@type": "Organization", "name": settings.SITE_NAME}],
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "logo": logo},
         "description": article.excerpt,

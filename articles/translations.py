@@ -1,0 +1,67 @@
+"""A story and its translations: the pages' `hreflang` links, the language switch, the keys.
+
+An original and its translations are one group (Article.translation_of points at the
+original). Only the members of a group link to each other by `hreflang`; a story with no
+public translation carries none. The language switch goes to the story's translation
+in the other edition where there is one, and to that edition's home otherwise.
+"""
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import translation
+
+from articles import editions
+from articles.delivery import edge
+from articles.models import Article
+
+COLUMNS = ("slug", "language", "title", "translation_of_id", "status", "published_at")
+
+
+def versions(article, *, public=True):
+    """The story and its translations (those readers may see, with `public`), the
+    editions' languages first."""
+    root = article.translation_of_id or article.pk
+    if root is None:  # a new story's preview: no group yet
+        return [article]
+    group = Article.objects.filter(Q(pk=root) | Q(translation_of_id=root))
+    if public:
+        group = group.published()
+    found = [story for story in group.only(*COLUMNS) if story.pk != article.pk]
+    return sorted([*found, article], key=lambda story: _place(story.language))
+
+
+def _place(language):
+    """Editions in their order, then other languages by code."""
+    order = editions.codes()
+    return (order.index(language), "") if language in order else (len(order), language)
+
+
+def alternates(article, found):
+    """[(hreflang, absolute URL)] of a story's page: every version and x-default (the
+    original), or [] for a story without a translation readers may see."""
+    if len(found) < 2:
+        return []
+    links = [(story.language, story.get_absolute_url()) for story in found]
+    original = next((s for s in found if s.translation_of_id is None), found[0])
+    return [*links, ("x-default", original.get_absolute_url())]
+
+
+def switch(article, found):
+    """{edition: URL} for the language switch: the story's version in each other edition,
+    or that edition's home."""
+    by_language = {story.language: story for story in found}
+    urls = {}
+    for edition in editions.codes():
+        version = by_language.get(edition)
+        if version is not None:
+            urls[edition] = version.get_absolute_url()
+        else:
+            with translation.override(edition):
+                urls[edition] = reverse("articles:home")
+    return urls
+
+
+def keys(article, found):
+    """Surrogate keys that make a story's page follow its group: a translation added,
+    published or removed purges the original's key, a changed original its own."""
+    return [edge.story_key(article.translation_of_id or article.pk), *edge.story_keys(found)]
