@@ -25,6 +25,7 @@ from articles.models import (
 )
 from articles.slugs import slugify_uk
 from articles.typography import typography
+from imports import translations
 from imports.names import named, tag_for
 from imports.pictures import ImageSpec, attach, parse_image
 
@@ -41,6 +42,8 @@ FIELDS = {
     "status",
     "related",
     "image",
+    "language",
+    "translation_of",
 }
 MAX_BODY = 1_000_000
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -90,10 +93,13 @@ class Record:
     status: str = Article.Status.PUBLISHED
     related: list = field(default_factory=list)
     image: ImageSpec | None = None
+    language: str = "uk"
+    translation_of: str = ""  # the slug of the story this one translates
 
 
 UPDATED_FIELDS = [
     "title",
+    "language",
     "body",
     "teaser",
     "source",
@@ -240,12 +246,15 @@ def validate(pairs, *, check_related=True):
             status=status,
             related=_names(raw.get("related"), "related", errors, line, max_length=200),
             image=parse_image(raw.get("image"), errors, line),
+            language=translations.language(raw.get("language"), errors, line),
+            translation_of=translations.original(raw.get("translation_of"), slug, errors, line),
         )
         if slug and slug in record.related:
             errors.append(f"line {line}: related: {SELF_RELATED}")
         records.append(record)
     if check_related:
         errors.extend(related_errors(records))
+        errors.extend(translations.errors(records))
     if errors:
         raise InvalidRecords(errors, records)
     return records
@@ -334,10 +343,11 @@ def _import(records, progress, dry_run, pictures):
     _write_stories(plan, result)
     _write_relations(plan)
     links, replaced = _write_related(records, plan)
+    linked = _write_translations(records, plan, result)
     pictured = 0 if dry_run else _write_pictures(records, plan, pictures, result)
     if dry_run:
         transaction.set_rollback(True)
-    elif plan.new or plan.changed or links or replaced or pictured:
+    elif plan.new or plan.changed or links or replaced or pictured or linked:
         content_changed()
         bulk_changed()
     return result
@@ -368,12 +378,15 @@ def _plan(records, result, progress):
 
 
 def _candidate(record, section, now):
-    """The story a record describes, ready to be saved or compared."""
+    """The story a record describes, ready to be saved or compared (Ukrainian typography
+    for a Ukrainian one)."""
+    typeset = typography if record.language == "uk" else _as_is
     candidate = Article(
         slug=record.slug,
-        title=typography(record.title),
-        body=typography(text.body_to_html(record.body), html=True),
-        teaser=typography(record.teaser),
+        language=record.language,
+        title=typeset(record.title),
+        body=typeset(text.body_to_html(record.body), html=True),
+        teaser=typeset(record.teaser),
         source=record.source,
         section=section,
         status=record.status,
@@ -385,7 +398,7 @@ def _candidate(record, section, now):
 
 def _update(article, candidate, record, author_list, plan):
     """Take the record's fields into a stored story; True when it or its relations changed."""
-    fields = ["title", "body", "teaser", "source", "section_id", "status"]
+    fields = ["title", "language", "body", "teaser", "source", "section_id", "status"]
     if record.published_at is not None:
         fields.append("published_at")
     differs = any(getattr(article, f) != getattr(candidate, f) for f in fields)
@@ -409,6 +422,31 @@ def _write_stories(plan, result):
         for article in created:
             article.pk = ids[article.slug]
     Article.objects.bulk_update(plan.changed, UPDATED_FIELDS, batch_size=500)
+
+
+def _as_is(value, html=False):
+    return value
+
+
+def _write_translations(records, plan, result):
+    """Link translations to their originals; the number of links that changed."""
+    by_slug = {c.slug: c for _r, c, _a in plan.new} | plan.existing
+    missing = {r.translation_of for r in records if r.translation_of} - set(by_slug)
+    by_slug.update(_existing_by_slug(missing))
+    changed = translations.link(records, by_slug)
+    bumped = {article.pk for article in plan.changed}
+    moved = [pk for pk in changed if pk not in bumped and pk in _stored_ids(plan)]
+    if moved:  # a stored story whose link alone changed: updated, at a new version
+        Article.objects.filter(pk__in=moved).update(
+            version=F("version") + 1, updated_at=timezone.now()
+        )
+        result.unchanged -= len(moved)
+        result.updated += len(moved)
+    return len(changed)
+
+
+def _stored_ids(plan):
+    return {article.pk for article in plan.existing.values()}
 
 
 def _write_pictures(records, plan, pictures, result):

@@ -37,8 +37,8 @@ from articles.models import (
 )
 from articles.redirects import id_path
 from articles.slugs import slugify_uk
-from articles.typography import typography
 from imports.jsonl import DEFAULT_SECTION
+from imports.wordpress import languages
 from imports.wordpress.content import _IMG_SRC_ANY, collapse_blank_lines, plain, rewrite_images
 from imports.wordpress.fetch import MediaError
 from imports.wordpress.media import Media
@@ -183,6 +183,7 @@ class Importer:
             redirects=self.redirects,
             flush_redirects=self.flush_redirects,
         )
+        self.translations = languages.Translations(report)
         self.writer = None
         self.planned = None  # (plans, media batch) of the batch planned and not yet written
         self.seen = None  # SeenIds of the posts planned so far
@@ -221,6 +222,7 @@ class Importer:
             while started or self.planned:
                 started = self._next(started, None)
             self.writer.wait()
+            self.translations.apply()
         except BaseException:
             if self.writer is not None:
                 self.writer.abort()
@@ -260,7 +262,7 @@ class Importer:
             return Article.Status.DRAFT, when, f"{status} in WordPress"
         return Article.Status.DRAFT, when, f"unknown status {status!r}"
 
-    def body(self, item, label):
+    def body(self, item, label, language="uk"):
         """The item's content as our HTML, its images copied; (html, missing_media)."""
         converted = item.converted or _convert(item, self.scan)
         for name in converted.unknown_shortcodes:
@@ -286,7 +288,7 @@ class Importer:
         for line in missing:
             self.report.note("images missing", line)
         # blocks leave runs of blank lines between them (wpautop's output has none)
-        body = typography(text.sanitize_html(value), html=True)
+        body = languages.typeset(language, text.sanitize_html(value), html=True)
         return collapse_blank_lines(body), bool(missing)
 
     def lead_image(self, item, label):
@@ -390,13 +392,14 @@ class Importer:
             return None
         status, when, why = decided
         self._note_post(item, label, why)
+        language = self.translations.note(item, label)
         digest = item.digest or _digest(item, self.scan)
         if self._unchanged_story(item, existing, digest):
             return None
-        title = self._headline(item, label)
-        fields, missing_media = self._fields(item, label, title)
+        title = self._headline(item, label, language)
+        fields, missing_media = self._fields(item, label, title, language)
         categories, tags = self._note_taxonomy(item)
-        fields.update(status=status, published_at=when or self.now)
+        fields.update(status=status, published_at=when or self.now, language=language)
         return {
             "item": item,
             "existing": existing,
@@ -430,8 +433,8 @@ class Importer:
             return True
         return False
 
-    def _headline(self, item, label):
-        title = typography(plain(item.title))
+    def _headline(self, item, label, language):
+        title = languages.typeset(language, plain(item.title))
         if not title:
             self.report.note("headlines empty: placeholder given", label)
             return UNTITLED
@@ -440,15 +443,15 @@ class Importer:
             return title[: TITLE_MAX - 1] + "…"
         return title
 
-    def _fields(self, item, label, title):
+    def _fields(self, item, label, title, language):
         """(the story's fields from the post's text and images, whether an image is missing)."""
-        body, body_missing = self.body(item, label)
+        body, body_missing = self.body(item, label, language)
         lead, lead_missing = self.lead_image(item, label)
         stored, alt, caption = lead or (None, "", "")
         fields = {
             "title": title,
             "body": body,
-            "teaser": typography(plain(item.excerpt))[:2000],
+            "teaser": languages.typeset(language, plain(item.excerpt))[:2000],
             "lead_image": stored.name if stored else "",
             "lead_image_width": stored.width if stored else None,
             "lead_image_height": stored.height if stored else None,

@@ -5,7 +5,7 @@ from tqdm import tqdm
 
 from articles import neighbours
 from imports import jsonl as importer
-from imports import pictures
+from imports import pictures, translations
 
 
 class Command(BaseCommand):
@@ -104,4 +104,5 @@ def _validate(files, pairs, errors):
         records.extend(file_records)
     # related slugs may point forward, even into another file of the same run
     errors.extend(importer.related_errors(records))
+    errors.extend(translations.errors(records))
     return records
