@@ -4,7 +4,8 @@ from django.db import transaction
 
 from articles import tasks
 from articles.images import make_square
-from articles.models import Article, Author, SlugRedirect
+from articles.models import Article, Author, PictureInText, SlugRedirect
+from images import body as text_pictures
 from images import services as library
 from images.cleaning import clean_original
 from images.models import Image
@@ -33,6 +34,9 @@ def save_story(*, article: Article, user=None) -> Article:
     """
     old_slug = getattr(article, "stored_slug", None)
     new_images = [name for name in IMAGE_FIELDS if _is_new(getattr(article, name))]
+    chosen = getattr(article, "stored_picture_id", None) != article.picture_id
+    if article.picture_in_text and chosen and article.picture_id is not None:
+        article.picture_in_text = False  # the editor chose a lead image of its own
     article.save()
     if new_images:
         clean_images(article=article, fields=new_images)
@@ -43,9 +47,40 @@ def save_story(*, article: Article, user=None) -> Article:
     picture_changed = getattr(article, "stored_picture_id", None) != article.picture_id
     if getattr(article, "stored_image", "") != image or picture_changed:
         refresh_renditions(article=article, user=user)
+    record_pictures_in_text(article=article)
     # once committed, with the tags and picks the caller saves after the story
     tasks.refresh_after_commit(article.pk)
     return article
+
+
+def record_pictures_in_text(*, article):
+    """Record the library pictures the text shows (the library's "used in"); a story with no
+    lead image of its own takes the first of them as its picture for lists, the social card
+    and search engines (the story page shows it in the text, not twice)."""
+    ids = text_pictures.library_ids(article.body)
+    if ids:
+        known = set(Image.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        ids = [pk for pk in ids if pk in known]
+    uses = article.picture_uses.order_by("position").values_list("image_id", flat=True)
+    if list(uses) != ids:
+        PictureInText.objects.filter(article=article).delete()
+        PictureInText.objects.bulk_create(
+            PictureInText(article=article, image_id=pk, position=n) for n, pk in enumerate(ids)
+        )
+    has_own = article.picture_id is not None and not article.picture_in_text
+    if has_own or (article.lead_image and article.picture_id is None):
+        return
+    first = ids[0] if ids else None
+    if first == article.picture_id and article.picture_in_text == (first is not None):
+        return
+    chosen = Image.objects.get(pk=first) if first else None
+    article.picture_in_text = chosen is not None
+    if chosen is not None:
+        article.lead_image_alt = chosen.alt
+        article.lead_image_caption = chosen.caption
+        article.lead_image_credit = chosen.credit
+    copy_picture(article=article, picture=chosen)
+    Article.objects.filter(pk=article.pk).update(picture_in_text=article.picture_in_text)
 
 
 def _is_new(image):

@@ -1,13 +1,15 @@
 """The picture library in the admin: thumbnails, search, filters, the focal point, where used."""
 
+import functools
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from images import picture, services
+from images import picker, picture, services
 from images.models import Image
 
 
@@ -71,6 +73,11 @@ class ImageAdmin(admin.ModelAdmin):
         js = ["js/admin-focal-point.js"]
         css = {"all": ["css/admin-pictures.css"]}
 
+    def get_urls(self):
+        view = functools.partial(picker.picker, admin_site=self.admin_site)
+        chooser = path("picker/", self.admin_site.admin_view(view), name="images_picker")
+        return [chooser, *super().get_urls()]
+
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
             return queryset, False
@@ -108,7 +115,8 @@ class ImageAdmin(admin.ModelAdmin):
     def focal_point(self, obj):
         if not obj.pk:
             return _("Set it once the picture is saved.")
-        url = picture.preview_url(obj.renditions, fallback=obj.file.url)
+        # the whole picture (the browser turns it upright): a crop's clicks would land elsewhere
+        url = obj.file.url
         return format_html(
             '<div class="focal-point" data-x="{}" data-y="{}"><img src="{}" alt="{}">'
             '<span class="focal-point-mark" aria-hidden="true"></span></div>'
@@ -125,7 +133,8 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("used in"))
     def used_in(self, obj):
-        stories = obj.lead_of.order_by("-published_at")[:50] if obj.pk else []
+        """Every story that shows the picture, as its lead image or in its text."""
+        stories = obj.stories_shown_in()[:50] if obj.pk else []
         if not stories:
             return _("No story yet.")
         return format_html_join(

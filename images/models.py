@@ -31,10 +31,11 @@ class ImageQuerySet(models.QuerySet):
         return self.filter(condition) if condition else self
 
     def used(self):
-        return self.filter(lead_of__isnull=False).distinct()
+        """Pictures some story shows: as its lead image or in its text."""
+        return self.filter(Q(lead_of__isnull=False) | Q(text_uses__isnull=False)).distinct()
 
     def unused(self):
-        return self.filter(lead_of__isnull=True)
+        return self.filter(lead_of__isnull=True, text_uses__isnull=True)
 
     def missing_renditions(self):
         """Images whose renditions for their current file and focal point are not made."""
@@ -115,6 +116,14 @@ class Image(models.Model):
         basis = f"{self.content_hash or self.file.name}|{self.focal_x:.3f}|{self.focal_y:.3f}"
         basis += f"|{RENDITIONS_VERSION}"
         return hashlib.sha256(basis.encode()).hexdigest()[:16]
+
+    def stories_shown_in(self):
+        """The stories showing this picture (lead image or text), newest first."""
+        from articles.models import Article  # the stories use the library, not the other way
+
+        shown = Q(picture=self) | Q(pictures_in_text=self)
+        stories = Article.objects.filter(shown).distinct().only("pk", "title")
+        return stories.order_by("-published_at")
 
     @property
     def ready(self):

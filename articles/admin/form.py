@@ -13,7 +13,7 @@ from articles.models import (
     Article,
 )
 from articles.typography import typography
-from images import picture
+from images import body as text_pictures
 
 # The story's text fields given Ukrainian typography on save: (name, is HTML)
 TYPESET_FIELDS = (
@@ -82,6 +82,15 @@ class ArticleAdminForm(forms.ModelForm):
         for name in ("title", "teaser"):  # spelling checked in the story's own language
             if name in fields:
                 fields[name].widget.attrs.update(spellcheck="true", lang=language)
+        if "body" in fields:  # the picture button: upload, or choose from the library
+            widget = fields["body"].widget
+            widget.config = copy.deepcopy(widget.config)
+            widget.config["extensions"]["Figure"] = {"pickerUrl": reverse("admin:images_picker")}
+        if self.instance.picture_in_text:  # the text's picture is not a lead image to change
+            for name in ("picture", "lead_image"):
+                self.initial[name] = None
+            for name in ("lead_image_alt", "lead_image_caption", "lead_image_credit"):
+                self.initial[name] = ""
         if "tags" in fields:
             suggest = reverse("admin:articles_article_tags")
             fields["tags"].widget.attrs.update({"data-suggest-url": suggest})
@@ -96,20 +105,12 @@ class ArticleAdminForm(forms.ModelForm):
         return self.cleaned_data.get("language") or self.instance.language or "uk"
 
     def clean_body(self):
-        """Pictures in the text come from our library: one on another site would be blocked
-        for readers by the Content Security Policy, or vanish with that site."""
+        """Pictures in the text are the library's: a file of ours joins it and an address of
+        another site is copied into it (images.body), or the form says why it cannot be."""
         body = self.cleaned_data.get("body", "")
-        outside = picture.outside_pictures(body)
-        if outside:
-            raise ValidationError(
-                _(
-                    "A picture in the text is on another site (%(address)s): readers would "
-                    "not see it. Put it into the picture library and insert it from there."
-                )
-                % {"address": outside[0][:200]},
-                code="outside-picture",
-            )
-        return body
+        if "body" not in self.changed_data and not self.showing_draft:
+            return body
+        return text_pictures.settle(body, uploaded_by=self.edit.user)
 
     def clean(self):
         cleaned = super().clean()

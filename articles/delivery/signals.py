@@ -9,6 +9,7 @@ from django.contrib.flatpages.models import FlatPage
 from django.contrib.redirects.models import Redirect
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils.text import slugify
@@ -214,7 +215,8 @@ def story_deleted(sender, instance, **kwargs):
 def picture_renditions_changed(sender, image, **kwargs):
     """A library picture's renditions were made (or its focal point moved): the stories that
     show it get them, and their pages and lists are stored and purged anew."""
-    stories = list(Article.objects.filter(picture=image).only("pk", "section_id"))
+    shown_in = Q(picture=image) | Q(pictures_in_text=image)
+    stories = list(Article.objects.filter(shown_in).distinct().only("pk", "section_id"))
     if not stories:
         return
     Article.objects.filter(picture=image).update(

@@ -5,6 +5,7 @@ from articles.models.front_page import BreakingNews, FrontPagePick
 from articles.models.links import RelatedLink
 from articles.models.neighbours import Neighbour, NeighbourChoice, StoryTerm, StoryTerms, Term
 from articles.models.notices import Notice
+from articles.models.pictures import PictureInText
 from articles.models.scheduling import RunMark
 from articles.models.stories import (
     EARLIEST_PUBLISH_TIME,
@@ -31,6 +32,7 @@ __all__ = [
     "Neighbour",
     "NeighbourChoice",
     "Notice",
+    "PictureInText",
     "RelatedLink",
     "RunMark",
     "Section",

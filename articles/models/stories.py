@@ -281,6 +281,23 @@ class Article(models.Model):
         width_field="lead_image_width",
         height_field="lead_image_height",
     )
+    picture_in_text = models.BooleanField(
+        _("picture taken from the text"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "The story has no lead image of its own: lists, the social card and search "
+            "engines show the first picture of its text."
+        ),
+    )
+    pictures_in_text = models.ManyToManyField(
+        "images.Image",
+        verbose_name=_("pictures in the text"),
+        through="articles.PictureInText",
+        related_name="in_text_of",
+        blank=True,
+        editable=False,
+    )
     lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     lead_image_renditions = models.JSONField(default=dict, blank=True, editable=False)

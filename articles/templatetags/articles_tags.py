@@ -17,6 +17,7 @@ from articles.social_card import PATH as SOCIAL_CARD_PATH
 from articles.social_card import SIZE as SOCIAL_CARD_SIZE
 from articles.text import with_galleries
 from images import picture
+from images.body import for_readers
 
 register = template.Library()
 
@@ -222,6 +223,12 @@ def media_url(name):
 def galleries(body):
     """A story's sanitised text with pictures that follow one another as a gallery."""
     return mark_safe(with_galleries(body))
+
+
+@register.filter
+def pictures(body):
+    """A story's text with its library pictures as <picture> of their current renditions."""
+    return mark_safe(for_readers(body))
 
 
 @register.filter

@@ -190,5 +190,9 @@ def test_a_gallery_sent_from_the_editor_is_cleaned_but_keeps_its_figures(editor_
     )
     assert response.status_code == 302
     stored = Article.objects.get().body
-    assert re.findall(r"<figure>.*?</figure>", stored) == figures
+    # each picture is now the library's (the files of ours joined it), alt and caption kept
+    kept = re.findall(r'<figure><img src="([^"]+)" (alt="[^"]*")>(.*?)</figure>', stored)
+    sent = [re.search(r'(alt="[^"]*").*?>(<figcaption>.*?)</figure>', f).groups() for f in figures]
+    assert [(alt, caption) for _src, alt, caption in kept] == sent
+    assert all("/renditions/library/" in src for src, _alt, _caption in kept)
     assert "onclick" not in stored and "class=" not in stored

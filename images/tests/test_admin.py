@@ -9,6 +9,7 @@ from articles.tests.test_admin import story_form
 from images import services as library
 from images.models import Image
 from images.tests.photos import photo
+from imports.wordpress.fetch import MediaError
 from tests.factories import ArticleFactory, AuthorUserFactory
 
 ADD = reverse("admin:images_image_add")
@@ -124,7 +125,13 @@ def test_authors_may_use_the_library(db, client, path):
     assert client.get(path).status_code == 200
 
 
-def test_a_picture_from_another_site_in_the_text_is_refused(editor_client, section):
+def test_a_picture_from_another_site_that_cannot_be_had_is_refused(
+    editor_client, section, monkeypatch
+):
+    def unreachable(url, **kwargs):
+        raise MediaError("cannot resolve example.com")
+
+    monkeypatch.setattr("imports.wordpress.fetch.fetch", unreachable)
     body = '<p>Текст.</p><figure><img src="https://example.com/a.jpg" alt="x"></figure>'
     response = editor_client.post(
         reverse("admin:articles_article_add"), story_form(section, body=body)

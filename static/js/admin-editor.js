@@ -69,6 +69,20 @@
     });
   }
 
+  // A picture inserted at the end of the text is followed by an empty paragraph, so that
+  // the author can go on writing, or insert the next picture of a gallery, after it.
+  function keepRoomAfterPictures(editor) {
+    editor.on("update", function () {
+      var doc = editor.state.doc;
+      if (doc.lastChild && doc.lastChild.type.name === "figure") {
+        editor.commands.insertContentAt(doc.content.size, { type: "paragraph" });
+      }
+    });
+  }
+  document.addEventListener("prose-editor:ready", function (event) {
+    keepRoomAfterPictures(event.detail.editor);
+  });
+
   function start() {
     var editors = document.querySelectorAll(".prose-editor");
     if (!editors.length) { return; }
