@@ -114,3 +114,30 @@ def boxes(locator):
         """els => els.map(el => { const r = el.getBoundingClientRect();
           return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height}; })"""
     )
+
+
+def test_today_and_yesterday_are_kyivs_whatever_the_readers_time_zone(browser, live_server):
+    from zoneinfo import ZoneInfo
+
+    kyiv = ZoneInfo("Europe/Kyiv")
+    section = SectionFactory(name="Світ", slug="svit")
+    day = (timezone.now() - timedelta(days=3)).astimezone(kyiv).replace(second=0, microsecond=0)
+    late = day.replace(hour=23, minute=50)
+    early = late + timedelta(minutes=20)  # 00:10 of the next Kyiv day
+    older = late - timedelta(days=1, hours=11)
+    for title, when in [("Пізня", late), ("Рання", early), ("Давня", older)]:
+        ArticleFactory(section=section, title=title, published_at=when)
+    # a reader in New York at 17:30 of the first day, which is 00:30 of the next in Kyiv
+    context = browser.new_context(timezone_id="America/New_York", locale="uk-UA")
+    page = context.new_page()
+    page.clock.set_fixed_time(early + timedelta(minutes=20))
+    page.goto(live_server.url + "/section/svit/")
+
+    times = page.locator("main time[data-relative]:not([data-relative=day])")
+    expect(times).to_have_count(3)
+    shown = {t.get_attribute("datetime")[:16]: t.inner_text() for t in times.all()}
+    assert shown[early.isoformat()[:16]] == "сьогодні, 00:10"
+    assert shown[late.isoformat()[:16]] == "вчора, 23:50"
+    assert "сьогодні" not in shown[older.isoformat()[:16]]
+    assert "вчора" not in shown[older.isoformat()[:16]]
+    context.close()
