@@ -11,11 +11,21 @@
   function setupRating(block) {
     var form = block.querySelector("[data-rating-form]");
     var lang = document.documentElement.lang || "uk";
-    var plural = new Intl.PluralRules(lang);
-    var number = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
+    var plural = null;
+    var number = null;
     var announce = block.querySelector("[data-announce]");
 
+    // Made on the first vote shown: a page only read needs neither (each costs a slow
+    // phone tens of milliseconds before the page answers a tap).
+    function formats() {
+      if (!plural) {
+        plural = new Intl.PluralRules(lang);
+        number = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
+      }
+    }
+
     function votes(count) {
+      formats();
       return format(block.dataset[plural.select(count)] || block.dataset.other, { n: count });
     }
 
@@ -25,6 +35,7 @@
     }
 
     function render(data) {
+      formats();
       var summary = format(block.dataset.summaryPattern, { avg: number.format(data.average) });
       if (data.count) {
         block.querySelector("[data-average]").textContent = summary;
