@@ -58,10 +58,18 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# Footnotes (imported Gutenberg ones): a number links to its note and back, by these ids
+# alone, so no text can name an id the page's own elements or scripts use.
+FOOTNOTES_MAX = 500
+FOOTNOTE_IDS = {
+    "sup": {"id": {f"fnref-{n}" for n in range(1, FOOTNOTES_MAX + 1)}},
+    "li": {"id": {f"fn-{n}" for n in range(1, FOOTNOTES_MAX + 1)}},
+}
 
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=ALLOWED_ATTRIBUTES,
+    tag_attribute_values=FOOTNOTE_IDS,
     url_schemes=ALLOWED_URL_SCHEMES,
     link_rel="noopener noreferrer",
     strip_comments=True,

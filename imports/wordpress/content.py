@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from django.utils.html import strip_tags
 
 from articles import text
+from imports.wordpress.footnotes import link_references, notes_list, read_notes
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
@@ -276,23 +277,30 @@ class Converted:
     missing_gallery: list
 
 
-def convert_body(raw, *, post_id=0, attachments=None, children=None):
+def convert_body(raw, *, post_id=0, attachments=None, children=None, footnotes=""):
     """An export's post_content as HTML: its images not yet resolved, not yet sanitised.
 
-    Every step reads the text in linear time and none recurses, so a hostile body (deeply
-    nested shortcodes, a megabyte of "[a ") is converted in well under a second.
+    `footnotes` is the post's footnotes meta (Gutenberg's JSON). Every step reads the text
+    in linear time and none recurses, so a hostile body (deeply nested shortcodes, a
+    megabyte of "[a ") is converted in well under a second.
     """
     converted = Converted("", [], [], [], [])
     has_blocks = "<!-- wp:" in raw
-    depth = 0
+    notes = read_notes(footnotes) if footnotes else {}
+    if notes:
+        raw = link_references(raw, notes)
+    depth, notes_shown = 0, False
 
     def block(m, inner, _close):
         # the text outside every block (the Classic block's) is marked for wpautop
-        nonlocal depth
-        closing, name = m.group(1), m.group(2).lower()
+        nonlocal depth, notes_shown
+        closing, name = m.group(1), m.group(2).lower().removeprefix("core/")
         if not closing and inner.rstrip().endswith("/"):
+            if name == "footnotes":
+                notes_shown = bool(notes)
+                return _as_block(notes_list(notes), depth) if notes else "\n\n"
             if name not in ("more", "nextpage"):
-                converted.dropped_blocks.append(name.removeprefix("core/"))  # old site's code
+                converted.dropped_blocks.append(name)  # the old site's code drew it
             return "\n\n"
         depth = max(depth + (-1 if closing else 1), 0)
         if closing:
@@ -300,6 +308,8 @@ def convert_body(raw, *, post_id=0, attachments=None, children=None):
         return (_BLOCKS_START if depth == 1 else "") + "\n\n"
 
     value = _sub_spans(raw, _BLOCK_COMMENT, _COMMENT_CLOSE, block)
+    if notes and not notes_shown:  # notes without a block to show them: after the text
+        value += _as_block(notes_list(notes), 0) if has_blocks else "\n\n" + notes_list(notes)
     value = _sub_spans(value, _MORE, _COMMENT_CLOSE, lambda _m, _inner, _close: "")
     for name, (opening, closing) in _EMBEDDED.items():
         value = _sub_spans(
@@ -322,6 +332,11 @@ def convert_body(raw, *, post_id=0, attachments=None, children=None):
 
 # where text at the top level of a block post (outside every block) ends and starts again
 _BLOCKS_START, _BLOCKS_END = "\x01", "\x02"  # no XML text can hold either
+
+
+def _as_block(value, depth):
+    """HTML a block drew, at `depth` blocks deep: at the top it is marked as a block's."""
+    return f"\n\n{value}\n\n" if depth else f"{_BLOCKS_START}\n\n{value}\n\n{_BLOCKS_END}"
 
 
 def _autop_outside_blocks(value):

@@ -39,6 +39,7 @@ from articles.redirects import id_path
 from articles.slugs import slugify_uk
 from imports.jsonl import DEFAULT_SECTION
 from imports.wordpress import languages
+from imports.wordpress.bylines import GUEST_AUTHOR, byline
 from imports.wordpress.content import _IMG_SRC_ANY, collapse_blank_lines, plain, rewrite_images
 from imports.wordpress.fetch import MediaError
 from imports.wordpress.media import Media
@@ -60,6 +61,9 @@ from imports.wordpress.stories import NAME_MAX, BatchWriter
 SITE_RELATIVE = ("/?", "/category/", "/tag/", "/author/")
 PUBLISHED = Article.Status.PUBLISHED
 COMMENTS_NOT_BROUGHT = "posts whose approved comments were not brought (this site has none)"
+GUEST_AUTHORS_NOTE = (
+    "guest authors (Co-Authors Plus): names brought into the bylines, profiles not brought"
+)
 UNTITLED = "Без заголовка"
 # votes an imported tally may have: the score's count column holds 2**31 - 1, and new
 # votes must still fit beside the old site's
@@ -173,7 +177,7 @@ class Importer:
         self.progress = progress
         self.tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
         self.now = timezone.now()
-        self.used_categories, self.used_tags, self.used_authors = {}, {}, set()
+        self.used_categories, self.used_tags, self.used_authors = {}, {}, {}
         self.redirects = {}
         # the old site's own path ("/news" for http://example.com/news/), without the slash
         self.base = (_path_of(scan_result.site) or "").rstrip("/")
@@ -206,13 +210,8 @@ class Importer:
                 elif item.post_type == "page":
                     self.writer.wait()
                     self.page(item)
-                elif item.post_type == "nav_menu_item":
-                    self.report.note("skipped: menu items (nav_menu_item)", f"#{item.post_id}")
                 else:
-                    self.report.note(
-                        f"skipped: items of type {item.post_type or 'unknown'!r}",
-                        f"#{item.post_id} {plain(item.title)[:60]}",
-                    )
+                    self._note_other(item)
                 if self.progress:
                     self.progress(consumed)
             if self.progress and reader.trailing:
@@ -237,6 +236,16 @@ class Importer:
         self.media.flush()
         self.archive_redirects()
         self.flush_redirects()
+
+    def _note_other(self, item):
+        """Report an item that is neither a post nor a page (menus, guest authors, others)."""
+        label = f"#{item.post_id} {plain(item.title)[:60]}".strip()
+        if item.post_type == "nav_menu_item":
+            self.report.note("skipped: menu items (nav_menu_item)", label)
+        elif item.post_type == GUEST_AUTHOR:
+            self.report.note(GUEST_AUTHORS_NOTE, label)
+        else:
+            self.report.note(f"skipped: items of type {item.post_type or 'unknown'!r}", label)
 
     def _status(self, item, kind):
         """(status, published_at, why it is a draft) of an item; None when it is not imported."""
@@ -398,7 +407,7 @@ class Importer:
             return None
         title = self._headline(item, label, language)
         fields, missing_media = self._fields(item, label, title, language)
-        categories, tags = self._note_taxonomy(item)
+        categories, tags, authors = self._note_taxonomy(item)
         fields.update(status=status, published_at=when or self.now, language=language)
         return {
             "item": item,
@@ -408,7 +417,7 @@ class Importer:
             "fields": fields,
             "slug": self._slug_base(item, title),
             "section": categories[0][1] if categories else DEFAULT_SECTION,
-            "authors": self._byline(item),
+            "authors": [name for _slug, name in authors],
             "tags": list(dict.fromkeys(name for _n, name in categories + tags)),
             "tally": _tally(item, self.report),
             "old_paths": self._post_paths(item, label)
@@ -460,12 +469,8 @@ class Importer:
         }
         return fields, body_missing or lead_missing
 
-    def _byline(self, item):
-        creator = item.creator.strip()
-        author = plain(self.scan.authors.get(creator) or creator)[:150]
-        return [author] if author else []
-
     def _note_taxonomy(self, item):
+        """(categories, tags, byline) of a post, noted for the old archives' redirects."""
         categories, tags = _terms(item)
         for nicename, name in categories:
             if nicename:
@@ -473,9 +478,11 @@ class Importer:
         for nicename, name in tags:
             if nicename:
                 self.used_tags[nicename] = name
-        if item.creator.strip():
-            self.used_authors.add(item.creator.strip())
-        return categories, tags
+        authors = byline(item, authors=self.scan.authors, guests=self.scan.guests)
+        for slug, name in authors:
+            if slug:
+                self.used_authors[slug] = name
+        return categories, tags, authors
 
     def _slug_base(self, item, title):
         base = slugify_uk(unquote(item.name), 190) or slugify_uk(title, 190)
@@ -615,15 +622,11 @@ class Importer:
 
     def _author_redirects(self):
         """Old /author/<nicename>/ → our page of the author of that name."""
-        display = {
-            login: plain(self.scan.authors.get(login) or login)[:150] for login in self.used_authors
-        }
-        authors = {a.name: a for a in Author.objects.filter(name__in=display.values())}
-        for login, name in display.items():
+        names = set(self.used_authors.values())
+        authors = {a.name: a for a in Author.objects.filter(name__in=names)}
+        for slug, name in self.used_authors.items():
             if name in authors:
-                nicename = re.sub(r"[^a-z0-9_-]+", "-", login.lower()).strip("-")
-                if nicename:
-                    self.redirects[f"/author/{nicename}/"] = authors[name].get_absolute_url()
+                self.redirects[f"/author/{slug}/"] = authors[name].get_absolute_url()
 
     def flush_redirects(self):
         """Write the collected old paths → new paths: new ones created, changed ones updated."""

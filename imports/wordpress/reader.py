@@ -18,6 +18,7 @@ from xml.sax.handler import ContentHandler, feature_namespaces
 from defusedxml import DefusedXmlException
 from defusedxml.expatreader import DefusedExpatParser
 
+from imports.wordpress.bylines import GUEST_AUTHOR
 from imports.wordpress.content import convert_body
 from imports.wordpress.workers import _as_worker, _scratch_db
 
@@ -393,6 +394,7 @@ class Scan:
     authors: dict = field(default_factory=dict)  # login -> display name
     categories: dict = field(default_factory=dict)  # nicename -> (name, parent nicename)
     tags: dict = field(default_factory=dict)  # slug -> name
+    guests: dict = field(default_factory=dict)  # guest author's post name -> display name
     site: str = ""
     items: int = 0
 
@@ -429,6 +431,9 @@ def _scan_into(result, paths):
                     )
                 elif item.post_type == "page":
                     result.pages[item.post_id] = (unquote(item.name), item.parent)
+                elif item.post_type == GUEST_AUTHOR and item.name.strip():
+                    display = _first(item.meta, "cap-display_name") or item.title
+                    result.guests[unquote(item.name.strip())] = display
         except ExportError as exc:
             raise ExportError(f"{path}: {exc}" if len(paths) > 1 else str(exc)) from None
         result.authors.update(handler.authors)
@@ -463,6 +468,8 @@ def _digest(item, scan_result):
         [thumb.url, thumb.file, thumb.alt, thumb.caption] if thumb else None,
         item.parent,
     ]
+    if footnotes := item.meta.get("footnotes"):
+        parts.append(footnotes)  # only then: the digests of posts without any stay as they were
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -481,6 +488,7 @@ def _convert(item, scan_result):
         post_id=item.post_id,
         attachments=scan_result.attachments,
         children=scan_result.children,
+        footnotes=_first(item.meta, "footnotes"),
     )
 
 

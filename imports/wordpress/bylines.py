@@ -1,0 +1,41 @@
+"""A post's byline: its Co-Authors Plus authors in their order (WordPress users and guest
+authors, `<category domain="author">`), or the post's own author when it has none."""
+
+import re
+
+from imports.wordpress.content import plain
+
+AUTHOR_NAME_MAX = 150
+GUEST_AUTHOR = "guest-author"  # Co-Authors Plus's post type of an author without an account
+
+
+def byline(item, *, authors, guests):
+    """[(old archive slug or "", display name)] of the post's authors, in order, once each.
+
+    `authors` maps the export's logins to display names, `guests` the guest authors'
+    post names ("cap-jane-doe") to theirs. A Co-Authors Plus term is named by the login
+    and its slug is "cap-" and the author's nicename, the address of their old archive.
+    """
+    found = {}
+    for domain, nicename, name in item.terms:
+        if domain != "author":
+            continue
+        login = name.strip()
+        slug = _slug(nicename.removeprefix("cap-") or login)
+        display = guests.get(nicename) or authors.get(login) or authors.get(slug) or login
+        _add(found, slug, display)
+    if not found and (creator := item.creator.strip()):
+        _add(found, _slug(creator), authors.get(creator) or creator)
+    return [(slug, display) for display, slug in found.items()]
+
+
+def _add(found, slug, display):
+    """Note an author ({display name: slug}): a name met again is the same author."""
+    display = plain(display)[:AUTHOR_NAME_MAX]
+    if display:
+        found.setdefault(display, slug)
+
+
+def _slug(value):
+    """WordPress's user_nicename of a login: lower case, only letters, digits, - and _."""
+    return re.sub(r"[^a-z0-9_-]+", "-", value.lower()).strip("-")
