@@ -1,5 +1,6 @@
 """import_wordpress keeps what a post says beside its text: Gutenberg footnotes (in the
-post's meta) and every Co-Authors Plus author of its byline."""
+post's meta) and every Co-Authors Plus author of its byline; and text a browser would hide
+behind a stray "<"."""
 
 import pytest
 
@@ -104,3 +105,11 @@ def test_every_co_author_is_in_the_byline_in_order_and_their_archives_redirect(t
         assert response["Location"] == authors[name].get_absolute_url()
     page = client.get(story(1).get_absolute_url()).content.decode()
     assert all(name in page for name in authors)
+
+
+def test_a_stray_less_than_keeps_the_text_after_it(tmp_path):
+    body = "A single integer f (0<f<20), the number of farmers. If (a<b) swap; <o:p></o:p>end"
+    run(write_export(tmp_path / "lt.xml", post_item(1, "Допис 1").replace("Текст Допис 1.", body)))
+    news = story(1).body
+    assert "(0&lt;f&lt;20), the number of farmers" in news
+    assert "If (a&lt;b) swap;" in news and "end" in news and "o:p" not in news

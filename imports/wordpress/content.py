@@ -287,6 +287,7 @@ def convert_body(raw, *, post_id=0, attachments=None, children=None, footnotes="
     converted = Converted("", [], [], [], [])
     has_blocks = "<!-- wp:" in raw
     notes = read_notes(footnotes) if footnotes else {}
+    raw = _STRAY_LESS_THAN.sub("&lt;", raw)
     if notes:
         raw = link_references(raw, notes)
     depth, notes_shown = 0, False
@@ -337,6 +338,12 @@ _BLOCKS_START, _BLOCKS_END = "\x01", "\x02"  # no XML text can hold either
 def _as_block(value, depth):
     """HTML a block drew, at `depth` blocks deep: at the top it is marked as a block's."""
     return f"\n\n{value}\n\n" if depth else f"{_BLOCKS_START}\n\n{value}\n\n{_BLOCKS_END}"
+
+
+# a "<" that cannot open a tag, as in "0<f<20" or "a<b)": the name after it runs into a
+# character no element's name has, where a browser would take the text up to the next ">"
+# for a tag and hide it
+_STRAY_LESS_THAN = re.compile(r"<(?=[A-Za-z][\w:.-]*[^\w:.\s/>-])")
 
 
 def _autop_outside_blocks(value):
