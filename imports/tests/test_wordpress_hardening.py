@@ -68,8 +68,9 @@ def test_files_named_as_web_pages_are_never_stored_whatever_their_bytes(
     news = story(1)
     assert news.lead_image.name == ""
     assert "chart.svg" not in news.body and "<img" not in news.body
-    assert "2024/01/lead.html: not an image file name (.html)" in out
-    assert "2024/01/chart.svg: not an image file name (.svg)" in out
+    assert "featured image https://vesti.example.ua/wp-content/uploads/2024/01/lead.html" in out
+    assert "lead.html (not an image's file name (.html): only JPEG, PNG, GIF and WebP" in out
+    assert "chart.svg (SVG image: only JPEG, PNG, GIF and WebP are imported; convert" in out
     stored = [p.name for p in (Path(settings.MEDIA_ROOT)).rglob("*") if p.is_file()]
     assert stored == []
     assert not WordPressImage.objects.exists()
@@ -261,7 +262,8 @@ def test_text_in_square_brackets_stays_and_known_shortcodes_go_by_name(tmp_path)
     assert "[the minister]" in news and "[sic]" in news and "[note 1]" in news
     assert "<pre><code>for (i = 0; i &lt; n; i++)\n    sum += a[i] * b[j];\n\n[b]x[/b]" in news
     assert "Inside a page builder." in news and "vc_row" not in news
-    assert "shortcodes removed: [vc_row]: 1" in out and "#1 Допис 1" in out
+    assert "posts with shortcodes removed (any text inside them kept): 1" in out
+    assert "#1 Допис 1: [vc_column], [vc_row]\n" in out
     assert "[sic]" not in out
 
 

@@ -566,12 +566,14 @@ def _media_link(attrs_and_inner):
     return _link(found.group(2)) if found else "\n\n"
 
 
-def rewrite_images(value, resolve_image):
+def rewrite_images(value, resolve_image, resolve_link=None):
     """Point <img src> (and links to full-size images) at our copies; drop images we lack.
 
-    `resolve_image(url)` returns our address for the image, "" when it is one of the
-    old site's images that could not be had, or None when it is not the old site's.
+    `resolve_image(url)` returns our address for the image, "" when it could not be had,
+    or None when it stays where it is; `resolve_link(url)` the same for a link to an image
+    (resolve_image when not given).
     """
+    resolve_link = resolve_link or resolve_image
 
     def image(m):
         tag = m.group(0)
@@ -590,7 +592,7 @@ def rewrite_images(value, resolve_image):
         href = html.unescape(m.group(3))
         if not urlsplit(href).path.lower().endswith(IMAGE_SUFFIXES):
             return m.group(0)
-        new = resolve_image(href)
+        new = resolve_link(href)
         if not new:
             return m.group(0)
         return m.group(1) + m.group(2) + html.escape(new, quote=True) + m.group(2)

@@ -13,6 +13,7 @@ re-import changes nothing and a later export updates what changed.
 import posixpath
 import re
 import zoneinfo
+from collections import Counter
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
@@ -56,6 +57,7 @@ from imports.wordpress.reader import (
 from imports.wordpress.report import Report
 from imports.wordpress.rows import BATCH, Writer, insert_rows
 from imports.wordpress.stories import NAME_MAX, BatchWriter
+from imports.wordpress.text_images import TextImages
 
 # old addresses a WordPress site answers under its own path (a subfolder install's too)
 SITE_RELATIVE = ("/?", "/category/", "/tag/", "/author/")
@@ -63,6 +65,12 @@ PUBLISHED = Article.Status.PUBLISHED
 COMMENTS_NOT_BROUGHT = "posts whose approved comments were not brought (this site has none)"
 GUEST_AUTHORS_NOTE = (
     "guest authors (Co-Authors Plus): names brought into the bylines, profiles not brought"
+)
+SHORTCODES_REMOVED = "posts with shortcodes removed (any text inside them kept)"
+BLOCKS_DROPPED = "posts with blocks the old site drew itself (no text of their own), dropped"
+LISTED_AGAIN = (
+    "skipped: posts and pages listed again under an id already imported (the first is kept, "
+    "as WordPress keeps it)"
 )
 UNTITLED = "Без заголовка"
 # votes an imported tally may have: the score's count column holds 2**31 - 1, and new
@@ -120,6 +128,12 @@ def _ours(path):
     except Resolver404:
         return False
     return True
+
+
+def _counted(names):
+    """ "a ×3, b" of the names, in the order first met."""
+    counts = Counter(names)
+    return ", ".join(f"{name} ×{n}" if n > 1 else name for name, n in counts.items())
 
 
 def _terms(item):
@@ -274,31 +288,22 @@ class Importer:
     def body(self, item, label, language="uk"):
         """The item's content as our HTML, its images copied; (html, missing_media)."""
         converted = item.converted or _convert(item, self.scan)
-        for name in converted.unknown_shortcodes:
-            self.report.note(f"shortcodes removed: [{name}]", label)
-        for name in converted.dropped_blocks:
-            self.report.note(f"blocks with no content outside WordPress dropped: {name}", label)
+        if converted.unknown_shortcodes:
+            names = _counted(f"[{name}]" for name in converted.unknown_shortcodes)
+            self.report.note(SHORTCODES_REMOVED, f"{label}: {names}")
+        if converted.dropped_blocks:
+            self.report.note(BLOCKS_DROPPED, f"{label}: {_counted(converted.dropped_blocks)}")
         for pk in converted.missing_gallery:
             self.report.note("gallery images not in the export", f"{label}: attachment {pk}")
-        missing = []
-
-        def resolve_image(url):
-            try:
-                stored = self.media.get(url)
-            except MediaError as exc:
-                missing.append(f"{label}: {url} ({exc})")
-                return ""
-            if stored is None:
-                return None
+        images = TextImages(self.media, site=self.scan.site)
+        value = rewrite_images(converted.html, images.image, images.link)
+        for url, stored in images.uploads:
             self._note_renamed(label, url, stored)
-            return stored.url
-
-        value = rewrite_images(converted.html, resolve_image)
-        for line in missing:
-            self.report.note("images missing", line)
+        for url, why in images.missing.items():
+            self.report.note("images missing", f"{label}: {url} ({why})")
         # blocks leave runs of blank lines between them (wpautop's output has none)
         body = languages.typeset(language, text.sanitize_html(value), html=True)
-        return collapse_blank_lines(body), bool(missing)
+        return collapse_blank_lines(body), bool(images.missing)
 
     def lead_image(self, item, label):
         """((Stored, alt, caption) or None, missing) for the post's featured image."""
@@ -317,7 +322,7 @@ class Importer:
         try:
             stored = self.media.get(url)
         except MediaError as exc:
-            self.report.note("images missing", f"{label}: {url} ({exc})")
+            self.report.note("images missing", f"{label}: featured image {url} ({exc})")
             return None, True
         if stored is None:
             self.report.note("images missing", f"{label}: featured image {url} is not an upload")
@@ -383,15 +388,22 @@ class Importer:
         plans, seen = [], set()
         for item in items:
             if not item.post_id or item.post_id in taken or item.post_id in seen:
-                self.report.note(
-                    "skipped: posts without an id or listed twice", f"line {item.line}"
-                )
+                self._note_listed_again(item, "post")
                 continue
             seen.add(item.post_id)
             plan = self.plan(item, known.get(item.post_id))
             if plan is not None:
                 plans.append(plan)
         return plans
+
+    def _note_listed_again(self, item, kind):
+        """Report an item without an id, or with the id of one this run imported (WordPress's
+        own importer skips it too)."""
+        label = f"#{item.post_id} {plain(item.title)[:60] or UNTITLED} (line {item.line})"
+        if not item.post_id:
+            self.report.note(f"skipped: {kind}s without an id", f"line {item.line}")
+        else:
+            self.report.note(LISTED_AGAIN, label)
 
     def plan(self, item, existing):
         """The plan of one post: what its story will be; None when it is not written."""
@@ -511,6 +523,9 @@ class Importer:
     def page(self, item):
         """A public page becomes a flat page at its old path (plan, then write)."""
         label = f"#{item.post_id} {plain(item.title)[:60] or UNTITLED}"
+        if not item.post_id or self.seen.taken_before([item.post_id]):
+            self._note_listed_again(item, "page")
+            return
         url = self._public_page_url(item, label)
         if url is None:
             return

@@ -33,6 +33,7 @@ from imports.wordpress.workers import _as_worker
 RECENT = 20_000  # images copied (or found missing) lately, kept at hand; older ones in the DB
 COPY_WORKERS = 2  # processes reading, checking and storing images
 COPY_TASK = 250  # images a worker is handed at a time
+SOURCE_MAX = WordPressImage._meta.get_field("source").max_length
 
 
 @functools.lru_cache(maxsize=8192)  # a batch asks for each image's address several times
@@ -70,15 +71,31 @@ def _original_url(url):
 # .svg, .php) is never stored, whatever its bytes are
 IMAGE_EXTENSIONS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WEBP"}
 FORMAT_EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
-NOT_AN_IMAGE_NAME = "not an image file name ({ext}): only {allowed} are imported"
+TAKEN_FORMATS = "only JPEG, PNG, GIF and WebP are imported"
+NOT_TAKEN = "{fmt} image: " + TAKEN_FORMATS + "; convert it and import again"
+DAMAGED = "not an image, or a damaged one"
+NOT_AN_IMAGE_NAME = "not an image's file name ({ext}): " + TAKEN_FORMATS
+# images of formats we do not take, by their extensions: the reason names the format
+OTHER_IMAGE_EXTENSIONS = {
+    ".avif": "AVIF",
+    ".bmp": "BMP",
+    ".heic": "HEIC",
+    ".heif": "HEIF",
+    ".ico": "ICO",
+    ".jxl": "JPEG XL",
+    ".svg": "SVG",
+    ".tif": "TIFF",
+    ".tiff": "TIFF",
+}
 
 
 def refuse_unless_image_name(rel):
     """MediaError unless `rel` ends with an image's extension (the allow-list)."""
     ext = posixpath.splitext(rel)[1].lower()
+    if ext in OTHER_IMAGE_EXTENSIONS:
+        raise MediaError(NOT_TAKEN.format(fmt=OTHER_IMAGE_EXTENSIONS[ext]))
     if ext not in IMAGE_EXTENSIONS:
-        allowed = ", ".join(sorted(IMAGE_EXTENSIONS))
-        raise MediaError(NOT_AN_IMAGE_NAME.format(ext=ext or "none", allowed=allowed))
+        raise MediaError(NOT_AN_IMAGE_NAME.format(ext=ext or "none"))
 
 
 # a stored name must fit a story's image field (100 characters) with room for the few
@@ -143,13 +160,30 @@ def _quick_check(fh, name):
 
 
 def _full_check(data, name):
+    """(format, width, height) of an image decoded in full; MediaError, in words for the
+    operator of the import (not the editor's upload messages), when it cannot be used."""
+    fmt, width, height = _header_of(data)
+    if fmt not in FORMAT_EXTENSIONS:
+        raise MediaError(NOT_TAKEN.format(fmt=fmt) if fmt else DAMAGED)
+    if len(data) > settings.ARTICLES_IMAGE_MAX_BYTES:
+        raise MediaError(f"larger than {settings.ARTICLES_IMAGE_MAX_BYTES // 2**20} MB")
+    if width * height > settings.ARTICLES_IMAGE_MAX_PIXELS:
+        raise MediaError(f"too many pixels ({width}×{height})")
     upload = ContentFile(data, name=name)
     try:
-        validate_image(upload)
-    except ValidationError as exc:
-        raise MediaError(" ".join(str(m) for m in exc.messages)) from None
-    with Image.open(upload) as probe:
-        return probe.format, *probe.size
+        validate_image(upload)  # its messages are the editors', in their language: not these
+    except ValidationError:
+        raise MediaError(DAMAGED) from None
+    return fmt, width, height
+
+
+def _header_of(data):
+    """(format, width, height) an image's header declares; (None, 0, 0) for no image."""
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            return probe.format, *probe.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None, 0, 0
 
 
 @dataclass
@@ -244,6 +278,33 @@ class Copier:
         name = stored_name(rel, fmt)
         if not self.dry_run:
             name = _save(name, data)
+        return Stored(name, default_storage.url(name), width, height)
+
+    def copy_outside(self, url):
+        """Download, check and store an image of another site: Stored, or the MediaError why
+        not. Its address names no file we could trust, so it is decoded in full and stored
+        under a name of its digest and format."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        try:
+            if parts.scheme not in ("http", "https") or not host:
+                raise MediaError(f"not a web address ({parts.scheme or 'no scheme'})")
+            if not self.fetch_media:
+                raise MediaError(
+                    f"at {host}, not in the old site's uploads: brought only with --fetch-media"
+                )
+            data = self._download(url)
+            fmt, width, height = _full_check(data, "image")
+        except MediaError as exc:
+            return exc
+        digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+        folder = re.sub(r"[^a-z0-9.-]+", "-", host)[:40]
+        name = f"wordpress/elsewhere/{folder}/{digest}{FORMAT_EXTENSIONS[fmt]}"
+        if not self.dry_run:
+            name = _save(name, data)
+            if self.record is not None:
+                self.record.write(name + "\n")
+                self.record.flush()
         return Stored(name, default_storage.url(name), width, height)
 
     def _copy_local(self, rel):
@@ -544,7 +605,7 @@ class Media:
             return stored
         if rel in self.failures:
             raise MediaError(self.failures[rel])
-        reasons = []
+        reasons = {}
         for candidate in [rel, original_of(rel)]:
             if candidate is None:
                 continue
@@ -553,15 +614,32 @@ class Media:
                 return stored
             stored = self._copy(candidate, rel, url)
             if isinstance(stored, MediaError):
-                reasons.append(f"{candidate}: {stored}")
+                reasons[candidate] = str(stored)
                 continue
             self.copied += 1
             self._remember(candidate, stored)
             if candidate != rel:
                 self._remember(rel, stored)
             return stored
-        _bounded_put(self.failures, rel, "; ".join(reasons) or "no source given")
+        _bounded_put(self.failures, rel, _reason(reasons))
         raise MediaError(self.failures[rel])
+
+    def get_outside(self, url):
+        """Our copy of an image outside the old site's uploads (another site's, a hotlink):
+        downloaded with --fetch-media under the same rules, keyed by its address; raises
+        MediaError (why not) otherwise."""
+        source = url if len(url) <= SOURCE_MAX else hashlib.sha256(url.encode()).hexdigest()
+        if stored := self._copied_before(source):
+            return stored
+        if source in self.failures:
+            raise MediaError(self.failures[source])
+        stored = self.copier.copy_outside(url)
+        if isinstance(stored, MediaError):
+            _bounded_put(self.failures, source, str(stored))
+            raise stored
+        self.copied += 1
+        self._remember(source, stored)
+        return stored
 
     def _copy(self, candidate, rel, url):
         """Stored, or a MediaError: the copy of `candidate` started ahead, or one made now."""
@@ -606,6 +684,16 @@ class Media:
             self.pool.close()
         self.saved.close()
         self.records.cleanup()
+
+
+def _reason(reasons):
+    """Why none of an image's files could be had ({file: reason}), each reason said once:
+    by itself when every file failed alike, else beside the file it is about."""
+    if not reasons:
+        return "no source given"
+    if len(set(reasons.values())) == 1:
+        return next(iter(reasons.values()))
+    return "; ".join(f"{posixpath.basename(rel)}: {why}" for rel, why in reasons.items())
 
 
 def _bounded_put(cache, key, value):
