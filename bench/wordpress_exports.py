@@ -43,7 +43,9 @@ def words(value):
     """The words a reader sees: no comments, scripts, styles or markup; web addresses (a
     video's, an embed's) are not words a reader reads, on either site."""
     value = re.sub(r"<!--.*?-->", " ", value, flags=re.S)
-    value = re.sub(r"<(script|style)\b.*?</\1>", " ", value, flags=re.S | re.I)
+    value = value.replace("<![CDATA[", " ")  # in HTML a bogus comment: a browser hides it
+    # a player's fallback text shows only where there is no player
+    value = re.sub(r"<(script|style|audio|video)\b.*?</\1>", " ", value, flags=re.S | re.I)
     value = html.unescape(re.sub(r"<[^<>]*>", " ", value))
     value = re.sub(r"https?://\S+", " ", value)
     return Counter(w.lower() for w in WORD.findall(value))
@@ -77,10 +79,13 @@ def measure(path, registered):
         return f"{path.name}: error {exc}", []
     except Exception as exc:  # noqa: BLE001 - a traceback is what this looks for
         return f"{path.name}: TRACEBACK {type(exc).__name__}: {exc}", []
-    client, shares = Client(), []
+    client, shares, seen = Client(), [], set()
     for item in reader.read_export(path):
         if item.post_type != "post" or item.status != "publish" or item.password.strip():
             continue
+        if item.post_id in seen:
+            continue  # listed again: WordPress's importer skips it too, ours reports it
+        seen.add(item.post_id)
         story = Article.objects.filter(wordpress__wordpress_id=item.post_id).first()
         if story is None or not story.is_public:
             continue

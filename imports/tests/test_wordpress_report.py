@@ -80,16 +80,20 @@ def test_images_of_formats_we_do_not_take_say_so_in_plain_words(tmp_path, upload
     assert "Завантаж" not in out and "Images: 0 copied, 3 missing." in out
 
 
-def test_each_post_is_named_once_with_the_blocks_and_shortcodes_it_lost(tmp_path):
+def test_each_post_is_named_once_with_the_blocks_shortcodes_and_forms_it_lost(tmp_path):
     body = (
         "<!-- wp:archives /--><!-- wp:archives /--><!-- wp:search /-->"
         "<!-- wp:paragraph --><p>[su_note]Kept[/su_note] [su_note]Too[/su_note]</p>"
         "<!-- /wp:paragraph -->"
     )
-    out = run(write_export(tmp_path / "lost.xml", _post(1, body), _post(2, "<!-- wp:rss /-->")))
+    form = "<form><label>Name</label><select><option>One</option></select></form>"
+    out = run(
+        write_export(tmp_path / "lost.xml", _post(1, body), _post(2, "<!-- wp:rss /-->" + form))
+    )
     assert f"{importer.BLOCKS_DROPPED}: 2\n" in out
     assert "    #1 Допис 1: archives ×2, search\n    #2 Допис 2: rss\n" in out
     assert f"{importer.SHORTCODES_REMOVED}: 1\n    #1 Допис 1: [su_note] ×2\n" in out
+    assert f"{importer.FORMS_DROPPED}: 1\n    #2 Допис 2\n" in out
     assert "Kept" in story(1).body and "Too" in story(1).body
 
 

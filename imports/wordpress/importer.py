@@ -72,6 +72,8 @@ LISTED_AGAIN = (
     "skipped: posts and pages listed again under an id already imported (the first is kept, "
     "as WordPress keeps it)"
 )
+FORMS_DROPPED = "posts with forms, dropped (with no site behind them they would send nothing)"
+_FORM = re.compile(r"<form\b", re.I)
 UNTITLED = "Без заголовка"
 # votes an imported tally may have: the score's count column holds 2**31 - 1, and new
 # votes must still fit beside the old site's
@@ -293,6 +295,8 @@ class Importer:
             self.report.note(SHORTCODES_REMOVED, f"{label}: {names}")
         if converted.dropped_blocks:
             self.report.note(BLOCKS_DROPPED, f"{label}: {_counted(converted.dropped_blocks)}")
+        if _FORM.search(converted.html):
+            self.report.note(FORMS_DROPPED, label)
         for pk in converted.missing_gallery:
             self.report.note("gallery images not in the export", f"{label}: attachment {pk}")
         images = TextImages(self.media, site=self.scan.site)
