@@ -17,7 +17,10 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
-STATE_KEY = "articles:content-state"
+# The shape of a state is part of its key: a release that stores it differently (the menu
+# became per edition) starts afresh instead of reading the old shape while it lives.
+STATE_FORMAT = 2
+STATE_KEY = f"articles:content-state:{STATE_FORMAT}"
 # Seconds a state is kept: a new one is also a new version, which retires every stored
 # page, so it lives as long as they do. It ends sooner by itself when its `until` comes,
 # and at once with every change (content_changed).

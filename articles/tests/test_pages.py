@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from articles import popularity
+from articles.delivery.content_version import STATE_KEY
 from articles.models import Article
 from ratings import ranking
 from ratings.services import Voter, cast_vote
@@ -188,7 +189,7 @@ def test_home_page_query_budget(client, section, django_assert_num_queries):
     # with views counted, the most-read list: one query for its stories (ids from the cache)
     for story in Article.objects.all()[:8]:
         popularity.record_view(story.pk)
-    cache.delete_many(["articles:content-state", popularity.MOST_READ_KEY])
+    cache.delete_many([STATE_KEY, popularity.MOST_READ_KEY])
     with django_assert_num_queries(12):
         html = client.get("/").content.decode()
     assert html.count('class="most-read-list"') == 1
