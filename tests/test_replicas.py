@@ -125,7 +125,8 @@ def standby_title(cluster, standby, slug):
 
 
 def reader_pages(slug):
-    return [f"/news/{slug}/", "/", "/en/", f"/en/news/{slug}/"]
+    # a Ukrainian story is on the Ukrainian edition's pages (the English one lists none)
+    return [f"/news/{slug}/", "/", "/feed/"]
 
 
 def stored_pages():

@@ -154,16 +154,27 @@ def test_voting_without_javascript_still_records_the_vote(browser, live_server, 
 
 def test_switch_to_english_and_search(watched, live_server, news):
     page = watched
-    main, _ = news
-    page.goto(story_url(live_server, main))
-    page.get_by_role("link", name="ENG").click()
-    expect(page.get_by_role("heading", name="Other news")).to_be_visible()
+    main, others = news
+    ArticleFactory(
+        section=main.section,
+        language="en",
+        translation_of=main,
+        title="European leaders agreed a support package",
+        slug="european-leaders",
+        body="<p>EU leaders agreed overnight.</p>",
+    )
+    page.goto(story_url(live_server, others[0]))  # no translation: the English home
+    page.get_by_role("link", name="ENG", exact=True).click()
+    assert page.url == live_server.url + "/en/"
+    page.goto(story_url(live_server, main))  # a translation: the switch goes to it
+    page.get_by_role("link", name="ENG", exact=True).click()
     expect(page.get_by_role("heading", name="Average rating")).to_be_visible()
-    assert "/en/news/" in page.url
-    page.get_by_label("Search stories").fill("лідерів")
+    assert page.url == live_server.url + "/en/news/european-leaders/"
+    page.get_by_label("Search stories").fill("leaders")
     page.keyboard.press("Enter")
-    expect(page.locator(".search-results")).to_contain_text("Європейські лідери")
+    expect(page.locator(".search-results")).to_contain_text("European leaders agreed")
     expect(page.locator(".search-results mark").first).to_be_visible()
+    expect(page.locator(".search-results")).not_to_contain_text("Європейські лідери")
 
 
 def test_pages_have_no_serious_accessibility_violations(browser, live_server, news, axe_check):
