@@ -35,7 +35,7 @@ run: $(STAMP)
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# axe-core for the browser tests' accessibility checks, when npm is there.
+# axe-core for the browser tests' accessibility checks and the Nu Html Checker, when npm is there.
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
