@@ -137,3 +137,24 @@ def test_the_dark_theme_follows_the_system_setting(browser, live_server, news): 
         context.close()
     assert colours["light"][0] == "rgb(255, 255, 255)"
     assert colours["dark"][0] == "rgb(20, 23, 27)" and colours["dark"][1] == "rgb(230, 232, 235)"
+
+
+def test_the_four_top_stories_sit_two_by_two_on_a_desktop_and_in_a_column_on_a_phone(
+    browser,
+    live_server,
+    news,  # noqa: F811
+):
+    rows = {}
+    for name, size in (("desktop", {"width": 1280, "height": 900}), ("phone", PHONE)):
+        context = browser.new_context(viewport=size)
+        page = context.new_page()
+        page.goto(live_server.url + "/")
+        cards = page.locator(".top-stories > .card")
+        expect(cards).to_have_count(4)
+        boxes = [card.bounding_box() for card in cards.all()]
+        rows[name] = sorted({round(box["y"]) for box in boxes})
+        lefts = sorted({round(box["x"]) for box in boxes})
+        rows[name + " columns"] = len(lefts)
+        context.close()
+    assert len(rows["desktop"]) == 2 and rows["desktop columns"] == 2
+    assert len(rows["phone"]) == 4 and rows["phone columns"] == 1
