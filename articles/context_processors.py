@@ -14,5 +14,4 @@ def site(request):
         "breaking_news": breaking_news,  # part of the content state
         "footer_pages": footer_pages,  # so are the newsroom's own pages in the footer
         "SOCIAL_LINKS": settings.SOCIAL_LINKS,
-        "MAIN_LANGUAGE": settings.LANGUAGE_CODE,  # the language sections and tags are named in
     }

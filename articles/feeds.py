@@ -13,7 +13,7 @@ from articles.delivery import edge
 from articles.delivery.content_version import content_state
 from articles.delivery.pagecache import shared_document
 from articles.models import Article, Notice, Section
-from articles.templatetags.articles_tags import absolute
+from articles.templatetags.articles_tags import absolute, section_description, section_name
 from images import picture
 
 FEED_SIZE = 30
@@ -101,7 +101,7 @@ class LatestStoriesFeed(SharedFeed):
         return item.updated_at
 
     def item_categories(self, item):
-        return [text.strip_control(item.section.name)]
+        return [text.strip_control(section_name(item.section))]
 
     def item_enclosures(self, item):
         """The story's picture: its JPEG copy nearest FEED_IMAGE_WIDTH, or the original."""
@@ -131,13 +131,13 @@ class SectionFeed(LatestStoriesFeed):
         return get_object_or_404(Section, slug=slug)
 
     def title(self, section):
-        return f"{settings.SITE_NAME}: {section.name}"
+        return f"{settings.SITE_NAME}: {section_name(section)}"
 
     def link(self, section):
         return section.get_absolute_url()
 
     def description(self, section):
-        return section.description or section.name
+        return section_description(section) or section_name(section)
 
     def items(self, section):
         stories = Article.objects.published().in_edition().in_section(section).for_listing()

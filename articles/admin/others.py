@@ -54,9 +54,9 @@ class FrontPagePickAdmin(admin.ModelAdmin):
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position", "colour"]
+    list_display = ["name", "name_en", "slug", "position", "colour"]
     list_editable = ["position"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_en"]
     Media = SlugFromNameMedia
 
 

@@ -72,7 +72,7 @@ def _menu_sections():
     from articles.models import Section
 
     sections = Section.objects.in_editions(editions.codes())
-    fields = ("pk", "slug", "name", "colour")
+    fields = ("pk", "slug", "name", "name_en", "colour")
     menus = {edition: [] for edition in editions.codes()}
     for section in sections.values(*fields, *(f"in_{e}" for e in editions.codes())):
         for edition in editions.codes():

@@ -70,6 +70,12 @@ class SectionQuerySet(models.QuerySet):
 
 class Section(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
+    name_en = models.CharField(
+        _("name in English"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown in the English edition; the Ukrainian name when empty."),
+    )
     slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=False)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(
@@ -105,7 +111,7 @@ class Section(models.Model):
         return reverse("articles:section", kwargs={"slug": self.slug})
 
     def clean(self):
-        clean_text(self, "name", "description")
+        clean_text(self, "name", "name_en", "description")
 
 
 class Author(models.Model):

@@ -7,6 +7,7 @@ from django.templatetags.static import static
 from django.urls import reverse, translate_url
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -72,6 +73,38 @@ def switch_language_url(context, language, chosen=None):
     request = context["request"]
     query = canonical_query(request)
     return translate_url(request.path + (f"?{query}" if query else ""), language)
+
+
+def _section_names(section):
+    if isinstance(section, dict):  # the menu's, from the content state
+        return section["name"], section.get("name_en", "")
+    return section.name, section.name_en
+
+
+@register.filter
+def section_name(section):
+    """A section's name in the current edition: its English name in the English edition
+    (where it has one), else its name."""
+    name, english = _section_names(section)
+    return english if editions.current() == "en" and english else name
+
+
+@register.filter
+def section_description(section):
+    """A section's description (written in the main edition's language) for its edition's
+    pages: none in another edition."""
+    return section.description if editions.current() == editions.main() else ""
+
+
+@register.filter
+def section_label(section):
+    """A section's name for a page's text, marked with its language where that is not the
+    page's (a section with no English name, on an English page)."""
+    shown = section_name(section)
+    main = editions.main()
+    if editions.current() != main and shown == _section_names(section)[0]:
+        return format_html('<span lang="{}">{}</span>', main, shown)
+    return shown
 
 
 @register.filter
@@ -143,7 +176,7 @@ def story_jsonld(article, authors, tags, score):
         "mainEntityOfPage": url,
         "datePublished": iso(article.published_at),
         "dateModified": iso(article.date_modified),
-        "articleSection": article.section.name,
+        "articleSection": section_name(article.section),
         "inLanguage": article.language,
         "author": people or [{"@type": "Organization", "name": settings.SITE_NAME}],
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "logo": logo},

@@ -213,3 +213,18 @@ def test_a_right_to_left_story_is_marked_so(client, section):
     html = client.get(story.get_absolute_url()).content.decode()
     assert '<article class="story" lang="fa" dir="rtl"' in html
     assert jsonld(html)["inLanguage"] == "fa"
+
+
+def test_sections_are_named_in_english_in_the_english_edition(client, section, translated):
+    html = client.get("/en/").content.decode()
+    assert '<span lang="uk">Світ</span>' in html  # no English name yet: marked Ukrainian
+    section.name_en = "World"
+    section.save()
+    html = client.get("/en/").content.decode()
+    assert ">World</a>" in html and ">Світ<" not in html
+    page = client.get("/en/section/svit/").content.decode()
+    assert "<h1>World</h1>" in page and "<title>World — " in page
+    story = client.get(translated.get_absolute_url()).content.decode()
+    assert '<meta property="article:section" content="World">' in story
+    assert jsonld(story)["articleSection"] == "World"
+    assert ">Світ</a>" in client.get("/").content.decode()  # the Ukrainian edition's own
