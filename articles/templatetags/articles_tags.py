@@ -114,6 +114,12 @@ def og_locale(language):
 
 
 @register.filter
+def text_direction(language):
+    """ "rtl" for a language written right to left, else "ltr"."""
+    return editions.direction(language)
+
+
+@register.filter
 def language_name(language):
     """A language's name in the interface's language."""
     return editions.name(language)
@@ -161,8 +167,11 @@ def jsonld_images(article):
 
 
 @register.simple_tag
-def story_jsonld(article, authors, tags, score):
-    """schema.org NewsArticle for a story; AggregateRating only when RATINGS_JSONLD is on."""
+def story_jsonld(article, authors, tags, score, versions=()):
+    """schema.org NewsArticle for a story; AggregateRating only when RATINGS_JSONLD is on.
+
+    `versions`: the story and its translations readers may see: a translation names its
+    original (translationOfWork), an original its translations (workTranslation)."""
     url = absolute(article.get_absolute_url())
     people = [
         {"@type": "Person", "name": a.name, "url": absolute(a.get_absolute_url())} for a in authors
@@ -182,6 +191,7 @@ def story_jsonld(article, authors, tags, score):
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "logo": logo},
         "description": article.excerpt,
     }
+    data.update(_translation_links(article, versions))
     if tags:
         data["keywords"] = [t.name for t in tags]
     if article.lead_image:
@@ -197,6 +207,29 @@ def story_jsonld(article, authors, tags, score):
             "worstRating": 1,
         }
     return jsonld(data)
+
+
+def _work(story):
+    url = absolute(story.get_absolute_url())
+    return {"@type": "NewsArticle", "@id": url, "url": url, "inLanguage": story.language}
+
+
+def _translation_links(article, versions):
+    others = [v for v in versions if v.pk != article.pk]
+    if not others:
+        return {}
+    works = {
+        v.pk: {
+            "@type": "NewsArticle",
+            "@id": absolute(v.get_absolute_url()),
+            "inLanguage": v.language,
+        }
+        for v in others
+    }
+    if article.translation_of_id in works:
+        return {"translationOfWork": works[article.translation_of_id]}
+    translated = [works[v.pk] for v in others if v.translation_of_id == article.pk]
+    return {"workTranslation": translated} if translated else {}
 
 
 LOGO_SIZE = (600, 60)  # static/img/logo.png

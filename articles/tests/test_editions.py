@@ -66,6 +66,8 @@ def test_a_translation_and_its_original_link_to_each_other_by_hreflang(
         assert html.count("hreflang") == 3  # the links in <head>, nothing else
         canonical = re.search(r'<link rel="canonical" href="([^"]+)">', html)[1]
         assert canonical == site + story.get_absolute_url()
+    works = jsonld(client.get(original.get_absolute_url()).content.decode())["workTranslation"]
+    assert [work["inLanguage"] for work in works] == ["en"]
 
 
 def test_the_english_page_is_english_throughout(client, translated):
@@ -74,7 +76,9 @@ def test_the_english_page_is_english_throughout(client, translated):
     assert '<article class="story" lang="en"' in html
     assert '<meta property="og:locale" content="en_GB">' in html
     assert '<meta property="og:locale:alternate" content="uk_UA">' in html
-    assert jsonld(html)["inLanguage"] == "en"
+    data = jsonld(html)
+    assert data["inLanguage"] == "en"
+    assert data["translationOfWork"]["@id"].endswith("/news/uriad-ukhvalyv-biudzhet/")
     assert "Average rating" in html
     # the language switch goes to the original
     assert '<a href="/news/uriad-ukhvalyv-biudzhet/" lang="uk">УКР</a>' in html
