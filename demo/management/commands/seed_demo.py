@@ -118,9 +118,15 @@ class Command(BaseCommand):
         return {
             slug: Section.objects.get_or_create(
                 slug=slug,
-                defaults={"name": name, "description": desc, "position": i, "colour": colour},
+                defaults={
+                    "name": name,
+                    "name_en": name_en,
+                    "description": desc,
+                    "position": i,
+                    "colour": colour,
+                },
             )[0]
-            for i, (name, slug, desc, colour) in enumerate(demo.SECTIONS)
+            for i, (name, slug, desc, colour, name_en) in enumerate(demo.SECTIONS)
         }
 
     def _pages(self):
