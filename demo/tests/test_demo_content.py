@@ -1,13 +1,22 @@
 """Demo news that reads like news: agreement, the right sections, whole-sentence teasers."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 
+from articles import text
 from articles.models import Article
 from demo import content as demo
 from ratings.models import Score
 
 pytestmark = pytest.mark.django_db
+
+
+def sentences(story):
+    """The story's sentences of some length, as a reader meets them."""
+    plain = text.sanitized_html_to_text(story.body)
+    return [s.strip() for s in re.split(r"(?<=[.!?»])\s+", plain) if len(s.strip()) > 20]
 
 
 def test_verbs_agree_with_their_subjects():
@@ -75,3 +84,15 @@ def test_seed_demo_run_again_changes_nothing_an_editor_did(settings):
     call_command("seed_demo", articles=15, no_editor=True, verbosity=0)
     assert state() == before
     assert Article.objects.get(pk=story.pk).published_at < timezone.now()
+
+
+def test_no_demo_story_says_the_same_sentence_twice(settings):
+    call_command("seed_demo", articles=60, no_editor=True, verbosity=0)
+
+    repeated = {
+        story.slug: said
+        for story in Article.objects.all()
+        if len(said := sentences(story)) != len(set(said))
+    }
+
+    assert repeated == {}

@@ -212,9 +212,10 @@ class Command(BaseCommand):
         for start in range(0, len(missing), BATCH):
             batch = []
             for slug, title, section, n in missing[start : start + BATCH]:
-                detail = rnd.choice(demo.SENTENCES)
+                # four different sentences: a reader never meets one twice in a story
+                detail, *more = rnd.sample(demo.SENTENCES, 4)
                 lead = f"{title}. {detail}"
-                paragraphs = [lead, *rnd.sample(demo.SENTENCES, 3)]
+                paragraphs = [lead, *more]
                 paragraphs.insert(2, rnd.choice(demo.QUOTES))
                 body = "".join(f"<p>{p}</p>" for p in paragraphs)
                 plain = text.html_to_text(body)
