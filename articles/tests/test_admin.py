@@ -354,3 +354,10 @@ def test_admin_search_finds_every_form_of_a_word_in_any_case(editor_client, sect
         assert biden.title in page and other.title not in page, query
     page = editor_client.get(url, {"q": "pohoda"}).content.decode()  # a pasted address
     assert other.title in page and biden.title not in page
+
+
+def test_the_admin_front_page_is_titled_in_correct_ukrainian(admin_client):
+    page = admin_client.get("/admin/").content.decode()
+
+    assert "<title>Адміністрування сайту | Newsroom</title>" in page
+    assert "сайта" not in page  # Django's catalog has the wrong case
