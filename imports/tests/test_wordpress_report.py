@@ -3,8 +3,9 @@ reported one by one, reasons in plain words, each post named once per kind of lo
 an item listed twice imported once."""
 
 import pytest
+from django.core.management.base import CommandError
 
-from articles.models import WordPressImage
+from articles.models import Article, WordPressImage
 from imports.tests.wordpress import make_image, post_item, run, story, write_export
 from imports.wordpress import importer
 
@@ -110,3 +111,22 @@ def test_a_page_listed_twice_is_imported_once_and_stays_unchanged(tmp_path):
     assert f"{importer.LISTED_AGAIN}: 1\n    #9 Empty (line " in out
     out = run(export)
     assert "Pages: 0 new, 0 updated, 1 unchanged." in out
+
+
+def test_the_full_report_names_every_post_the_printed_one_names_ten(tmp_path):
+    posts = [_post(n, f"<!-- wp:search /-->Text {n}.") for n in range(1, 13)]
+    export = write_export(tmp_path / "many.xml", *posts)
+    full = tmp_path / "report.txt"
+    out = run(export, full_report=str(full))
+    assert f"{importer.BLOCKS_DROPPED}: 12\n" in out and "#10 Допис 10: search" in out
+    assert "#11 Допис 11" not in out and "… and 2 more (--full-report FILE lists" in out
+    written = full.read_text("utf-8")
+    assert all(f"#{n} Допис {n}: search\n" in written for n in range(1, 13))
+    assert "… and" not in written
+
+
+def test_a_full_report_that_cannot_be_written_stops_before_the_import(tmp_path):
+    export = write_export(tmp_path / "one.xml", _post(1, "Text."))
+    with pytest.raises(CommandError, match="--full-report"):
+        run(export, full_report=str(tmp_path / "no-such-folder" / "report.txt"))
+    assert not Article.objects.exists()

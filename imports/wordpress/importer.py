@@ -704,10 +704,12 @@ def import_export(
     link_media=True,
     progress=None,
     on_scanned=None,
+    examples=10,
 ) -> Report:
     """Import WordPress exports: all or nothing, in one transaction; `dry_run` writes nothing.
 
-    Raises ExportError (nothing written) when a file cannot be read or parsed safely. The
+    The report keeps `examples` examples a reason (None: every one). Raises ExportError
+    (nothing written) when a file cannot be read or parsed safely. The
     lead images' renditions are left to make_renditions_for(missing_renditions()).
     """
     scan_result = scan(paths)
@@ -724,16 +726,16 @@ def import_export(
             ),
             progress=progress,
             on_scanned=on_scanned,
+            report=Report(examples=examples),
         )
     finally:
         scan_result.attachments.close()
 
 
-def _import(*, scan_result, paths, media, progress, on_scanned):
+def _import(*, scan_result, paths, media, progress, on_scanned, report):
     dry_run = media.dry_run
     if on_scanned:
         on_scanned(scan_result)
-    report = Report()
     counts_before = (Section.objects.count(), Tag.objects.count(), Author.objects.count())
     try:
         with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):

@@ -13,21 +13,22 @@ class Report:
 
     counts: Counter = field(default_factory=Counter)
     notes: dict = field(default_factory=lambda: defaultdict(list))
-    examples: int = 10
+    examples: int | None = 10  # kept a reason; None keeps them all (the full report)
     # the importing thread and the writing one both note what they do
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def note(self, reason, example=""):
         with self.lock:
             self.counts[reason] += 1
-            if example and len(self.notes[reason]) < self.examples:
+            if example and (self.examples is None or len(self.notes[reason]) < self.examples):
                 self.notes[reason].append(example)
 
     def add(self, reason, count):
         with self.lock:
             self.counts[reason] += count
 
-    def lines(self):
+    def lines(self, examples=None):
+        """The report's lines, with at most `examples` examples a reason (None: all kept)."""
         c = self.counts
         out = [
             f"Stories: {c['story new']} new, {c['story updated']} updated, "
@@ -37,7 +38,7 @@ class Report:
             f"{c['page unchanged']} unchanged.",
             f"Sections: {c['sections']} new. Tags: {c['tags']} new. Authors: {c['authors']} new.",
             f"Images: {c['images copied']} copied, {c['images missing']} missing.",
-            *self._examples("images missing"),
+            *self._examples("images missing", examples),
             f"Redirects: {c['redirects new']} new, {c['redirects updated']} updated.",
             f"Ratings brought from the old site: {c['ratings']} new or changed.",
         ]
@@ -62,12 +63,14 @@ class Report:
         }
         for reason in sorted(set(c) - shown):
             out.append(f"{reason}: {c[reason]}")
-            out.extend(self._examples(reason))
+            out.extend(self._examples(reason, examples))
         return out
 
-    def _examples(self, reason):
-        examples = self.notes.get(reason, [])
+    def _examples(self, reason, limit):
+        examples = self.notes.get(reason, [])[:limit]
         more = self.counts[reason] - len(examples)
         return [f"    {e}" for e in examples] + (
-            [f"    … and {more} more"] if examples and more else []
+            [f"    … and {more} more (--full-report FILE lists every one)"]
+            if examples and more
+            else []
         )

@@ -11,6 +11,8 @@ from tqdm import tqdm
 from articles import neighbours
 from imports.wordpress import importer, reader, renditions
 
+EXAMPLES = 10  # posts the printed report names under each kind of loss
+
 
 class Command(BaseCommand):
     help = (
@@ -55,25 +57,37 @@ class Command(BaseCommand):
             "`manage.py refresh_related` computes them later.",
         )
         parser.add_argument(
+            "--full-report",
+            metavar="FILE",
+            help="Also write the report to FILE with every post named under each loss (the "
+            f"printed one names {EXAMPLES} a kind of loss).",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Print the full report, write nothing."
         )
 
-    def handle(self, *args, files, media_dir, dry_run, **options):
+    def handle(self, *args, files, media_dir, dry_run, full_report, **options):
         if media_dir and not Path(media_dir).is_dir():
             raise CommandError(f"--media-dir {media_dir}: no such folder.")
         show = options["verbosity"] > 0
-        report = self.import_files(files, media_dir, dry_run, options, show)
+        with _report_file(full_report) as full:
+            report = self.import_files(files, media_dir, dry_run, options, show, full)
+            if full is not None:
+                full.write("\n".join(report.lines()) + "\n")
         if dry_run:
             self.stdout.write("Dry run: nothing was written. The import would do this:")
-        for line in report.lines():
+        for line in report.lines(EXAMPLES):
             self.stdout.write(line)
+        if full_report:
+            self.stdout.write(f"The report with every post named: {full_report}")
         if not dry_run:
             self.after_commit(options, show)
         done = "Dry run finished." if dry_run else "Import finished."
         self.stdout.write(self.style.SUCCESS(done))
 
-    def import_files(self, files, media_dir, dry_run, options, show):
-        """The import itself, all or nothing, with a progress bar; its report."""
+    def import_files(self, files, media_dir, dry_run, options, show, full):
+        """The import itself, all or nothing, with a progress bar; its report (keeping every
+        example when a full report is written)."""
         bars = []
 
         def scanned(result):
@@ -90,6 +104,7 @@ class Command(BaseCommand):
                     link_media=not options["copy_media"],
                     progress=lambda n: bars[-1].update(n),
                     on_scanned=scanned,
+                    examples=None if full is not None else EXAMPLES,
                 )
         except reader.ExportError as exc:
             raise CommandError(f"{exc}\nNothing was imported.") from None
@@ -158,6 +173,26 @@ class Command(BaseCommand):
                     "(their stories show the original)."
                 )
             )
+
+
+@contextlib.contextmanager
+def _report_file(path):
+    """The full report's file, opened before the import so that a path it cannot write
+    stops the command before anything is imported (and removed if the import fails); None
+    without one."""
+    if not path:
+        yield None
+        return
+    try:
+        fh = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise CommandError(f"--full-report {path}: {exc.strerror or exc}") from None
+    with fh:
+        try:
+            yield fh
+        except BaseException:
+            Path(path).unlink(missing_ok=True)  # no report of an import that did not happen
+            raise
 
 
 @contextlib.contextmanager
