@@ -27,8 +27,11 @@ WPML_GROUP = "_wpml_import_translation_group"
 def code(raw):
     """Our language code for a plugin's ("en", "en_US", "pt-br" → "en", "en", "pt-br"), or ""
     for one we do not know."""
-    known = {choice for choice, _name in editions.language_choices()}
     value = (raw or "").strip().lower().replace("_", "-")
+    if not value:
+        return ""
+    # the codes alone: language_choices() would translate and sort ~100 names a post
+    known = {*editions.codes(), *(choice for choice, _name in editions.ALL_LANGUAGES)}
     if value in known:
         return value
     base = value.split("-", 1)[0]
