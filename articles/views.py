@@ -6,7 +6,7 @@ articles.delivery.pagecache.respond, which the page cache also uses for stored p
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
@@ -191,7 +191,7 @@ def rating_part(request, found, object_id):
 
 def article_detail(request, slug):
     state = content_state()
-    stories = Article.objects.published().select_related("section", "translation_of")
+    stories = Article.objects.published().select_related("section", "translation_of", "live")
     try:
         article = stories.get(slug=slug)
     except Article.DoesNotExist:
@@ -201,7 +201,11 @@ def article_detail(request, slug):
         raise Http404("No such story.") from None
     if article.edition != editions.current():
         return _redirect(_in_edition(article, editions.current()), article)
-    return _story_page(request, article, state=state, preview=False)
+    if hasattr(article, "live"):  # a live page: the story with its entries (the live app)
+        from live.views import live_page
+
+        return live_page(request, article, state=state)
+    return story_page(request, article, state=state, preview=False)
 
 
 def _redirect(target, asked):
@@ -250,7 +254,7 @@ def preview_response(request, article, *, draft=False, problems=(), **shown):
         response = render(request, "articles/article_detail.html", context)
     else:
         state = content_state()
-        response = _story_page(
+        response = story_page(
             request, article, state=state, preview=True, preview_draft=draft, **shown
         )
     patch_cache_control(response, private=True, no_store=True)
@@ -288,20 +292,35 @@ def _story_context(
     }
 
 
-def _story_page(request, article, *, state, preview, **shown):
-    context = _story_context(article, preview=preview, **shown)
+@dataclass(frozen=True)
+class StoryKind:
+    """How a kind of story other than the plain one (a live page) is shown: its template,
+    what it adds to the context, its own surrogate keys, the parameters it is shown by."""
+
+    template: str = "articles/article_detail.html"
+    context: dict = field(default_factory=dict)
+    keys: tuple = ()
+    parameters: tuple = ()
+
+
+PLAIN_STORY = StoryKind()
+
+
+def story_page(request, article, *, state, preview, kind=PLAIN_STORY, **shown):
+    context = {**_story_context(article, preview=preview, **shown), **kind.context}
     keys = _story_keys(article, context["tags"], context["authors"], context["related"])
     keys += translations.keys(article, context["versions"])
     score_key = score_cache.cache_key_for(Article, article.pk, RATED_FIELD)
     live = LivePart("articles.views.rating_part", (article.pk,), (score_key,))
     response = _page(
         request,
-        "articles/article_detail.html",
+        kind.template,
         context,
-        keys=keys,
+        keys=[*keys, *kind.keys],
         slot=RATING_SLOT,
         live=live,
         state=state,
+        parameters=kind.parameters,
     )
     if settings.RATINGS_JSONLD:
         response.shared = False  # its JSON-LD carries the score: rendered for each reader

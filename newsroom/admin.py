@@ -34,6 +34,8 @@ ACCUSATIVE = {
     "articles.frontpagepick": pgettext_lazy("accusative", "front-page story"),
     "articles.wordpressitem": pgettext_lazy("accusative", "imported WordPress item"),
     "articles.wordpressimage": pgettext_lazy("accusative", "imported WordPress image"),
+    "live.livecoverage": pgettext_lazy("accusative", "live page"),
+    "live.liveentry": pgettext_lazy("accusative", "live entry"),
     "ratings.score": pgettext_lazy("accusative", "score"),
     "ratings.vote": pgettext_lazy("accusative", "vote"),
     "auth.user": pgettext_lazy("accusative", "user"),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "newsroom.apps.TasksDatabaseConfig",  # django-tasks-db, named for editors
     "images",
     "articles",
+    "live",
     "imports",
     "ratings",
     "demo",

@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     # each edition's Google News sitemap: /news-sitemap.xml and /en/news-sitemap.xml
     path("news-sitemap.xml", news_sitemap, name="news_sitemap"),
     path("ratings/", include("ratings.urls")),
+    path("", include("live.urls")),
     path("", include("articles.urls")),
     prefix_default_language=False,
 )

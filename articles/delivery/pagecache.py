@@ -45,7 +45,7 @@ PAGE_FORMAT = 9  # part of every key: a release that stores pages differently st
 
 # Query parameters that name a different page; every other one (utm_source, fbclid…)
 # shows the same page and must not multiply the stored copies.
-PAGE_PARAMETERS = ("page", "before", "q", "p")  # p: a sitemap's page
+PAGE_PARAMETERS = ("page", "before", "q", "p", "order")  # p: a sitemap's page; order: a live page's
 # Headers made anew for every response; the others are kept with a stored page.
 PER_RESPONSE = {"content-length", "content-encoding", "etag", "cache-control", "date", "set-cookie"}
 # Content types worth compressing: every page, feed and sitemap.

@@ -172,6 +172,11 @@ def story_jsonld(article, authors, tags, score, versions=()):
 
     `versions`: the story and its translations readers may see: a translation names its
     original (translationOfWork), an original its translations (workTranslation)."""
+    return jsonld(story_data(article, authors, tags, score, versions))
+
+
+def story_data(article, authors, tags, score, versions=()):
+    """The story's NewsArticle as a dict (a live page builds its LiveBlogPosting on it)."""
     url = absolute(article.get_absolute_url())
     people = [
         {"@type": "Person", "name": a.name, "url": absolute(a.get_absolute_url())} for a in authors
@@ -206,7 +211,7 @@ def story_jsonld(article, authors, tags, score, versions=()):
             "bestRating": 5,
             "worstRating": 1,
         }
-    return jsonld(data)
+    return data
 
 
 def _work(story):

@@ -76,7 +76,7 @@ def test_signed_in_non_staff_user_cannot_reach_the_admin(client, reader):
 def test_editors_group_has_exactly_the_newsroom_permissions():
     group = Group.objects.get(name="Editors")
     apps = set(group.permissions.values_list("content_type__app_label", flat=True))
-    assert apps == {"articles", "taggit", "ratings", "redirects", "flatpages", "images"}
+    assert apps == {"articles", "taggit", "ratings", "redirects", "flatpages", "images", "live"}
     assert not group.permissions.filter(content_type__app_label="auth").exists()
     assert group.permissions.filter(codename="change_article").exists()
     assert not group.permissions.filter(codename="change_vote").exists()

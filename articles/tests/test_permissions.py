@@ -23,10 +23,14 @@ EDITORS_MAY_CHANGE = {
     "redirects.redirect",
     "flatpages.flatpage",
     "images.image",
+    "live.livecoverage",
+    "live.liveentry",
 }
 EDITORS_MAY_VIEW = EDITORS_MAY_CHANGE | {"ratings.score", "ratings.vote"}
-AUTHORS_MAY_CHANGE = {"articles.article", "images.image"}  # a story's pictures
+# a story's pictures, entries of their live pages (posted from the live page's screen)
+AUTHORS_MAY_CHANGE = {"articles.article", "images.image", "live.liveentry"}
 AUTHORS_MAY_VIEW = AUTHORS_MAY_CHANGE | {
+    "live.livecoverage",
     "articles.section",
     "articles.author",
     "articles.notice",

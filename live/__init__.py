@@ -1,0 +1,1 @@
+"""Live coverage ("Онлайн"): a story with timestamped entries readers follow live."""

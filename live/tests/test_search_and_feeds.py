@@ -1,0 +1,68 @@
+"""What search engines and feed readers get: LiveBlogPosting, lastmod, the entries feed."""
+
+import json
+import re
+
+import feedparser
+import pytest
+
+from live import services
+
+pytestmark = pytest.mark.django_db
+
+
+def _jsonld(html):
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return [json.loads(block) for block in blocks]
+
+
+def test_the_page_describes_itself_as_a_live_blog_posting(client, live_story, post):
+    first = post("Перший запис.", headline="Початок")
+    key = post("Головне.", key_event=True)
+    data = _jsonld(client.get(live_story.get_absolute_url()).content.decode())[0]
+    assert data["@type"] == "LiveBlogPosting"
+    for name in ("headline", "datePublished", "dateModified", "coverageStartTime"):
+        assert data[name]
+    assert data["coverageEndTime"] > data["coverageStartTime"]
+    updates = data["liveBlogUpdate"]
+    assert [u["headline"] for u in updates] == ["Головне.", "Початок"]
+    for update in updates:
+        assert update["@type"] == "BlogPosting"
+        assert update["datePublished"] and update["articleBody"] and update["url"]
+    assert updates[1]["url"].endswith(f"/live/entry/{first.pk}/")
+    assert data["dateModified"] == updates[0]["datePublished"] == _iso(key.posted_at)
+
+
+def _iso(moment):
+    from articles.templatetags.articles_tags import iso
+
+    return iso(moment)
+
+
+def test_a_closed_page_names_its_end(client, live_story, coverage, desk_editor):
+    services.close_coverage(coverage=coverage, user=desk_editor)
+    coverage.refresh_from_db()
+    data = _jsonld(client.get(live_story.get_absolute_url()).content.decode())[0]
+    assert data["coverageEndTime"] == _iso(coverage.ended_at)
+
+
+def test_the_sitemap_lastmod_follows_the_last_entry(client, live_story, post):
+    entry = post("Свіжий запис.")
+    sitemap = client.get("/sitemap-articles.xml").content.decode()
+    assert f"<lastmod>{entry.posted_at.date().isoformat()}" in sitemap
+
+
+def test_the_entries_feed_lists_entries_newest_first(client, live_story, post):
+    post("Перший запис.")
+    post("Другий запис.", headline="Другий")
+    for path in (f"/live/{live_story.pk}/feed/", f"/live/{live_story.pk}/atom/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        feed = feedparser.parse(response.content)
+        assert not feed.bozo, feed.bozo_exception
+        assert [e.title for e in feed.entries] == ["Другий", "Перший запис."]
+        assert feed.entries[0].link.startswith("http")
+
+
+def test_the_feed_of_a_story_that_is_not_live_is_404(client, article):
+    assert client.get(f"/live/{article.pk}/feed/").status_code == 404
