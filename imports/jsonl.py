@@ -28,6 +28,7 @@ from articles.typography import typography
 from imports import translations
 from imports.names import named, tag_for
 from imports.pictures import ImageSpec, attach, parse_image
+from live.importing import LiveSpec, parse_live, write_live
 
 FIELDS = {
     "title",
@@ -44,6 +45,7 @@ FIELDS = {
     "image",
     "language",
     "translation_of",
+    "live",
 }
 MAX_BODY = 1_000_000
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -95,6 +97,7 @@ class Record:
     image: ImageSpec | None = None
     language: str = "uk"
     translation_of: str = ""  # the slug of the story this one translates
+    live: LiveSpec | None = None  # a live page's coverage and entries (live.importing)
 
 
 UPDATED_FIELDS = [
@@ -248,6 +251,7 @@ def validate(pairs, *, check_related=True):
             image=parse_image(raw.get("image"), errors, line),
             language=translations.language(raw.get("language"), errors, line),
             translation_of=translations.original(raw.get("translation_of"), slug, errors, line),
+            live=parse_live(raw.get("live"), errors, line),
         )
         if slug and slug in record.related:
             errors.append(f"line {line}: related: {SELF_RELATED}")
@@ -345,6 +349,7 @@ def _import(records, progress, dry_run, pictures):
     links, replaced = _write_related(records, plan)
     linked = _write_translations(records, plan, result)
     pictured = 0 if dry_run else _write_pictures(records, plan, pictures, result)
+    _write_live(records, plan, result)
     if dry_run:
         transaction.set_rollback(True)
     elif plan.new or plan.changed or links or replaced or pictured or linked:
@@ -466,6 +471,21 @@ def _write_pictures(records, plan, pictures, result):
             result.updated += 1
             changed.add(article.pk)
     return pictured
+
+
+def _write_live(records, plan, result):
+    """The live pages' coverage and entries; a story whose entries alone changed is updated."""
+    by_slug = {c.slug: c for _r, c, _a in plan.new} | plan.existing
+    changed = {a.pk for a in plan.changed}
+    for record in records:
+        if record.live is None:
+            continue
+        article = by_slug[record.slug]
+        if write_live(article=article, spec=record.live) and article.pk not in changed:
+            if record.slug in plan.existing:
+                result.unchanged -= 1
+                result.updated += 1
+            changed.add(article.pk)
 
 
 def _write_relations(plan):

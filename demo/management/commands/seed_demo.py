@@ -22,6 +22,7 @@ from articles.delivery.content_version import content_changed
 from articles.models import Article, Author, FrontPagePick, RelatedLink, Section
 from articles.slugs import slugify_uk
 from demo import content as demo
+from demo.live import seed_live_page
 from ratings import services as rating_services
 
 BATCH = 2000
@@ -94,6 +95,8 @@ class Command(BaseCommand):
         authors = self._authors()
         tags = {name: Tag.objects.get_or_create(name=name)[0] for name in demo.TAGS}
         curated = self._curated_stories(rnd, sections, authors, tags, min(articles, 10))
+        if articles > len(curated):  # one of them a live page (demo/live.py)
+            curated.append(seed_live_page(sections["ukraina"], authors[:3]))
         count = articles - len(curated)
         bulk = self._bulk_stories(rnd, sections, authors, tags, count, progress=progress)
         self._related_links(rnd, curated)
