@@ -49,11 +49,11 @@ def _new_state():
     shown = None
     if banner is not None:
         story = banner.article
-        shown = {
+        shown = {  # a banner without a story is its text alone, written in the site's language
             "text": banner.text or story.title,
-            "slug": story.slug,
-            "url": story.get_absolute_url(),
-            "language": story.language,
+            "slug": story.slug if story else "",
+            "url": story.get_absolute_url() if story else "",
+            "language": story.language if story else settings.LANGUAGE_CODE,
         }
     return {
         "v": time.time_ns(),

@@ -47,20 +47,21 @@ class BreakingNewsQuerySet(models.QuerySet):
     def schedule(self, now):
         """(the banner to show now or None, the next time that changes or None); one query."""
         fields = ["text", "starts_at", "expires_at", "article__title", "article__slug"]
+        linked_story_out = Q(article__isnull=True) | Q(article__status=Article.Status.PUBLISHED)
         banners = list(
-            self.filter(expires_at__gt=now, article__status=Article.Status.PUBLISHED)
+            self.filter(linked_story_out, expires_at__gt=now)
             .select_related("article")
             .only(*fields, "article__published_at")
             .order_by("starts_at", "id")[:20]
         )
-        live = [b for b in banners if b.starts_at <= now and b.article.published_at <= now]
+        live = [b for b in banners if b.starts_at <= now and b.shows_from <= now]
         current = live[-1] if live else None
         return current, _next_change(banners, current, now)
 
 
 def _next_change(banners, current, now):
     """When the banner shown changes next: a banner or its story starts, the current ends."""
-    starts = [time for b in banners for time in (b.starts_at, b.article.published_at)]
+    starts = [time for b in banners for time in (b.starts_at, b.shows_from)]
     changes = [time for time in starts if time > now]
     if current:
         changes.append(current.expires_at)
@@ -68,16 +69,24 @@ def _next_change(banners, current, now):
 
 
 class BreakingNews(models.Model):
-    """A site-wide banner that links to a story until it expires."""
+    """A site-wide banner, linking to a story (a live page too) or text alone, until it expires."""
 
     article = models.ForeignKey(
-        Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="+"
+        Article,
+        verbose_name=_("story"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("Optional: a story or live page the banner links to."),
     )
     text = models.CharField(
         _("banner text"),
         max_length=200,
         blank=True,
-        help_text=_("Shown in the banner; the story's headline when empty."),
+        help_text=_(
+            "Shown in the banner; the story's headline when empty. Required without a story."
+        ),
     )
     starts_at = models.DateTimeField(_("shown from"), default=timezone.now)
     expires_at = models.DateTimeField(
@@ -103,7 +112,11 @@ class BreakingNews(models.Model):
             models.CheckConstraint(
                 condition=Q(expires_at__gt=models.F("starts_at")),
                 name="breaking_expires_after_start",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(article__isnull=False) | ~Q(text=""),
+                name="breaking_links_or_says",
+            ),
         ]
 
     def __str__(self):
@@ -120,5 +133,14 @@ class BreakingNews(models.Model):
             )
         if self.starts_at and self.expires_at and self.expires_at <= self.starts_at:
             raise ValidationError({"expires_at": _("The banner must expire after it starts.")})
+        if not self.article_id and not self.text.strip():
+            raise ValidationError({"text": _("A banner without a story needs its text.")})
         if self.article_id and self.article.status != Article.Status.PUBLISHED:
             raise ValidationError({"article": _("The banner can link only to a published story.")})
+
+    @property
+    def shows_from(self):
+        """When readers may see it: its start, or its story's publish time if that is later."""
+        if self.article_id is None:
+            return self.starts_at
+        return max(self.starts_at, self.article.published_at)
