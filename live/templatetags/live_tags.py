@@ -53,7 +53,6 @@ def _update(entry, page_url, publisher):
         "url": absolute(entry.get_absolute_url()),
         "headline": entry_headline(entry),
         "datePublished": iso(entry.posted_at),
-        "dateModified": iso(max(entry.posted_at, entry.updated_at)),
         "articleBody": text.html_to_text(entry.body),
         "publisher": publisher,
         "author": _person(entry.author, publisher),
