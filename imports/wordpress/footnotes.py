@@ -9,8 +9,10 @@ import re
 from articles.text import FOOTNOTES_MAX
 
 # a reference in the text: <sup data-fn="id" class="fn"><a href="#id" id="id-link">1</a></sup>
+# (what it holds is read a few hundred characters at most: thousands of references that are
+# never closed are still read in linear time)
 _REFERENCE = re.compile(
-    r"""<sup\b[^<>]*?\bdata-fn\s*=\s*(["'])([^"'<>]*)\1[^<>]*>(.*?)</sup>""", re.S | re.I
+    r"""<sup\b[^<>]*?\bdata-fn\s*=\s*(["'])([^"'<>]*)\1[^<>]*>(.{0,300}?)</sup>""", re.S | re.I
 )
 
 
