@@ -84,25 +84,95 @@ def settle(text, *, uploaded_by=None, fetch=None):
     address that cannot be (no picture is then left half-made: each is whole or absent)."""
     if not IMG_TAG.search(text or ""):
         return text
-    settler = _Settler(uploaded_by=uploaded_by, fetch=fetch)
+    settler = Settler(uploaded_by=uploaded_by, fetch=fetch)
     try:
-        return IMG_TAG.sub(settler.settle_tag, text)
+        return settler.settle(text)
     except PictureRefused as refusal:
         raise ValidationError(str(refusal), code="outside-picture") from None
 
 
-class _Settler:
-    def __init__(self, *, uploaded_by, fetch):
+def adopt(text, *, fetch=None, known=None):
+    """(`text` with the pictures that can be the library's made so, [why others could not],
+    {stored file: Image} of the files of ours it put into the library): an import's way,
+    which keeps a picture it cannot have rather than refuse the story. `known` names the
+    library's pictures of stored files; without `fetch`, addresses of other sites are left."""
+    if not IMG_TAG.search(text or ""):
+        return text, [], {}
+    settler = Settler(fetch=fetch, lenient=True, outside=fetch is not None, known=known)
+    return settler.settle(text), settler.problems, settler.adopted
+
+
+def stored_names(text):
+    """The names of the files of our media storage (not the library's) a text shows."""
+    prefix = media_prefix()
+    names = []
+    for tag in IMG_TAG.findall(text or ""):
+        src = attributes(tag).get("src", "")
+        if src.startswith(prefix) and library_id(src) is None:
+            names.append(unquote(urlsplit(src[len(prefix) :]).path))
+    return list(dict.fromkeys(names))
+
+
+def point_at(text, known):
+    """`text` with each <img> of a stored file of `known` ({name: Image}) pointing at it."""
+    if not known:
+        return text
+    prefix = media_prefix()
+
+    def replace(match):
+        found = attributes(match.group(0))
+        src = found.get("src", "")
+        image = (
+            known.get(unquote(urlsplit(src[len(prefix) :]).path))
+            if src.startswith(prefix)
+            else None
+        )
+        if image is None:
+            return match.group(0)
+        alt = html.escape(found.get("alt") or image.alt, quote=True)
+        return f'<img src="{html.escape(reference(image), quote=True)}" alt="{alt}">'
+
+    return IMG_TAG.sub(replace, text)
+
+
+# a picture's caption in a figure of a (sanitised) text: the library keeps it with the picture
+CAPTIONED = re.compile(r"<figure>\s*(<img\b[^>]*>)\s*<figcaption>(.*?)</figcaption>", re.S)
+
+
+class Settler:
+    """Makes the pictures of one text the library's (a picture met twice is made once)."""
+
+    def __init__(self, *, uploaded_by=None, fetch=None, lenient=False, outside=True, known=None):
         self.uploaded_by = uploaded_by
         self.fetch = fetch
+        self.lenient = lenient  # keep what cannot be had (and say why) rather than refuse
+        self.outside = outside  # fetch addresses of other sites
         self.fetched = 0
         self.known = {}  # address -> Image, for the same picture twice in one text
+        self.captions = {}  # address -> the caption of its figure
+        self.problems = []
+        self.stored = dict(known or {})  # stored file name -> its Image
+        self.adopted = {}  # stored file name -> the Image it became here
+
+    def settle(self, text):
+        for tag, caption in CAPTIONED.findall(text):
+            plain = html.unescape(re.sub(r"<[^>]+>", "", caption)).strip()
+            self.captions.setdefault(attributes(tag).get("src", "").strip(), plain[:300])
+        return IMG_TAG.sub(self.settle_tag, text)
 
     def settle_tag(self, match):
         tag = match.group(0)
         found = attributes(tag)
         src, alt = found.get("src", "").strip(), found.get("alt", "").strip()
-        image = self.known.get(src) or self.image_for(src, alt)
+        if not self.outside and library_id(src) is None and not src.startswith(media_prefix()):
+            return tag
+        try:
+            image = self.known.get(src) or self.image_for(src, alt)
+        except PictureRefused as refusal:
+            if not self.lenient:
+                raise
+            self.problems.append(str(refusal))
+            return tag
         self.known[src] = image
         address = html.escape(reference(image), quote=True)
         return f'<img src="{address}" alt="{html.escape(alt or image.alt, quote=True)}">'
@@ -128,14 +198,21 @@ class _Settler:
         from images import services
 
         name = unquote(urlsplit(src[len(media_prefix()) :]).path)
+        if name in self.stored:
+            return self.stored[name]
         if not name or ".." in name.split("/") or not default_storage.exists(name):
             reason = _("there is no such file")
             raise PictureRefused(CANNOT_HAVE % {"address": src[:200], "reason": reason})
+        caption = self.captions.get(src, "")
         try:
-            return services.add_image(file=name, alt=alt or posixpath.basename(name)[:300])
+            image = services.add_image(
+                file=name, alt=alt or caption or posixpath.basename(name)[:300], caption=caption
+            )
         except BROKEN:
             reason = _("the file is not a valid image, or it is damaged")
             raise PictureRefused(CANNOT_HAVE % {"address": src[:200], "reason": reason}) from None
+        self.stored[name] = self.adopted[name] = image
+        return image
 
     def adopt_outside(self, src, alt):
         """A picture of another site downloaded into the library (the import's rules)."""
@@ -152,9 +229,11 @@ class _Settler:
             reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             raise PictureRefused(CANNOT_HAVE % {"address": src[:200], "reason": reason}) from None
         host = urlsplit(src).hostname or ""
+        caption = self.captions.get(src, "")
         return services.add_image(
             file=upload,
-            alt=alt or str(_("Picture from %(host)s") % {"host": host})[:300],
+            alt=alt or caption or str(_("Picture from %(host)s") % {"host": host})[:300],
+            caption=caption,
             source=src[:300],
             uploaded_by=self.uploaded_by,
         )

@@ -50,6 +50,16 @@ class WordPressImage(models.Model):
     file = models.CharField(_("stored file"), max_length=300)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
+    # the library's picture of it, once the import put it there: the worker stores the
+    # picture again without its metadata under another name, and `file` is then gone
+    picture = models.ForeignKey(
+        "images.Image",
+        verbose_name=_("picture of the library"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("imported WordPress image")

@@ -51,7 +51,12 @@ def test_fetch_media_refuses_loopback_addresses(tmp_path, image_server):
 
 def test_fetch_media_downloads_when_private_addresses_are_allowed(tmp_path, image_server):
     base, served = image_server
-    out = run(_export_pointing_at(tmp_path, base), fetch_media=True, allow_private_addresses=True)
+    out = run(
+        _export_pointing_at(tmp_path, base),
+        fetch_media=True,
+        allow_private_addresses=True,
+        skip_renditions=True,
+    )
     budget = story(1001)
     assert budget.lead_image.name == "wordpress/2023/11/kyiv.jpg"
     assert 'src="/media/wordpress/2023/11/rada.jpg"' in budget.body
@@ -66,7 +71,12 @@ def test_fetched_files_that_are_not_images_or_too_large_are_refused(
     (uploads / "2023/11/kyiv.jpg").write_bytes(b"<?php system($_GET['c']); ?>")
     Image.frombytes("RGB", (300, 300), os.urandom(270_000)).save(uploads / "2023/11/rada.jpg")
     settings.ARTICLES_IMAGE_MAX_BYTES = 50_000
-    out = run(_export_pointing_at(tmp_path, base), fetch_media=True, allow_private_addresses=True)
+    out = run(
+        _export_pointing_at(tmp_path, base),
+        fetch_media=True,
+        allow_private_addresses=True,
+        skip_renditions=True,
+    )
     assert "2023/11/kyiv.jpg (not an image, or a damaged one)" in out
     assert "rada.jpg: larger than 0 MB)" in out
     budget = story(1001)
@@ -101,7 +111,7 @@ def test_truncated_images_are_refused_and_whole_ones_kept(uploads):
     png = uploads / "2023/11/brussels.png"
     Image.new("RGB", (64, 48), (1, 2, 3)).save(png)
     (uploads / "2023/11/brussels.jpg").write_bytes(png.read_bytes()[:-30])  # a PNG, cut short
-    out = run(UKRAINIAN, media_dir=uploads)
+    out = run(UKRAINIAN, media_dir=uploads, skip_renditions=True)
     assert "2023/11/kyiv.jpg (not an image, or a damaged one)" in out
     assert "brussels.jpg: not an image, or a damaged one)" in out
     budget = story(1001)
@@ -125,7 +135,7 @@ def test_links_out_of_the_media_folder_are_refused(tmp_path, uploads):
     (uploads / "2023/11/rada.jpg").symlink_to(uploads / "2013/03/boat.jpg")  # linked within
     (outside / "2013").mkdir()
     make_image(outside / "2013/03/boat.jpg")
-    out = run(UKRAINIAN, media_dir=uploads)
+    out = run(UKRAINIAN, media_dir=uploads, skip_renditions=True)
     assert "2023/11/kyiv.jpg (outside the media folder)" in out
     assert story(1001).lead_image.name == ""
     assert 'src="/media/wordpress/2023/11/rada.jpg"' in story(1001).body
@@ -135,7 +145,7 @@ def test_links_out_of_the_media_folder_are_refused(tmp_path, uploads):
     (uploads / "2023/11").symlink_to(moved)
     WordPressImage.objects.all().delete()
     WordPressItem.objects.all().delete()
-    out = run(UKRAINIAN, media_dir=uploads)
+    out = run(UKRAINIAN, media_dir=uploads, skip_renditions=True)
     assert "2023/11/brussels-1024x683.jpg (outside the media folder)" in out
 
 
@@ -210,7 +220,9 @@ def _on_batch(monkeypatch, number, action):
 def test_images_shared_across_batches_are_copied_once(tmp_path, settings, monkeypatch):
     monkeypatch.setattr(importer, "BATCH", 2)  # batches overlap: one planned, one copying
     uploads = _uploads_sharing_images(tmp_path, 7)
-    out = run(_export_sharing_images(tmp_path / "shared.xml", 7), media_dir=uploads)
+    out = run(
+        _export_sharing_images(tmp_path / "shared.xml", 7), media_dir=uploads, skip_renditions=True
+    )
     stored = sorted(p.name for p in (Path(settings.MEDIA_ROOT) / "wordpress").rglob("*.jpg"))
     assert stored == sorted(["shared.jpg", *(f"own-{n}.jpg" for n in range(1, 8))])
     assert "Images: 8 copied, 0 missing." in out
@@ -225,7 +237,7 @@ def test_images_shared_across_batches_are_copied_once(tmp_path, settings, monkey
         *(f"2024/01/own-{n}.jpg" for n in range(1, 8)),
     }
     assert "Stories: 0 new, 0 updated, 7 unchanged" in run(
-        tmp_path / "shared.xml", media_dir=uploads
+        tmp_path / "shared.xml", media_dir=uploads, skip_renditions=True
     )
 
 

@@ -8,6 +8,7 @@ from articles import services
 from articles.models import Article, Author, Section, SlugRedirect, WordPressItem
 from articles.slugs import unique_slug
 from imports.names import named, named_all, tag_for
+from imports.wordpress import renditions
 from imports.wordpress.rows import BATCH, insert_objects, insert_rows
 from ratings import services as ratings
 from ratings.models import Score
@@ -92,6 +93,7 @@ class BatchWriter:
     def _update_story(self, plan, article, old_tally):
         """Bring an existing story up to the export's version; True when it changed."""
         candidate = Article(slug=article.slug, section=plan["section_obj"], **plan["fields"])
+        renditions.as_left(article, candidate)  # compared as the library stage left it
         candidate.prepare(body_sanitized=True)
         moved = plan["slug"] != article.slug
         if moved:

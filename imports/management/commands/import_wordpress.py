@@ -122,6 +122,7 @@ class Command(BaseCommand):
             try:
                 with _sigterm_stops():
                     self.renditions(show)
+                    self.pictures_in_text(show)
             except KeyboardInterrupt:
                 raise CommandError(
                     "Stopped while making renditions: the import is committed and the renditions "
@@ -150,6 +151,23 @@ class Command(BaseCommand):
         )
         for pk in tqdm(ids, disable=not show, unit="story", file=self.stderr, desc="Інші новини"):
             neighbours.refresh_story(article_id=pk)
+
+    def pictures_in_text(self, show):
+        """After the commit: the pictures in the stories' texts into the library."""
+        ids = renditions.stories_with_pictures_to_adopt()
+        if not ids:
+            return
+        self.stdout.write(
+            f"Putting the pictures in the text of {len(ids)} stories into the picture library, "
+            "newest first (running the import again does any left)."
+        )
+        with tqdm(total=len(ids), disable=not show, unit="story", file=self.stderr) as bar:
+            changed, problems = renditions.texts_into_library(ids, progress=bar.update)
+        self.stdout.write(f"Pictures in the text: {changed} stories now show the library's.")
+        for problem in problems[:20]:
+            self.stdout.write(self.style.WARNING(f"  kept as it was: {problem}"))
+        if len(problems) > 20:
+            self.stdout.write(self.style.WARNING(f"  … and {len(problems) - 20} more"))
 
     def renditions(self, show):
         """After the commit: stories are live with their original images until these exist."""
