@@ -8,7 +8,7 @@ PROD_STAMP := $(VENV)/.installed-production
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast serve lint format bench bench-search bench-wordpress bench-pictures bench-related audit clean messages
+.PHONY: run test test-fast serve lint format bench bench-search bench-wordpress bench-pictures bench-related bench-lighthouse audit clean messages
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -111,6 +111,11 @@ bench-related: $(STAMP)
 # 24-megapixel photo, a worker's peak memory (SQLite, nothing else needed).
 bench-pictures: $(STAMP)
 	$(PY) bench/pictures.py
+
+# Lighthouse (mobile, performance) on a story with pictures, served as in production;
+# Lighthouse comes from npm (npx), Chromium from Debian (CHROMIUM_PATH, /usr/bin/chromium).
+bench-lighthouse: $(STAMP)
+	$(PY) bench/lighthouse.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .cache node_modules test-artifacts
