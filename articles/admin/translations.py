@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from articles import editions
+from articles.editorial import workflow
 from articles.models import Article
 
 # The original's fields a new translation starts with: the same pictures and section.
@@ -84,6 +85,7 @@ class TranslationAdminMixin:
         if original is not None and obj is not None:
             context["translation_behind"] = obj.is_behind_original
             context["original_changes"] = original_changes(obj)
+            context["original_edits"] = original_edits(obj)
         if obj is not None and obj.translation_of_id is None:
             context["story_translations"] = list(obj.translations.only("title", "language"))
             has_english = any(t.language == "en" for t in context["story_translations"])
@@ -129,3 +131,17 @@ def original_changes(translation):
         return []
     since = translation.translation_synced_at or translation.created_at
     return list(original.notices.filter(noted_at__gt=since))
+
+
+def original_edits(translation):
+    """What changed in the original's fields since the translation was last brought up to
+    date: rows (label, then, now) between its revision of that time and its latest one."""
+    original = translation.translation_of
+    if original is None or not translation.is_behind_original:
+        return []
+    since = translation.translation_synced_at or translation.created_at
+    versions = list(workflow.story_versions(original.pk)[:50])
+    then = next((v for v in versions if v.revision.date_created <= since), None)
+    if not versions or then is None or then.pk == versions[0].pk:
+        return []
+    return workflow.diff_versions(then, versions[0])

@@ -2,6 +2,8 @@
 to its original, shown beside the form; the story list filters by language; translations
 behind their originals are listed on the admin's front page."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -74,10 +76,17 @@ def test_the_story_list_filters_by_language_and_shows_translations(editor_client
     assert 'class="field-translations_column">EN<' in html
 
 
-def test_a_corrected_original_lists_its_translation_as_behind(editor_client, original):
+def test_a_corrected_original_lists_its_translation_as_behind(
+    editor_client, original, time_machine
+):
+    start = timezone.now().replace(microsecond=0)
+    time_machine.move_to(start)
+    assert post_form(editor_client, change_url(original)).status_code == 302  # a revision
+    time_machine.move_to(start + timedelta(minutes=1))
     translation = ArticleFactory(
         title="Budget passed", language="en", translation_of=original, section=original.section
     )
+    time_machine.move_to(start + timedelta(minutes=2))
     index = editor_client.get(reverse("admin:index")).content.decode()
     assert "Budget passed" not in index.split('id="translations-behind"', 1)[1][:2000]
 
@@ -89,6 +98,7 @@ def test_a_corrected_original_lists_its_translation_as_behind(editor_client, ori
             "notices-0-noted_at_0": [timezone.localtime().strftime("%d.%m.%Y")],
             "notices-0-noted_at_1": [timezone.localtime().strftime("%H:%M:%S")],
             "notices-0-text": ["Виправили суму бюджету."],
+            "body": ["<p>Депутати проголосували за бюджет у другому читанні.</p>"],
             "_save": ["1"],
         }
     )
@@ -101,6 +111,8 @@ def test_a_corrected_original_lists_its_translation_as_behind(editor_client, ori
 
     form = editor_client.get(change_url(translation)).content.decode()
     assert 'id="translation-behind"' in form and "Виправили суму бюджету." in form
+    edits = form.split('id="translation-behind"', 1)[1].split("</table>", 1)[0]
+    assert "у другому читанні" in edits  # what changed in the original's text
     response = post_form(editor_client, change_url(translation), {"synced_with_original": "on"})
     assert response.status_code == 302
     translation.refresh_from_db()
