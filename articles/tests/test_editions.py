@@ -91,7 +91,9 @@ def test_a_story_without_a_translation_has_no_hreflang(client, original):
     # the switch goes to the English edition's home
     assert '<a href="/en/" lang="en">ENG</a>' in html
     assert "hreflang" not in client.get("/").content.decode()
-    assert "hreflang" not in client.get("/en/").content.decode()
+    english = client.get("/en/")
+    assert english.status_code == 200 and "hreflang" not in english.content.decode()
+    assert '<a href="/">Read the Ukrainian edition</a>' in english.content.decode()
 
 
 def test_a_ukrainian_story_is_not_served_again_under_en(client, original):
