@@ -61,6 +61,19 @@ def switch(article, found):
     return urls
 
 
+def list_switch(kind, found, state):
+    """{edition: URL} for the language switch of a section's, tag's or author's page: the
+    same page in an edition whose menu has the section, that edition's home otherwise (a
+    tag's or byline's page there may have no story: no query is spent to know)."""
+    urls = {}
+    for edition in editions.codes():
+        with translation.override(edition):
+            menu = state.get("sections", {}).get(edition, [])
+            has_it = kind == "section" and any(s["pk"] == found.pk for s in menu)
+            urls[edition] = found.get_absolute_url() if has_it else reverse("articles:home")
+    return urls
+
+
 def keys(article, found):
     """Surrogate keys that make a story's page follow its group: a translation added,
     published or removed purges the original's key, a changed original its own."""

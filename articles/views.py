@@ -388,6 +388,7 @@ def story_list(request, slug, kind):
         raise Http404("Nothing published here yet.")
     context = {"page_obj": page, "articles": page.object_list}
     context.update(dict.fromkeys(listing.names, found))
+    context["language_switch"] = translations.list_switch(kind, found, state)
     keys = [key(found.pk) for key in listing.keys] + edge.story_keys(page.object_list)
     return _page(
         request, listing.template, context, keys=keys, state=state, parameters=LIST_PARAMETERS

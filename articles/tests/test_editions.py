@@ -234,3 +234,13 @@ def test_sections_are_named_in_english_in_the_english_edition(client, section, t
     assert '<meta property="article:section" content="World">' in story
     assert jsonld(story)["articleSection"] == "World"
     assert ">Світ</a>" in client.get("/").content.decode()  # the Ukrainian edition's own
+
+
+def test_the_switch_of_a_list_page_goes_where_the_other_edition_has_it(client, original):
+    section = client.get("/section/svit/").content.decode()
+    assert '<a href="/en/" lang="en">ENG</a>' in section  # no English story in it yet
+    ArticleFactory(section=original.section, language="en", title="An English story")
+    section = client.get("/section/svit/").content.decode()
+    assert '<a href="/en/section/svit/" lang="en">ENG</a>' in section
+    english = client.get("/en/section/svit/").content.decode()
+    assert '<a href="/section/svit/" lang="uk">УКР</a>' in english
