@@ -145,3 +145,19 @@ def test_an_editor_opens_a_live_page_for_a_story(desk_editor, live_story):
     )
     assert response.status_code == 302
     assert Article.objects.get(pk=live_story.pk).live.is_running
+
+
+def test_an_entry_with_a_new_picture_puts_it_into_the_library(coverage, desk_editor, client):
+    from images.models import Image
+    from images.tests.photos import photo
+
+    editor = signed_in(desk_editor)
+    without_alt = {"action": "post", "body": "Фото з місця події.", "upload": photo()}
+    assert editor.post(desk(coverage), without_alt).status_code == 200  # alt text first
+    assert not LiveEntry.objects.exists()
+    form = {**without_alt, "upload": photo(), "alt": "Пошкоджена підстанція"}
+    assert editor.post(desk(coverage), form).status_code == 302
+    entry = LiveEntry.objects.get()
+    assert entry.picture == Image.objects.get()
+    page = client.get(coverage.article.get_absolute_url()).content.decode()
+    assert 'alt="Пошкоджена підстанція"' in page and "live-entry-picture" in page

@@ -10,6 +10,11 @@ from live import services
 
 pytestmark = pytest.mark.django_db
 
+# Google's Article structured data: headline, image, datePublished, dateModified, author
+# (with name and url), publisher; a live blog adds coverageStartTime, coverageEndTime and
+# liveBlogUpdate, each a BlogPosting with headline, datePublished and articleBody.
+GOOGLE_ARTICLE = ("headline", "image", "datePublished", "dateModified", "author", "publisher")
+
 
 def _jsonld(html):
     blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
@@ -20,15 +25,17 @@ def test_the_page_describes_itself_as_a_live_blog_posting(client, live_story, po
     first = post("Перший запис.", headline="Початок")
     key = post("Головне.", key_event=True)
     data = _jsonld(client.get(live_story.get_absolute_url()).content.decode())[0]
-    assert data["@type"] == "LiveBlogPosting"
-    for name in ("headline", "datePublished", "dateModified", "coverageStartTime"):
-        assert data[name]
+    assert data["@type"] == "LiveBlogPosting" and data["@context"] == "https://schema.org"
+    # what Google documents: the Article properties and the live blog's own
+    for name in GOOGLE_ARTICLE + ("coverageStartTime", "coverageEndTime", "liveBlogUpdate"):
+        assert data[name], name
     assert data["coverageEndTime"] > data["coverageStartTime"]
     updates = data["liveBlogUpdate"]
     assert [u["headline"] for u in updates] == ["Головне.", "Початок"]
     for update in updates:
         assert update["@type"] == "BlogPosting"
-        assert update["datePublished"] and update["articleBody"] and update["url"]
+        for name in ("headline", "datePublished", "articleBody", "url", "author"):
+            assert update[name], name
     assert updates[1]["url"].endswith(f"/live/entry/{first.pk}/")
     assert data["dateModified"] == updates[0]["datePublished"] == _iso(key.posted_at)
 
