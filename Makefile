@@ -8,7 +8,7 @@ PROD_STAMP := $(VENV)/.installed-production
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast serve lint format bench bench-search bench-wordpress bench-pictures bench-related bench-lighthouse audit clean messages
+.PHONY: run test test-fast serve lint format bench bench-search bench-wordpress bench-pictures bench-related bench-lighthouse bench-live audit clean messages
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -106,6 +106,12 @@ bench-wordpress: $(STAMP)
 # after publishing at 100,000 stories (PostgreSQL as above).
 bench-related: $(STAMP)
 	$(PY) bench/related.py $(BENCH_ARGS)
+
+# Live pages: 2,000 readers polling one through Varnish while entries are posted (how soon
+# each sees an entry, app requests per second), the warm page of 2,000 entries and the
+# fragment against the floor (PostgreSQL as above; Varnish and wrk as for make bench).
+bench-live: $(STAMP)
+	$(PY) bench/live.py $(BENCH_ARGS)
 
 # The picture library's targets: AVIF against WebP at equal SSIM, the admin save of a
 # 24-megapixel photo, a worker's peak memory (SQLite, nothing else needed).

@@ -1,7 +1,7 @@
 /* Newsroom live pages: new entries appear without a reload.
 
    The page works without this script (a reload shows every entry). With it, the page asks
-   the fragment of entries changed since its revision every POLL_MS: an address every reader
+   the fragment of entries changed since its revision every POLL_MS (8 s): an address every reader
    at that revision shares, so the cache in front answers them all from one copy. New
    entries go on top when the reader is at the top of the list; a reader who scrolled away
    gets a button "N нових оновлень" instead, and nothing moves under their eyes. A closed
@@ -9,7 +9,7 @@
 (function () {
   "use strict";
 
-  var POLL_MS = 10000;
+  var POLL_MS = 8000;  // a new entry reaches 95 % of readers within 10 s (8 s × 0.95 + the trip)
   var root = document.querySelector("[data-live]");
   if (!root || !window.fetch) { return; }
 
