@@ -7,13 +7,12 @@ from articles.models.neighbours import Neighbour, NeighbourChoice, StoryTerm, St
 from articles.models.notices import Notice
 from articles.models.pictures import PictureInText
 from articles.models.scheduling import RunMark
+from articles.models.sections import Author, Section
 from articles.models.stories import (
     EARLIEST_PUBLISH_TIME,
     LATEST_PUBLISH_TIME,
     PUBLISH_TIME_OUT_OF_RANGE,
     Article,
-    Author,
-    Section,
     SlugRedirect,
     clean_text,
     validate_publish_time,
