@@ -5,8 +5,6 @@ entries {"width", "height", fmt: name, "bytes"}, and "standin" per crop until th
 Copies made before the library ({"480": entry, …}) are read as the "story" crop.
 """
 
-import re
-
 from django.core.files.storage import default_storage
 from django.utils.html import escape
 
@@ -78,12 +76,3 @@ def picture_data(renditions, spec, *, fallback_url="", width=None, height=None):
             "height": small["height"],
         }
     return {"sources": [], "src": fallback_url, "srcset": "", "width": width, "height": height}
-
-
-IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
-
-
-def outside_pictures(html):
-    """The addresses of pictures in `html` that are not files of our media storage."""
-    ours = default_storage.url("renditions/x").rsplit("renditions/x", 1)[0]
-    return [src for src in IMG_SRC.findall(html or "") if not src.startswith(ours)]
