@@ -155,6 +155,23 @@ def rendition_url(article, fmt="jpg", width=800, spec="story"):
     return article.lead_image.url if article.lead_image else ""  # the whole original
 
 
+@register.simple_tag
+def social_picture(article):
+    """{"url", "width", "height"} of the story's picture for link previews: its 1200×630
+    crop, or the original until the crop is made; the size declared lets a network show
+    the large card on the first share."""
+    entry = picture.nearest(article.lead_image_renditions, "social", "jpg", 1200)
+    if entry is not None:
+        url, width, height = default_storage.url(entry["jpg"]), entry["width"], entry["height"]
+    else:
+        url, width, height = (
+            article.lead_image.url,
+            article.lead_image_width,
+            article.lead_image_height,
+        )
+    return {"url": url, "width": width, "height": height}
+
+
 def jsonld_images(article):
     """The 16:9, 4:3 and 1:1 crops search engines ask a NewsArticle for (made ones only)."""
     urls = [rendition_url(article, "jpg", 1200, spec) for spec in ("16x9", "4x3", "1x1")]

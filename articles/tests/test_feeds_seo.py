@@ -86,6 +86,21 @@ def test_feed_items_carry_a_rendition_of_the_image_with_its_length_and_type(clie
     )
 
 
+def test_a_storys_link_preview_is_its_social_crop_with_its_size(client, section):
+    from django.core.files.storage import default_storage
+
+    story = story_with_image(section)
+    crop = story.lead_image_renditions["social"][0]
+
+    html = client.get(story.get_absolute_url()).content.decode()
+
+    og = re.search(r'<meta property="og:image" content="([^"]+)">', html).group(1)
+    assert og == settings.SITE_URL + default_storage.url(crop["jpg"])
+    assert f'<meta property="og:image:width" content="{crop["width"]}">' in html
+    assert f'<meta property="og:image:height" content="{crop["height"]}">' in html
+    assert (crop["width"], crop["height"]) == (1200, 630)
+
+
 def test_feed_falls_back_to_the_stored_size_or_the_original(client, section):
     from django.core.files.storage import default_storage
 
