@@ -135,6 +135,7 @@ def point_at(text, known):
     return IMG_TAG.sub(replace, text)
 
 
+LINKED_PICTURE = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>\s*(<img\b[^>]*>)\s*</a>', re.I)
 # a picture's caption in a figure of a (sanitised) text: the library keeps it with the picture
 CAPTIONED = re.compile(r"<figure>\s*(<img\b[^>]*>)\s*<figcaption>(.*?)</figcaption>", re.S)
 
@@ -158,7 +159,15 @@ class Settler:
         for tag, caption in CAPTIONED.findall(text):
             plain = html.unescape(re.sub(r"<[^>]+>", "", caption)).strip()
             self.captions.setdefault(attributes(tag).get("src", "").strip(), plain[:300])
-        return IMG_TAG.sub(self.settle_tag, text)
+        return LINKED_PICTURE.sub(self.unlink, IMG_TAG.sub(self.settle_tag, text))
+
+    def unlink(self, match):
+        """A picture linked to its own stored file (WordPress's "link to media file"): the
+        link goes once the picture is the library's, whose worker replaces that file."""
+        href = html.unescape(match.group(1))
+        prefix = media_prefix()
+        name = unquote(urlsplit(href[len(prefix) :]).path) if href.startswith(prefix) else None
+        return match.group(2) if name in self.stored else match.group(0)
 
     def settle_tag(self, match):
         tag = match.group(0)

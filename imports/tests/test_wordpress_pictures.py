@@ -77,6 +77,18 @@ def test_pictures_in_the_text_become_the_librarys_once_with_alt_and_caption(
     assert Image.objects.count() == 1
 
 
+def test_a_picture_linked_to_its_file_loses_the_link_that_would_break(tmp_path, uploads):
+    phone_photo(uploads / "2024/01/boat.jpg")
+    src = "https://old.example.ua/wp-content/uploads/2024/01/boat.jpg"
+    linked = f'<a href="{src}"><img src="{src}" alt="Човен"></a>'
+    export = write_export(tmp_path / "linked.xml", post_with_text(1, "Човен", linked))
+    run(export, media_dir=uploads)
+    body = story(1).body
+    image = Image.objects.get()
+    assert text_pictures.library_ids(body) == [image.pk]
+    assert "<a " not in body and "/media/wordpress/" not in body
+
+
 def test_a_picture_that_cannot_be_had_is_kept_and_reported(tmp_path, settings):
     name = "wordpress/2024/01/broken.jpg"
     path = tmp_path / "media" / name
