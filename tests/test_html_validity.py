@@ -95,10 +95,10 @@ def test_both_editions_pages_are_valid_html(pages, tmp_path):
 
 def test_the_pages_say_the_language_of_their_text(pages):
     english = pages["/en/news/budget/"]
-    assert '<html lang="en">' in english and '<article class="story" lang="en"' in english
+    assert '<html lang="en">' in english and '<div class="story-body" lang="en">' in english
     data = json.loads(re.search(r'application/ld\+json">(.*?)</script>', english, re.S)[1])
     assert data["@type"] == "NewsArticle" and data["inLanguage"] == "en"
     assert data["url"].endswith("/en/news/budget/")
     persian = pages["/news/parch/"]
     assert '<html lang="uk">' in persian  # the interface is the Ukrainian edition's
-    assert '<article class="story" lang="fa" dir="rtl"' in persian
+    assert '<div class="story-body" lang="fa" dir="rtl">' in persian

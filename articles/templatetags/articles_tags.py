@@ -114,6 +114,15 @@ def og_locale(language):
 
 
 @register.filter
+def lang_attributes(language):
+    """` lang="…"` (and ` dir="rtl"` for a right-to-left script) for text written in
+    `language`: a story's headline, text and pictures, apart from the page around them."""
+    if editions.direction(language) == "rtl":
+        return format_html(' lang="{}" dir="rtl"', language)
+    return format_html(' lang="{}"', language)
+
+
+@register.filter
 def text_direction(language):
     """ "rtl" for a language written right to left, else "ltr"."""
     return editions.direction(language)

@@ -73,7 +73,7 @@ def test_a_translation_and_its_original_link_to_each_other_by_hreflang(
 def test_the_english_page_is_english_throughout(client, translated):
     html = client.get(translated.get_absolute_url()).content.decode()
     assert '<html lang="en">' in html
-    assert '<article class="story" lang="en"' in html
+    assert '<h1 lang="en">' in html and '<div class="story-body" lang="en">' in html
     assert '<meta property="og:locale" content="en_GB">' in html
     assert '<meta property="og:locale:alternate" content="uk_UA">' in html
     data = jsonld(html)
@@ -217,7 +217,8 @@ def test_a_right_to_left_story_is_marked_so(client, section):
     story = ArticleFactory(section=section, title="پارچ لینوکس", slug="parch", language="fa")
     assert story.get_absolute_url() == "/news/parch/"  # no edition of its own: the main one
     html = client.get(story.get_absolute_url()).content.decode()
-    assert '<article class="story" lang="fa" dir="rtl"' in html
+    assert '<div class="story-body" lang="fa" dir="rtl">' in html
+    assert '<p class="meta">' in html  # the interface around it is the edition's (Ukrainian)
     assert jsonld(html)["inLanguage"] == "fa"
 
 

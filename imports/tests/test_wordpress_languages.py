@@ -70,7 +70,7 @@ def test_polylang_languages_and_translations_are_imported(polylang_export, clien
     assert '"new"' in translation.body or "&quot;new&quot;" in translation.body
     assert translation.get_absolute_url() == "/en/news/post-12/"
     html = client.get(original.get_absolute_url()).content.decode()
-    assert 'lang="fa" dir="rtl"' in html
+    assert '<div class="story-body" lang="fa" dir="rtl">' in html
     assert 'hreflang="en"' in html and 'hreflang="fa"' in html
 
 
