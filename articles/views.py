@@ -49,6 +49,7 @@ RATED_FIELD = "rating"
 
 
 LIST_PARAMETERS = ("page", "before")
+SEARCH_PARAMETERS = ("q", "page")
 
 
 def _page(request, template, context, *, keys, slot=None, live=None, state, parameters=()):
@@ -396,6 +397,7 @@ def story_list(request, slug, kind):
 
 
 def search_view(request):
+    state = content_state()
     raw = request.GET.get("q", "")
     query = text.strip_control(raw)[: story_search.MAX_QUERY_LENGTH].strip()
     results, page = [], None
@@ -412,13 +414,16 @@ def search_view(request):
     if query and not results:
         suggestion = story_search.suggest(Article.objects.published().in_edition(), query)
     context = {"query": query, "results": results, "page_obj": page, "suggestion": suggestion}
-    response = render(request, "articles/search.html", context)
-    shown = edge.story_keys(story for story, _snippet in results)
-    edge.tag(response, [edge.SEARCH, *shown])
-    if request.user.is_authenticated:
-        patch_cache_control(response, private=True, no_cache=True)
-        return response
-    return public_cache(response, seconds=60)
+    keys = [edge.SEARCH, *edge.story_keys(story for story, _snippet in results)]
+    # stored like every list: a repeated query costs a lookup, not a search
+    return _page(
+        request,
+        "articles/search.html",
+        context,
+        keys=keys,
+        state=state,
+        parameters=SEARCH_PARAMETERS,
+    )
 
 
 def corrections(request):

@@ -182,3 +182,13 @@ def test_a_snippet_ends_on_a_whole_word_with_its_quotes_closed():
     opened_before = "Він сказав «ми всі тут заради того, щоб говорити про безпеку Європи» і замовк"
     snippet = str(story_search.highlight(opened_before, "безпека", width=40))
     assert snippet.startswith("… «") and snippet.count("«") == snippet.count("»")
+
+
+def test_a_repeated_search_is_stored_until_the_stories_change(
+    client, stories, section, django_assert_num_queries
+):
+    assert "Байдена запросили" in found(client, "Байден")
+    with django_assert_num_queries(0):
+        assert "Байдена запросили" in found(client, "Байден")
+    ArticleFactory(section=section, title="Байден прилетів до Києва")
+    assert "Байден прилетів" in found(client, "Байден")  # a new content version
