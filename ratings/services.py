@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ratings import cache as score_cache
-from ratings import ranking
+from ratings import ranking, rows
 from ratings.conf import setting
 from ratings.models import Score, Vote
 from ratings.registry import options_for
@@ -175,20 +175,42 @@ def cast_vote(*, target, field, voter, score) -> Result:
     """
     options, content_type = _lookup(target, field)
     _check_vote(options, voter, score)
-    locked = _locked_score(content_type, target.pk, field)
-    where = {"content_type": content_type, "object_id": target.pk, "field": field}
-    existing = Vote.objects.filter(**where, **_voter_filter(voter)).only("score").first()
+    # plain SQL (ratings.rows), the ORM's statements without compiling a QuerySet each
+    locked = _locked_row(content_type, target.pk, field)
+    existing = rows.own_vote(
+        content_type.pk, target.pk, field, user_id=voter.user_id, cookie_id=voter.cookie_id
+    )
     # The row is locked, so its count and total are current: the new ones follow from them.
     count, total = locked.count, locked.total
-    if existing is not None and existing.score == score:
+    if existing is not None and existing[1] == score:
         return Result(count, total, score)
     if existing is not None:
         total += _change_vote(existing, locked, options, score)
     else:
+        where = {"content_type": content_type, "object_id": target.pk, "field": field}
         _add_vote(where, locked, voter, score)
         count, total = count + 1, total + score
     _score_changed(locked, count, total)
     return Result(count, total, score)
+
+
+def _locked_row(content_type, object_id, field):
+    """The object's Score (id, count, total, revision only), created if needed, locked
+    until the transaction ends."""
+    row = rows.locked_score(content_type.pk, object_id, field)
+    if row is None:
+        locked = _locked_score(content_type, object_id, field)
+        row = (locked.pk, locked.count, locked.total, locked.revision)
+    pk, count, total, revision = row
+    return Score(
+        pk=pk,
+        content_type_id=content_type.pk,
+        object_id=object_id,
+        field=field,
+        count=count,
+        total=total,
+        revision=revision,
+    )
 
 
 def _check_vote(options, voter, score):
@@ -203,18 +225,20 @@ def _change_vote(existing, locked, options, score):
     """Change a voter's score under the locked row; returns the change of the total."""
     if not options.can_change_vote:
         raise VoteError(CHANGE_NOT_ALLOWED, status=409)
-    delta = score - existing.score
-    Vote.objects.filter(pk=existing.pk).update(score=score, updated_at=timezone.now())
-    Score.objects.filter(pk=locked.pk).update(total=F("total") + delta, revision=F("revision") + 1)
-    return delta
+    vote_id, was = existing
+    rows.change_vote(vote_id, score)
+    rows.add_to_score(locked.pk, count=0, total=score - was)
+    return score - was
 
 
 def _add_vote(where, locked, voter, score):
     """A new voter's vote, within the address's limit, counted under the locked row."""
     _check_address_limit(where, voter)
     try:
-        Vote.objects.create(
-            **where,
+        rows.insert_vote(
+            where["content_type"].pk,
+            where["object_id"],
+            where["field"],
             score=score,
             user_id=voter.user_id,
             cookie_id=None if voter.user_id else voter.cookie_id,
@@ -224,9 +248,7 @@ def _add_vote(where, locked, voter, score):
         # Not reachable while the Score row is locked; if it ever is, the whole
         # transaction rolls back and the voter is told, rather than counted twice.
         raise VoteError(CHANGE_NOT_ALLOWED, status=409) from exc
-    Score.objects.filter(pk=locked.pk).update(
-        count=F("count") + 1, total=F("total") + score, revision=F("revision") + 1
-    )
+    rows.add_to_score(locked.pk, count=1, total=score)
 
 
 def _check_address_limit(where, voter):
