@@ -10,8 +10,10 @@ application = get_wsgi_application()
 
 from articles.view_beacon import ViewBeaconApp  # noqa: E402  (needs settings loaded)
 from newsroom.checks import refuse_insecure_start  # noqa: E402
+from newsroom.stored_pages import StoredPageApp  # noqa: E402
 
-# Story views' beacons are counted ahead of Django (articles/view_beacon.py).
-application = ViewBeaconApp(application)
+# Story views' beacons are counted ahead of Django (articles/view_beacon.py), and stored
+# pages answered ahead of its middleware (newsroom/stored_pages.py).
+application = StoredPageApp(ViewBeaconApp(application))
 
 refuse_insecure_start()

@@ -19,6 +19,7 @@ comes back from `serve`, the one function that answers both paths.
 import functools
 import hashlib
 import pickle
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import translation
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags, parse_http_date_safe
 from django.utils.module_loading import import_string
 
@@ -183,29 +184,47 @@ def respond(request, page, *, public=True, found=None):
     one, so both answer with the same bytes and headers. `found`: the live part's cache
     keys, when the caller fetched them already.
     """
+    status, body, headers = answer(request, page, found)
+    if status == 304:
+        response = HttpResponseNotModified()
+    else:
+        response = PageResponse(page, body, etag=headers["ETag"], shared=public)
+    for name, value in headers.items():
+        response[name] = value
+    if public:
+        response["Cache-Control"] = cache_control(edge_seconds(page), until=page.until)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def answer(request, page, found=None):
+    """(status, body, headers) of `page` for `request`, without its Cache-Control: what
+    respond() answers, as plain values (newsroom.stored_pages answers them ahead of Django)."""
     live, state = render_live_part(request, page, found)
     gzipped = bool(page.gzipped) and compression.accepts_gzip(request)
     # each encoding is a representation of its own, with an ETag of its own
     etag = hashlib.sha256(f"{page.digest}:{state}".encode()).hexdigest()[:32]
-    etag = f'"{etag}-gzip"' if gzipped else f'"{etag}"'
-    if not_modified(request, etag, page.headers.get("Last-Modified")):
-        response = HttpResponseNotModified()
-        response["ETag"] = etag
+    headers = {"ETag": f'"{etag}-gzip"' if gzipped else f'"{etag}"'}
+    if not_modified(request, headers["ETag"], page.headers.get("Last-Modified")):
+        status, body = 304, b""
     elif gzipped:
-        body = compression.gzip_page(page.gzipped, page.head, live, page.tail)
-        response = PageResponse(page, body, etag=etag, shared=public)
-        response["Content-Encoding"] = "gzip"
+        status, body = 200, compression.gzip_page(page.gzipped, page.head, live, page.tail)
+        headers["Content-Encoding"] = "gzip"
     else:
-        response = PageResponse(page, page.head + live + page.tail, etag=etag, shared=public)
-    for name, value in page.headers.items():
-        response[name] = value
+        status, body = 200, page.head + live + page.tail
+    headers.update(page.headers)
     if page.gzipped:
-        patch_vary_headers(response, ["Accept-Encoding"])
-    if public:
-        public_cache(response, edge_seconds(page), until=page.until)
-    else:
-        patch_cache_control(response, private=True, no_cache=True)
-    return response
+        headers["Vary"] = _vary(headers.get("Vary"), "Accept-Encoding")
+    return status, body, headers
+
+
+def _vary(value, name):
+    """A Vary header's `value` with `name` added (as patch_vary_headers does)."""
+    names = [part for part in re.split(r"\s*,\s*", value or "") if part]
+    if "*" in names or name.lower() in {part.lower() for part in names}:
+        return ", ".join(names)
+    return ", ".join([*names, name])
 
 
 def render_live_part(request, page, found=None):
@@ -262,18 +281,27 @@ def public_cache(response, seconds=EDGE_SECONDS, *, until=_READ):
     """
     if until is _READ:
         until = content_state()["until"]
-    left = DAY if until is None else max(0, int(until - time.time()))
-    shared = max(0, min(seconds, left))
-    stale = max(0, min(EDGE_STALE_SECONDS, left - shared))
     if response.has_header("Cache-Control"):
+        shared, stale = _edge_lifetimes(seconds, until)
         patch_cache_control(
             response, public=True, max_age=0, s_maxage=shared, stale_while_revalidate=stale
         )
     else:  # every stored page: the same header, without parsing one first
-        response["Cache-Control"] = (
-            f"public, max-age=0, s-maxage={shared}, stale-while-revalidate={stale}"
-        )
+        response["Cache-Control"] = cache_control(seconds, until=until)
     return response
+
+
+def cache_control(seconds, *, until):
+    """The Cache-Control of a shared page kept `seconds` at the edge, never past `until`."""
+    shared, stale = _edge_lifetimes(seconds, until)
+    return f"public, max-age=0, s-maxage={shared}, stale-while-revalidate={stale}"
+
+
+def _edge_lifetimes(seconds, until):
+    """(s-maxage, stale-while-revalidate) that end by `until` (a timestamp, or None)."""
+    left = DAY if until is None else max(0, int(until - time.time()))
+    shared = max(0, min(seconds, left))
+    return shared, max(0, min(EDGE_STALE_SECONDS, left - shared))
 
 
 # Per process: the cache keys the live part of each page read the last time it was
