@@ -22,6 +22,7 @@ from ratings.registry import options_for
 
 CSRF_SLOT = "__ratings_csrf_token__"
 ANNOUNCE_SLOT = "__ratings_announce__"
+PK_SLOT = "__ratings_object_id__"
 MESSAGE_TAG = "rating"  # a vote's thanks without JavaScript: shown in the block, not atop the page
 
 
@@ -39,12 +40,20 @@ class _SignedIn:
     is_authenticated = True
 
 
-@functools.lru_cache(maxsize=4096)
 def _widget_html(label, pk, field, language, count, total, signed_in):
     """The block for exact numbers: they are in the key, so it never goes stale."""
+    return _widget_for_any(label, field, language, count, total, signed_in).replace(
+        PK_SLOT, str(pk)
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _widget_for_any(label, field, language, count, total, signed_in):
+    """The block with PK_SLOT for the object's id: one rendering serves every object with
+    the same numbers (a page-cache miss of a story with no votes renders none)."""
     from ratings.services import Result
 
-    target = apps.get_model(label)(pk=pk)
+    target = apps.get_model(label)(pk=PK_SLOT)
     user = _SignedIn() if signed_in else AnonymousUser()
     token = CSRF_SLOT if signed_in else None
     score = Result(count, total, None)
