@@ -16,26 +16,30 @@ MIN_BYTES = 200  # smaller than this, compression costs more than it saves
 HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 
 
-def deflate_piece(data, *, last=False):
+def deflate_piece(data, *, last=False, window_bits=zlib.MAX_WBITS, memory=8):
     """`data` as raw deflate: ending on a full flush, or finishing the stream if `last`."""
-    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -window_bits, memory)
     return compressor.compress(data) + compressor.flush(
         zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH
     )
 
 
 def pieces(head, tail):
-    """The kept, compressed pieces of a page: (head, tail), or () when too small to bother."""
+    """The kept pieces of a page: (head compressed, tail compressed, CRC-32 of the head),
+    or () when too small to bother."""
     if len(head) + len(tail) < MIN_BYTES:
         return ()
-    return deflate_piece(head), deflate_piece(tail, last=True)
+    return deflate_piece(head), deflate_piece(tail, last=True), zlib.crc32(head)
 
 
 def gzip_page(kept, head, live, tail):
     """The gzip body of head + live + tail from the `kept` pieces of head and tail."""
-    crc = zlib.crc32(tail, zlib.crc32(live, zlib.crc32(head)))
+    crc = zlib.crc32(tail, zlib.crc32(live, kept[2]))  # the head's, kept: a sitemap is 1 MB
     size = len(head) + len(live) + len(tail)
-    middle = deflate_piece(live) if live else b""
+    # the live part is a few KB: a 4 KB window and a smaller state compress it as well in
+    # less than half the CPU (setting up the default ones costs more than compressing),
+    # and any gzip reader takes a smaller window
+    middle = deflate_piece(live, window_bits=12, memory=4) if live else b""
     return b"".join((HEADER, kept[0], middle, kept[1], struct.pack("<II", crc, size & 0xFFFFFFFF)))
 
 

@@ -42,7 +42,7 @@ STORE_SECONDS = 600  # a stored page, at most (a new content version retires it 
 EDGE_SECONDS = 300  # s-maxage for HTTP caches in front; they are purged on every change
 EDGE_STALE_SECONDS = 30  # stale-while-revalidate
 DAY = 86400  # how far "never" is, for a shared cache
-PAGE_FORMAT = 9  # part of every key: a release that stores pages differently starts afresh
+PAGE_FORMAT = 10  # part of every key: a release that stores pages differently starts afresh
 
 # Query parameters that name a different page; every other one (utm_source, fbclid…)
 # shows the same page and must not multiply the stored copies.
@@ -84,7 +84,7 @@ class StoredPage:
     live: LivePart | None = None
     headers: dict = field(default_factory=dict)
     digest: str = ""  # of head and tail: with the live part's state, the ETag
-    gzipped: tuple = ()  # head and tail compressed once (compression.pieces), or ()
+    gzipped: tuple = ()  # head and tail compressed once, head's CRC (compression.pieces)
 
 
 @functools.cache
