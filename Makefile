@@ -8,7 +8,7 @@ PROD_STAMP := $(VENV)/.installed-production
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast serve lint format bench bench-search bench-wordpress bench-pictures bench-related bench-lighthouse bench-live audit clean messages
+.PHONY: run test test-fast serve lint format bench bench-breaking bench-search bench-wordpress bench-pictures bench-related bench-lighthouse bench-live audit clean messages
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -93,6 +93,12 @@ bench: $(STAMP)
 	ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1 || missing="$$missing varnish-modules"; \
 	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# A breaking-news spike end to end on a seeded database (BENCH_ARGS="--database NAME",
+# default newsroom_bench_100000, which `make bench` seeds): Varnish before two app servers,
+# story views with JavaScript, 200 concurrent voters, sitemaps and feeds.
+bench-breaking: $(STAMP)
+	$(PY) bench/breaking_news.py $(BENCH_ARGS)
 
 # Search over 3,000 long stories, and the home page while searches run (PostgreSQL as above).
 bench-search: $(STAMP)

@@ -166,6 +166,8 @@ stories = list(Article.objects.published().order_by("-published_at").values_list
 out = {"paths": paths, "vote": f"/ratings/articles.article/{story.pk}/rating/vote/",
        "stories": [f"/news/{slug}/" for _pk, slug in stories],
        "beacons": [f"/views/{pk}/" for pk, _slug in stories],
+       # stories no other run asks for: page-cache misses
+       "fresh": [f"/news/{slug}/" for slug in Article.objects.published().order_by("-published_at").values_list("slug", flat=True)[2001:2401:10]],
        "queries": {}}
 for name, path in paths.items():
     cache.clear()
@@ -444,6 +446,10 @@ def bench(stories, args, results):
         beacons_lua = spread(tmp, "beacons.lua", info["beacons"], method="POST")
         targets = [(name, base + path, None) for name, path in info["paths"].items()]
         targets.insert(1, ("story, 200 spread", base + "/", stories_lua))
+        # crawlers and browsers ask for gzip; wrk alone does not
+        gzip_lua = lua_file(tmp, "gzip.lua", 'wrk.headers["Accept-Encoding"] = "gzip"\n')
+        sitemap = base + info["paths"]["sitemap, 5,000 URLs"]
+        targets.append(("sitemap, 5,000 URLs, gzip", sitemap, gzip_lua))
         targets.append(("view beacon (WSGI)", base + "/", beacons_lua))
         targets.append(("vote", base + info["vote"], vote))
         floor_url = f"http://127.0.0.1:{floor_port}/hello/"
@@ -544,7 +550,7 @@ def cold_costs(info, base, cpu_now):
     SEARCHES: the first time each is asked (cold) and asked again (stored)."""
     from urllib.parse import quote
 
-    fresh = [base + path for path in info["stories"][-40:]]
+    fresh = [base + path for path in info["fresh"]]
     before = cpu_now(base)
     misses = timed_gets(fresh)
     after = cpu_now(base)
