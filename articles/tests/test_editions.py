@@ -245,3 +245,14 @@ def test_the_switch_of_a_list_page_goes_where_the_other_edition_has_it(client, o
     assert '<a href="/en/section/svit/" lang="en">ENG</a>' in section
     english = client.get("/en/section/svit/").content.decode()
     assert '<a href="/section/svit/" lang="uk">УКР</a>' in english
+
+
+def test_a_translation_has_its_own_rating_block(client, original, translated):
+    from ratings.services import Voter, cast_vote
+
+    cast_vote(target=translated, field="rating", voter=Voter(cookie_id="r" * 32), score=5)
+    english = client.get(translated.get_absolute_url()).content.decode()
+    ukrainian = client.get(original.get_absolute_url()).content.decode()
+    assert f"/ratings/articles.article/{translated.pk}/rating/vote/" in english
+    assert "1 vote" in english
+    assert "Ще немає оцінок" in ukrainian  # the original's readers have not voted yet
