@@ -173,6 +173,8 @@ class Settler:
         tag = match.group(0)
         found = attributes(tag)
         src, alt = found.get("src", "").strip(), found.get("alt", "").strip()
+        if not src:
+            return ""  # nothing to show (a data: address the sanitiser removed)
         if not self.outside and library_id(src) is None and not src.startswith(media_prefix()):
             return tag
         try:

@@ -76,6 +76,7 @@ WEB_ONLY = "only addresses of pictures on the web (http or https) can be copied"
         ("https://example.com/a.jpg", {"data": b"<html>not a picture</html>"}, NOT_AN_IMAGE),
         ("ftp://example.com/a.jpg", {"data": b""}, WEB_ONLY),
         ("/static/img/logo.png", {"data": b""}, WEB_ONLY),
+        ("data:image/png;base64,iVBORw0KGgo=", {"data": b""}, WEB_ONLY),
     ],
 )
 def test_a_picture_that_cannot_be_had_is_refused_naming_its_address(
@@ -87,6 +88,13 @@ def test_a_picture_that_cannot_be_had_is_refused_naming_its_address(
     page = html.unescape(response.content.decode())
     assert src in page and gettext(reason) in page
     assert not Article.objects.exists() and not Image.objects.exists()
+
+
+def test_a_picture_with_no_address_is_dropped(editor_client, section):
+    body = '<p>Текст.</p><figure><img alt="x"><figcaption>Підпис</figcaption></figure>'
+    response = editor_client.post(ADD_STORY, story_form(section, body=body))
+    assert response.status_code == 302
+    assert "<img" not in Article.objects.get().body
 
 
 def test_a_private_address_is_never_fetched(editor_client, section):
