@@ -23,6 +23,8 @@ from articles.models import Article, Author, FrontPagePick, RelatedLink, Section
 from articles.slugs import slugify_uk
 from demo import content as demo
 from demo.live import seed_live_page
+from images import body as text_pictures
+from images import services as library
 from ratings import services as rating_services
 
 BATCH = 2000
@@ -51,6 +53,27 @@ def demo_image(seed, width=1200, height=800):
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
+
+
+GALLERY = [("Вечірній Хрещатик", (1200, 800)), ("Дніпро з Пішохідного мосту", (800, 1000))]
+
+
+def gallery(seed):
+    """Two pictures of the library in a row (a gallery on the story page), as figures with
+    their captions and credit."""
+    figures = []
+    for n, (caption, size) in enumerate(GALLERY):
+        picture = library.add_image(
+            file=ContentFile(demo_image(seed * 10 + n + 100, *size), name=f"demo-gallery-{n}.jpg"),
+            alt=f"Ілюстрація: {caption}",
+            caption=caption,
+            credit="Newsroom",
+        )
+        figures.append(
+            f'<figure><img src="{text_pictures.reference(picture)}" alt="{picture.alt}">'
+            f"<figcaption>{caption} · Фото: Newsroom</figcaption></figure>"
+        )
+    return "".join(figures)
 
 
 class Command(BaseCommand):
@@ -185,6 +208,8 @@ class Command(BaseCommand):
             )
             article.status = Article.Status.PUBLISHED
             article.published_at = now - timedelta(hours=i * 3 + 1)
+            if i == 0:  # a gallery in the text, as the editor's picture button inserts one
+                article.body += gallery(seed=i)
             if not article.lead_image and i % 3 != 2:
                 article.lead_image.save(
                     f"demo-{slug[:40]}.jpg", ContentFile(demo_image(i)), save=False
