@@ -135,6 +135,8 @@ def cacheable_request(request):
 
 def canonical_query(request):
     """The query string of the page the request names: its own parameters, in order."""
+    if not request.META.get("QUERY_STRING"):
+        return ""  # most requests: no QueryDict to build
     parts = []
     for name in PAGE_PARAMETERS:
         value = request.GET.get(name)
@@ -249,8 +251,10 @@ def not_modified(request, etag, last_modified=None):
     matches = request.META.get("HTTP_IF_NONE_MATCH")
     if matches:
         return etag in parse_etags(matches)
-    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
-    modified = parse_http_date_safe(last_modified or "")
+    if not last_modified or "HTTP_IF_MODIFIED_SINCE" not in request.META:
+        return False  # most requests: nothing to parse
+    since = parse_http_date_safe(request.META["HTTP_IF_MODIFIED_SINCE"])
+    modified = parse_http_date_safe(last_modified)
     return since is not None and modified is not None and modified <= since
 
 
