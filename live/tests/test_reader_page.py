@@ -75,3 +75,29 @@ def test_an_entry_link_opens_the_page_at_the_entry(client, live_story, post):
     response = client.get(f"/live/entry/{entry.pk}/")
     assert response.status_code == 302
     assert response["Location"] == f"{live_story.get_absolute_url()}#entry-{entry.pk}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/live/entry/99999999999999999999999/",
+        "/live/99999999999999999999/since/0/",
+        "/live/1/since/99999999999999999999/",
+        "/live/99999999999999999999/feed/",
+        "/news/viina-onlain/?before=99999999999999999999",
+        "/news/viina-onlain/?before=abc",
+        "/news/viina-onlain/?before=1",
+    ],
+)
+def test_made_up_addresses_are_404s(client, live_story, post, path):
+    post("Запис.")
+    assert client.get(path).status_code == 404
+
+
+def test_an_entry_waiting_for_an_editor_has_no_public_link(client, coverage, desk_author):
+    from live import services
+
+    coverage.article.authors.add(desk_author.byline)
+    waiting = services.post_entry(coverage=coverage, user=desk_author, body="Чернетка.")
+    assert client.get(f"/live/entry/{waiting.pk}/").status_code == 404
+    assert "Чернетка." not in client.get(f"/live/{coverage.article_id}/since/0/").content.decode()
