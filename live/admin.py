@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from articles.editorial import workflow
 from articles.models import Article
 from images import services as library
-from live import rules, services
+from live import rules, services, signals
 from live.forms import ComposerForm, EntryForm
 from live.models import LiveCoverage, LiveEntry
 
@@ -51,7 +51,7 @@ class LiveCoverageAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
-            services.signals.changed(obj)
+            signals.changed(obj)
             return
         made = services.open_coverage(
             article=obj.article, started_at=obj.started_at, authors_publish=obj.authors_publish

@@ -12,6 +12,7 @@ from articles.feeds import BylinesAtomFeed, BylinesRssFeed
 from articles.models import Article
 from live.models import LiveCoverage, LiveEntry
 from live.signals import live_key
+from live.views import known_id
 
 FEED_SIZE = 50
 
@@ -28,6 +29,7 @@ class EntriesFeed(Feed):
         return shared_document(request, response, state=state, keys=keys)
 
     def get_object(self, request, pk):
+        known_id(pk)
         coverage = (
             LiveCoverage.objects.select_related("article")
             .filter(article__in=Article.objects.published(), article_id=pk)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from articles import text
 from articles.models import Article, Author, Notice, clean_text
 
 REMOVED_KEPT = 100  # entries taken down that a poller is still told about
@@ -157,9 +158,7 @@ class LiveEntry(models.Model):
         ]
 
     def __str__(self):
-        from articles.text import html_to_text, make_teaser
-
-        return self.headline or make_teaser(html_to_text(self.body), 80)
+        return self.headline or text.make_teaser(text.html_to_text(self.body), 80)
 
     def get_absolute_url(self):
         """The entry's permanent link: opens its live page at the entry, wherever it is."""

@@ -22,6 +22,7 @@ from live.models import LiveCoverage, LiveEntry
 from live.signals import live_key
 
 PAGE_PARAMETERS = ("order", "before")
+LARGEST_ID = 2**63 - 1  # an address naming more is no row of ours (and no database's integer)
 MOST_NEW = 50  # a fragment with more changes than this asks the reader's page to reload
 
 
@@ -42,7 +43,15 @@ def live_page(request, article, *, state):
     return story_page(request, article, state=state, preview=False, kind=kind)
 
 
+def known_id(pk):
+    """`pk`, or a 404 for a number no row can have."""
+    if pk > LARGEST_ID:
+        raise Http404("No such live page.")
+    return pk
+
+
 def _coverage(article_id):
+    known_id(article_id)
     coverage = (
         LiveCoverage.objects.filter(article__in=Article.objects.published(), article_id=article_id)
         .only("pk", "article_id", "revision", "ended_at", "removed")
@@ -53,7 +62,7 @@ def _coverage(article_id):
     return coverage
 
 
-def _json(request, data, article_id):
+def _json(data, article_id):
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False), content_type="application/json; charset=utf-8"
     )
@@ -71,24 +80,25 @@ def entries_since(request, pk, revision):
     data = {"revision": coverage.revision, "running": coverage.is_running, "entries": []}
     data["removed"] = coverage.removed_since(revision)
     if revision == coverage.revision:
-        return _json(request, data, pk)
+        return _json(data, pk)
     changed = LiveEntry.objects.filter(coverage=coverage, revision__gt=revision)
     rows = list(changed.in_order().for_page().prefetch_related("notices")[: MOST_NEW + 1])
     if len(rows) > MOST_NEW:
         data["reload"] = True
-        return _json(request, data, pk)
+        return _json(data, pk)
     for entry in rows:
         if not entry.is_published:
             data["removed"].append(entry.pk)
             continue
         html = render_to_string("live/entry.html", {"entry": entry}, request=request)
         data["entries"].append({"id": entry.pk, "key_event": entry.key_event, "html": html})
-    return _json(request, data, pk)
+    return _json(data, pk)
 
 
 @require_safe
 def entry_link(request, pk):
     """An entry's permanent link: its live page, on the page that shows it, at the entry."""
+    known_id(pk)
     entry = get_object_or_404(
         LiveEntry.objects.published().select_related("coverage__article"),
         pk=pk,

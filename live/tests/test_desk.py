@@ -161,3 +161,10 @@ def test_an_entry_with_a_new_picture_puts_it_into_the_library(coverage, desk_edi
     assert entry.picture == Image.objects.get()
     page = client.get(coverage.article.get_absolute_url()).content.decode()
     assert 'alt="Пошкоджена підстанція"' in page and "live-entry-picture" in page
+
+
+def test_the_story_form_leads_to_the_desk(coverage, desk_editor):
+    form = signed_in(desk_editor).get(
+        reverse("admin:articles_article_change", args=[coverage.article_id])
+    )
+    assert f'href="{desk(coverage)}"' in form.content.decode()
