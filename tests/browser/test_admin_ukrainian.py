@@ -21,7 +21,7 @@ PASSWORD = "Vesna-2026-kyiv"
 ALLOWED = set(
     "newsroom html url slug alt id ft rss atom seo wordpress x facebook telegram viber "
     "youtube svg jpeg png webp gif mb px www http https sha get post ip user agent accept "
-    "bloomberg control command mac".split()
+    "bloomberg control command mac ctrl enter".split()
     # the groups' names, which the code knows them by (data migrations)
     + ["authors", "editors"]
 )

@@ -20,6 +20,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 
 PASSWORD = "Vesna-2026-kyiv"
 TARGET_SECONDS = 10  # a new entry on a polling reader's screen, at most (the target)
+# the reader scrolls down to an entry in the middle of the list and reads it
+SCROLL_TO_IT = (
+    "el => window.scrollTo({top: window.scrollY + el.getBoundingClientRect().top - 100, "
+    "behavior: 'instant'})"
+)
 PHONE = {"viewport": {"width": 390, "height": 740}, "is_mobile": True, "has_touch": True}
 
 
@@ -58,7 +63,7 @@ def wait_for_entry(page, text):
     return time.monotonic() - start
 
 
-def test_a_live_page_through_the_cache(browser, edge):  # noqa: F811, PLR0915
+def test_a_live_page_through_the_cache(browser, edge, axe_check):  # noqa: F811, PLR0915
     varnish, _servers = edge
     story = ArticleFactory(title="Атака на енергосистему: онлайн", slug="ataka-onlain")
     coverage = services.open_coverage(article=story)
@@ -93,10 +98,11 @@ def test_a_live_page_through_the_cache(browser, edge):  # noqa: F811, PLR0915
     assert reader.evaluate("window.notReloaded") is True
 
     # scrolled into the entries: a new one is offered, nothing moves under the reader's eyes
-    reader.locator("[data-live-entries] .live-entry").nth(6).scroll_into_view_if_needed()
-    reader.mouse.wheel(0, 200)
     watched = reader.locator("[data-live-entries] .live-entry").nth(7)
+    watched.evaluate(SCROLL_TO_IT)
+    reader.wait_for_timeout(500)  # settled
     before = watched.bounding_box()["y"]
+    assert 0 < before < PHONE["viewport"]["height"]  # the reader is reading it
     desks[0].locator("[data-composer-text]").fill("Ключова подія дня")
     desks[0].locator("#id_key_event").check()
     desks[0].locator("[data-composer-text]").press("Control+Enter")
@@ -112,9 +118,10 @@ def test_a_live_page_through_the_cache(browser, edge):  # noqa: F811, PLR0915
     expect(reader.locator(f"[data-live-pinned] #pinned-{key.pk}")).to_be_visible()
 
     # through the cache, a new reader gets it pinned on top, and the entry's link opens at it
-    fresh = browser.new_context(**PHONE).new_page()
+    fresh = browser.new_context(**PHONE, bypass_csp=True).new_page()  # axe is an inline script
     fresh.goto(url)
     expect(fresh.locator(f"[data-live-pinned] #pinned-{key.pk}")).to_be_visible()
+    axe_check(fresh)
     early = LiveEntry.objects.get(body__contains="Ранній запис номер 3.")
     fresh.goto(f"{varnish.url}/live/entry/{early.pk}/")
     assert fresh.url.endswith(f"{story.get_absolute_url()}#entry-{early.pk}")
@@ -142,3 +149,29 @@ def test_a_live_page_through_the_cache(browser, edge):  # noqa: F811, PLR0915
     fresh.goto(url)
     assert fresh.locator("[data-live]").count() == 0
     assert "Трансляцію завершено" in fresh.content()
+
+
+def test_the_desk_speaks_ukrainian(browser, live_server):
+    from tests.browser.test_admin_ukrainian import english_words
+
+    story = ArticleFactory(title="Вибори: онлайн", slug="vybory-onlain")
+    coverage = services.open_coverage(article=story)
+    iryna = editor("iryna", "Ірина")
+    entry = services.post_entry(coverage=coverage, user=iryna, body="Дільниці відкрито.")
+    desk = sign_in(browser, live_server.url, iryna)
+    leftovers = {}
+    for path in [
+        "/admin/live/",
+        "/admin/live/livecoverage/",
+        "/admin/live/livecoverage/add/",
+        f"/admin/live/livecoverage/{coverage.pk}/change/",
+        f"/admin/live/livecoverage/{coverage.pk}/settings/",
+        "/admin/live/liveentry/",
+        f"/admin/live/liveentry/{entry.pk}/change/",
+        f"/admin/live/liveentry/{entry.pk}/delete/?coverage={coverage.pk}",
+    ]:
+        desk.goto(live_server.url + path)
+        desk.wait_for_load_state("networkidle")
+        if words := english_words(desk):
+            leftovers[path] = words
+    assert leftovers == {}
