@@ -101,3 +101,9 @@ def test_an_entry_waiting_for_an_editor_has_no_public_link(client, coverage, des
     waiting = services.post_entry(coverage=coverage, user=desk_author, body="Чернетка.")
     assert client.get(f"/live/entry/{waiting.pk}/").status_code == 404
     assert "Чернетка." not in client.get(f"/live/{coverage.article_id}/since/0/").content.decode()
+
+
+def test_a_link_alone_in_an_entry_is_an_embed_facade(client, live_story, post):
+    post("Звернення президента:\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ")
+    html = client.get(live_story.get_absolute_url()).content.decode()
+    assert 'class="embed embed-youtube"' in html
