@@ -289,8 +289,10 @@ def measure(posts, workdir):
 
 def child(env, code, *args):
     done = subprocess.run(
-        [PY, "-c", code, *args], cwd=ROOT, env=env, check=True, text=True, capture_output=True
+        [PY, "-c", code, *args], cwd=ROOT, env=env, text=True, capture_output=True
     )
+    if done.returncode:  # what went wrong, not only that it did
+        sys.exit(f"a step of the benchmark failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
