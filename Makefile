@@ -115,8 +115,11 @@ bench-related: $(STAMP)
 
 # Live pages: 2,000 readers polling one through Varnish while entries are posted (how soon
 # each sees an entry, app requests per second), the warm page of 2,000 entries and the
-# fragment against the floor (PostgreSQL as above; Varnish and wrk as for make bench).
+# fragment against the floor (PostgreSQL as above; installs wrk and Varnish if missing).
 bench-live: $(STAMP)
+	@missing=""; for t in $(BENCH_TOOLS); do command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; done; \
+	ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1 || missing="$$missing varnish-modules"; \
+	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi
 	$(PY) bench/live.py $(BENCH_ARGS)
 
 # The picture library's targets: AVIF against WebP at equal SSIM, the admin save of a
