@@ -1,4 +1,7 @@
-"""Library writes: adding a picture (once), moving its focal point, recording its renditions."""
+"""Library writes: adding a picture (once), moving its focal point, queueing its renditions.
+
+The worker's own writes (the cleaned original, the renditions made) are in `images.tasks`.
+"""
 
 import hashlib
 import logging
@@ -6,19 +9,16 @@ import posixpath
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.dispatch import Signal
 from PIL import Image as PILImage
 
-from images import cleaning
 from images.models import Image
 from images.renditions import make_standins
+from images.signals import renditions_changed
+from images.tasks import make_renditions
 from images.validation import validate_image
 
 log = logging.getLogger(__name__)
 
-# sent after commit when what pages show of an image changed: its renditions were made, or
-# new stand-ins replace crops around an old focal point
-renditions_changed = Signal()  # sender=Image, image=Image
 SWAPPED = {5, 6, 7, 8}  # EXIF orientations that turn the picture a quarter
 
 
@@ -97,31 +97,7 @@ def set_focal_point(*, image: Image, x: float, y: float) -> Image:
     return image
 
 
-def clean_original(image: Image):
-    """Store the picture's file again upright and without camera or location metadata, if it
-    carries any (a worker's job: for a phone photo it means decoding every pixel)."""
-    name = cleaning.clean_original(image.file.name)
-    if name != image.file.name:
-        image.file.name = name
-        Image.objects.filter(pk=image.pk).update(file=name)
-
-
 def queue_renditions(image: Image):
     """Ask a worker for the image's renditions once the transaction commits."""
-    from images.tasks import make_renditions
-
     key = image.wanted_key
     transaction.on_commit(lambda: make_renditions.enqueue(image.pk, key))
-
-
-def record_renditions(*, image_id: int, key: str, made: dict) -> Image | None:
-    """Store the renditions made for `key`, unless the image changed meanwhile (then None)."""
-    with transaction.atomic():
-        updated = Image.objects.filter(pk=image_id, wanted_key=key).update(
-            renditions=made, renditions_key=key
-        )
-        if not updated:
-            return None
-        image = Image.objects.get(pk=image_id)
-        transaction.on_commit(lambda: renditions_changed.send(sender=Image, image=image))
-    return image

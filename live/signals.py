@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from articles.delivery import edge
 from articles.delivery.content_version import content_changed
 from articles.delivery.signals import purge_after_commit
-from images.services import renditions_changed
+from images.signals import renditions_changed
 from live.models import LiveCoverage, LiveEntry
 
 

@@ -31,7 +31,7 @@ from articles.models import (
 )
 from articles.slugs import unique_slug
 from edge_cache.purge import purge, purge_urls
-from images.services import renditions_changed
+from images.signals import renditions_changed
 from ratings.signals import score_changed
 
 
