@@ -190,6 +190,12 @@ def rating_part(request, found, object_id):
     return render_widget(request, Article, object_id, score, field=RATED_FIELD), f"{count}:{total}"
 
 
+# Apps that show some stories their own way (the live app: a live page with its entries)
+# add a view here in their ready(): view(request, article, *, state) answers that story's
+# page through `story_page` with a StoryKind of its own, or None for any other story.
+story_views = []
+
+
 def article_detail(request, slug):
     state = content_state()
     stories = Article.objects.published().select_related("section", "translation_of", "live")
@@ -202,10 +208,10 @@ def article_detail(request, slug):
         raise Http404("No such story.") from None
     if article.edition != editions.current():
         return _redirect(_in_edition(article, editions.current()), article)
-    if hasattr(article, "live"):  # a live page: the story with its entries (the live app)
-        from live.views import live_page
-
-        return live_page(request, article, state=state)
+    for view in story_views:  # a kind of story another app shows its own way
+        response = view(request, article, state=state)
+        if response is not None:
+            return response
     return story_page(request, article, state=state, preview=False)
 
 

@@ -1,4 +1,5 @@
-"""The live coverage app: its signals and the groups' permissions after every migrate."""
+"""The live coverage app: its signals, its story view, and the groups' permissions after
+every migrate."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +12,11 @@ class LiveConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from articles.views import story_views
         from live import signals  # noqa: F401
+        from live.views import live_page
 
+        story_views.append(live_page)
         post_migrate.connect(ensure_permissions, sender=self)
 
 

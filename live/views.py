@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from articles.delivery import edge
 from articles.delivery.pagecache import public_cache
 from articles.models import Article
+from articles.views import StoryKind, story_page
 from live import pages
 from live.models import LiveCoverage, LiveEntry
 from live.signals import live_key
@@ -27,10 +28,11 @@ MOST_NEW = 50  # a fragment with more changes than this asks the reader's page t
 
 
 def live_page(request, article, *, state):
-    """The story page of a live page: its entries, key events pinned, polling while it runs."""
-    from articles.views import StoryKind, story_page
-
-    coverage = article.live
+    """The story page of a live page: its entries, key events pinned, polling while it runs;
+    None for a story that is not one (articles.views.story_views)."""
+    coverage = getattr(article, "live", None)
+    if coverage is None:
+        return None
     oldest = pages.oldest_first(request)
     shown = pages.entries_page(coverage, oldest=oldest, before=request.GET.get("before"))
     bylines = {e.author_id for e in [*shown.entries, *shown.pinned] if e.author_id}
