@@ -6,9 +6,12 @@ original is no translation itself, is in another language, and has at most one
 translation into each language.
 """
 
+from django.core import validators
+
 from articles import editions
 from articles.models import Article
 
+SLUG_MAX = Article._meta.get_field("slug").max_length
 BAD_LANGUAGE = "must be a language code such as uk, en or fa"
 UNKNOWN_ORIGINAL = "no story with slug {slug!r} exists or is imported"
 SELF_TRANSLATION = "a story cannot be a translation of itself"
@@ -36,6 +39,9 @@ def original(value, slug, errors, line):
         errors.append(f"line {line}: translation_of: must be the slug of a story")
         return ""
     value = value.strip()
+    if not validators.slug_unicode_re.match(value) or len(value) > SLUG_MAX:
+        errors.append(f"line {line}: translation_of: must be the slug of a story")
+        return ""
     if value == slug:
         errors.append(f"line {line}: translation_of: {SELF_TRANSLATION}")
     return value

@@ -90,6 +90,22 @@ def test_a_stored_original_can_be_translated_later(tmp_path):
             ],
             "line 3: translation_of: story 'b' is itself a translation",
         ),
+        (
+            [{"title": "B", "body": "b", "slug": "b", "language": "en", "translation_of": "a\x00"}],
+            "line 1: translation_of: must be the slug of a story",
+        ),
+        (
+            [
+                {
+                    "title": "B",
+                    "body": "b",
+                    "slug": "b",
+                    "language": "en",
+                    "translation_of": "a" * 201,
+                }
+            ],
+            "line 1: translation_of: must be the slug of a story",
+        ),
     ],
 )
 def test_bad_translation_fields_are_reported_and_nothing_is_written(
