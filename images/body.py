@@ -79,12 +79,13 @@ def reference(image):
     return picture.preview_url(image.renditions, fallback="")
 
 
-def settle(text, *, uploaded_by=None, fetch=None):
+def settle(text, *, uploaded_by=None, fetch=None, most=FETCHED_PER_SAVE):
     """`text` with every picture one of the library's; ValidationError naming the first
-    address that cannot be (no picture is then left half-made: each is whole or absent)."""
+    address that cannot be (no picture is then left half-made: each is whole or absent).
+    `most`: how many outside addresses may be downloaded (None: any number)."""
     if not IMG_TAG.search(text or ""):
         return text
-    settler = Settler(uploaded_by=uploaded_by, fetch=fetch)
+    settler = Settler(uploaded_by=uploaded_by, fetch=fetch, most=most)
     try:
         return settler.settle(text)
     except PictureRefused as refusal:
@@ -143,9 +144,19 @@ CAPTIONED = re.compile(r"<figure>\s*(<img\b[^>]*>)\s*<figcaption>(.*?)</figcapti
 class Settler:
     """Makes the pictures of one text the library's (a picture met twice is made once)."""
 
-    def __init__(self, *, uploaded_by=None, fetch=None, lenient=False, outside=True, known=None):
+    def __init__(
+        self,
+        *,
+        uploaded_by=None,
+        fetch=None,
+        lenient=False,
+        outside=True,
+        known=None,
+        most=FETCHED_PER_SAVE,
+    ):
         self.uploaded_by = uploaded_by
         self.fetch = fetch
+        self.most = most  # outside addresses downloaded at most (None: no limit)
         self.lenient = lenient  # keep what cannot be had (and say why) rather than refuse
         self.outside = outside  # fetch addresses of other sites
         self.fetched = 0
@@ -231,8 +242,8 @@ class Settler:
         from imports.wordpress.fetch import MediaError, fetch
 
         self.fetched += 1
-        if self.fetched > FETCHED_PER_SAVE:
-            raise PictureRefused(TOO_MANY % {"count": FETCHED_PER_SAVE})
+        if self.most is not None and self.fetched > self.most:
+            raise PictureRefused(TOO_MANY % {"count": self.most})
         try:
             data = (self.fetch or fetch)(src, max_bytes=settings.ARTICLES_IMAGE_MAX_BYTES)
             upload = checked_upload(src, data)

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from taggit.models import TaggedItem
 
-from articles import text
+from articles import services, text
 from articles.delivery.content_version import content_changed, only_after_commit
 from articles.delivery.signals import bulk_changed
 from articles.models import (
@@ -27,7 +28,7 @@ from articles.slugs import slugify_uk
 from articles.typography import typography
 from imports import translations
 from imports.names import named, tag_for
-from imports.pictures import ImageSpec, attach, parse_image
+from imports.pictures import ImageSpec, attach, parse_image, settle_body
 from live.importing import LiveSpec, parse_live, write_live
 
 FIELDS = {
@@ -319,16 +320,21 @@ def _existing_by_slug(slugs):
     return found
 
 
-def import_articles(*, records, progress=None, dry_run=False, pictures=None) -> ImportResult:
+def import_articles(
+    *, records, progress=None, dry_run=False, pictures=None, body_pictures=None
+) -> ImportResult:
     """Create or update stories by slug in bulk; unchanged records are left untouched.
 
     `pictures`: {line: checked bytes} of the records' images (imports.pictures.load_all),
-    put into the library and made the stories' lead images. With `dry_run` everything is
-    done and then rolled back (the pictures are not stored), so the counts are exact and
+    put into the library and made the stories' lead images. `body_pictures`: {address:
+    checked bytes} of the pictures of other sites in the bodies (imports.pictures.
+    load_bodies): the bodies show the library's copies. A picture of a body that cannot be
+    the library's raises InvalidRecords, and nothing is written. With `dry_run` everything
+    is done and then rolled back (the pictures are not stored), so the counts are exact and
     nothing changes, not even the cached pages.
     """
     with only_after_commit(), transaction.atomic():
-        return _import(records, progress, dry_run, pictures or {})
+        return _import(records, progress, dry_run, pictures or {}, body_pictures or {})
 
 
 @dataclass
@@ -341,14 +347,16 @@ class _Plan:
     relations_changed: list = field(default_factory=list)  # (record, Article, authors)
 
 
-def _import(records, progress, dry_run, pictures):
+def _import(records, progress, dry_run, pictures, body_pictures):
     result = ImportResult()
-    plan = _plan(records, result, progress)
+    plan = _plan(records, result, progress, _Bodies(body_pictures, dry_run))
     _write_stories(plan, result)
     _write_relations(plan)
     links, replaced = _write_related(records, plan)
     linked = _write_translations(records, plan, result)
     pictured = 0 if dry_run else _write_pictures(records, plan, pictures, result)
+    if not dry_run:
+        _record_pictures_in_text(plan)
     _write_live(records, plan, result)
     if dry_run:
         transaction.set_rollback(True)
@@ -358,7 +366,23 @@ def _import(records, progress, dry_run, pictures):
     return result
 
 
-def _plan(records, result, progress):
+@dataclass
+class _Bodies:
+    """The bodies' pictures made the library's, and the bodies whose pictures cannot be."""
+
+    fetched: dict  # address -> checked bytes
+    dry_run: bool
+    errors: list = field(default_factory=list)
+
+    def settle(self, record, body):
+        try:
+            return settle_body(body, self.fetched, dry_run=self.dry_run)
+        except ValidationError as exc:
+            self.errors.append(f"line {record.line}: body: {' '.join(exc.messages)}")
+            return body
+
+
+def _plan(records, result, progress, bodies):
     """Compare every record with its story: what to create, change and relate anew."""
     plan = _Plan(existing=_existing_by_slug(r.slug for r in records))
     sections, authors = {}, {}
@@ -366,7 +390,7 @@ def _plan(records, result, progress):
     for record in records:
         section = named(Section, record.section, sections, created=result.new_sections)
         author_list = [named(Author, n, authors) for n in record.authors]
-        candidate = _candidate(record, section, now)
+        candidate = _candidate(record, section, now, bodies)
         article = plan.existing.get(record.slug)
         if article is None:
             plan.new.append((record, candidate, author_list))
@@ -379,18 +403,20 @@ def _plan(records, result, progress):
             result.unchanged += 1
         if progress:
             progress.update(1)
+    if bodies.errors:
+        raise InvalidRecords(bodies.errors, records)
     return plan
 
 
-def _candidate(record, section, now):
+def _candidate(record, section, now, bodies):
     """The story a record describes, ready to be saved or compared (Ukrainian typography
-    for a Ukrainian one)."""
+    for a Ukrainian one, the pictures of its body the library's)."""
     typeset = typography if record.language == "uk" else _as_is
     candidate = Article(
         slug=record.slug,
         language=record.language,
         title=typeset(record.title),
-        body=typeset(text.body_to_html(record.body), html=True),
+        body=bodies.settle(record, typeset(text.body_to_html(record.body), html=True)),
         teaser=typeset(record.teaser),
         source=record.source,
         section=section,
@@ -471,6 +497,13 @@ def _write_pictures(records, plan, pictures, result):
             result.updated += 1
             changed.add(article.pk)
     return pictured
+
+
+def _record_pictures_in_text(plan):
+    """The library's "used in" of the stories written (and the picture of a story without
+    a lead image of its own: its text's first)."""
+    for article in [c for _r, c, _a in plan.new] + plan.changed:
+        services.record_pictures_in_text(article=article)
 
 
 def _write_live(records, plan, result):

@@ -1,6 +1,8 @@
 """The pictures of the JSON Lines import: a file under --media-dir or an address fetched
 as the WordPress import fetches (no private addresses, size and time limits), checked as
-uploads are, then put into the picture library (the same bytes are one picture)."""
+uploads are, then put into the picture library (the same bytes are one picture). The
+pictures of other sites in a body are fetched so too and the body points at the library's
+copies (images.body), as the story form does on save."""
 
 import posixpath
 from dataclasses import dataclass
@@ -11,12 +13,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
 from articles import services
+from articles import text as texts
+from images import body as text_pictures
 from images import services as library
 from images.validation import validate_image
 from imports.wordpress.fetch import MediaError, fetch
 
 IMAGE_KEYS = {"src", "alt", "caption", "credit"}
 NOT_AN_IMAGE_OBJECT = 'must be an object with "src" (a path or an address) and "alt"'
+WEB_ONLY = "only pictures of http(s) addresses can be copied into the library"
 NEEDS_MEDIA_DIR = "a path needs --media-dir (the folder it is under)"
 OUTSIDE_MEDIA_DIR = "is not under --media-dir"
 
@@ -113,3 +118,60 @@ def attach(article, spec, data):
     article.lead_image_alt, article.lead_image_caption, article.lead_image_credit = texts
     services.copy_picture(article=article, picture=picture)
     return True
+
+
+def outside_addresses(body):
+    """The addresses of the pictures a record's body shows that are not files of ours, as
+    its sanitised text names them, each once."""
+    if "<img" not in body.lower():
+        return []
+    prefix = text_pictures.media_prefix()
+    tags = text_pictures.IMG_TAG.findall(texts.body_to_html(body))
+    found = (text_pictures.attributes(tag).get("src", "").strip() for tag in tags)
+    return [src for src in dict.fromkeys(found) if src and not src.startswith(prefix)]
+
+
+def load_bodies(records, *, allow_private=False):
+    """({address: checked bytes}, errors): the outside pictures of every record's body
+    downloaded and checked as the `image` field's are (each address once), or why not."""
+    loaded, failed, errors = {}, {}, []
+    for record in records:
+        for src in outside_addresses(record.body):
+            if src in loaded:
+                continue
+            if src not in failed:
+                try:
+                    if not src.startswith(("http://", "https://")):
+                        raise MediaError(WEB_ONLY)
+                    loaded[src] = load(src, None, allow_private)
+                    continue
+                except MediaError as exc:
+                    failed[src] = str(exc)
+            errors.append(f"line {record.line}: body: {src[:200]}: {failed[src]}")
+    return loaded, errors
+
+
+class _NotInLibrary(Exception):
+    """A dry run met a picture the library does not have yet: it stores none."""
+
+
+def settle_body(body, loaded, *, dry_run=False):
+    """`body` (sanitised) with its pictures the library's, the outside ones from the bytes
+    `load_bodies` fetched; ValidationError when one cannot be. A dry run stores nothing: a
+    body with a picture the library does not have yet is left as it is."""
+    if not text_pictures.IMG_TAG.search(body):
+        return body
+    if dry_run and text_pictures.stored_names(body):
+        return body
+
+    def fetch(url, *, max_bytes):
+        if url not in loaded:
+            raise MediaError("not fetched")
+        if dry_run and library.find_duplicate(ContentFile(loaded[url])) is None:
+            raise _NotInLibrary
+        return loaded[url]
+
+    try:
+        return text_pictures.settle(body, fetch=fetch, most=None)
+    except _NotInLibrary:
+        return body

@@ -23,31 +23,44 @@ class Command(BaseCommand):
         parser.add_argument(
             "--allow-private-addresses",
             action="store_true",
-            help="Fetch image addresses on private or loopback networks too.",
+            help="Fetch image addresses (and the bodies' pictures) on private or loopback "
+            "networks too.",
         )
 
     def handle(self, *args, files, dry_run, media_dir=None, **options):
         pairs, errors = _read(files)
         records = _validate(files, pairs, errors)
-        loaded = {}
+        loaded, in_bodies = {}, {}
         if not errors:
             allow_private = options["allow_private_addresses"]
             loaded, problems = pictures.load_all(
                 records, media_dir=media_dir, allow_private=allow_private
             )
             errors.extend(problems)
+            in_bodies, problems = pictures.load_bodies(records, allow_private=allow_private)
+            errors.extend(problems)
         if errors:
-            for error in errors:
-                self.stderr.write(self.style.ERROR(error))
-            raise CommandError(f"{len(errors)} problem(s) found; nothing was imported.")
+            self.fail(errors)
         show = options["verbosity"] > 0 and len(records) >= 500
         with tqdm(total=len(records), disable=not show, unit="story", file=self.stdout) as bar:
-            result = importer.import_articles(
-                records=records, progress=bar, dry_run=dry_run, pictures=loaded
-            )
+            try:
+                result = importer.import_articles(
+                    records=records,
+                    progress=bar,
+                    dry_run=dry_run,
+                    pictures=loaded,
+                    body_pictures=in_bodies,
+                )
+            except importer.InvalidRecords as exc:
+                self.fail(exc.errors)
         if not dry_run:
             self.neighbours([record.slug for record in records], show)
         self.report(result, dry_run)
+
+    def fail(self, errors):
+        for error in errors:
+            self.stderr.write(self.style.ERROR(error))
+        raise CommandError(f"{len(errors)} problem(s) found; nothing was imported.")
 
     def report(self, result, dry_run):
         prefix = "Dry run: would have " if dry_run else ""
