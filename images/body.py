@@ -248,7 +248,7 @@ class Settler:
             data = (self.fetch or fetch)(src, max_bytes=settings.ARTICLES_IMAGE_MAX_BYTES)
             upload = checked_upload(src, data)
         except (MediaError, ValidationError) as exc:
-            reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else exc.for_editors
             raise PictureRefused(CANNOT_HAVE % {"address": src[:200], "reason": reason}) from None
         host = urlsplit(src).hostname or ""
         caption = self.captions.get(src, "")

@@ -2,9 +2,12 @@
 <picture>, chosen with the editor's button, listed where used."""
 
 import html
+import http.server
 import io
 import json
 import re
+import threading
+from functools import partial
 
 import pytest
 from django.core.files.storage import default_storage
@@ -19,7 +22,7 @@ from images import services as library
 from images.models import Image
 from images.tests.photos import photo
 from images.validation import NOT_AN_IMAGE
-from imports.wordpress.fetch import MediaError
+from imports.wordpress.fetch import MediaError, fetch
 from tests.factories import ArticleFactory
 
 ADD_STORY = reverse("admin:articles_article_add")
@@ -101,7 +104,50 @@ def test_a_private_address_is_never_fetched(editor_client, section):
     body = figure("http://127.0.0.1:6379/secret.jpg")
     response = editor_client.post(ADD_STORY, story_form(section, body=body))
     assert response.status_code == 200
-    assert "private, loopback or reserved" in response.content.decode()
+    page = html.unescape(response.content.decode())
+    assert "127.0.0.1 — приватна, локальна чи зарезервована адреса" in page
+    assert "loopback" not in page
+    assert not Article.objects.exists() and not Image.objects.exists()
+
+
+@pytest.fixture
+def answering_site(monkeypatch):
+    """A site on 127.0.0.1 answering /missing.jpg with 404 and /huge.jpg with more bytes
+    than a picture may have; the form's downloads may reach it (it is not private here)."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(404 if self.path == "/missing.jpg" else 200)
+            self.send_header("Content-Length", "999999999")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr("imports.wordpress.fetch.fetch", partial(fetch, allow_private=True))
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("name", "english", "ukrainian"),
+    [
+        ("missing.jpg", "HTTP 404", "за цією адресою зображення немає (HTTP 404)"),
+        ("huge.jpg", "larger than", "зображення більше за"),
+    ],
+)
+def test_why_a_download_failed_is_told_in_ukrainian(
+    editor_client, section, answering_site, name, english, ukrainian
+):
+    src = f"{answering_site}/{name}"
+    response = editor_client.post(ADD_STORY, story_form(section, body=figure(src)))
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert f"Зображення за адресою {src} не вдалося додати до бібліотеки: {ukrainian}" in page
+    assert english not in page.replace(ukrainian, "")
     assert not Article.objects.exists() and not Image.objects.exists()
 
 
