@@ -34,18 +34,14 @@ def save_story(*, article: Article, user=None) -> Article:
     """
     old_slug = getattr(article, "stored_slug", None)
     new_images = [name for name in IMAGE_FIELDS if _is_new(getattr(article, name))]
-    chosen = getattr(article, "stored_picture_id", None) != article.picture_id
-    if article.picture_in_text and chosen and article.picture_id is not None:
-        article.picture_in_text = False  # the editor chose a lead image of its own
+    _lead_picture_chosen(article)
     article.save()
     if new_images:
         clean_images(article=article, fields=new_images)
     if old_slug and old_slug != article.slug:
         record_old_slug(article=article, old_slug=old_slug)
     article.stored_slug = article.slug
-    image = article.lead_image.name if article.lead_image else ""
-    picture_changed = getattr(article, "stored_picture_id", None) != article.picture_id
-    if getattr(article, "stored_image", "") != image or picture_changed:
+    if _lead_changed(article):
         refresh_renditions(article=article, user=user)
     record_pictures_in_text(article=article)
     # once committed, with the tags and picks the caller saves after the story
@@ -53,10 +49,36 @@ def save_story(*, article: Article, user=None) -> Article:
     return article
 
 
+def _lead_picture_chosen(article):
+    """A lead image the editor chose replaces the one taken from the text."""
+    chosen = getattr(article, "stored_picture_id", None) != article.picture_id
+    if article.picture_in_text and chosen and article.picture_id is not None:
+        article.picture_in_text = False
+
+
+def _lead_changed(article):
+    """Whether the story's lead image (an upload or a library picture) changed in this save."""
+    image = article.lead_image.name if article.lead_image else ""
+    picture_changed = getattr(article, "stored_picture_id", None) != article.picture_id
+    return getattr(article, "stored_image", "") != image or picture_changed
+
+
 def record_pictures_in_text(*, article):
     """Record the library pictures the text shows (the library's "used in"); a story with no
     lead image of its own takes the first of them as its picture for lists, the social card
     and search engines (the story page shows it in the text, not twice)."""
+    ids = _record_uses(article)
+    has_own = article.picture_id is not None and not article.picture_in_text
+    if has_own or (article.lead_image and article.picture_id is None):
+        return
+    first = ids[0] if ids else None
+    if first == article.picture_id and article.picture_in_text == (first is not None):
+        return
+    _take_picture_from_text(article, Image.objects.get(pk=first) if first else None)
+
+
+def _record_uses(article):
+    """Store which library pictures the text shows, in order; return their ids."""
     ids = text_pictures.library_ids(article.body)
     if ids:
         known = set(Image.objects.filter(pk__in=ids).values_list("pk", flat=True))
@@ -67,13 +89,11 @@ def record_pictures_in_text(*, article):
         PictureInText.objects.bulk_create(
             PictureInText(article=article, image_id=pk, position=n) for n, pk in enumerate(ids)
         )
-    has_own = article.picture_id is not None and not article.picture_in_text
-    if has_own or (article.lead_image and article.picture_id is None):
-        return
-    first = ids[0] if ids else None
-    if first == article.picture_id and article.picture_in_text == (first is not None):
-        return
-    chosen = Image.objects.get(pk=first) if first else None
+    return ids
+
+
+def _take_picture_from_text(article, chosen):
+    """The story's picture for lists and cards is `chosen`, a picture of its text (or none)."""
     article.picture_in_text = chosen is not None
     if chosen is not None:
         article.lead_image_alt = chosen.alt

@@ -58,13 +58,7 @@ def picker(request, *, admin_site):
     if not request.user.has_perm("images.view_image"):
         raise PermissionDenied
     can_add = request.user.has_perm("images.add_image")
-    form, chosen, duplicate = UploadForm(), None, None
-    if request.method == "POST":
-        if not can_add:
-            raise PermissionDenied
-        form = UploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            chosen, duplicate = upload(form, request.user)
+    form, chosen, duplicate = _upload_sent(request, can_add)
     query = request.GET.get("q", "").strip()[:200]
     found = Image.objects.search(query) if query else Image.objects.all()
     context = {
@@ -80,6 +74,18 @@ def picker(request, *, admin_site):
     }
     status = 400 if request.method == "POST" and not form.is_valid() else 200
     return render(request, "admin/images/picker.html", context, status=status)
+
+
+def _upload_sent(request, can_add):
+    """(the upload form, the picture uploaded or None, whether the library had it)."""
+    if request.method != "POST":
+        return UploadForm(), None, None
+    if not can_add:
+        raise PermissionDenied
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return form, None, None
+    return form, *upload(form, request.user)
 
 
 def upload(form, user):

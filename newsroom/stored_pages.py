@@ -82,15 +82,7 @@ def _settings_changed(**kwargs):
 def stored_answer(request):
     """(status, body, headers) of the stored page for `request` (pagecache.answer), or
     None when Django must answer."""
-    if request.method not in ("GET", "HEAD") or "%00" in request.META.get("QUERY_STRING", ""):
-        return None
-    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
-        return None  # SecurityMiddleware's redirect
-    if not pagecache.cacheable_request(request):
-        return None
-    try:
-        request.get_host()
-    except DisallowedHost:
+    if not _may_be_stored(request):
         return None
     language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     with ExitStack() as guard:
@@ -107,6 +99,21 @@ def stored_answer(request):
         pagecache.edge_seconds(page), until=page.until
     )
     return status, body, headers
+
+
+def _may_be_stored(request):
+    """Whether a stored page may answer `request` before Django sees it at all."""
+    if request.method not in ("GET", "HEAD") or "%00" in request.META.get("QUERY_STRING", ""):
+        return False
+    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+        return False  # SecurityMiddleware's redirect
+    if not pagecache.cacheable_request(request):
+        return False
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True
 
 
 class StoredPageApp:

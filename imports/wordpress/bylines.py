@@ -18,15 +18,17 @@ def byline(item, *, authors, guests):
     """
     found = {}
     for domain, nicename, name in item.terms:
-        if domain != "author":
-            continue
-        login = name.strip()
-        slug = _slug(nicename.removeprefix("cap-") or login)
-        display = guests.get(nicename) or authors.get(login) or authors.get(slug) or login
-        _add(found, slug, display)
+        if domain == "author":
+            _add(found, *_co_author(nicename, name.strip(), authors=authors, guests=guests))
     if not found and (creator := item.creator.strip()):
         _add(found, _slug(creator), authors.get(creator) or creator)
     return [(slug, display) for display, slug in found.items()]
+
+
+def _co_author(nicename, login, *, authors, guests):
+    """(old archive slug, display name) of a Co-Authors Plus author term."""
+    slug = _slug(nicename.removeprefix("cap-") or login)
+    return slug, guests.get(nicename) or authors.get(login) or authors.get(slug) or login
 
 
 def _add(found, slug, display):
