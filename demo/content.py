@@ -385,3 +385,41 @@ def teaser(paragraphs, limit=150):
             break
         kept += " " + sentence.strip()
     return kept
+
+
+# The English edition: translations of the first curated stories (by their place in STORIES).
+TRANSLATIONS = {
+    0: {
+        "title": "European leaders agree a new support package for Ukraine",
+        "paragraphs": [
+            "EU leaders meeting in Brussels agreed a new package of financial and defence "
+            "aid for Ukraine for the next two years.",
+            "Diplomats said the talks lasted more than ten hours and the final text was "
+            "agreed only overnight.",
+            "“We stand with Ukraine for as long as it takes, and today we proved it with "
+            "decisions, not words” — Ursula von der Leyen.",
+            "The package includes loans to rebuild the energy system, purchases of air "
+            "defence systems and budget support.",
+            "The next step is approval by national parliaments.",
+        ],
+    },
+    1: {
+        "title": "Ukrainian grain exports through the sea corridor up by a quarter",
+        "paragraphs": [
+            "Ukraine's grain exports through the Black Sea corridor rose by a quarter "
+            "compared with the same period last year, according to port data.",
+            "Traders say insurance costs for ships have fallen as the corridor has kept "
+            "working through the autumn.",
+            "Most of the grain went to Egypt, Spain and Turkey.",
+        ],
+    },
+    2: {
+        "title": "Kyiv start-up raises 12 million dollars to develop artificial intelligence",
+        "paragraphs": [
+            "A Kyiv start-up building language tools for Ukrainian has raised 12 million "
+            "dollars from European and American investors.",
+            "The founders say the money will go on hiring engineers in Kyiv and Lviv.",
+            "The company plans to open its first office abroad next year.",
+        ],
+    },
+}

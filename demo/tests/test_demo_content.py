@@ -96,3 +96,18 @@ def test_no_demo_story_says_the_same_sentence_twice(settings):
     }
 
     assert repeated == {}
+
+
+def test_seed_demo_fills_the_english_edition_with_linked_translations(settings, client):
+    call_command("seed_demo", articles=25, no_editor=True, verbosity=0)
+    english = Article.objects.filter(language="en")
+    assert english.count() == len(demo.TRANSLATIONS)
+    assert all(story.translation_of.language == "uk" for story in english)
+    page = client.get("/en/").content.decode()
+    for story in english:
+        assert story.title in page
+        original = client.get(story.translation_of.get_absolute_url()).content.decode()
+        assert 'hreflang="en"' in original
+    call_command("seed_demo", articles=25, no_editor=True, verbosity=0)
+    assert Article.objects.filter(language="en").count() == len(demo.TRANSLATIONS)
+    call_command("seed_demo", articles=3, no_editor=True, verbosity=0)  # no room: none more

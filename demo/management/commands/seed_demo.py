@@ -118,6 +118,8 @@ class Command(BaseCommand):
         authors = self._authors()
         tags = {name: Tag.objects.get_or_create(name=name)[0] for name in demo.TAGS}
         curated = self._curated_stories(rnd, sections, authors, tags, min(articles, 10))
+        room = articles - len(curated) - 1  # N stories in all, the live page among them
+        curated += self._translations(curated, authors, most=room)
         if articles > len(curated):  # one of them a live page (demo/live.py)
             curated.append(seed_live_page(sections["ukraina"], authors[:3]))
         count = articles - len(curated)
@@ -222,6 +224,37 @@ class Command(BaseCommand):
             article.tags.set([tags[t] for t in data["tags"]])
             stories.append(article)
         return stories
+
+    def _translations(self, curated, authors, most):
+        """The English edition: translations of the first curated stories (at most `most`),
+        each linked to its original (same section and picture), credited to a translator."""
+        made = []
+        for index, data in demo.TRANSLATIONS.items():
+            if index >= min(len(curated), most):
+                break
+            original = curated[index]
+            slug = slugify_uk(data["title"], 190)
+            article = Article.objects.filter(slug=slug).first()
+            if article is not None:  # seeded before: left as it is
+                article.is_new = False
+                made.append(article)
+                continue
+            article = Article(slug=slug, language="en", translation_of=original)
+            article.is_new = True
+            article.title = data["title"]
+            article.teaser = demo.teaser(data["paragraphs"])
+            article.body = "".join(f"<p>{p}</p>" for p in data["paragraphs"])
+            for name in ("section", "source", "picture", "lead_image", "lead_image_credit"):
+                setattr(article, name, getattr(original, name))
+            if original.lead_image or original.picture_id:
+                article.lead_image_alt = f"Illustration: {data['title']}"
+                article.lead_image_caption = "Illustration"
+            article.status = Article.Status.PUBLISHED
+            article.published_at = original.published_at + timedelta(minutes=30)
+            services.save_story(article=article)
+            article.authors.set(authors[-1:])
+            made.append(article)
+        return made
 
     def _bulk_stories(self, rnd, sections, authors, tags, count, progress):
         """`count` stories made from the pieces in demo.content, the same ones every run.
