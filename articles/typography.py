@@ -32,6 +32,11 @@ _ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
 _TAG = re.compile(r'(<[^>"]*(?:"[^"]*"[^>"]*)*>)')
 _LITERAL_ELEMENTS = {"code", "pre", "kbd", "samp", "script", "style"}
 _BLOCK = re.compile(r"^</?(p|br|li|ul|ol|h[1-6]|blockquote|figure|figcaption|div)\b", re.I)
+_TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9]+)")
+# The characters `_Quotes` changes or counts; text without them passes through whole.
+_QUOTE = re.compile("[\"«„»“]")
+# What `_LITERAL` needs to find anything (an address, an e-mail address, code).
+_LITERAL_SIGNS = ("://", "www.", "@", "`")
 
 
 class _Quotes:
@@ -42,16 +47,27 @@ class _Quotes:
         self.previous = " "
 
     def convert(self, piece):
-        out = []
-        for char in piece:
+        # Only the quote characters are looked at; the text between them is copied whole
+        # (the character before a quote is what decides whether it opens).
+        out, start = [], 0
+        for match in _QUOTE.finditer(piece):
+            at = match.start()
+            if at > start:
+                out.append(piece[start:at])
+                self.previous = piece[at - 1]
+            char = piece[at]
             if char == '"':
                 char = self._straight()
             elif char in "«„":
                 self.depth += 1
-            elif char in "»“" and self.depth:
+            elif self.depth:  # » or “
                 self.depth -= 1
             out.append(char)
             self.previous = char
+            start = at + 1
+        if start < len(piece):
+            out.append(piece[start:])
+            self.previous = piece[-1]
         return "".join(out)
 
     def _straight(self):
@@ -66,18 +82,24 @@ class _Quotes:
 
 def _words(piece, quotes, line_start):
     """Typography of a piece of text with no address or code in it."""
-    piece = _ELLIPSIS.sub("…", piece)
-    piece = _APOSTROPHE.sub("’", piece)
-    piece = _RANGE.sub(r"\1–\2", piece)
-    piece = _SPACED_HYPHEN.sub("\u00a0— ", piece)
-    if line_start:
+    # each rule only where its character is (most text has no dots, apostrophes or hyphens)
+    if "..." in piece:
+        piece = _ELLIPSIS.sub("…", piece)
+    if "'" in piece:
+        piece = _APOSTROPHE.sub("’", piece)
+    if "-" in piece:
+        piece = _RANGE.sub(r"\1–\2", piece)
+    if "-" in piece or "—" in piece:
+        piece = _SPACED_HYPHEN.sub("\u00a0— ", piece)
+    if line_start and "-" in piece:
         piece = _LEADING_HYPHEN.sub(r"\1— ", piece)
     return quotes.convert(piece)
 
 
 def _text(value, quotes, line_start=True):
     parts = []
-    for n, piece in enumerate(_LITERAL.split(value)):
+    pieces = _LITERAL.split(value) if any(s in value for s in _LITERAL_SIGNS) else [value]
+    for n, piece in enumerate(pieces):
         if n % 2:  # an address or code: as typed
             parts.append(piece)
             quotes.previous = piece[-1:] or quotes.previous
@@ -94,9 +116,9 @@ def _text(value, quotes, line_start=True):
 
 def _html(value, quotes):
     parts, literal, line_start = [], 0, True
-    for piece in _TAG.split(value):
-        if piece.startswith("<") and _TAG.fullmatch(piece):
-            name = re.match(r"</?\s*([a-zA-Z0-9]+)", piece)
+    for n, piece in enumerate(_TAG.split(value)):
+        if n % 2:  # a tag (split keeps what the pattern matched at the odd places)
+            name = _TAG_NAME.match(piece)
             name = name.group(1).lower() if name else ""
             if name in _LITERAL_ELEMENTS:
                 literal += -1 if piece.startswith("</") else 1
