@@ -34,7 +34,7 @@ _LITERAL_ELEMENTS = {"code", "pre", "kbd", "samp", "script", "style"}
 _BLOCK = re.compile(r"^</?(p|br|li|ul|ol|h[1-6]|blockquote|figure|figcaption|div)\b", re.I)
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9]+)")
 # The characters `_Quotes` changes or counts; text without them passes through whole.
-_QUOTE = re.compile("[\"«„»“]")
+_QUOTE = re.compile('["«„»“]')
 # What `_LITERAL` needs to find anything (an address, an e-mail address, code).
 _LITERAL_SIGNS = ("://", "www.", "@", "`")
 
