@@ -154,12 +154,25 @@ def refresh_renditions(*, article, user=None):
         if article.picture.file.name != name:  # the library had it: this copy is not needed
             transaction.on_commit(lambda: article.lead_image.storage.delete(name))
     elif chosen and article.picture:
-        article.lead_image_alt = article.picture.alt
-        article.lead_image_caption = article.picture.caption
-        article.lead_image_credit = article.picture.credit
+        _take_picture_words(article)
     elif not name and not chosen:
         article.picture = None
     copy_picture(article=article, picture=article.picture)
+
+
+def _take_picture_words(article):
+    """A picture chosen from the library brings its alt text, caption and credit. A story
+    that had no picture keeps the words its editor wrote (a translation's, in its own
+    language); one that swaps pictures takes the new picture's."""
+    first = getattr(article, "stored_picture_id", None) is None
+    picture = article.picture
+    for field, words in (
+        ("lead_image_alt", picture.alt),
+        ("lead_image_caption", picture.caption),
+        ("lead_image_credit", picture.credit),
+    ):
+        if not (first and getattr(article, field)):
+            setattr(article, field, words)
 
 
 def _is_file_of(article, name):

@@ -118,3 +118,48 @@ def test_a_corrected_original_lists_its_translation_as_behind(
     translation.refresh_from_db()
     assert not translation.is_behind_original
     assert translation.revised_at is None  # no "updated" claim it has not earned
+
+
+def _picture(colour, **words):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from images import services as library
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (900, 600), colour).save(buffer, "JPEG")
+    upload = SimpleUploadedFile(f"{colour[0]}.jpg", buffer.getvalue(), "image/jpeg")
+    return library.add_image(file=upload, **words)
+
+
+def test_a_translation_keeps_its_own_words_for_the_shared_picture(section):
+    from articles import services
+
+    picture = _picture((30, 90, 160), alt="Будівля уряду", caption="Київ", credit="Ігор Бойко")
+    original = ArticleFactory(section=section, title="Уряд", slug="uriad")
+    english = Article(
+        title="The government",
+        slug="the-government",
+        language="en",
+        translation_of=original,
+        section=section,
+        body="<p>Text.</p>",
+        picture=picture,
+        lead_image_alt="The government building",
+        lead_image_caption="Kyiv",
+    )
+    services.save_story(article=english)
+    english = Article.objects.get(pk=english.pk)
+    assert (english.lead_image_alt, english.lead_image_caption) == (
+        "The government building",
+        "Kyiv",
+    )
+    assert english.lead_image_credit == "Ігор Бойко"  # left empty: the picture's
+    # a story that swaps its picture takes the new one's words
+    other = _picture((160, 90, 30), alt="Парламент", caption="Рада", credit="Олена Коваль")
+    english.picture = other
+    services.save_story(article=english)
+    english = Article.objects.get(pk=english.pk)
+    assert (english.lead_image_alt, english.lead_image_caption) == ("Парламент", "Рада")
