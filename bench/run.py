@@ -407,7 +407,7 @@ def bench(stories, args, results):
 
     redis_port = free_port()
     running = [start_redis(redis_port)]
-    db = f"newsroom_bench_{stories}"
+    db = f"{args.database_prefix}_{stories}"
     env = env_for(db, tmp + "/static")
     env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
     print(f"\n== {stories:,} stories ==", flush=True)
@@ -651,6 +651,11 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--keep-database", action="store_true", help="reuse a database seeded by an earlier run"
+    )
+    parser.add_argument(
+        "--database-prefix",
+        default="newsroom_bench",
+        help="databases are named PREFIX_<stories> (several runs side by side, each its own)",
     )
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
