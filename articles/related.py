@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 
 from articles import editions
 from articles.models import Article, Neighbour, RelatedLink
+from articles.prepared import Prepared, queryset_sql
 from images import picture
 
 LINK, PICKED, NEIGHBOUR = -2, -1, 0  # the tiers of the block's query
@@ -76,10 +77,15 @@ def related_news(article, limit=None, links=None):
     draft's preview).
     """
     limit = limit or settings.ARTICLES_RELATED_COUNT
-    sql, params = stories_query(article, timezone.now(), links, limit)
-    with connections[router.db_for_read(Article)].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    using = router.db_for_read(Article)
+    values = {"article_id": article.pk, "language": article.language, "now": timezone.now()}
+    if links is None:  # a reader's page: the stored picks, the SQL built once (prepared)
+        rows = STORED_BLOCK.rows(using, limit, **values)
+    else:
+        sql, params = _union(using, limit, links=links, **values)
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     if links is None:
         links = _stored_links(rows)
     targets = {row[2]: _item(*row[2:10]) for row in rows if row[0] == PICKED}
@@ -196,12 +202,6 @@ def _thumbnail(image, renditions):
     }
 
 
-def _sql(queryset):
-    """The SQL and parameters of a QuerySet, to be used as a subquery."""
-    connection = connections[queryset.db]
-    return queryset.query.get_compiler(connection=connection).as_sql()
-
-
 def _order():
     """A neighbour's place as one number, smallest first: pins, then the best score."""
     pinned = Case(When(pinned=True, then=Value(1000.0)), default=Value(0.0))
@@ -209,7 +209,7 @@ def _order():
 
 
 def stories_query(article, now, links, limit):
-    """One SQL statement for everything the block may show.
+    """One SQL statement for everything the block may show: (sql, params).
 
     Rows of (tier, order, id, title, slug, excerpt, published_at, lead_image,
     lead_image_renditions, language, url, link id): the story's stored picks (tier LINK,
@@ -218,12 +218,18 @@ def stories_query(article, now, links, limit):
     part is a QuerySet; the public ones carry the one publication rule,
     Article.objects.published().
     """
+    using = router.db_for_read(Article)
+    values = {"article_id": article.pk, "language": article.language, "now": now}
+    return _union(using, limit, links=links, **values)
+
+
+def _union(using, limit, *, article_id, language, now, links=None):
     published = Article.objects.published(now).order_by()
     parts = []
     if links is None:
-        picked = RelatedLink.objects.filter(article_id=article.pk).values("target_id")
+        picked = RelatedLink.objects.filter(article_id=article_id).values("target_id")
         parts.append(
-            RelatedLink.objects.filter(article_id=article.pk)
+            RelatedLink.objects.filter(article_id=article_id)
             .order_by()
             .values_list(
                 Value(LINK),
@@ -252,7 +258,7 @@ def stories_query(article, now, links, limit):
     wanted = limit + (len(picked) if isinstance(picked, list) else limit)
     parts.append(
         Neighbour.objects.filter(
-            article_id=article.pk, story__in=published.filter(language=article.language)
+            article_id=article_id, story__in=published.filter(language=language)
         )
         .order_by("-pinned", "-score", "story_id")
         .values_list(
@@ -266,8 +272,12 @@ def stories_query(article, now, links, limit):
     )
     sqls, params = [], []
     for number, part in enumerate(parts):
-        sql, part_params = _sql(part)
+        sql, part_params = queryset_sql(part, using)
         # SQLite takes no parentheses around the parts of a UNION: each is wrapped instead
         sqls.append(f"SELECT * FROM ({sql}) part{number}")
         params += part_params
     return " UNION ALL ".join(sqls), params
+
+
+# The block of a reader's page (the stored picks): its SQL built once per process
+STORED_BLOCK = Prepared(_union, article_id=int, language=str, now=datetime)

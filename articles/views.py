@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from modern_csrf.decorators import csrf_protect as cross_origin_protect
 from taggit.models import Tag
 
-from articles import editions, popularity, text, translations
+from articles import editions, popularity, story_reads, text, translations
 from articles import search as story_search
 from articles.delivery import edge
 from articles.delivery.content_version import STATE_KEY, content_state
@@ -198,10 +198,8 @@ story_views = []
 
 def article_detail(request, slug):
     state = content_state()
-    stories = Article.objects.published().select_related("section", "translation_of", "live")
-    try:
-        article = stories.get(slug=slug)
-    except Article.DoesNotExist:
+    article = story_reads.public_story(slug)
+    if article is None:
         moved = SlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
         if moved and moved.article.is_public:
             return _redirect(moved.article, moved.article)
@@ -274,8 +272,8 @@ def _story_context(
 ):
     """What the story template shows of `article` (`tags`, `authors`, `links` and `notices`
     when they are not the stored ones)."""
-    tags = list(article.tags.all()) if tags is None else tags
-    authors = list(article.authors.all()) if authors is None else authors
+    tags = story_reads.tags(article) if tags is None else tags
+    authors = story_reads.authors(article) if authors is None else authors
     versions = translations.versions(article, public=not preview)
     if notices is None:
         notices = list(article.notices.all()) if article.revised_at else []
