@@ -30,9 +30,11 @@ def _isolated_cache_and_media(settings, tmp_path):
     ContentType.objects.clear_cache()
     cache.clear()
     if apps.is_installed("articles"):
+        from articles import fragments
         from articles.delivery import pagecache
 
         pagecache._live_keys.clear()
+        fragments.clear()
     score_cache._unpublished.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
     yield

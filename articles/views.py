@@ -54,7 +54,8 @@ SEARCH_PARAMETERS = ("q", "page")
 
 def _page(request, template, context, *, keys, slot=None, live=None, state, parameters=()):
     """Render a page for every reader and answer it (see articles.delivery.pagecache)."""
-    response = render(request, template, context)
+    # the parts every page repeats are taken for this version (articles.fragments)
+    response = render(request, template, {**context, "content_state": state})
     headers = {"Content-Type": response["Content-Type"], **edge.headers(keys)}
     page = make_page(
         state, response.content, slot=slot, live=live, headers=headers, parameters=parameters

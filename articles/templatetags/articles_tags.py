@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from articles import editions
+from articles import editions, fragments
 from articles.delivery.pagecache import canonical_query
 from articles.embeds import with_facades
 from articles.social_card import PATH as SOCIAL_CARD_PATH
@@ -332,3 +332,24 @@ def pictures(body):
 def embeds(body):
     """A story's sanitised text, with lone links to videos and posts as click-to-load facades."""
     return with_facades(body)
+
+
+class FragmentNode(template.Node):
+    def __init__(self, name, vary, nodelist):
+        self.name, self.vary, self.nodelist = name, vary, nodelist
+
+    def render(self, context):
+        key = (self.name, *(value.resolve(context) for value in self.vary))
+        version = fragments.version_of(context)
+        return fragments.get_or_render(version, key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def fragment(parser, token):
+    """{% fragment "name" value… %}…{% endfragment %}: a part every page repeats, rendered
+    once per content version, language and `value`s (articles.fragments). What it shows
+    must depend on nothing else."""
+    name, *vary = token.split_contents()[1:]
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(name.strip("\"'"), [parser.compile_filter(v) for v in vary], nodelist)
