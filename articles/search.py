@@ -4,10 +4,12 @@ PostgreSQL has no Ukrainian stemmer, so each story keeps a search document of it
 in dictionary form (pymorphy3 with the Ukrainian dictionaries). A query is lemmatised
 the same way, so "Байден" finds "Байдена" and "безпека" finds "безпеки". On PostgreSQL
 the document's tsvector is stored with the story (kept by a trigger, see migration 0005)
-and matched through a GIN index; only the newest MAX_CANDIDATES matches are ranked, so a
-common word over long stories costs what a rare one does. When nothing matches, trigram
-similarity on headlines catches typos. On SQLite every query word must be contained in
-the document.
+and copied, with the few columns a search filters and orders by, into a narrow table
+(migration 0022) where a GIN index matches it: only the newest MAX_CANDIDATES matches
+are ranked, and finding them reads small rows, so a common word over 100,000 stories
+costs milliseconds. The number of all matches is told beside them. When nothing
+matches, the headlines nearest by trigram word similarity are shown (a GiST index walks
+them nearest first). On SQLite every query word must be contained in the document.
 """
 
 import difflib
@@ -16,16 +18,24 @@ import re
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection, connections, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from articles import text
+from articles import editions, text
 from articles.delivery.content_version import content_version
+from articles.models import Article
 
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 10
 MAX_CANDIDATES = 200  # the newest matches that are ranked; older ones are not shown
 TRIGRAM_THRESHOLD = 0.4
+
+
+def load_dictionaries():
+    """Load the lemmatiser's dictionaries now (about 50 ms), not on a reader's first search;
+    called before the app server's workers fork, so they share one copy."""
+    text.lemmas("пошук")
 
 
 def query_terms(query):
@@ -43,28 +53,40 @@ def _tsquery(terms):
 
 def search(queryset, query):
     """Stories matching the query, best first; an empty or wordless query matches nothing."""
+    return search_with_total(queryset, query)[0]
+
+
+def search_with_total(queryset, query):
+    """(stories, total): the stories `search` gives, and how many stories match in all.
+
+    On PostgreSQL the candidates are the newest MAX_CANDIDATES matches among the current
+    edition's public stories (`queryset` then narrows them), so the total may be larger
+    than the stories; elsewhere it is None.
+    """
     terms = query_terms(query)
     if not terms:
-        return queryset.none()
+        return queryset.none(), 0
     if connection.vendor == "postgresql":
-        tsquery = SearchQuery(_tsquery(terms), config="simple", search_type="raw")
-        candidates = _newest_matches(queryset.filter(search_vector=tsquery))
+        candidates, total = _newest_matches(queryset.db, _tsquery(terms))
         if candidates:
-            return (
-                queryset.filter(pk__in=candidates)
+            tsquery = SearchQuery(_tsquery(terms), config="simple", search_type="raw")
+            found = (
+                queryset.filter(pk__in=candidates, search_vector=tsquery)
                 .annotate(rank=SearchRank(F("search_vector"), tsquery))
                 .order_by("-rank", "-published_at", "-id")
             )
+            return found, total
         raw = " ".join(text.words(query)[:MAX_QUERY_WORDS])
-        # %> (word similarity) can use the trigram index on headlines; the similarity
-        # then orders what it found
-        return (
-            queryset.filter(title__trigram_word_similar=raw)
+        candidates = _closest_headlines(queryset.db, raw)
+        found = (
+            queryset.filter(pk__in=candidates)
             .annotate(similarity=TrigramWordSimilarity(raw, "title"))
             .filter(similarity__gte=TRIGRAM_THRESHOLD)
             .order_by("-similarity", "-published_at")
         )
-    return queryset.filter(_every_term(terms)).order_by("-published_at")
+        return found, None
+    found = queryset.filter(_every_term(terms)).order_by("-published_at")
+    return found, None
 
 
 def _every_term(terms):
@@ -91,23 +113,61 @@ def matching(queryset, query):
     return queryset.filter(_every_term(terms))
 
 
-def _newest_matches(matching):
-    """The ids of the MAX_CANDIDATES newest stories of `matching`, found through the GIN index.
+ENTRIES = "articles_search_entry"  # see migration 0022
 
-    Asked as "newest first, stop at N", the planner may walk the publication index and
-    test every story's vector on the way (reading each long text) until it has enough:
-    for a rare word that is the whole archive; for a common one it prefers reading the
-    whole table, not knowing that each vector it tests must be fetched apart. Matching
-    first, in a materialised step with the table scan ruled out, keeps it on the index.
+
+def _public_in_edition():
+    """The SQL condition (and its parameters) on ENTRIES for what
+    `Article.objects.published().in_edition()` shows now."""
+    condition = "status = %s AND published_at <= %s"
+    params = [Article.Status.PUBLISHED, timezone.now()]
+    edition = editions.current()
+    if edition != editions.main():
+        return condition + " AND language = %s", [*params, edition]
+    others = editions.other_editions(edition)
+    if others:
+        condition += " AND NOT (language = ANY(%s))"
+        params.append(others)
+    return condition, params
+
+
+def _newest_matches(db, tsquery):
+    """(ids, total): the ids of the MAX_CANDIDATES newest public stories of the current
+    edition that match `tsquery`, and how many match in all.
+
+    Matched in ENTRIES, a narrow copy of the stories: the GIN index finds the matches and
+    only their small rows are read to order them (the stories' own rows, text and vector
+    included, would be read in full: the whole table for a common word). The plain scan
+    is ruled out: it would read every story's vector.
     """
-    sql, params = matching.order_by().values_list("pk", "published_at").query.sql_with_params()
+    condition, params = _public_in_edition()
     statement = (
-        f"WITH matching (id, published_at) AS MATERIALIZED ({sql}) SELECT id FROM matching "
+        f"SELECT id, count(*) OVER () FROM {ENTRIES} "
+        f"WHERE search_vector @@ to_tsquery('simple', %s) AND {condition} "
         "ORDER BY published_at DESC, id DESC LIMIT %s"
     )
-    with transaction.atomic(using=matching.db), connections[matching.db].cursor() as cursor:
+    with transaction.atomic(using=db), connections[db].cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(statement, [*params, MAX_CANDIDATES])
+        cursor.execute(statement, [tsquery, *params, MAX_CANDIDATES])
+        rows = cursor.fetchall()
+    return [row[0] for row in rows], (rows[0][1] if rows else 0)
+
+
+def _closest_headlines(db, raw):
+    """The ids of the MAX_CANDIDATES public stories of the current edition whose headlines
+    are most like `raw` (trigram word similarity), for a query no story's words match.
+
+    The GiST index walks the headlines nearest first and stops at the limit; among
+    equally near ones which are taken is the index's choice (the page then orders them
+    newest first).
+    """
+    condition, params = _public_in_edition()
+    statement = (
+        f"SELECT id FROM {ENTRIES} WHERE title %%> %s AND {condition} "
+        "ORDER BY title <->> %s LIMIT %s"
+    )
+    with connections[db].cursor() as cursor:
+        cursor.execute(statement, [raw, *params, raw, MAX_CANDIDATES])
         return [row[0] for row in cursor.fetchall()]
 
 

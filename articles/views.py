@@ -405,10 +405,11 @@ def search_view(request):
     state = content_state()
     raw = request.GET.get("q", "")
     query = text.strip_control(raw)[: story_search.MAX_QUERY_LENGTH].strip()
-    results, page = [], None
+    results, page, total = [], None, None
     if query:
         stories = Article.objects.published().in_edition().select_related("section")
-        found = story_search.search(stories.defer("search_document", "search_vector"), query)
+        stories = stories.defer("search_document", "search_vector")
+        found, total = story_search.search_with_total(stories, query)
         digest = hashlib.sha256(query.encode()).hexdigest()
         page = paginate(request, found, f"search:{editions.current()}:{digest}")
         results = [
@@ -419,6 +420,8 @@ def search_view(request):
     if query and not results:
         suggestion = story_search.suggest(Article.objects.published().in_edition(), query)
     context = {"query": query, "results": results, "page_obj": page, "suggestion": suggestion}
+    if page and total and total > page.paginator.count:  # only the newest are ranked and shown
+        context["total"] = total
     keys = [edge.SEARCH, *edge.story_keys(story for story, _snippet in results)]
     # stored like every list: a repeated query costs a lookup, not a search
     return _page(
