@@ -8,7 +8,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 application = get_wsgi_application()
 
-from articles.view_beacon import ViewBeaconApp  # noqa: E402  (needs settings loaded)
+from articles.search import load_dictionaries  # noqa: E402  (needs settings loaded)
+from articles.view_beacon import ViewBeaconApp  # noqa: E402
 from newsroom.checks import refuse_insecure_start  # noqa: E402
 from newsroom.stored_pages import StoredPageApp  # noqa: E402
 
@@ -17,3 +18,4 @@ from newsroom.stored_pages import StoredPageApp  # noqa: E402
 application = StoredPageApp(ViewBeaconApp(application))
 
 refuse_insecure_start()
+load_dictionaries()
