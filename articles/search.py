@@ -157,17 +157,30 @@ def _closest_headlines(db, raw):
     """The ids of the MAX_CANDIDATES public stories of the current edition whose headlines
     are most like `raw` (trigram word similarity), for a query no story's words match.
 
-    The GiST index walks the headlines nearest first and stops at the limit; among
-    equally near ones which are taken is the index's choice (the page then orders them
-    newest first).
+    Two indexes, each for what it does fast: the GIN index lists the headlines like
+    `raw` but must recheck each one it lists, so it is asked for one more than the
+    limit, no order (a handful of rechecks, and none to make when nothing is alike).
+    Only when there are more than that does the GiST index walk the headlines nearest
+    first and stop at the limit; among equally near ones which are taken is the index's
+    choice (the page then orders them newest first).
     """
     condition, params = _public_in_edition()
-    statement = (
-        f"SELECT id FROM {ENTRIES} WHERE title %%> %s AND {condition} "
-        "ORDER BY title <->> %s LIMIT %s"
-    )
-    with connections[db].cursor() as cursor:
-        cursor.execute(statement, [raw, *params, raw, MAX_CANDIDATES])
+    with transaction.atomic(using=db), connections[db].cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            f"SELECT id FROM {ENTRIES} WHERE title %%> %s AND {condition} LIMIT %s",
+            [raw, *params, MAX_CANDIDATES + 1],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        if len(ids) <= MAX_CANDIDATES:
+            return ids
+        # the GiST index is on lower(title), so that each query reaches only its index
+        # (trigrams are of lower-case letters: the same similarity)
+        cursor.execute(
+            f"SELECT id FROM {ENTRIES} WHERE lower(title) %%> %s AND {condition} "
+            "ORDER BY lower(title) <->> %s LIMIT %s",
+            [raw, *params, raw, MAX_CANDIDATES],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -117,10 +117,15 @@ def test_a_typo_finds_the_nearest_headlines_first(client, section, monkeypatch):
     from articles import search
 
     monkeypatch.setattr(search, "MAX_CANDIDATES", 1)
-    ArticleFactory(section=section, title="Футбольний матч у Львові")
+    # both are like "Футбольни" (word similarity 0.8 and 0.9); the first written is
+    # the first a scan meets
     ArticleFactory(section=section, title="Футбольна федерація звітувала")
-    html = page(client, "Футбольни мач")
+    ArticleFactory(section=section, title="Футбольний матч у Львові")
+    html = page(client, "Футбольни")
     assert "Футбольний матч у Львові" in html and "Футбольна федерація" not in html
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 2)
+    html = page(client, "футбольни")  # another address: not the page stored above
+    assert html.index("Футбольний матч у Львові") < html.index("Футбольна федерація")
 
 
 def test_a_search_costs_the_same_queries_however_many_stories_match(
