@@ -141,3 +141,20 @@ def test_a_search_costs_the_same_queries_however_many_stories_match(
     page(client, "податок")
     with django_assert_num_queries(6):
         page(client, "бюджети")
+
+
+def test_a_snippet_looks_up_only_the_words_that_could_be_a_form_of_the_query(monkeypatch):
+    from articles import search as story_search
+    from articles import text
+
+    looked_up = []
+    lemmas = text.lemmas
+
+    def counted(word):
+        looked_up.append(word)
+        return lemmas(word)
+
+    monkeypatch.setattr(text, "lemmas", counted)
+    snippet = str(story_search.highlight("Зустріч у Києві, а не в Одесі чи Львові", "Київ"))
+    assert snippet == "Зустріч у <mark>Києві</mark>, а не в Одесі чи Львові"
+    assert set(looked_up) == {"Київ", "Києві"}  # the query's word, then the one candidate
