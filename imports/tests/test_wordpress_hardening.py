@@ -183,6 +183,8 @@ def test_hostile_bodies_are_converted_in_linear_time_without_recursion(tmp_path)
         "spaces": " " * 100_000 + "<option>",
     }
     bodies["stray less-thans"] = "<a<" * 33_000
+    bodies["forms"] = "<form>" * 16_000 + "<form><!--" * 10_000 + "</form>"
+    bodies["form fields"] = "<form>" + "<select><optgroup label=x><option>a<" * 3_000 + "</form>"
     bodies["footnote references"] = '<sup data-fn="n1">' * 20_000
     notes = '[{"id": "n1", "content": "A note"}]'
     for name, body in bodies.items():

@@ -12,6 +12,7 @@ from django.utils.html import strip_tags
 
 from articles import text
 from imports.wordpress.footnotes import link_references, notes_list, read_notes
+from imports.wordpress.forms import FORM_CLOSE, FORM_OPEN, form_text
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
@@ -275,6 +276,7 @@ class Converted:
     unknown_shortcodes: list
     dropped_blocks: list
     missing_gallery: list
+    forms: int = 0  # forms made text (not brought)
 
 
 def convert_body(raw, *, post_id=0, attachments=None, children=None, footnotes=""):
@@ -322,6 +324,8 @@ def convert_body(raw, *, post_id=0, attachments=None, children=None, footnotes="
         )
     shortcodes = Shortcodes(post_id, attachments or {}, children, converted)
     value = expand_shortcodes(value, shortcodes.render)
+    if FORM_OPEN.search(value):
+        value = _forms_as_text(value, converted)
     value = _BARE_URL_LINE.sub(lambda m: m.group(1) + _link(m.group(2)).strip() + m.group(3), value)
     value = _autop_outside_blocks(value) if has_blocks else wpautop(value)
     converted.html = _HEADING.sub(_heading_under_headline(value), value)
@@ -329,6 +333,18 @@ def convert_body(raw, *, post_id=0, attachments=None, children=None, footnotes="
         html.unescape(m.group(2)) for img in _IMG.findall(value) for m in [_SRC.search(img)] if m
     ]
     return converted
+
+
+def _forms_as_text(value, converted):
+    """Each <form>…</form> as the words a reader could read in it (see forms.py)."""
+
+    def form(_m, inner, _close):
+        converted.forms += 1
+        if inner is None:  # never closed: its fields are dropped as the sanitiser drops them
+            return " "
+        return form_text(_sub_spans(inner, _COMMENT_OPEN, _COMMENT_CLOSE, lambda *_: " "))
+
+    return _sub_spans(value, FORM_OPEN, FORM_CLOSE, form, optional=True)
 
 
 # where text at the top level of a block post (outside every block) ends and starts again

@@ -72,8 +72,10 @@ LISTED_AGAIN = (
     "skipped: posts and pages listed again under an id already imported (the first is kept, "
     "as WordPress keeps it)"
 )
-FORMS_DROPPED = "posts with forms, dropped (with no site behind them they would send nothing)"
-_FORM = re.compile(r"<form\b", re.I)
+FORMS_DROPPED = (
+    "posts with forms: the forms not brought (with no site behind them they would send "
+    "nothing), the words in them kept as text"
+)
 UNTITLED = "Без заголовка"
 # votes an imported tally may have: the score's count column holds 2**31 - 1, and new
 # votes must still fit beside the old site's
@@ -295,7 +297,7 @@ class Importer:
             self.report.note(SHORTCODES_REMOVED, f"{label}: {names}")
         if converted.dropped_blocks:
             self.report.note(BLOCKS_DROPPED, f"{label}: {_counted(converted.dropped_blocks)}")
-        if _FORM.search(converted.html):
+        if converted.forms:
             self.report.note(FORMS_DROPPED, label)
         for pk in converted.missing_gallery:
             self.report.note("gallery images not in the export", f"{label}: attachment {pk}")
