@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 from articles.models import Article, WordPressImage
 from imports.tests.wordpress import make_image, post_item, run, story, write_export
 from imports.wordpress import importer
+from imports.wordpress.report import Report
 
 pytestmark = pytest.mark.django_db
 
@@ -113,16 +114,35 @@ def test_a_page_listed_twice_is_imported_once_and_stays_unchanged(tmp_path):
     assert "Pages: 0 new, 0 updated, 1 unchanged." in out
 
 
-def test_the_full_report_names_every_post_the_printed_one_names_ten(tmp_path):
-    posts = [_post(n, f"<!-- wp:search /-->Text {n}.") for n in range(1, 13)]
+def test_the_printed_report_names_every_post_and_the_full_one_says_what_each_lost(tmp_path):
+    ids = [*range(1, 14), 20, 22, 23, *range(30, 150)]
+    posts = [_post(n, f"<!-- wp:search /-->Text {n}.") for n in ids]
     export = write_export(tmp_path / "many.xml", *posts)
     full = tmp_path / "report.txt"
     out = run(export, full_report=str(full))
-    assert f"{importer.BLOCKS_DROPPED}: 12\n" in out and "#10 Допис 10: search" in out
-    assert "#11 Допис 11" not in out and "… and 2 more (--full-report FILE lists" in out
+    assert f"{importer.BLOCKS_DROPPED}: 136\n" in out and "    #10 Допис 10: search\n" in out
+    assert "#11 Допис 11" not in out  # ten described, then every one named
+    assert "    every one (136): #1–#13, #20, #22, #23, #30–#149\n" in out
+    assert "--full-report FILE says what each one lost" in out
     written = full.read_text("utf-8")
-    assert all(f"#{n} Допис {n}: search\n" in written for n in range(1, 13))
-    assert "… and" not in written
+    assert all(f"#{n} Допис {n}: search\n" in written for n in ids)
+    assert "every one" not in written
+
+
+def test_the_posts_of_a_kind_of_loss_are_named_on_lines_of_at_most_a_hundred_characters():
+    report = Report()
+    for n in range(1, 2000, 2):  # no runs: each id named
+        report.note("posts with a loss", f"#{n} Допис {n}: why")
+    report.note("posts with a loss", f"#{1} Допис 1: again")  # a post named once
+    report.note("posts with a loss", "line 12")  # an item without an id: named as it is
+    lines = report.lines(10)
+    start = lines.index("posts with a loss: 1002")
+    named = lines[start + 11 : -1]
+    assert named[0].startswith("    every one (1001): #1, #3, #5,")
+    assert all(len(line) <= 100 for line in named) and len(named) > 50
+    assert " ".join(named).split()[-1] == "12"
+    assert sum(line.count("#") for line in named) == 1000
+    assert lines[-1] == "    (--full-report FILE says what each one lost)"
 
 
 def test_a_full_report_that_cannot_be_written_stops_before_the_import(tmp_path):

@@ -706,11 +706,10 @@ def import_export(
     link_media=True,
     progress=None,
     on_scanned=None,
-    examples=10,
 ) -> Report:
     """Import WordPress exports: all or nothing, in one transaction; `dry_run` writes nothing.
 
-    The report keeps `examples` examples a reason (None: every one). Raises ExportError
+    The report keeps every example of every reason. Raises ExportError
     (nothing written) when a file cannot be read or parsed safely. The
     lead images' renditions are left to make_renditions_for(missing_renditions()).
     """
@@ -728,7 +727,7 @@ def import_export(
             ),
             progress=progress,
             on_scanned=on_scanned,
-            report=Report(examples=examples),
+            report=Report(),
         )
     finally:
         scan_result.attachments.close()

@@ -1,26 +1,32 @@
 """The report of an import, for an editor."""
 
+import re
+import textwrap
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+
+# where an example names its post: "#12 Title: …" (or "post 12: …", the ratings')
+_POST = re.compile(r"(?:#|post )(\d+)\b")
+WIDTH = 100  # of the wrapped line that names every post of a kind of loss
 
 # The report
 
 
 @dataclass
 class Report:
-    """What an import did, for an editor: counts, and what was skipped or changed and why."""
+    """What an import did, for an editor: counts, and what was skipped or changed and why,
+    every example kept (each names its post)."""
 
     counts: Counter = field(default_factory=Counter)
     notes: dict = field(default_factory=lambda: defaultdict(list))
-    examples: int | None = 10  # kept a reason; None keeps them all (the full report)
     # the importing thread and the writing one both note what they do
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def note(self, reason, example=""):
         with self.lock:
             self.counts[reason] += 1
-            if example and (self.examples is None or len(self.notes[reason]) < self.examples):
+            if example:
                 self.notes[reason].append(example)
 
     def add(self, reason, count):
@@ -28,7 +34,8 @@ class Report:
             self.counts[reason] += count
 
     def lines(self, examples=None):
-        """The report's lines, with at most `examples` examples a reason (None: all kept)."""
+        """The report's lines. With `examples`, a kind of loss shows that many examples in
+        full and then names every post it touched (ids, wrapped); None shows every one."""
         c = self.counts
         out = [
             f"Stories: {c['story new']} new, {c['story updated']} updated, "
@@ -67,10 +74,43 @@ class Report:
         return out
 
     def _examples(self, reason, limit):
-        examples = self.notes.get(reason, [])[:limit]
-        more = self.counts[reason] - len(examples)
-        return [f"    {e}" for e in examples] + (
-            [f"    … and {more} more (--full-report FILE lists every one)"]
-            if examples and more
-            else []
+        examples = self.notes.get(reason, [])
+        if limit is None or len(examples) <= limit:
+            return [f"    {e}" for e in examples]
+        count, names = _names(examples)
+        every = textwrap.wrap(
+            f"every one ({count}): " + ", ".join(names),
+            width=WIDTH,
+            initial_indent="    ",
+            subsequent_indent="      ",
+            break_long_words=False,
+            break_on_hyphens=False,
         )
+        return [
+            *(f"    {e}" for e in examples[:limit]),
+            *every,
+            "    (--full-report FILE says what each one lost)",
+        ]
+
+
+def _names(examples):
+    """(how many, names) of the posts of `examples`: "#id", in order of id, a run of three
+    ids or more as "#11–#20"; an example that names no post (an old address, a line of the
+    file) as itself."""
+    ids, others = set(), {}
+    for example in examples:
+        found = _POST.match(example)
+        if found:
+            ids.add(int(found.group(1)))
+        else:
+            others.setdefault(example, None)
+    runs, ordered = [], sorted(ids)
+    for pk in ordered:
+        if runs and pk == runs[-1][1] + 1:
+            runs[-1][1] = pk
+        else:
+            runs.append([pk, pk])
+    named = []
+    for a, b in runs:
+        named += [f"#{a}–#{b}"] if b - a > 1 else [f"#{n}" for n in range(a, b + 1)]
+    return len(ids) + len(others), named + list(others)

@@ -11,7 +11,7 @@ from tqdm import tqdm
 from articles import neighbours
 from imports.wordpress import importer, reader, renditions
 
-EXAMPLES = 10  # posts the printed report names under each kind of loss
+EXAMPLES = 10  # posts the printed report describes under a kind of loss (it names every one)
 
 
 class Command(BaseCommand):
@@ -59,8 +59,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--full-report",
             metavar="FILE",
-            help="Also write the report to FILE with every post named under each loss (the "
-            f"printed one names {EXAMPLES} a kind of loss).",
+            help="Also write the report to FILE with what each post lost, one line each (the "
+            f"printed one says it for {EXAMPLES} posts a kind of loss and names the rest by id).",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Print the full report, write nothing."
@@ -71,7 +71,7 @@ class Command(BaseCommand):
             raise CommandError(f"--media-dir {media_dir}: no such folder.")
         show = options["verbosity"] > 0
         with _report_file(full_report) as full:
-            report = self.import_files(files, media_dir, dry_run, options, show, full)
+            report = self.import_files(files, media_dir, dry_run, options, show)
             if full is not None:
                 full.write("\n".join(report.lines()) + "\n")
         if dry_run:
@@ -85,9 +85,8 @@ class Command(BaseCommand):
         done = "Dry run finished." if dry_run else "Import finished."
         self.stdout.write(self.style.SUCCESS(done))
 
-    def import_files(self, files, media_dir, dry_run, options, show, full):
-        """The import itself, all or nothing, with a progress bar; its report (keeping every
-        example when a full report is written)."""
+    def import_files(self, files, media_dir, dry_run, options, show):
+        """The import itself, all or nothing, with a progress bar; its report."""
         bars = []
 
         def scanned(result):
@@ -104,7 +103,6 @@ class Command(BaseCommand):
                     link_media=not options["copy_media"],
                     progress=lambda n: bars[-1].update(n),
                     on_scanned=scanned,
-                    examples=None if full is not None else EXAMPLES,
                 )
         except reader.ExportError as exc:
             raise CommandError(f"{exc}\nNothing was imported.") from None
