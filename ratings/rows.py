@@ -73,6 +73,41 @@ def insert_vote(content_type_id, object_id, field, *, score, user_id, cookie_id,
     )
 
 
+def recent_from_address(content_type_id, object_id, field, address_hash, *, since, limit):
+    """The times (oldest first, at most `limit`) of the votes on the object from the
+    address `address_hash` since `since`."""
+    table, c = _names(Vote)
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {c['created_at']} FROM {table} WHERE {_where(c)} "
+            f"AND {c['address_hash']} = %s AND {c['created_at']} >= %s "
+            f"ORDER BY {c['created_at']} LIMIT %s",
+            [
+                content_type_id,
+                object_id,
+                field,
+                address_hash,
+                connection.ops.adapt_datetimefield_value(since),
+                limit,
+            ],
+        )
+        found = [row[0] for row in cursor.fetchall()]
+    column, converters = _converters(Vote, "created_at")
+    for convert in converters:
+        found = [convert(value, column, connection) for value in found]
+    return found
+
+
+@functools.cache
+def _converters(model, name):
+    """The column of `model`'s field `name`, and what turns its values from the database
+    into the field's (as the ORM does: SQLite's text into a datetime)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    column = model._meta.get_field(name).get_col(model._meta.db_table)
+    return column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+
+
 def change_vote(vote_id, score):
     table, c = _names(Vote)
     now = connections[DEFAULT_DB_ALIAS].ops.adapt_datetimefield_value(timezone.now())

@@ -256,11 +256,13 @@ def _check_address_limit(where, voter):
     limit = setting("RATINGS_VOTES_PER_ADDRESS")
     if not (voter.is_anonymous and voter.address_hash and limit > 0):
         return
-    since = timezone.now() - RATE_WINDOW
-    recent = list(
-        Vote.objects.filter(**where, address_hash=voter.address_hash, created_at__gte=since)
-        .order_by("created_at")
-        .values_list("created_at", flat=True)[:limit]
+    recent = rows.recent_from_address(
+        where["content_type"].pk,
+        where["object_id"],
+        where["field"],
+        voter.address_hash,
+        since=timezone.now() - RATE_WINDOW,
+        limit=limit,
     )
     if len(recent) >= limit:
         wait = int((recent[0] + RATE_WINDOW - timezone.now()).total_seconds()) + 1
