@@ -123,16 +123,20 @@ class ReusingRedisCacheClient(RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
-    def set_if_newer(self, key, order_key, value, order, timeout):
+    def set_if_newer(self, key, order_key, value, order, timeout, also=None):
         client = self.get_client(key, write=True)
-        if self._set_if_newer is None:
-            self._set_if_newer = client.register_script(SET_IF_NEWER)
-        stored = self._set_if_newer(
-            keys=[key, order_key],
-            args=[order, self._serializer.dumps(value), timeout],
-            client=client,
-        )
-        return bool(stored)
+        args = [order, self._serializer.dumps(value), timeout]
+        if not also:
+            if self._set_if_newer is None:
+                self._set_if_newer = client.register_script(SET_IF_NEWER)
+            return bool(self._set_if_newer(keys=[key, order_key], args=args, client=client))
+        # one round trip: the script sent whole (a pipeline would first ask whether Redis
+        # knows it by its hash, a round trip of its own), then the other keys
+        pipeline = client.pipeline(transaction=False)
+        pipeline.eval(SET_IF_NEWER, 2, key, order_key, *args)
+        for other, other_value in also.items():
+            pipeline.set(other, self._serializer.dumps(other_value))
+        return bool(pipeline.execute()[0])
 
 
 class ResilientRedisCache(RedisCache):
@@ -156,12 +160,13 @@ class ResilientRedisCache(RedisCache):
     has_key = _degrades(False)(RedisCache.has_key)
     clear = _degrades(None)(RedisCache.clear)
 
-    def set_if_newer(self, key, value, order, timeout, *, always_try=False):
+    def set_if_newer(self, key, value, order, timeout, *, always_try=False, also=None):
         """Store `value` unless the value already there has the same or a higher `order`.
 
         Atomic in Redis. True if stored, False if a newer value is there, None if Redis
         could not be reached. `always_try` tries even while Redis is thought to be down,
-        for writers whose news other servers must not miss.
+        for writers whose news other servers must not miss. `also`: {key: value} stored
+        too (without expiry, whatever the order), in the same round trip.
         """
         if not always_try and self._down_until > time.monotonic():
             return False
@@ -172,6 +177,7 @@ class ResilientRedisCache(RedisCache):
                 value,
                 int(order),
                 max(1, int(timeout)),
+                also={self.make_and_validate_key(k): v for k, v in (also or {}).items()},
             )
         except RedisError as exc:
             self._down_until = time.monotonic() + RETRY_AFTER_SECONDS

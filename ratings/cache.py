@@ -42,17 +42,22 @@ def _backend(cache):
     return cache
 
 
-def set_if_newer(backend, key, value, order, timeout, *, always_try=False):
-    """Store `value` unless a value of the same or a higher `order` is there.
+def set_if_newer(backend, key, value, order, timeout, *, always_try=False, also=None):
+    """Store `value` unless a value of the same or a higher `order` is there; and
+    `also` ({key: value}, kept without expiry) whatever the order, in the same round trip
+    where the backend can.
 
     True if stored, False if not, None if the cache could not be reached; raises
     TypeError for a backend that cannot order writes (see supports_ordered_writes).
     """
     backend = _backend(backend)
     if hasattr(backend, "set_if_newer"):
-        return backend.set_if_newer(key, value, order, timeout, always_try=always_try)
+        extra = {"also": also} if also else {}  # a backend's own may not take `also`
+        return backend.set_if_newer(key, value, order, timeout, always_try=always_try, **extra)
     if not isinstance(backend, LocMemCache):
         raise TypeError(f"{type(backend).__name__} cannot order writes")
+    if also:
+        backend.set_many(also, None)
     with _local_lock:
         stored = backend.get(f"{key}:order")
         if stored is None and backend.has_key(key):
@@ -80,8 +85,8 @@ def _cache():
 _unpublished = {}
 
 
-def _publish(backend, key, value, order):
-    stored = set_if_newer(backend, key, value, order, SCORE_TTL, always_try=True)
+def _publish(backend, key, value, order, also=None):
+    stored = set_if_newer(backend, key, value, order, SCORE_TTL, always_try=True, also=also)
     if stored is None:
         _unpublished[key] = (value, order)
     else:
@@ -145,16 +150,26 @@ def score(model, object_id, field, *, cached=None):
     return count, total
 
 
-def changed(content_type_id, object_id, field, *, revision, count, total):
-    """Call inside the transaction that moved a Score row to `revision`."""
+def changed(content_type_id, object_id, field, *, revision, count, total, also=None):
+    """Call inside the transaction that moved a Score row to `revision`.
+
+    `also`: a function called after the commit, whose {key: value} are stored (without
+    expiry) in the same round trip as the new score.
+    """
     backend = _cache()
     if not supports_ordered_writes(backend):
+        if also is not None:
+            transaction.on_commit(lambda: backend.set_many(also(), None))
         return
     key = score_cache_key(content_type_id, object_id, field)
     if _unpublished:
         _publish_pending(backend)
     set_if_newer(backend, key, PENDING, 2 * revision, SCORE_TTL, always_try=True)
     new_value = (count, total)
+
     # after commit, before the response; if the cache does not take it, this process
     # tries again before it next reads or writes a score
-    transaction.on_commit(lambda: _publish(backend, key, new_value, 2 * revision + 1))
+    def publish():
+        _publish(backend, key, new_value, 2 * revision + 1, also() if also else None)
+
+    transaction.on_commit(publish)

@@ -38,9 +38,15 @@ def version(found=None):
 
 
 def new_version():
-    """Called by ratings.services after a committed vote: rankings follow within
+    """Called after committed votes (ratings.services): rankings follow within
     RANKING_SECONDS (see version)."""
     cache.set(_VERSION_KEY, time.time_ns(), None)
+
+
+def version_written():
+    """{key: value} of new_version(), for a caller that stores it together with its own
+    keys (a vote, with its new score: ratings.cache.changed)."""
+    return {_VERSION_KEY: time.time_ns()}
 
 
 def site_mean(model, field):

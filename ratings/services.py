@@ -270,7 +270,10 @@ def _check_address_limit(where, voter):
 
 
 def _score_changed(locked, count, total):
-    """After an update of the locked row: refresh the cached score, rankings and listeners."""
+    """After an update of the locked row: refresh the cached score, rankings and listeners.
+
+    After the commit, the new score and the ranking version go to the cache together,
+    in one round trip."""
     score_cache.changed(
         locked.content_type_id,
         locked.object_id,
@@ -278,8 +281,8 @@ def _score_changed(locked, count, total):
         revision=locked.revision + 1,
         count=count,
         total=total,
+        also=ranking.version_written,
     )
-    transaction.on_commit(ranking.new_version)
     model = ContentType.objects.get_for_id(locked.content_type_id).model_class()
 
     def announce():

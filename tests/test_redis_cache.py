@@ -110,3 +110,28 @@ def test_a_value_that_lost_its_order_is_dropped_not_overwritten(backend, private
     assert set_if_newer(backend, "k", "old", 1, 60) is False
     assert backend.get("k") is None
     assert set_if_newer(backend, "k", "fresh", 2, 60) is True
+
+
+@pytest.mark.slow  # a redis-server of its own
+def test_set_if_newer_stores_its_other_keys_in_the_same_round_trip(
+    backend, private_redis, monkeypatch
+):
+    set_if_newer(backend, "k", "new", 9, 60)
+    sent = []
+    send = redis.connection.Connection.send_packed_command
+
+    def counted(connection, command, *args, **kwargs):
+        sent.append(command)
+        return send(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counted)
+    # an older value is refused; the other keys are stored all the same, without expiry
+    assert set_if_newer(backend, "k", "old", 1, 60, also={"version": 1234, "b": "б"}) is False
+    assert len(sent) == 1  # one round trip
+    monkeypatch.undo()
+    assert backend.get("k") == "new"
+    assert backend.get_many(["version", "b"]) == {"version": 1234, "b": "б"}
+    admin = redis.Redis.from_url(private_redis.url)
+    assert admin.ttl(backend.make_and_validate_key("version")) == -1
+    assert set_if_newer(backend, "k", "newer", 10, 60, also={"version": 1235}) is True
+    assert backend.get_many(["k", "version"]) == {"k": "newer", "version": 1235}

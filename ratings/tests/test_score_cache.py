@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from ratings import cache as score_cache
+from ratings import ranking
 from ratings.models import Score
 from ratings.services import Voter, cast_vote
 from ratings.tests.models import Recipe
@@ -45,6 +46,25 @@ def test_a_value_that_lost_its_order_is_dropped_not_overwritten(backend):
     assert score_cache.set_if_newer(backend, "k", "old", 1, 60) is False
     assert backend.get("k") is None
     assert score_cache.set_if_newer(backend, "k", "fresh", 2, 60) is True
+
+
+def test_the_other_keys_are_stored_whatever_the_order(backend):
+    score_cache.set_if_newer(backend, "k", "nine", 9, 60)
+    assert score_cache.set_if_newer(backend, "k", "one", 1, 60, also={"other": 7}) is False
+    assert backend.get("k") == "nine" and backend.get("other") == 7
+
+
+def test_a_committed_vote_stores_its_score_and_the_ranking_version_together(
+    recipe, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        vote(recipe, "a", 4)
+    assert cache.get(ranking.version_cache_key()) is None  # nothing before the commit
+    published = [callback for callback in after_commit if callback.__name__ == "publish"]
+    assert len(published) == 1
+    published[0]()
+    assert cached_value(recipe) == (1, 4)
+    assert ranking.version() > 0
 
 
 def test_a_vote_marks_the_score_pending_until_it_commits(
