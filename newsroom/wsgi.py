@@ -11,11 +11,13 @@ application = get_wsgi_application()
 from articles.search import load_dictionaries  # noqa: E402  (needs settings loaded)
 from articles.view_beacon import ViewBeaconApp  # noqa: E402
 from newsroom.checks import refuse_insecure_start  # noqa: E402
+from newsroom.direct_votes import VoteApp  # noqa: E402
 from newsroom.stored_pages import StoredPageApp  # noqa: E402
 
-# Story views' beacons are counted ahead of Django (articles/view_beacon.py), and stored
-# pages answered ahead of its middleware (newsroom/stored_pages.py).
-application = StoredPageApp(ViewBeaconApp(application))
+# Story views' beacons are counted ahead of Django (articles/view_beacon.py), stored
+# pages answered ahead of its middleware (newsroom/stored_pages.py), and so are
+# anonymous readers' votes from the rating block's script (newsroom/direct_votes.py).
+application = VoteApp(StoredPageApp(ViewBeaconApp(application)))
 
 refuse_insecure_start()
 load_dictionaries()

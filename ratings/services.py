@@ -148,11 +148,11 @@ def _voter_filter(voter):
     return {"user_id": voter.user_id} if voter.user_id else {"cookie_id": voter.cookie_id}
 
 
-def _lookup(target, field):
-    options = options_for(type(target), field)
+def _lookup(model, field):
+    options = options_for(model, field)
     if options is None:
         raise VoteError(NOT_RATABLE, status=404)
-    return options, ContentType.objects.get_for_model(type(target))
+    return options, ContentType.objects.get_for_model(model)
 
 
 def _locked_score(content_type, object_id, field):
@@ -166,19 +166,24 @@ def _locked_score(content_type, object_id, field):
     return locked
 
 
-@transaction.atomic
 def cast_vote(*, target, field, voter, score) -> Result:
-    """Record or change a voter's score, keeping the object's count and sum exact.
+    """Record or change a voter's score, keeping the object's count and sum exact."""
+    return cast_vote_by_key(type(target), target.pk, field=field, voter=voter, score=score)
+
+
+@transaction.atomic
+def cast_vote_by_key(model, object_id, *, field, voter, score) -> Result:
+    """cast_vote() for the `model` object with id `object_id`, which need not be loaded.
 
     The object's Score row is locked for the duration, so concurrent voters queue
     up instead of losing or double counting a vote.
     """
-    options, content_type = _lookup(target, field)
+    options, content_type = _lookup(model, field)
     _check_vote(options, voter, score)
     # plain SQL (ratings.rows), the ORM's statements without compiling a QuerySet each
-    locked = _locked_row(content_type, target.pk, field)
+    locked = _locked_row(content_type, object_id, field)
     existing = rows.own_vote(
-        content_type.pk, target.pk, field, user_id=voter.user_id, cookie_id=voter.cookie_id
+        content_type.pk, object_id, field, user_id=voter.user_id, cookie_id=voter.cookie_id
     )
     # The row is locked, so its count and total are current: the new ones follow from them.
     count, total = locked.count, locked.total
@@ -187,7 +192,7 @@ def cast_vote(*, target, field, voter, score) -> Result:
     if existing is not None:
         total += _change_vote(existing, locked, options, score)
     else:
-        where = {"content_type": content_type, "object_id": target.pk, "field": field}
+        where = {"content_type": content_type, "object_id": object_id, "field": field}
         _add_vote(where, locked, voter, score)
         count, total = count + 1, total + score
     _score_changed(locked, count, total)
@@ -294,7 +299,7 @@ def _score_changed(locked, count, total):
 @transaction.atomic
 def delete_vote(*, target, field, voter) -> Result:
     """Remove a voter's vote where the rated field allows it."""
-    options, content_type = _lookup(target, field)
+    options, content_type = _lookup(type(target), field)
     if not options.allow_delete:
         raise VoteError(DELETE_NOT_ALLOWED, status=403)
     _locked_score(content_type, target.pk, field)

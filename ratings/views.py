@@ -9,20 +9,19 @@ carry Django's CSRF token, as every other form of theirs does.
 
 import uuid
 
-from django.apps import apps
 from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from modern_csrf.decorators import csrf_protect as cross_origin_protect
 
-from ratings import services
-from ratings.registry import options_for
+from ratings import services, targets
 from ratings.widget import MESSAGE_TAG
 
 VOTER_COOKIE = "nr_voter"
@@ -36,18 +35,15 @@ def wants_json(request):
 
 
 def _target(label, object_id, field):
+    """(object, options) of a rated field's object readers may see; Http404 if none."""
     try:
-        model = apps.get_model(label)
-    except (LookupError, ValueError):
-        raise Http404(_("Unknown object.")) from None
-    options = options_for(model, field)
-    if options is None or not (object_id.isascii() and object_id.isdigit()) or len(object_id) > 18:
+        model, options, pk = targets.find(label, object_id, field)
+    except services.VoteError as exc:
+        raise Http404(exc.message) from None
+    target = targets.load(model, options, pk)
+    if target is None:
         raise Http404(_("Unknown object."))
-    queryset = options.visible() if options.visible else model._default_manager.all()
-    try:
-        return queryset.get(pk=int(object_id)), options
-    except model.DoesNotExist:
-        raise Http404(_("Unknown object.")) from None
+    return target, options
 
 
 def _voter(request):
@@ -63,16 +59,56 @@ def _voter(request):
     return services.Voter(cookie_id=cookie_id, address_hash=address), new_id
 
 
+def json_vote(request, label, object_id, field):
+    """The vote endpoint's JSON answer: the view's, and the one given ahead of Django
+    (ratings.direct) to an anonymous reader's vote. Never cached; on success the voter's
+    cookies are set. The object is checked by key: its row is never loaded."""
+    try:
+        model, options, pk = targets.find(label, object_id, field)
+        voter, new_id = _voter(request)
+        score = services.parse_score(request.POST.getlist("score"), options)
+        result = services.cast_vote_by_key(model, pk, field=field, voter=voter, score=score)
+    except services.VoteError as exc:
+        response = _json_error(exc)
+    else:
+        response = JsonResponse(result.as_json())
+        _set_voter_cookies(request, response, new_id)
+    add_never_cache_headers(response)
+    return response
+
+
+def _set_voter_cookies(request, response, new_id):
+    if new_id:
+        response.set_signed_cookie(
+            VOTER_COOKIE,
+            new_id,
+            salt=VOTER_SALT,
+            max_age=COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    response.set_cookie(
+        VOTED_COOKIE, "1", max_age=COOKIE_AGE, samesite="Lax", secure=request.is_secure()
+    )
+
+
+def _json_error(exc):
+    response = JsonResponse({"error": str(exc.message)}, status=exc.status)
+    if exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _error(request, exc, target=None):
     if wants_json(request):
-        response = JsonResponse({"error": str(exc.message)}, status=exc.status)
-    else:
-        response = render(
-            request,
-            "ratings/vote_error.html",
-            {"message": exc.message, "target": target},
-            status=exc.status,
-        )
+        return _json_error(exc)
+    response = render(
+        request,
+        "ratings/vote_error.html",
+        {"message": exc.message, "target": target},
+        status=exc.status,
+    )
     if exc.retry_after:
         response["Retry-After"] = str(exc.retry_after)
     return response
@@ -102,6 +138,8 @@ def vote_protection(view):
 @require_POST
 def vote(request, label, object_id, field):
     """Cast or change a vote. 303 to the page, or JSON with Accept: application/json."""
+    if wants_json(request):
+        return json_vote(request, label, object_id, field)
     try:
         target, options = _target(label, object_id, field)
     except Http404 as exc:
@@ -109,28 +147,13 @@ def vote(request, label, object_id, field):
     voter, new_id = _voter(request)
     try:
         score = services.parse_score(request.POST.getlist("score"), options)
-        result = services.cast_vote(target=target, field=field, voter=voter, score=score)
+        services.cast_vote(target=target, field=field, voter=voter, score=score)
     except services.VoteError as exc:
         return _error(request, exc, target)
-    if wants_json(request):
-        response = JsonResponse(result.as_json())
-    else:
-        thanks = _("Thank you! Your score: %(score)d.") % {"score": score}
-        messages.success(request, thanks, extra_tags=MESSAGE_TAG)
-        response = HttpResponseRedirect(target.get_absolute_url() + "#rating", status=303)
-    if new_id:
-        response.set_signed_cookie(
-            VOTER_COOKIE,
-            new_id,
-            salt=VOTER_SALT,
-            max_age=COOKIE_AGE,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
-    response.set_cookie(
-        VOTED_COOKIE, "1", max_age=COOKIE_AGE, samesite="Lax", secure=request.is_secure()
-    )
+    thanks = _("Thank you! Your score: %(score)d.") % {"score": score}
+    messages.success(request, thanks, extra_tags=MESSAGE_TAG)
+    response = HttpResponseRedirect(target.get_absolute_url() + "#rating", status=303)
+    _set_voter_cookies(request, response, new_id)
     return response
 
 
@@ -158,9 +181,12 @@ def unvote(request, label, object_id, field):
 @require_GET
 def mine(request, label, object_id, field):
     """The current average and count, and this reader's own score: private, never cached."""
-    target, _options = _target(label, object_id, field)
+    try:
+        model, _options, pk = targets.find(label, object_id, field)
+    except services.VoteError as exc:
+        raise Http404(exc.message) from None
     voter, _new = _voter(request)
-    result = services.current(target=target, field=field, voter=voter)
+    result = services.current(target=model(pk=pk), field=field, voter=voter)
     response = JsonResponse(result.as_json())
     response["Cache-Control"] = "private, no-store"
     return response

@@ -272,10 +272,10 @@ def test_every_bad_line_of_a_json_lines_file_is_reported(tmp_path, capsys):
 
 
 def test_a_json_voter_gets_json_when_the_database_is_down(article, monkeypatch):
-    def unreachable(**kwargs):
+    def unreachable(*args, **kwargs):
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr(rating_services, "cast_vote", unreachable)
+    monkeypatch.setattr(rating_services, "cast_vote_by_key", unreachable)
     response = Client().post(
         f"/ratings/articles.article/{article.pk}/rating/vote/",
         {"score": "4"},
