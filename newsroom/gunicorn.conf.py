@@ -16,6 +16,7 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
 max_requests_jitter = max_requests // 10
 accesslog = None  # the app logs each request as JSON
+logger_class = "newsroom.gunicorn_logger.GunicornLogger"  # so gunicorn builds no access line
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn's control socket is one path per user: several servers on one machine would
 # take it from each other. Nothing here uses it.
