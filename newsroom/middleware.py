@@ -17,6 +17,7 @@ from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from articles.delivery.compression import accepts_gzip
+from newsroom import logs
 from newsroom.health import healthz
 from newsroom.views import bad_request, database_unavailable
 
@@ -62,22 +63,63 @@ class RequestLogMiddleware:
 
 
 def log_request(request, status, started):
-    """The request's log line (also for stored pages answered ahead of Django)."""
+    """The request's log line."""
+    request_line(request.method, request.path, status, request.id, started)
+
+
+def request_line(method, path, status, request_id, started):
+    """One request's log line (stored pages answered ahead of Django log it from here).
+
+    Where the line would reach one plain stream through the JSON formatter alone (the
+    production setting), it is written as that formatter writes it, without the logging
+    machinery's record: some 15 µs, a tenth of a stored page's cost. Anywhere else (text
+    lines, other handlers, filters, a test capturing records) it goes through logging.
+    """
     duration_ms = round((time.perf_counter() - started) * 1000, 1)
-    request_log.info(
-        "%s %s %s %.1f ms",
-        request.method,
-        request.path,
-        status,
-        duration_ms,
-        extra={
-            "request_id": request.id,
-            "method": request.method,
-            "path": request.path,
-            "status": status,
-            "duration_ms": duration_ms,
-        },
-    )
+    fields = {
+        "request_id": request_id,
+        "method": method,
+        "path": path,
+        "status": status,
+        "duration_ms": duration_ms,
+    }
+    handler = _json_stream_handler()
+    if handler is None:
+        request_log.info("%s %s %s %.1f ms", method, path, status, duration_ms, extra=fields)
+        return
+    created = time.time()
+    message = f"{method} {path} {status} {duration_ms:.1f} ms"
+    handler.acquire()
+    try:
+        handler.stream.write(
+            logs.json_line(created, "INFO", request_log.name, message, fields) + handler.terminator
+        )
+        handler.flush()
+    except Exception:  # noqa: BLE001 (as logging.StreamHandler.emit: reported, never raised)
+        record = logging.makeLogRecord({"name": request_log.name, "msg": message, **fields})
+        handler.handleError(record)
+    finally:
+        handler.release()
+
+
+def _json_stream_handler():
+    """The one handler an INFO line of the request log reaches, when it is a plain stream
+    with the JSON formatter and nothing on the way filters or changes the line; or None."""
+    if request_log.disabled or request_log.filters or not request_log.isEnabledFor(logging.INFO):
+        return None  # logging.info() costs next to nothing then, or must filter
+    found = None
+    logger = request_log
+    while logger:
+        for handler in logger.handlers:
+            if found is not None:
+                return None
+            found = handler
+        if not logger.propagate:
+            break
+        logger = logger.parent
+    if type(found) is not logging.StreamHandler or found.filters or found.level > logging.INFO:
+        return None
+    return found if logs.writes_json_lines(found.formatter) else None
 
 
 class HeadMiddleware:
