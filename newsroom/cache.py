@@ -160,6 +160,22 @@ class ResilientRedisCache(RedisCache):
     has_key = _degrades(False)(RedisCache.has_key)
     clear = _degrades(None)(RedisCache.clear)
 
+    def get_many_raw(self, keys):
+        """The stored bytes of `keys` (None for a missing one) in one MGET, for a caller that
+        decodes (loads) only what it has not decoded before; None while Redis is down."""
+        if self._down_until > time.monotonic():
+            return None
+        try:
+            return self._cache._read("MGET", *[self.make_and_validate_key(key) for key in keys])
+        except RedisError as exc:
+            self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
+            log.error("cache unavailable, serving without it: %s", exc)
+            return None
+
+    def loads(self, value):
+        """A value from get_many_raw(), decoded as get() decodes it."""
+        return self._cache._serializer.loads(value)
+
     def set_if_newer(self, key, value, order, timeout, *, always_try=False, also=None):
         """Store `value` unless the value already there has the same or a higher `order`.
 

@@ -7,6 +7,7 @@ compressor with nothing carried over; so the live part, compressed alone per req
 header and trailer (CRC-32 and length of the whole page) wrap it.
 """
 
+import functools
 import struct
 import zlib
 
@@ -45,7 +46,13 @@ def gzip_page(kept, head, live, tail):
 
 def accepts_gzip(request):
     """True when the client said it takes gzip (and did not refuse it with q=0)."""
-    for part in request.META.get("HTTP_ACCEPT_ENCODING", "").lower().split(","):
+    return takes_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+
+
+@functools.lru_cache(maxsize=256)  # browsers send a handful of values
+def takes_gzip(accept_encoding):
+    """accepts_gzip() of a request whose Accept-Encoding is `accept_encoding`."""
+    for part in accept_encoding.lower().split(","):
         name, _, params = part.strip().partition(";")
         if name.strip() in ("gzip", "*"):
             return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")

@@ -152,7 +152,12 @@ def page_key(request, language):
     Every address in a page is built from SITE_URL, never from the Host header, so the
     bytes are the same whatever host or port a request names.
     """
-    raw = f"{language}|{request.path_info}|{canonical_query(request)}"
+    return key_for(language, request.path_info, canonical_query(request))
+
+
+def key_for(language, path_info, query):
+    """page_key() of a request for `path_info` with canonical_query() `query`."""
+    raw = f"{language}|{path_info}|{query}"
     return f"page:{PAGE_FORMAT}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
 
 
@@ -215,6 +220,8 @@ def answer(request, page, found=None):
         headers["Content-Encoding"] = "gzip"
     else:
         status, body = 200, page.head + live + page.tail
+    if status == 200:  # a length, not chunks: one write fewer for the server, any client
+        headers["Content-Length"] = str(len(body))
     headers.update(page.headers)
     if page.gzipped:
         headers["Vary"] = _vary(headers.get("Vary"), "Accept-Encoding")
@@ -248,12 +255,17 @@ def edge_seconds(page):
 def not_modified(request, etag, last_modified=None):
     """True when the reader's copy is current: If-None-Match names the ETag, or, without
     If-None-Match, If-Modified-Since is no earlier than `last_modified` (an HTTP date)."""
-    matches = request.META.get("HTTP_IF_NONE_MATCH")
+    return not_modified_since(request.META, etag, last_modified)
+
+
+def not_modified_since(meta, etag, last_modified=None):
+    """not_modified() of a request with headers `meta` (request.META, or a WSGI environ)."""
+    matches = meta.get("HTTP_IF_NONE_MATCH")
     if matches:
         return etag in parse_etags(matches)
-    if not last_modified or "HTTP_IF_MODIFIED_SINCE" not in request.META:
+    if not last_modified or "HTTP_IF_MODIFIED_SINCE" not in meta:
         return False  # most requests: nothing to parse
-    since = parse_http_date_safe(request.META["HTTP_IF_MODIFIED_SINCE"])
+    since = parse_http_date_safe(meta["HTTP_IF_MODIFIED_SINCE"])
     modified = parse_http_date_safe(last_modified)
     return since is not None and modified is not None and modified <= since
 
