@@ -24,7 +24,7 @@ from imports.tests.wordpress import (
     story,
     write_export,
 )
-from imports.wordpress import fetch, importer, media, reader, renditions, stories
+from imports.wordpress import archives, fetch, importer, media, reader, renditions, stories
 from ratings.models import Score
 from tests.factories import ArticleFactory
 
@@ -395,7 +395,7 @@ def test_a_run_failing_after_copying_images_removes_them(uploads, settings, monk
     def fail(self):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(importer.Importer, "archive_redirects", fail)
+    monkeypatch.setattr(archives.Archives, "redirects", fail)
     with pytest.raises(RuntimeError):
         run(UKRAINIAN, media_dir=uploads)
     assert not any(Path(settings.MEDIA_ROOT).rglob("*.jpg"))

@@ -21,13 +21,13 @@ def byline(item, *, authors, guests):
         if domain == "author":
             _add(found, *_co_author(nicename, name.strip(), authors=authors, guests=guests))
     if not found and (creator := item.creator.strip()):
-        _add(found, _slug(creator), authors.get(creator) or creator)
+        _add(found, archive_slug(creator), authors.get(creator) or creator)
     return [(slug, display) for display, slug in found.items()]
 
 
 def _co_author(nicename, login, *, authors, guests):
     """(old archive slug, display name) of a Co-Authors Plus author term."""
-    slug = _slug(nicename.removeprefix("cap-") or login)
+    slug = archive_slug(nicename.removeprefix("cap-") or login)
     return slug, guests.get(nicename) or authors.get(login) or authors.get(slug) or login
 
 
@@ -38,6 +38,6 @@ def _add(found, slug, display):
         found.setdefault(display, slug)
 
 
-def _slug(value):
+def archive_slug(value):
     """WordPress's user_nicename of a login: lower case, only letters, digits, - and _."""
     return re.sub(r"[^a-z0-9_-]+", "-", value.lower()).strip("-")

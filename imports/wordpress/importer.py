@@ -15,7 +15,7 @@ import re
 import zoneinfo
 from collections import Counter
 from datetime import datetime
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.flatpages.models import FlatPage
@@ -25,7 +25,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from taggit.models import Tag
 
-from articles import text
+from articles import editions, text
 from articles.delivery.content_version import content_changed
 from articles.delivery.signals import bulk_changed
 from articles.models import (
@@ -40,10 +40,12 @@ from articles.redirects import id_path
 from articles.slugs import slugify_uk
 from imports.jsonl import DEFAULT_SECTION
 from imports.wordpress import languages
-from imports.wordpress.bylines import GUEST_AUTHOR, byline
+from imports.wordpress.archives import Archives
+from imports.wordpress.bylines import GUEST_AUTHOR, archive_slug, byline
 from imports.wordpress.content import _IMG_SRC_ANY, collapse_blank_lines, plain, rewrite_images
 from imports.wordpress.fetch import MediaError
 from imports.wordpress.media import Media
+from imports.wordpress.old_slugs import OldSlugs
 from imports.wordpress.reader import (
     MAX_TEXT,
     Reader,
@@ -119,10 +121,26 @@ def _path_of(link):
         return None
     if parts.scheme not in ("", "http", "https") or parts.query:
         return None
-    path = unquote(parts.path)
+    path = re.sub("/{2,}", "/", unquote(parts.path))  # "//greek/x/": WordPress's "/greek/x/"
     if not path.startswith("/") or path == "/" or text.strip_control(path) != path:
         return None
     return path
+
+
+def _id_link(link, parameter):
+    """The stored form ("/news/?p=12") of a plain permalink by id, or None."""
+    try:
+        parts = urlsplit((link or "").strip())
+    except ValueError:
+        return None
+    query = parse_qs(parts.query)
+    value = query.get(parameter, [""])[0]
+    if len(query) != 1 or not (value.isascii() and value.isdigit()) or len(value) > 19:
+        return None
+    folder = re.sub("/{2,}", "/", unquote(parts.path) or "/").removesuffix("index.php")
+    if not folder.endswith("/") or text.strip_control(folder) != folder:
+        return None
+    return f"{folder}?{parameter}={int(value)}"
 
 
 def _ours(path):
@@ -140,27 +158,36 @@ def _counted(names):
     return ", ".join(f"{name} ×{n}" if n > 1 else name for name, n in counts.items())
 
 
-def _terms(item):
+def _terms(item, scan):
     """(categories, tags) of a post as [(nicename, name)], in order, without duplicates.
 
-    WXR 1.0 lists each term twice, once without domain or nicename; those are folded in.
+    A term's name is the export's header's for its nicename (WordPress files a post under
+    the term of that slug, whatever name the post repeats). WXR 1.0 lists each term twice,
+    once without domain or nicename; those are folded in.
     """
     categories, tags = {}, {}
     for domain, nicename, name in item.terms:
-        name = plain(name)[:NAME_MAX]
-        if not name:
-            continue
         if domain in ("", "category"):
-            _fold_term(categories, name, nicename)
+            known = scan.categories.get(nicename)
+            _fold_term(categories, plain(known[0] if known else name)[:NAME_MAX], nicename)
         elif domain in ("post_tag", "tag"):
-            _fold_term(tags, name, nicename)
-    return [(n, name) for name, n in categories.items()], [(n, name) for name, n in tags.items()]
+            known = scan.tags.get(nicename)
+            _fold_term(tags, plain(known or name)[:NAME_MAX], nicename)
+    return _unfolded(categories), _unfolded(tags)
 
 
 def _fold_term(found, name, nicename):
-    """Note term `name` in `found` ({name: nicename}): a nicename given wins over none."""
-    if nicename or name not in found:
-        found[name] = nicename or found.get(name, "")
+    """Note term `name` in `found` ({name: [nicenames]}): one without a nicename only
+    when the name has none (two terms of one name, "Foo A" under two parents, stay two)."""
+    if not name:
+        return
+    nicenames = found.setdefault(name, [])
+    if nicename and nicename not in nicenames:
+        nicenames.append(nicename)
+
+
+def _unfolded(found):
+    return [(n, name) for name, nicenames in found.items() for n in nicenames or [""]]
 
 
 def _tally(item, report):
@@ -195,7 +222,7 @@ class Importer:
         self.progress = progress
         self.tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
         self.now = timezone.now()
-        self.used_categories, self.used_tags, self.used_authors = {}, {}, {}
+        self.archives = Archives(scan_result)
         self.redirects = {}
         # the old site's own path ("/news" for http://example.com/news/), without the slash
         self.base = (_path_of(scan_result.site) or "").rstrip("/")
@@ -204,6 +231,7 @@ class Importer:
             now=self.now,
             redirects=self.redirects,
             flush_redirects=self.flush_redirects,
+            old_slugs=OldSlugs(scan_result, archive_slug),
         )
         self.translations = languages.Translations(report)
         self.writer = None
@@ -252,7 +280,7 @@ class Importer:
                 self.seen.close()
             reader.close()
         self.media.flush()
-        self.archive_redirects()
+        self.redirects.update(self.archives.redirects())
         self.flush_redirects()
 
     def _note_other(self, item):
@@ -421,11 +449,13 @@ class Importer:
         self._note_post(item, label, why)
         language = self.translations.note(item, label)
         digest = item.digest or _digest(item, self.scan)
-        if self._unchanged_story(item, existing, digest):
+        public = status == PUBLISHED and (when is None or when <= self.now)
+        edition = editions.edition_of(language) if public else None
+        if self._unchanged_story(item, existing, digest, edition):
             return None
         title = self._headline(item, label, language)
         fields, missing_media = self._fields(item, label, title, language)
-        categories, tags, authors = self._note_taxonomy(item)
+        categories, tags, authors = self._note_taxonomy(item, edition)
         fields.update(status=status, published_at=when or self.now, language=language)
         return {
             "item": item,
@@ -437,10 +467,10 @@ class Importer:
             "section": categories[0][1] if categories else DEFAULT_SECTION,
             "authors": [name for _slug, name in authors],
             "tags": list(dict.fromkeys(name for _n, name in categories + tags)),
+            "tag_slugs": {name: n for n, name in reversed(tags) if n},
+            "author_slugs": self.stories.old_slugs.author_wanted(authors),
             "tally": _tally(item, self.report),
-            "old_paths": self._post_paths(item, label)
-            if status == Article.Status.PUBLISHED
-            else [],
+            **self._post_paths(item, label, public=status == Article.Status.PUBLISHED),
         }
 
     def _note_post(self, item, label, why):
@@ -450,13 +480,13 @@ class Importer:
         if item.comments:
             self.report.note(COMMENTS_NOT_BROUGHT, f"{label}: {item.comments}")
 
-    def _unchanged_story(self, item, existing, digest):
+    def _unchanged_story(self, item, existing, digest, edition):
         """True (counted in the report) when the post's story is as the export has it."""
         article = existing.article if existing else None
         if article is not None and existing.digest == digest and not existing.missing_media:
             self.report.note("story unchanged")
             self.stories.count_status(article)
-            self._note_taxonomy(item)
+            self._note_taxonomy(item, edition)
             return True
         return False
 
@@ -487,27 +517,23 @@ class Importer:
         }
         return fields, body_missing or lead_missing
 
-    def _note_taxonomy(self, item):
-        """(categories, tags, byline) of a post, noted for the old archives' redirects."""
-        categories, tags = _terms(item)
-        for nicename, name in categories:
-            if nicename:
-                self.used_categories[nicename] = name
-        for nicename, name in tags:
-            if nicename:
-                self.used_tags[nicename] = name
+    def _note_taxonomy(self, item, edition):
+        """(categories, tags, byline) of a post, noted for the old archives' redirects
+        (`edition` the public story's, None when it is not public)."""
+        categories, tags = _terms(item, self.scan)
         authors = byline(item, authors=self.scan.authors, guests=self.scan.guests)
-        for slug, name in authors:
-            if slug:
-                self.used_authors[slug] = name
+        self.archives.note(categories, tags, authors, edition)
         return categories, tags, authors
 
     def _slug_base(self, item, title):
         base = slugify_uk(unquote(item.name), 190) or slugify_uk(title, 190)
         return base or f"story-{item.post_id}"
 
-    def _post_paths(self, item, label):
-        paths = [id_path("p", item.post_id)]
+    def _post_paths(self, item, label, *, public):
+        """{"old_paths": the post's own old addresses, "old_slug_paths": its old slugs'}."""
+        paths, old_slugs = [id_path("p", item.post_id)], []
+        if not public:
+            return {"old_paths": [], "old_slug_paths": []}
         link = _path_of(item.link)
         if link and _ours(link):
             self.report.note(
@@ -521,8 +547,10 @@ class Importer:
             for old in item.meta.get("_wp_old_slug", []):
                 old = unquote(old.strip())
                 if old and "/" not in old and text.strip_control(old) == old:
-                    paths.append(f"{head}/{old}{trailing}")
-        return paths
+                    old_slugs.append(f"{head}/{old}{trailing}")
+        elif by_id := _id_link(item.link, "p"):
+            paths.append(by_id)  # a plain permalink ("/?p=12"), its id not the post's
+        return {"old_paths": paths, "old_slug_paths": old_slugs}
 
     # -- pages
 
@@ -612,43 +640,6 @@ class Importer:
 
     # -- old archive addresses and redirects
 
-    def archive_redirects(self):
-        """Old /category/…/, /tag/…/ and /author/…/ → our section, tag and author pages."""
-        sections = {
-            s.name: s for s in Section.objects.filter(name__in=self.used_categories.values())
-        }
-        names = {*self.used_categories.values(), *self.used_tags.values()}
-        tags = {t.name: t for t in Tag.objects.filter(name__in=names)}
-        for nicename, name in self.used_categories.items():
-            target = sections.get(name) or tags.get(name)
-            if target is None:
-                continue
-            new_path = target.get_absolute_url() if name in sections else _tag_url(target)
-            full = self._category_path(nicename)
-            self.redirects[f"/category/{full}/"] = new_path
-            self.redirects.setdefault(f"/category/{unquote(nicename)}/", new_path)
-        for slug, name in self.used_tags.items():
-            if name in tags:
-                self.redirects[f"/tag/{unquote(slug)}/"] = _tag_url(tags[name])
-        self._author_redirects()
-
-    def _category_path(self, nicename):
-        """The old path of a category under its parents ("world/europe"), 20 levels at most."""
-        chain, current, hops = [], nicename, 0
-        while current and hops < 20:
-            chain.append(unquote(current))
-            current = self.scan.categories.get(current, ("", ""))[1]
-            hops += 1
-        return "/".join(reversed(chain))
-
-    def _author_redirects(self):
-        """Old /author/<nicename>/ → our page of the author of that name."""
-        names = set(self.used_authors.values())
-        authors = {a.name: a for a in Author.objects.filter(name__in=names)}
-        for slug, name in self.used_authors.items():
-            if name in authors:
-                self.redirects[f"/author/{slug}/"] = authors[name].get_absolute_url()
-
     def flush_redirects(self):
         """Write the collected old paths → new paths: new ones created, changed ones updated."""
         wanted = self._wanted_redirects()
@@ -688,12 +679,6 @@ class Importer:
                 continue
             wanted[old] = new
         return wanted
-
-
-def _tag_url(tag):
-    from django.urls import reverse
-
-    return reverse("articles:tag", kwargs={"slug": tag.slug})
 
 
 def import_export(

@@ -2,7 +2,7 @@
 addresses, in a few statements (the plans come from importer.Importer.plan)."""
 
 from django.contrib.contenttypes.models import ContentType
-from taggit.models import Tag, TaggedItem
+from taggit.models import TaggedItem
 
 from articles import services
 from articles.models import Article, Author, Section, SlugRedirect, WordPressItem
@@ -40,11 +40,13 @@ UPDATED = [
 class BatchWriter:
     """Writes the batches the importer plans (from the writing thread, rows.Writer)."""
 
-    def __init__(self, *, report, now, redirects, flush_redirects):
+    def __init__(self, *, report, now, redirects, flush_redirects, old_slugs):
         self.report = report
         self.now = now
         self.redirects = redirects  # old path -> new path, shared with the importer
         self.flush_redirects = flush_redirects
+        self.old_slugs = old_slugs  # new tags and authors get their WordPress slugs
+        self.linked = set()  # old paths that are a post's own address, not an old slug's
         self.sections, self.authors, self.tags = {}, {}, {}
         self.article_type = ContentType.objects.get_for_model(Article)
 
@@ -74,8 +76,14 @@ class BatchWriter:
     def _name_all(self, plans):
         """Every section, author and tag of the batch, found or made in a few queries."""
         named_all(Section, [p["section"][:NAME_MAX] for p in plans], self.sections)
-        named_all(Author, [name for p in plans for name in p["authors"]], self.authors)
-        named_all(Tag, [name for p in plans for name in p["tags"]], self.tags)
+        authors, tags, wanted_authors, wanted_tags = [], [], {}, {}
+        for p in plans:
+            authors.extend(p["authors"])
+            tags.extend(p["tags"])
+            wanted_authors.update(p["author_slugs"])
+            wanted_tags.update(p["tag_slugs"])
+        self.old_slugs.authors(authors, wanted_authors, self.authors)
+        self.old_slugs.tags(tags, wanted_tags, self.tags)
         for plan in plans:
             plan["section_obj"] = named(Section, plan["section"][:NAME_MAX], self.sections)
             plan["author_objs"] = [named(Author, name, self.authors) for name in plan["authors"]]
@@ -228,11 +236,17 @@ class BatchWriter:
             self.report.add("ratings", changed)
 
     def _note_redirects(self, plans):
+        """A post's own old addresses lead to it; an old slug's only where no post of the
+        export is at that address now (WordPress follows an old slug only on a 404)."""
         for plan in plans:
-            if plan["old_paths"]:
+            if plan["old_paths"] or plan["old_slug_paths"]:
                 url = plan["article"].get_absolute_url()
                 for path in plan["old_paths"]:
                     self.redirects[path] = url
+                    self.linked.add(path)
+                for path in plan["old_slug_paths"]:
+                    if path not in self.linked:
+                        self.redirects.setdefault(path, url)
         if len(self.redirects) >= BATCH:
             self.flush_redirects()
 
