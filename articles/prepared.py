@@ -58,12 +58,17 @@ class Prepared:
                 row[position] = value
         return rows
 
-    def statement(self, using, *shape, **values):
-        """The Statement of the read with `values`, on the database `using`."""
+    def learn(self, using, *shape):
+        """Build the read's SQL for the database `using` and `shape` now, not on first use
+        (newsroom.prefork: once in the app server's master, for every worker)."""
         key = (using, shape)
         if key not in self._statements:
             self._statements[key] = self._learn(using, shape)
-        learnt = self._statements[key]
+        return self._statements[key]
+
+    def statement(self, using, *shape, **values):
+        """The Statement of the read with `values`, on the database `using`."""
+        learnt = self.learn(using, *shape)
         if learnt is None:
             return _compile(self.build(using, *shape, **values), using)
         params = list(learnt.params)

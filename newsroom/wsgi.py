@@ -8,10 +8,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 application = get_wsgi_application()
 
-from articles.search import load_dictionaries  # noqa: E402  (needs settings loaded)
 from articles.view_beacon import ViewBeaconApp  # noqa: E402
-from newsroom.checks import refuse_insecure_start  # noqa: E402
+from newsroom.checks import refuse_insecure_start  # noqa: E402  (needs settings loaded)
 from newsroom.direct_votes import VoteApp  # noqa: E402
+from newsroom.prefork import warm_up  # noqa: E402
 from newsroom.stored_pages import StoredPageApp  # noqa: E402
 
 # Story views' beacons are counted ahead of Django (articles/view_beacon.py), stored
@@ -20,4 +20,4 @@ from newsroom.stored_pages import StoredPageApp  # noqa: E402
 application = VoteApp(StoredPageApp(ViewBeaconApp(application)))
 
 refuse_insecure_start()
-load_dictionaries()
+warm_up()  # before gunicorn forks its workers (newsroom/prefork.py)
