@@ -212,8 +212,8 @@ WORDS_PER_MINUTE = 200  # a reader of news on a screen
 
 
 def reading_minutes(html):
-    """Minutes to read a story's text, rounded up, at least one."""
-    words = len(html_to_text(html).split())
+    """Minutes to read a story's text (sanitised HTML), rounded up, at least one."""
+    words = len(sanitized_html_to_text(html).split())
     return max(1, -(-words // WORDS_PER_MINUTE))
 
 

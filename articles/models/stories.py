@@ -301,9 +301,18 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        """The story's one address, in its own edition whatever page links to it."""
-        with translation.override(self.edition):
-            return reverse("articles:detail", kwargs={"slug": self.slug})
+        """The story's one address, in its own edition whatever page links to it.
+
+        A page asks for it several times (canonical link, share links, JSON-LD, cards):
+        reversed once per slug and edition of this instance.
+        """
+        asked = (self.slug, self.edition)
+        known = self.__dict__.get("_address")
+        if known is None or known[0] != asked:
+            with translation.override(self.edition):
+                url = reverse("articles:detail", kwargs={"slug": self.slug})
+            known = self.__dict__["_address"] = (asked, url)
+        return known[1]
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -20,6 +20,20 @@ def test_reading_time_counts_the_words_of_the_text():
     assert text.reading_minutes("") == 1
 
 
+def test_reading_time_counts_words_not_markup():
+    body = '<p>одне <a href="/news/x/" title="два три">два</a></p><ul><li>три</li></ul>'
+    assert len(text.sanitized_html_to_text(body).split()) == 3
+    assert text.reading_minutes(body * 100) == 2  # 300 words
+
+
+def test_a_story_address_follows_its_slug_and_edition(article):
+    assert article.get_absolute_url() == "/news/yevropa/"
+    article.slug = "yevropa-2"
+    assert article.get_absolute_url() == "/news/yevropa-2/"
+    article.language = "en"
+    assert article.get_absolute_url() == "/en/news/yevropa-2/"
+
+
 def test_the_story_shows_its_reading_time_and_an_absolute_date_for_the_script(client, article):
     article.body = "<p>" + "слово " * 450 + "</p>"
     article.published_at = "2026-11-29T06:05:00+00:00"
