@@ -34,6 +34,7 @@ from bench.run import (  # noqa: E402
     PY,
     ROOT,
     children,
+    cpu_by_pid,
     env_for,
     gunicorn,
     lua_file,
@@ -41,6 +42,7 @@ from bench.run import (  # noqa: E402
     proc_cpu,
     run,
     server_cpu,
+    spent,
     start_redis,
     stop,
     wrk,
@@ -177,13 +179,13 @@ def vote_burst(varnish, apps, db, voted, env, args):
     stop_event, seen = threading.Event(), {}
     watcher = threading.Thread(target=watch, args=(varnish, ["/", "/top/"], stop_event, seen))
     watcher.start()
-    cpu = app_cpu(apps), proc_cpu(postgres_pids(db))
+    cpu = app_cpu(apps), cpu_by_pid(postgres_pids(db))
     started = time.monotonic()
     statuses = []
     for round_ in range(args.rounds):
         statuses += voters(url, args.voters, round_ * args.voters)
     took = time.monotonic() - started
-    cpu = app_cpu(apps) - cpu[0], proc_cpu(postgres_pids(db)) - cpu[1]
+    cpu = app_cpu(apps) - cpu[0], spent(cpu[1], cpu_by_pid(postgres_pids(db)))
     ended = time.monotonic()
     stop_event.set()
     watcher.join()

@@ -167,7 +167,7 @@ out = {"paths": paths, "vote": f"/ratings/articles.article/{story.pk}/rating/vot
        "stories": [f"/news/{slug}/" for _pk, slug in stories],
        "beacons": [f"/views/{pk}/" for pk, _slug in stories],
        # stories no other run asks for: page-cache misses
-       "fresh": [f"/news/{slug}/" for slug in Article.objects.published().order_by("-published_at").values_list("slug", flat=True)[2001:2401:10]],
+       "fresh": [f"/news/{slug}/" for slug in Article.objects.published().order_by("-published_at").values_list("slug", flat=True)[2001:4001:10]],
        "queries": {}}
 for name, path in paths.items():
     cache.clear()
@@ -263,14 +263,29 @@ def stop(process):
 
 def proc_cpu(pids):
     """CPU seconds (user and system) of processes `pids` so far."""
-    total = 0
+    return sum(cpu_by_pid(pids).values())
+
+
+def cpu_by_pid(pids):
+    """{pid: CPU seconds (user and system) so far} of those of `pids` still running."""
+    found = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # gone
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        found[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+def spent(before, after):
+    """CPU seconds between two readings: totals, or {pid: seconds} of processes that may
+    come and go (a PostgreSQL backend replaced when its connection reaches CONN_MAX_AGE:
+    each process's own difference, a new one's from zero; one that ended in between is
+    lost, which undercounts, where two totals could even go negative)."""
+    if isinstance(after, dict):
+        return sum(seconds - before.get(pid, 0) for pid, seconds in after.items())
+    return after - before
 
 
 def postgres_pids(database):
@@ -465,7 +480,7 @@ def bench(stories, args, results):
             shipping = [shipper.pid, *children(shipper.pid)]
             return {
                 "app": server_cpu(app),
-                "pg": proc_cpu(postgres_pids(db)),
+                "pg": cpu_by_pid(postgres_pids(db)),
                 "redis": proc_cpu([running[0].pid]),
                 "edge counting": proc_cpu(shipping),
             }
@@ -478,7 +493,7 @@ def bench(stories, args, results):
             row.update(page=name, connections=connections)
             if row["requests"]:
                 for part, seconds in after.items():
-                    row[f"{part}_us"] = (seconds - before[part]) / row["requests"] * 1e6
+                    row[f"{part}_us"] = spent(before[part], seconds) / row["requests"] * 1e6
                 row["cpu_us"] = row["app_us"]
             parts = "  ".join(
                 f"{k[:-3]} {v:.0f} us"
@@ -522,7 +537,7 @@ def bench(stories, args, results):
         for connections in args.connections:
             rows += against("bare Django", floor_url, targets, connections)
             rows += against("nginx, same bytes", nginx_url, edge_pages, connections)
-        extra = cold_costs(info, base, cpu_now)
+        extra = cold_costs(info, base, cpu_now, floor_url)
     finally:
         for process in reversed(running):
             process.stop() if isinstance(process, Varnish) else stop(process)
@@ -545,23 +560,47 @@ def children(pid):
     return [int(child) for child in out.split()]
 
 
-def cold_costs(info, base, cpu_now):
+MISS_CHUNKS = 4
+
+
+def cold_costs(info, base, cpu_now, floor_url):
     """Page-cache misses of stories (other pages' fragments warm), and search p99 over
-    SEARCHES: the first time each is asked (cold) and asked again (stored)."""
+    SEARCHES: the first time each is asked (cold) and asked again (stored).
+
+    The misses are asked in MISS_CHUNKS chunks with a second of the floor (the bare
+    Django view) before each and after the last: what a request costs on this shared
+    machine moves by a third from one minute to the next, so the floor's CPU a request
+    at the same moment is reported beside the misses'.
+    """
     from urllib.parse import quote
 
     fresh = [base + path for path in info["fresh"]]
-    before = cpu_now(base)
-    misses = timed_gets(fresh)
-    after = cpu_now(base)
-    miss = {part: (after[part] - before[part]) / len(fresh) * 1e6 for part in ("app", "pg")}
+    size = -(-len(fresh) // MISS_CHUNKS)
+    misses, floors, miss = [], [], {"app": 0.0, "pg": 0.0}
+
+    def floor_cpu():
+        before = cpu_now(floor_url)
+        row = wrk(floor_url, 8, 1)
+        floors.append(spent(before["app"], cpu_now(floor_url)["app"]) / row["requests"] * 1e6)
+
+    for start in range(0, len(fresh), size):
+        floor_cpu()
+        before = cpu_now(base)
+        misses += timed_gets(fresh[start : start + size])
+        after = cpu_now(base)
+        for part in miss:
+            miss[part] += spent(before[part], after[part]) / len(fresh) * 1e6
+    floor_cpu()
+    misses.sort()
     searches = [f"{base}/search/?q={quote(word)}" for word in SEARCHES]
     cold = timed_gets(searches)
     repeated = timed_gets(searches)
     out = {
+        "misses": len(fresh),
         "miss_p50_ms": misses[len(misses) // 2],
         "miss_app_us": miss["app"],
         "miss_pg_us": miss["pg"],
+        "miss_floor_us": sum(floors) / len(floors),
         "search_cold_p99_ms": cold[-1],
         "search_repeated_p99_ms": repeated[-1],
     }
@@ -623,10 +662,13 @@ def report(results, args):
         if "miss_p50_ms" in result:
             lines += [
                 "",
-                f"Page-cache miss of a story (40 stories never asked before, the fragments "
-                f"every page repeats warm): p50 {result['miss_p50_ms']:.1f} ms, "
+                f"Page-cache miss of a story ({result['misses']} stories never asked before, "
+                f"the fragments every page repeats warm): p50 {result['miss_p50_ms']:.1f} ms, "
                 f"{result['miss_app_us'] / 1000:.1f} ms app CPU and "
-                f"{result['miss_pg_us'] / 1000:.1f} ms PostgreSQL CPU each.  ",
+                f"{result['miss_pg_us'] / 1000:.1f} ms PostgreSQL CPU each; the bare Django "
+                f"view took {result['miss_floor_us']:.0f} µs of CPU a request around them "
+                f"({result['miss_app_us'] / result['miss_floor_us']:.1f} times as much for "
+                f"a miss).  ",
                 f"Search over {len(SEARCHES)} Ukrainian queries, one at a time: p99 "
                 f"{result['search_cold_p99_ms']:.0f} ms the first time, "
                 f"{result['search_repeated_p99_ms']:.0f} ms asked again.",
@@ -641,6 +683,16 @@ def report(results, args):
                 + (f" → `{plan[1].strip()}`" if len(plan) > 1 else "")
             )
     return "\n".join(lines) + "\n"
+
+
+def other_sections(output):
+    """The sections of `output` other benchmarks wrote (everything from the first "## "
+    heading that is not this one's "## N stories"), kept below this run's."""
+    if not output.exists():
+        return []
+    sections = re.split(r"(?m)^(?=## )", output.read_text())[1:]
+    own = re.compile(r"## [\d,]+ stories\b")
+    return ["\n" + s.rstrip("\n") + "\n" for s in sections if not own.match(s)]
 
 
 def main():
@@ -667,9 +719,7 @@ def main():
         bench(stories, args, results)
     text = report(results, args)
     output = Path(args.output)
-    # other benchmarks keep their own sections below (the WordPress import)
-    kept = output.read_text().partition("\n## WordPress import")[1:] if output.exists() else ()
-    output.write_text(text + "".join(kept))
+    output.write_text(text + "".join(other_sections(output)))
     print("\n" + text)
 
 
