@@ -186,7 +186,9 @@ def count_view(request, pk):
 def rating_part(request, found, object_id):
     """The story's rating block with its live score (and a signed-in user's CSRF token)."""
     key = score_cache.cache_key_for(Article, object_id, RATED_FIELD)
-    count, total = score_cache.score(Article, object_id, RATED_FIELD, cached=found.get(key))
+    # `found` holds what the cache had of the part's keys (articles.delivery.pagecache)
+    cached = found.get(key, score_cache.ABSENT)
+    count, total = score_cache.score(Article, object_id, RATED_FIELD, cached=cached)
     score = rating_services.Result(count, total, None)
     return render_widget(request, Article, object_id, score, field=RATED_FIELD), f"{count}:{total}"
 

@@ -126,11 +126,16 @@ def read_row(content_type_id, object_id, field):
         return cursor.fetchone() or (0, 0, 0)
 
 
+# score(cached=ABSENT): the caller asked the cache for the key and it had no value
+ABSENT = object()
+
+
 def score(model, object_id, field, *, cached=None):
     """(count, total) of a `model` object's rated field: from the cache if it holds the latest.
 
     `cached` is the cache's value under cache_key_for(model, object_id, field) when the
-    caller already fetched it together with other keys.
+    caller already fetched it together with other keys, ABSENT when it had none (the
+    score is then read from the database without asking the cache again).
     """
     content_type_id = ContentType.objects.get_for_model(model).pk
     backend = _cache()

@@ -92,6 +92,15 @@ def test_a_reader_that_read_before_the_vote_cannot_put_the_old_score_back(recipe
     assert score_cache.score(Recipe, recipe.pk, "rating") == (2, 6)
 
 
+def test_a_caller_that_found_no_value_has_the_row_read_without_asking_again(recipe):
+    vote(recipe, "a", 4)
+    vote(recipe, "b", 2)
+    key = score_cache.cache_key_for(Recipe, recipe.pk, "rating")
+    cache.set(key, (9, 45))  # a value only the cache has
+    assert score_cache.score(Recipe, recipe.pk, "rating") == (9, 45)  # the cache asked
+    assert score_cache.score(Recipe, recipe.pk, "rating", cached=score_cache.ABSENT) == (2, 6)
+
+
 def test_a_worker_dying_between_commit_and_publish_heals_on_the_next_read(
     recipe, django_capture_on_commit_callbacks
 ):
