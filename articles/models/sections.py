@@ -1,14 +1,17 @@
 """Sections and authors: what a story belongs to and who wrote it."""
 
+from functools import partial
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from articles.images import validate_image
-from articles.models.stories import Article, clean_text
+from articles.models.stories import Article, clean_text, kept_address
 from articles.slugs import unique_slug
 
 
@@ -125,7 +128,9 @@ class Author(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        """The author's page in the edition being served."""
+        build = partial(reverse, "articles:author", kwargs={"slug": self.slug})
+        return kept_address(self, (self.slug, get_language()), build)
 
     def clean(self):
         clean_text(self, "name", "bio")

@@ -64,6 +64,17 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(translation_of__isnull=False, translation_of__revised_at__gt=synced)
 
 
+def kept_address(instance, asked, build):
+    """The address `build()` makes for `instance`, kept on it while `asked` (what the
+    address is made of: a slug, a language) stays the same. A story page asks for its
+    story's address six times and an author's three (links, share links, JSON-LD), and
+    each reverse() costs more than the rest of the link."""
+    known = instance.__dict__.get("_address")
+    if known is None or known[0] != asked:
+        known = instance.__dict__["_address"] = (asked, build())
+    return known[1]
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -301,18 +312,14 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        """The story's one address, in its own edition whatever page links to it.
+        """The story's one address, in its own edition whatever page links to it."""
+        edition = self.edition
 
-        A page asks for it several times (canonical link, share links, JSON-LD, cards):
-        reversed once per slug and edition of this instance.
-        """
-        asked = (self.slug, self.edition)
-        known = self.__dict__.get("_address")
-        if known is None or known[0] != asked:
-            with translation.override(self.edition):
-                url = reverse("articles:detail", kwargs={"slug": self.slug})
-            known = self.__dict__["_address"] = (asked, url)
-        return known[1]
+        def build():
+            with translation.override(edition):
+                return reverse("articles:detail", kwargs={"slug": self.slug})
+
+        return kept_address(self, (self.slug, edition), build)
 
     @classmethod
     def from_db(cls, db, field_names, values):

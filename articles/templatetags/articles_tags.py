@@ -1,8 +1,11 @@
+import functools
 import json
 
 from django import template
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.templatetags.static import static
 from django.urls import reverse, translate_url
 from django.utils import timezone
@@ -268,15 +271,28 @@ LOGO_SIZE = (600, 60)  # static/img/logo.png
 
 def _logo():
     width, height = LOGO_SIZE
-    url = absolute(static("img/logo.png"))
+    url = static_address("img/logo.png")
     return {"@type": "ImageObject", "url": url, "width": width, "height": height}
 
 
 def social_card():
     """The site's default picture (articles.social_card) with its size, for schema.org."""
     width, height = SOCIAL_CARD_SIZE
-    url = absolute(static(SOCIAL_CARD_PATH))
+    url = static_address(SOCIAL_CARD_PATH)
     return {"@type": "ImageObject", "url": url, "width": width, "height": height}
+
+
+@functools.cache
+def static_address(path):
+    """The absolute address of a static file, found once per process: static() asks the
+    app registry and the manifest each time, and the answer lasts until the next deploy."""
+    return absolute(static(path))
+
+
+@receiver(setting_changed)
+def _forget_static_addresses(*, setting, **kwargs):
+    if setting in {"SITE_URL", "STATIC_URL", "STATIC_ROOT", "STORAGES", "DEBUG"}:
+        static_address.cache_clear()
 
 
 @register.simple_tag

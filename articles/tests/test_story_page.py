@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import translation
 
 from articles import services, text
 from demo.management.commands.seed_demo import demo_image
@@ -32,6 +33,19 @@ def test_a_story_address_follows_its_slug_and_edition(article):
     assert article.get_absolute_url() == "/news/yevropa-2/"
     article.language = "en"
     assert article.get_absolute_url() == "/en/news/yevropa-2/"
+
+
+def test_an_author_address_follows_the_slug_and_the_edition_being_served(db):
+    author = AuthorFactory(name="Олена Ткач", slug="olena")
+    uk = author.get_absolute_url()
+    with translation.override("en"):
+        en = author.get_absolute_url()
+    author.slug = "olena-tkach"
+    assert (uk, en, author.get_absolute_url()) == (
+        "/author/olena/",
+        "/en/author/olena/",
+        "/author/olena-tkach/",
+    )
 
 
 def test_the_story_shows_its_reading_time_and_an_absolute_date_for_the_script(client, article):

@@ -6,9 +6,11 @@ import re
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 from PIL import Image
 
+from articles.templatetags.articles_tags import social_card
 from tests.admin_forms import read_form
 from tests.factories import ArticleFactory
 
@@ -68,3 +70,12 @@ def test_a_social_image_that_is_not_an_image_is_refused(editor_client, section):
     assert editor_client.post(url, data).status_code == 200
     story.refresh_from_db()
     assert not story.social_image
+
+
+def test_the_site_pictures_of_json_ld_follow_the_site_address():
+    with override_settings(SITE_URL="https://one.example"):
+        first = social_card()["url"]
+    with override_settings(SITE_URL="https://two.example"):
+        second = social_card()["url"]
+    assert first.startswith("https://one.example/static/img/social-card")
+    assert second.startswith("https://two.example/static/img/social-card")
