@@ -17,6 +17,8 @@ from datetime import UTC, datetime, timedelta
 from django.db import connections
 from django.db.models import QuerySet
 
+from articles import server_statements
+
 # within every integer column's range (a lookup beyond it is no query at all)
 _INT_PROBES = (-1_000_000_000, -2_000_000_000)
 _TIME_PROBES = (datetime(1901, 1, 1, tzinfo=UTC), datetime(1902, 1, 1, tzinfo=UTC))
@@ -45,13 +47,19 @@ class Prepared:
 
     def rows(self, using, *shape, **values):
         """The rows of the read, as lists, each column as the QuerySet would give it."""
-        statement = self.statement(using, *shape, **values)
+        learnt = self.learn(using, *shape)
         connection = connections[using]
         with connection.cursor() as cursor:
-            cursor.execute(statement.sql, statement.params)
+            adapt = _adapter(using)
+            if learnt is not None and server_statements.run(cursor, learnt, values, adapt):
+                converters = learnt.converters
+            else:
+                statement = self.statement(using, *shape, **values)
+                cursor.execute(statement.sql, statement.params)
+                converters = statement.converters
             rows = [list(row) for row in cursor.fetchall()]
         for row in rows:
-            for position, functions, expression in statement.converters:
+            for position, functions, expression in converters:
                 value = row[position]
                 for function in functions:
                     value = function(value, expression, connection)

@@ -147,6 +147,10 @@ for _db in DATABASES.values():
         _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         _db["CONN_HEALTH_CHECKS"] = True
         _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# A story page's reads as PostgreSQL prepared statements (articles/server_statements.py):
+# off behind a pooler that shares server connections between clients (PgBouncer's
+# transaction pooling).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 for _alias in DATABASE_REPLICAS:
     # a dead replica costs a request at most this long before its breaker opens
     DATABASES[_alias]["OPTIONS"].update(connect_timeout=2, tcp_user_timeout=3000)
