@@ -7,8 +7,13 @@ there with its own `lang` and `dir`. A story is served in its edition only: no p
 shows one language's text under another edition's address.
 """
 
+import functools
+
 from django.conf import settings
 from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -30,6 +35,23 @@ def edition_of(language):
 def current():
     """The edition of the request being served (the language of its address)."""
     return edition_of(translation.get_language() or main())
+
+
+def home(edition):
+    """The address of the edition's front page ("/", "/en/"), as reverse() gives it."""
+    return _home(edition, get_script_prefix())
+
+
+@functools.cache
+def _home(edition, _prefix):
+    with translation.override(edition):
+        return reverse("articles:home")
+
+
+@receiver(setting_changed)
+def _forget_homes(*, setting, **kwargs):
+    if setting in {"ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE"}:
+        _home.cache_clear()
 
 
 def other_editions(edition):

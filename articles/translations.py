@@ -75,11 +75,7 @@ def switch(article, found):
     urls = {}
     for edition in editions.codes():
         version = by_language.get(edition)
-        if version is not None:
-            urls[edition] = version.get_absolute_url()
-        else:
-            with translation.override(edition):
-                urls[edition] = reverse("articles:home")
+        urls[edition] = version.get_absolute_url() if version else editions.home(edition)
     return urls
 
 

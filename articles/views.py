@@ -25,7 +25,7 @@ from taggit.models import Tag
 
 from articles import editions, popularity, story_reads, text, translations
 from articles import search as story_search
-from articles.delivery import edge
+from articles.delivery import cookies, edge
 from articles.delivery.content_version import STATE_KEY, content_state
 from articles.delivery.pagecache import (
     LivePart,
@@ -61,7 +61,7 @@ def _page(request, template, context, *, keys, slot=None, live=None, state, para
         state, response.content, slot=slot, live=live, headers=headers, parameters=parameters
     )
     # a signed-in user's page, or one with a message of the reader's, is theirs alone
-    shared = cacheable_request(request) and not request.user.is_authenticated
+    shared = cacheable_request(request) and not cookies.signed_in(request)
     return respond(request, page, public=shared)
 
 

@@ -88,6 +88,14 @@ def has_signed_own_cookie(request):
     return any(name in cookies and check(cookies[name]) for name, check in _signed_checks().items())
 
 
+def signed_in(request):
+    """True for a signed-in user's request. Without a session cookie there is no session,
+    so no user: asked first, it spares an anonymous reader's page the lazy user's setup."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return request.user.is_authenticated
+
+
 def has_live_session(request):
     """True when the session cookie names a session with something in it.
 
