@@ -8,7 +8,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.templatetags.static import static
 from django.urls import reverse, translate_url
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -108,6 +108,13 @@ def section_label(section):
     if editions.current() != main and shown == _section_names(section)[0]:
         return format_html('<span lang="{}">{}</span>', main, shown)
     return shown
+
+
+@register.filter
+def grouped(number):
+    """A count written with the language's thousands separator ("42 397", "42,397"); the
+    site does not group numbers everywhere, as ids and years are numbers too."""
+    return formats.number_format(number, force_grouping=True)
 
 
 @register.filter

@@ -3,9 +3,10 @@ the total shown beside them, and the order ranking gives them."""
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from articles.models import Article
+from articles.templatetags.articles_tags import grouped
 from tests.conftest import require_postgres
 from tests.factories import ArticleFactory
 
@@ -158,3 +159,11 @@ def test_a_snippet_looks_up_only_the_words_that_could_be_a_form_of_the_query(mon
     snippet = str(story_search.highlight("Зустріч у Києві, а не в Одесі чи Львові", "Київ"))
     assert snippet == "Зустріч у <mark>Києві</mark>, а не в Одесі чи Львові"
     assert set(looked_up) == {"Київ", "Києві"}  # the query's word, then the one candidate
+
+
+def test_a_count_is_written_with_the_editions_thousands_separator():
+    with translation.override("uk"):
+        assert grouped(42397) == "42\xa0397"
+        assert grouped(7) == "7"
+    with translation.override("en"):
+        assert grouped(42397) == "42,397"
