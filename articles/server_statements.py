@@ -20,8 +20,9 @@ import weakref
 from django.conf import settings
 from django.db import DatabaseError
 
-# what each server connection has prepared: {name: (text, value names)}
+# what each server connection has prepared: {name: the names of its values, in order}
 _prepared = weakref.WeakKeyDictionary()
+_refused = set()  # names of statements PostgreSQL would not prepare: plain SQL from then on
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 
@@ -62,15 +63,18 @@ def run(cursor, statement, values, adapt):
     connection = cursor.db
     if not usable(connection):
         return False
+    name = _name(statement)
+    if name in _refused:
+        return False
     raw = connection.connection
     known = _prepared.setdefault(raw, {})
-    name = _name(statement)
     if name not in known:
         text, names = server_text(statement, lambda value: _literal(cursor, value))
         try:
             cursor.execute(f"PREPARE {name} AS {text}")
         except DatabaseError:
-            return False  # a read PostgreSQL cannot prepare (a value it cannot type)
+            _refused.add(name)  # a read PostgreSQL cannot prepare (a value it cannot type)
+            return False
         known[name] = names
     names = known[name]
     args = [adapt(values[value]) for value in names]

@@ -92,3 +92,12 @@ def test_every_read_of_a_story_page_gives_the_same_rows_prepared_or_not(postgres
     settings.DATABASE_PREPARED_STATEMENTS = False
     assert rows() == prepared
     assert prepared[0][0][0] == story.pk
+
+
+def test_a_read_postgresql_will_not_prepare_is_plain_sql_without_asking_again(postgres):
+    untyped = Statement(sql="SELECT %s + %s", params=(1, 2), slots=((0, "a"), (1, "b")))
+    with CaptureQueriesContext(connection) as queries, connection.cursor() as cursor:
+        for _ in range(2):
+            assert server_statements.run(cursor, untyped, {"a": 1, "b": 2}, int) is False
+    prepares = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("PREPARE")]
+    assert len(prepares) == 1  # unknown + unknown cannot be typed: refused once, not asked again
