@@ -10,7 +10,6 @@ from datetime import datetime
 
 from django.db import router
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from articles import editions
@@ -88,7 +87,7 @@ def list_switch(kind, found, state):
         with translation.override(edition):
             menu = state.get("sections", {}).get(edition, [])
             has_it = kind == "section" and any(s["pk"] == found.pk for s in menu)
-            urls[edition] = found.get_absolute_url() if has_it else reverse("articles:home")
+            urls[edition] = found.get_absolute_url() if has_it else editions.home(edition)
     return urls
 
 
