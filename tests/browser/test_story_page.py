@@ -18,12 +18,16 @@ VIDEO = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 @pytest.fixture
 def story(live_server):
     section = SectionFactory(name="Світ", slug="svit")
+    now = timezone.now()
+    # five minutes ago, but today in Kyiv (the day the site's script names) even just after
+    # midnight there
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     return ArticleFactory(
         section=section,
         title="Саміт у Брюсселі завершився",
         body=f'<p>Вступ.</p><p><a href="{VIDEO}">{VIDEO}</a></p>'
         '<p><a href="https://t.me/ukrpravda_news/12345">https://t.me/ukrpravda_news/12345</a></p>',
-        published_at=timezone.now() - timedelta(minutes=5),
+        published_at=max(now - timedelta(minutes=5), midnight),
     )
 
 
