@@ -5,11 +5,16 @@ Each is compressed once as raw deflate ending on a full flush, which leaves the
 compressor with nothing carried over; so the live part, compressed alone per request
 (a few hundred bytes), and the kept pieces join into one valid deflate stream. A gzip
 header and trailer (CRC-32 and length of the whole page) wrap it.
+
+The deflate is zlib-ng's (the zlib-ng package: zlib's format and interface), which
+compresses a story page at the same level in half the CPU and sets a compressor up in a
+tenth: a page-cache miss compresses its head and tail, a reader's gzip answer its live part.
 """
 
 import functools
 import struct
-import zlib
+
+from zlib_ng import zlib_ng as zlib
 
 LEVEL = 6
 MIN_BYTES = 200  # smaller than this, compression costs more than it saves
@@ -30,7 +35,11 @@ def pieces(head, tail):
     or () when too small to bother."""
     if len(head) + len(tail) < MIN_BYTES:
         return ()
-    return deflate_piece(head), deflate_piece(tail, last=True), zlib.crc32(head)
+    # one compressor for both: after a full flush it carries nothing over to the tail
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, 8)
+    head_piece = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)
+    tail_piece = compressor.compress(tail) + compressor.flush(zlib.Z_FINISH)
+    return head_piece, tail_piece, zlib.crc32(head)
 
 
 def gzip_page(kept, head, live, tail):
