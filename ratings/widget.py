@@ -19,6 +19,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from ratings.registry import options_for
+from ratings.services import Result
 
 CSRF_SLOT = "__ratings_csrf_token__"
 ANNOUNCE_SLOT = "__ratings_announce__"
@@ -40,24 +41,45 @@ class _SignedIn:
     is_authenticated = True
 
 
+# The numbers' places in a block rendered once per language and kind (ratings._pattern)
+SUMMARY_SLOT = "__ratings_summary__"
+AVERAGE_SLOT = "__ratings_average__"
+VOTES_SLOT = "__ratings_votes__"
+FILL_SLOT = "__ratings_fill_{}__"
+
+
 def _widget_html(label, pk, field, language, count, total, signed_in):
-    """The block for exact numbers: they are in the key, so it never goes stale."""
-    return _widget_for_any(label, field, language, count, total, signed_in).replace(
-        PK_SLOT, str(pk)
-    )
+    """The block for exact numbers, from the pattern of its language and kind: a story
+    page's miss fills in its numbers rather than rendering the block for them."""
+    options = options_for(apps.get_model(label), field)
+    score = Result(count, total, None)
+    pattern = _pattern(label, field, language, bool(count), signed_in)
+    html = pattern.replace(PK_SLOT, str(pk))
+    html = html.replace(SUMMARY_SLOT, escape(_summary(score, options.range)))
+    html = html.replace(AVERAGE_SLOT, escape(format_average(score.average)))
+    html = html.replace(VOTES_SLOT, escape(votes_label(count)) if count else "")
+    for value, fill in enumerate(star_fills(score.average, options.range), start=1):
+        html = html.replace(FILL_SLOT.format(value), fill)
+    return html
 
 
-@functools.lru_cache(maxsize=4096)
-def _widget_for_any(label, field, language, count, total, signed_in):
-    """The block with PK_SLOT for the object's id: one rendering serves every object with
-    the same numbers (a page-cache miss of a story with no votes renders none)."""
-    from ratings.services import Result
-
+@functools.lru_cache(maxsize=64)
+def _pattern(label, field, language, voted, signed_in):
+    """The block of `language` with slots for the object's id and its numbers (`voted`:
+    with a count of votes, else "no ratings yet"), rendered once per process."""
     target = apps.get_model(label)(pk=PK_SLOT)
     user = _SignedIn() if signed_in else AnonymousUser()
     token = CSRF_SLOT if signed_in else None
-    score = Result(count, total, None)
-    context = widget_context(target, score, field=field, csrf_token=token, user=user)
+    context = widget_context(
+        target, Result(1 if voted else 0, 1, None), field=field, csrf_token=token, user=user
+    )
+    stars = [
+        {"value": star["value"], "fill": FILL_SLOT.format(star["value"])}
+        for star in context["stars"]
+    ]
+    context.update(
+        stars=stars, summary=SUMMARY_SLOT, votes_label=VOTES_SLOT, average_display=AVERAGE_SLOT
+    )
     return render_to_string("ratings/rating_widget.html", context)
 
 
@@ -90,25 +112,36 @@ def _thanks(request):
     return escape(" ".join(str(note) for note in notes))
 
 
+def star_fills(average, stars):
+    """Each star's look for an average: "full", "half" or "empty"."""
+    shapes = []
+    for n in range(1, stars + 1):
+        fill = max(0.0, min(1.0, average - (n - 1)))
+        shapes.append("full" if fill >= 0.75 else "half" if fill >= 0.25 else "empty")
+    return shapes
+
+
+def _summary(score, stars):
+    """ "4,5 з 5", or "Ще немає оцінок" for an object nobody rated."""
+    if not score.count:
+        return _("No ratings yet")
+    return _("%(average)s of %(max)d") % {"average": format_average(score.average), "max": stars}
+
+
 def widget_context(target, score, *, field="rating", csrf_token=None, user=None):
     options = options_for(type(target), field)
     label = target._meta.label_lower
     average = score.average
-    stars = []
-    for n in range(1, options.range + 1):
-        fill = max(0.0, min(1.0, average - (n - 1)))
-        shape = "full" if fill >= 0.75 else "half" if fill >= 0.25 else "empty"
-        stars.append({"value": n, "fill": shape})
+    fills = star_fills(average, options.range)
     summary = _("%(average)s of %(max)d")
-    shown = summary % {"average": format_average(average), "max": options.range}
     return {
         "target": target,
         "options": options,
         "average": average,
         "count": score.count,
-        "stars": stars,
+        "stars": [{"value": n, "fill": fill} for n, fill in enumerate(fills, start=1)],
         "average_display": format_average(average),
-        "summary": shown if score.count else _("No ratings yet"),
+        "summary": _summary(score, options.range),
         "votes_label": votes_label(score.count),
         "vote_url": reverse("ratings:vote", args=[label, target.pk, field]),
         "mine_url": reverse("ratings:mine", args=[label, target.pk, field]),
