@@ -2,7 +2,7 @@
 
 import io
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -124,3 +124,27 @@ def test_the_home_page_describes_the_newsroom_and_its_search(client, story):
     assert organization["logo"]["url"].endswith(".png") and organization["logo"]["width"]
     assert website["potentialAction"]["target"].endswith("/search/?q={search_term_string}")
     assert website["publisher"]["@id"] == organization["@id"]
+
+
+@pytest.mark.parametrize("language", ["uk", "en"])
+def test_dates_read_as_djangos_date_filter_writes_them(language):
+    from django.template.defaultfilters import date
+    from django.utils import translation
+
+    from articles.templatetags.articles_tags import full_date, news_date, news_day
+
+    this_year = timezone.localtime().year
+    moments = [
+        timezone.make_aware(datetime(year, month, day, hour, minute))
+        for year in (this_year, this_year - 1)
+        for month, day, hour, minute in [(1, 1, 0, 0), (3, 9, 7, 5), (12, 31, 23, 59)]
+    ] + [datetime(this_year - 1, 12, 31, 22, 30, tzinfo=UTC)]  # Kyiv's new year
+    with translation.override(language):
+        for moment in moments:
+            local = timezone.localtime(moment)
+            recent = local.year == this_year
+            # as a template gives it to the filter: in local time (expects_localtime)
+            assert full_date(moment) == date(local, "j E Y, H:i")
+            assert news_date(moment) == date(local, "j E, H:i" if recent else "j E Y")
+            assert news_day(moment) == date(local, "j E" if recent else "j E Y")
+    assert full_date(None) == news_date(None) == ""
