@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.template.loader_tags import BlockNode
 from django.templatetags.static import static
 from django.urls import reverse, translate_url
 from django.utils import formats, timezone
@@ -379,6 +380,10 @@ def embeds(body):
 
 
 class FragmentNode(template.Node):
+    # what is inside is kept, and holds no block: {% extends %} looking for the blocks of
+    # base.html on every page it renders need not walk the menu, the footer and the rest
+    child_nodelists = ()
+
     def __init__(self, name, vary, nodelist):
         self.name, self.vary, self.nodelist = name, vary, nodelist
 
@@ -396,4 +401,7 @@ def fragment(parser, token):
     name, *vary = token.split_contents()[1:]
     nodelist = parser.parse(("endfragment",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        # kept once for every page: one page's version of the block would show on all
+        raise template.TemplateSyntaxError(f"{{% fragment {name} %}} cannot hold a {{% block %}}")
     return FragmentNode(name.strip("\"'"), [parser.compile_filter(v) for v in vary], nodelist)

@@ -98,3 +98,22 @@ def test_a_miss_reads_only_the_storys_own_rows(client, django_assert_num_queries
     # the story with its section, its tags, bylines, translations, Інші новини, its score
     with django_assert_num_queries(6):
         page(client, second)
+
+
+def test_a_fragment_cannot_hold_a_block():
+    from django.template import Template, TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError, match="cannot hold a {% block %}"):
+        Template(
+            '{% load articles_tags %}{% fragment "menu" %}{% block nav %}{% endblock %}'
+            "{% endfragment %}"
+        )
+
+
+def test_a_pages_blocks_show_around_the_kept_parts(client):
+    story = ArticleFactory(title="Блоки навколо частин")
+    for _ in range(2):  # the parts rendered, then kept
+        html = page(client, story)
+        assert "<title>Блоки навколо частин — " in html and 'rel="canonical"' in html
+        assert html.index('class="site-header"') < html.index("Блоки навколо частин</h1>")
+        assert html.index("</h1>") < html.index('class="site-footer"')
