@@ -1,9 +1,10 @@
 """The statements of a vote in plain SQL: the only writes readers make during a spike.
 
-The same statements, in the same order, as the ORM would send them (see
-ratings.services.cast_vote for why each is there), without compiling a QuerySet for
-each: an ORM query costs about 400 µs of CPU to build, the statement itself about 50.
-Columns are read from the models, so the tables stay the ORM's.
+The statements the ORM would send, in the same order (see ratings.services.cast_vote
+for why each is there), without compiling a QuerySet for each: an ORM query costs
+about 400 µs of CPU to build, the statement itself about 50. On PostgreSQL the vote's
+write and its score's update are one statement. Columns are read from the models, so
+the tables stay the ORM's.
 """
 
 import functools
@@ -58,19 +59,22 @@ def own_vote(content_type_id, object_id, field, *, user_id=None, cookie_id=None)
     )
 
 
-def insert_vote(content_type_id, object_id, field, *, score, user_id, cookie_id, address_hash):
-    """A new Vote row (raises IntegrityError for a voter who has one)."""
+def insert_vote(
+    content_type_id, object_id, field, *, score, user_id, cookie_id, address_hash, score_id
+):
+    """A new Vote row, counted in the Score row `score_id` (raises IntegrityError for a
+    voter who has one, and nothing is counted)."""
     table, c = _names(Vote)
     connection = connections[DEFAULT_DB_ALIAS]
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     names = ("content_type", "object_id", "field", "score", "user", "cookie_id")
     names += ("address_hash", "created_at", "updated_at")
     values = [content_type_id, object_id, field, score, user_id, cookie_id, address_hash, now, now]
-    _run(
+    insert = (
         f"INSERT INTO {table} ({', '.join(c[name] for name in names)}) "
-        f"VALUES ({', '.join(['%s'] * len(names))})",
-        values,
+        f"VALUES ({', '.join(['%s'] * len(names))})"
     )
+    _with_score_change(insert, values, score_id, count=1, total=score)
 
 
 def recent_from_address(content_type_id, object_id, field, address_hash, *, since, limit):
@@ -108,20 +112,32 @@ def _converters(model, name):
     return column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)
 
 
-def change_vote(vote_id, score):
+def change_vote(vote_id, score, *, score_id, change):
+    """Give the vote `vote_id` a new score; its Score row's total moves by `change`."""
     table, c = _names(Vote)
     now = connections[DEFAULT_DB_ALIAS].ops.adapt_datetimefield_value(timezone.now())
-    _run(
-        f"UPDATE {table} SET {c['score']} = %s, {c['updated_at']} = %s WHERE {c['id']} = %s",
-        [score, now, vote_id],
-    )
+    update = f"UPDATE {table} SET {c['score']} = %s, {c['updated_at']} = %s WHERE {c['id']} = %s"
+    _with_score_change(update, [score, now, vote_id], score_id, count=0, total=change)
 
 
-def add_to_score(score_id, *, count, total):
-    """Add `count` votes and `total` points to a Score row and move its revision on."""
+def _score_change(score_id, count, total):
+    """The statement that adds `count` votes and `total` points to a Score row and moves
+    its revision on."""
     table, c = _names(Score)
-    _run(
+    return (
         f"UPDATE {table} SET {c['count']} = {c['count']} + %s, {c['total']} = {c['total']} + %s, "
         f"{c['revision']} = {c['revision']} + 1 WHERE {c['id']} = %s",
         [count, total, score_id],
     )
+
+
+def _with_score_change(write, params, score_id, *, count, total):
+    """The vote's `write` and its Score row's change: one statement on PostgreSQL (a
+    data-modifying WITH, one round trip fewer for every vote), two elsewhere. Either both
+    happen or, the write failing, neither."""
+    change, change_params = _score_change(score_id, count, total)
+    if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+        _run(f"WITH vote AS ({write}) {change}", [*params, *change_params])
+    else:
+        _run(write, params)
+        _run(change, change_params)

@@ -231,8 +231,7 @@ def _change_vote(existing, locked, options, score):
     if not options.can_change_vote:
         raise VoteError(CHANGE_NOT_ALLOWED, status=409)
     vote_id, was = existing
-    rows.change_vote(vote_id, score)
-    rows.add_to_score(locked.pk, count=0, total=score - was)
+    rows.change_vote(vote_id, score, score_id=locked.pk, change=score - was)
     return score - was
 
 
@@ -248,12 +247,12 @@ def _add_vote(where, locked, voter, score):
             user_id=voter.user_id,
             cookie_id=None if voter.user_id else voter.cookie_id,
             address_hash=voter.address_hash if voter.is_anonymous else None,
+            score_id=locked.pk,
         )
     except IntegrityError as exc:
         # Not reachable while the Score row is locked; if it ever is, the whole
         # transaction rolls back and the voter is told, rather than counted twice.
         raise VoteError(CHANGE_NOT_ALLOWED, status=409) from exc
-    rows.add_to_score(locked.pk, count=1, total=score)
 
 
 def _check_address_limit(where, voter):

@@ -290,24 +290,27 @@ def test_a_vote_costs_a_fixed_number_of_queries(app, story):
     with CaptureQueriesContext(connection) as queries:
         assert call(app, vote_url(story), {"score": "4"}, remote_addr="10.1.1.1")[0] == 200
     # visibility by key, then in one transaction the locked score, own vote, the
-    # address's recent votes, insert and update; not a column of the story is read
-    statements = [q["sql"].split()[0] for q in queries.captured_queries]
-    assert statements == [
+    # address's recent votes, and the insert with the score's update in one statement;
+    # not a column of the story is read
+    statements = [q["sql"] for q in queries.captured_queries]
+    writes = ["WITH"] if connection.vendor == "postgresql" else ["INSERT", "UPDATE"]
+    assert [sql.split()[0] for sql in statements] == [
         "SELECT",
         "BEGIN",
         "SELECT",
         "SELECT",
         "SELECT",
-        "INSERT",
-        "UPDATE",
+        *writes,
         "COMMIT",
     ]
-    statements = [q["sql"] for q in queries.captured_queries]
+    assert "INSERT" in "".join(statements[5:-1]) and "UPDATE" in "".join(statements[5:-1])
     assert not any("body" in sql for sql in statements)
     assert totals(story) == (2, 7)
 
 
 def test_the_visibility_query_is_compiled_once_with_the_time_as_a_parameter(story, section):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's times are text parameters: the query is built for each vote")
     options = targets.options_for(Article, "rating")
     sql, _params, _pk_at, now_at = targets._statement(Article, options)
     assert len(now_at) == 1 and "published_at" in sql
