@@ -335,3 +335,33 @@ def test_a_vote_while_the_database_is_down_gets_djangos_503(app, story, monkeypa
     assert app.django.calls == 1  # answered by Django's friendly 503, in JSON
     assert status == 503 and headers["Content-Type"] == ["application/json"]
     assert b'"error"' in body and Vote.objects.count() == 0
+
+
+def test_a_vote_on_a_connection_the_server_closed_is_counted_once(app, story):
+    """The vote sends no health check first: the connection PostgreSQL dropped since the
+    last request fails the first read, and Django answers on a new connection."""
+    if connection.vendor != "postgresql":
+        pytest.skip("ends a PostgreSQL backend")
+    assert call(app, vote_url(story), {"score": "3"})[0] == 200
+    backend = connection.connection.get_backend_pid()
+    assert call(app, vote_url(story), {"score": "5"}, remote_addr="10.1.1.2")[0] == 200
+    assert connection.connection.get_backend_pid() == backend  # the same connection
+    import psycopg2
+
+    settings = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        password=settings["PASSWORD"],
+    )
+    with other, other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
+    other.close()
+    calls = app.django.calls
+    status, _headers, body = call(app, vote_url(story), {"score": "4"}, remote_addr="10.1.1.3")
+    assert status == 200, body
+    assert app.django.calls == calls + 1  # answered by Django, on a new connection
+    assert connection.connection.get_backend_pid() != backend
+    assert totals(story) == (3, 12)
