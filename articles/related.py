@@ -14,10 +14,10 @@ from django.core.files.storage import default_storage
 from django.db import connections, router
 from django.db.models import Case, DateTimeField, F, JSONField, Value, When
 from django.db.models.functions import Cast
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from articles import editions
+from articles.addresses import slug_address
 from articles.models import Article, Neighbour, RelatedLink
 from articles.prepared import Prepared, queryset_sql
 from images import picture
@@ -163,8 +163,7 @@ def explained(article):
 
 
 def _item(pk, title, slug, excerpt, published_at, image, renditions, language):
-    with translation.override(editions.edition_of(language)):
-        url = reverse("articles:detail", kwargs={"slug": slug})
+    url = slug_address("articles:detail", slug, language=editions.edition_of(language))
     published_at = _aware(published_at)
     return NewsItem(
         title,

@@ -6,10 +6,10 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from articles.addresses import slug_address
 from articles.images import validate_image
 from articles.models.stories import Article, clean_text, kept_address
 from articles.slugs import unique_slug
@@ -83,7 +83,7 @@ class Section(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        return slug_address("articles:section", self.slug)
 
     def clean(self):
         clean_text(self, "name", "name_en", "description")
@@ -129,7 +129,7 @@ class Author(models.Model):
 
     def get_absolute_url(self):
         """The author's page in the edition being served."""
-        build = partial(reverse, "articles:author", kwargs={"slug": self.slug})
+        build = partial(slug_address, "articles:author", self.slug)
         return kept_address(self, (self.slug, get_language()), build)
 
     def clean(self):

@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 
 from articles import editions, text
+from articles.addresses import slug_address
 from articles.images import validate_image
 from articles.slugs import unique_slug
 from images.validation import validate_image as validate_library_image
@@ -316,8 +316,7 @@ class Article(models.Model):
         edition = self.edition
 
         def build():
-            with translation.override(edition):
-                return reverse("articles:detail", kwargs={"slug": self.slug})
+            return slug_address("articles:detail", self.slug, language=edition)
 
         return kept_address(self, (self.slug, edition), build)
 

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from articles import editions, fragments
+from articles.addresses import slug_address
 from articles.delivery.pagecache import canonical_query
 from articles.embeds import with_facades
 from articles.social_card import PATH as SOCIAL_CARD_PATH
@@ -158,6 +159,12 @@ def lang_attributes(language):
 def text_direction(language):
     """ "rtl" for a language written right to left, else "ltr"."""
     return editions.direction(language)
+
+
+@register.filter
+def tag_url(tag):
+    """A tag's page in the edition being served ({% url 'articles:tag' tag.slug %})."""
+    return slug_address("articles:tag", tag.slug)
 
 
 @register.filter
