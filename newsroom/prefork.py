@@ -8,8 +8,13 @@ URL resolver for each language, building the SQL of the reads a story page makes
 loading the lemmatiser's dictionaries). The SQL needs one read of the database (the
 content types); the connection is closed again before the fork, as one shared by every
 worker would be unusable, and a database not yet up only leaves that part to the workers.
+
+Last, what the master holds is moved out of the garbage collector's sight (gc.freeze):
+a worker's full collections no longer walk the hundred thousand objects of Django and
+the app every time, nor write to them, which would copy the pages they share.
 """
 
+import gc
 import sys
 from pathlib import Path
 
@@ -34,6 +39,8 @@ def warm_up():
     learn_story_reads()
     db_router.pin_is_valid("")  # compiles the signer's patterns
     load_dictionaries()
+    gc.collect()  # no garbage is kept for good
+    gc.freeze()
 
 
 def site_template_names():

@@ -61,3 +61,16 @@ def test_the_story_reads_are_built_and_the_connection_closed_before_the_fork(art
     for read, shape in reads.items():
         assert read._statements[("default", shape)] is not None, read.build
     assert connections["default"].connection is None
+
+
+def test_what_the_master_holds_is_out_of_the_collectors_sight(monkeypatch):
+    import gc
+
+    for step in ("compile_templates", "build_url_resolvers", "learn_story_reads"):
+        monkeypatch.setattr(prefork, step, lambda: None)  # tested above
+    gc.unfreeze()
+    try:
+        prefork.warm_up()
+        assert gc.get_freeze_count() > 10_000  # Django's and the app's objects
+    finally:
+        gc.unfreeze()
