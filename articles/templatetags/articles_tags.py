@@ -13,10 +13,10 @@ from django.utils import formats, timezone
 from django.utils.dates import MONTHS_ALT
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 
 from articles import editions, fragments
-from articles.addresses import slug_address
+from articles.addresses import address, slug_address
 from articles.delivery.pagecache import canonical_query
 from articles.embeds import with_facades
 from articles.social_card import PATH as SOCIAL_CARD_PATH
@@ -159,6 +159,19 @@ def lang_attributes(language):
 def text_direction(language):
     """ "rtl" for a language written right to left, else "ltr"."""
     return editions.direction(language)
+
+
+@register.filter
+def view_url(article):
+    """The address a story page's script counts its view at ({% url 'articles:count_view' %})."""
+    return address("articles:count_view", "pk", article.pk)
+
+
+@register.filter
+def reading_time(article):
+    """ "3 хв читання": the story's reading time."""
+    minutes = article.reading_minutes
+    return ngettext("%(minutes)s min read", "%(minutes)s min read", minutes) % {"minutes": minutes}
 
 
 @register.filter

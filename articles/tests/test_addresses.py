@@ -4,7 +4,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 from django.utils import translation
 
-from articles.addresses import slug_address
+from articles.addresses import address, slug_address
 
 ROUTES = ["articles:detail", "articles:section", "articles:author", "articles:tag"]
 SLUGS = ["viina-onlain-107", "a", "Mixed_Case-2", "енергетика", "їжак-2026"]
@@ -35,3 +35,13 @@ def test_a_script_prefix_is_kept_in_the_address():
 def test_a_slug_the_route_refuses_is_refused(slug):
     with pytest.raises(NoReverseMatch):
         slug_address("articles:detail", slug)
+
+
+@pytest.mark.parametrize("language", ["uk", "en"])
+def test_an_address_by_id_is_the_one_reverse_gives(language):
+    with translation.override(language):
+        for pk in (1, 42, 10**12):
+            expected = reverse("articles:count_view", kwargs={"pk": pk})
+            assert address("articles:count_view", "pk", pk) == expected
+        with pytest.raises(NoReverseMatch):
+            address("articles:count_view", "pk", "abc")
