@@ -13,9 +13,28 @@ def one_extension(name):
     return (stem.replace(".", "-").strip("-") or "file") + ext
 
 
+MOST_ADDRESSES = 10_000
+
+
 class MediaStorage(FileSystemStorage):
     """Every upload (pictures, lead and social images, authors' photos, held uploads) is
     named by FileField through get_valid_name; files the app writes itself are not."""
 
     def get_valid_name(self, name):
         return one_extension(super().get_valid_name(name))
+
+    def url(self, name):
+        """A file's address, kept: a page asks for dozens (each picture's copies in every
+        format and width, the authors' photos), each a urljoin() that costs more than the
+        rest of its tag. The address is the file's name under MEDIA_URL, the same until
+        either changes; the key holds both."""
+        key = (self.base_url, name)
+        found = _addresses.get(key)
+        if found is None:
+            if len(_addresses) >= MOST_ADDRESSES:
+                _addresses.clear()
+            found = _addresses[key] = super().url(name)
+        return found
+
+
+_addresses = {}
