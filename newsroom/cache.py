@@ -10,13 +10,14 @@ an older value over a newer one, whatever order their writes arrive in.
 """
 
 import functools
+import hashlib
 import logging
 import os
 import threading
 import time
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from redis.exceptions import ConnectionError, RedisError
+from redis.exceptions import ConnectionError, NoScriptError, RedisError, ResponseError
 
 log = logging.getLogger("newsroom.faults")
 
@@ -60,6 +61,7 @@ redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
 return 1
 """
+SET_IF_NEWER_SHA = hashlib.sha1(SET_IF_NEWER.encode()).hexdigest()
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -73,23 +75,29 @@ class ReusingRedisCacheClient(RedisCacheClient):
     layers (pool checkout and return, retries, event hooks, response callbacks), which
     cost more CPU than the round trip to Redis itself. They are sent on a connection the
     thread keeps for itself; a connection found broken (Redis restarted) is opened again
-    once, and any other failure closes it, so no reply is ever left unread on it.
+    once, and any other failure closes it, so no reply is ever left unread on it. The
+    ordered write (`set_if_newer`: a vote's score, twice a vote) is sent the same way,
+    never twice.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
-        self._set_if_newer = None
         self._held = threading.local()
 
-    def _read(self, *command):
-        pool = self._get_connection_pool(write=False)
+    def _connection(self, write):
+        """The connection this thread keeps to the pool for reads or writes."""
+        pool = self._get_connection_pool(write=write)
         held = self._held
         if getattr(held, "pid", None) != os.getpid():  # a new thread, or a forked process
             held.pid, held.connections = os.getpid(), {}
         connection = held.connections.get(id(pool))
         if connection is None:
             connection = held.connections[id(pool)] = pool.make_connection()
+        return connection
+
+    def _read(self, *command):
+        connection = self._connection(write=False)
         try:
             try:
                 connection.send_command(*command)
@@ -98,6 +106,24 @@ class ReusingRedisCacheClient(RedisCacheClient):
                 connection.disconnect()
                 connection.send_command(*command)
                 return connection.read_response()
+        except BaseException:
+            connection.disconnect()
+            raise
+
+    def _write(self, commands):
+        """The replies to `commands`, sent together on this thread's connection for writes
+        (one round trip); an error reply is returned, not raised. Not sent again after a
+        broken connection: a write may have been done before its reply was lost."""
+        connection = self._connection(write=True)
+        try:
+            connection.send_packed_command(connection.pack_commands(commands))
+            replies = []
+            for _command in commands:
+                try:
+                    replies.append(connection.read_response())
+                except ResponseError as exc:  # the other replies are read all the same
+                    replies.append(exc)
+            return replies
         except BaseException:
             connection.disconnect()
             raise
@@ -124,19 +150,18 @@ class ReusingRedisCacheClient(RedisCacheClient):
         return client
 
     def set_if_newer(self, key, order_key, value, order, timeout, also=None):
-        client = self.get_client(key, write=True)
-        args = [order, self._serializer.dumps(value), timeout]
-        if not also:
-            if self._set_if_newer is None:
-                self._set_if_newer = client.register_script(SET_IF_NEWER)
-            return bool(self._set_if_newer(keys=[key, order_key], args=args, client=client))
-        # one round trip: the script sent whole (a pipeline would first ask whether Redis
-        # knows it by its hash, a round trip of its own), then the other keys
-        pipeline = client.pipeline(transaction=False)
-        pipeline.eval(SET_IF_NEWER, 2, key, order_key, *args)
-        for other, other_value in also.items():
-            pipeline.set(other, self._serializer.dumps(other_value))
-        return bool(pipeline.execute()[0])
+        """SET_IF_NEWER's answer; `also` {key: value} set in the same round trip. The script
+        is called by its hash, and sent whole the first time Redis does not know it."""
+        dumps = self._serializer.dumps
+        args = (order, dumps(value), timeout)
+        others = [("SET", other, dumps(other_value)) for other, other_value in (also or {}).items()]
+        replies = self._write([("EVALSHA", SET_IF_NEWER_SHA, 2, key, order_key, *args), *others])
+        if isinstance(replies[0], NoScriptError):
+            replies = self._write([("EVAL", SET_IF_NEWER, 2, key, order_key, *args), *others])
+        for reply in replies:
+            if isinstance(reply, Exception):
+                raise reply
+        return bool(replies[0])
 
 
 class ResilientRedisCache(RedisCache):

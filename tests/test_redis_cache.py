@@ -135,3 +135,35 @@ def test_set_if_newer_stores_its_other_keys_in_the_same_round_trip(
     assert admin.ttl(backend.make_and_validate_key("version")) == -1
     assert set_if_newer(backend, "k", "newer", 10, 60, also={"version": 1235}) is True
     assert backend.get_many(["k", "version"]) == {"k": "newer", "version": 1235}
+
+
+@pytest.mark.slow  # a redis-server of its own
+def test_set_if_newer_is_one_round_trip_and_sends_a_forgotten_script_whole(
+    backend, private_redis, monkeypatch
+):
+    admin = redis.Redis.from_url(private_redis.url)
+    admin.script_flush()  # Redis restarted, or its scripts flushed
+    sent = []
+    send = redis.connection.Connection.send_packed_command
+
+    def counted(connection, command, *args, **kwargs):
+        packed = command if isinstance(command, bytes) else b"".join(map(bytes, command))
+        if b"EVAL" in packed:  # not the connection's own greeting
+            sent.append(packed)
+        return send(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counted)
+    assert set_if_newer(backend, "k", "one", 1, 60, also={"v": 1}) is True
+    assert len(sent) == 2 and b"EVALSHA" in sent[0] and b"EVAL\r\n" in sent[1]
+    assert set_if_newer(backend, "k", "two", 2, 60) is True  # known now: by its hash
+    assert len(sent) == 3 and b"EVALSHA" in sent[2]
+    monkeypatch.undo()
+    assert backend.get_many(["k", "v"]) == {"k": "two", "v": 1}
+    assert set_if_newer(backend, "k", "one again", 1, 60) is False
+
+
+@pytest.mark.slow  # a redis-server of its own
+def test_an_ordered_write_redis_cannot_take_is_reported_not_sent_again(backend, private_redis):
+    assert set_if_newer(backend, "k", "one", 1, 60) is True
+    private_redis.stop()
+    assert set_if_newer(backend, "k", "two", 2, 60, always_try=True) is None
