@@ -49,8 +49,8 @@ def iso(moment):
     return timezone.localtime(moment).isoformat(timespec="seconds")
 
 
-# The dates below read as Django's date filter writes "j E Y, H:i" and its parts, in a
-# tenth of its time: a story page has several.
+# The dates below read as Django's date filter writes "j E Y, H:i" and its parts, in about
+# half its time: a story page has several.
 def _day_month(local):
     """ "5 грудня" ("5 December"): the day and the month's name as a date names it."""
     return f"{local.day} {MONTHS_ALT[local.month]}"
