@@ -48,9 +48,12 @@ VOTES_SLOT = "__ratings_votes__"
 FILL_SLOT = "__ratings_fill_{}__"
 
 
+@functools.lru_cache(maxsize=1024)
 def _widget_html(label, pk, field, language, count, total, signed_in):
     """The block for exact numbers, from the pattern of its language and kind: a story
-    page's miss fills in its numbers rather than rendering the block for them."""
+    page's miss fills in its numbers rather than rendering the block for them. The blocks
+    of the objects read most are kept as filled in: a stored page's live part repeats the
+    same block until its score changes."""
     options = options_for(apps.get_model(label), field)
     score = Result(count, total, None)
     pattern = _pattern(label, field, language, bool(count), signed_in)
