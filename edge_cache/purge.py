@@ -9,7 +9,9 @@ Purges from one process are coalesced: while one is on its way, the keys of late
 changes wait for the next one, and every caller waits until a purge sent after its own
 change has been answered. A burst of votes on one story becomes a few purges, and no
 reader sees a count older than the last committed vote. A cache that is down is logged
-and never fails the editor's save or the reader's vote.
+and never fails the editor's save or the reader's vote. Sending a purge costs one
+request on a connection kept open (the backend's); with one cache, it is sent from the
+caller's own thread.
 """
 
 import logging
@@ -17,7 +19,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 
-import requests
+import urllib3
 
 from edge_cache.backends import backend
 from edge_cache.conf import setting
@@ -34,7 +36,12 @@ def purge_urls():
 
 
 class _Purger:
-    """Sends the keys gathered while the previous purge was on its way, in one request."""
+    """Sends the keys gathered while the previous purge was on its way, in one request.
+
+    No thread of its own: a caller that finds no purge on its way sends one itself, with
+    every key gathered so far; callers that come meanwhile wait for it, and one of them
+    sends the next batch, with theirs.
+    """
 
     def __init__(self):
         self._lock = threading.Condition()
@@ -46,44 +53,55 @@ class _Purger:
         self._failures = {}  # url: (when last logged, failures not logged since)
 
     def purge(self, keys):
+        deadline = time.monotonic() + TIMEOUT_SECONDS * 3
         with self._lock:
             self._pending.update(keys)
             batch = self._taken + 1  # the next batch taken carries these keys
-            if not self._busy:
-                self._busy = True
-                threading.Thread(target=self._run, daemon=True).start()
-            self._lock.wait_for(lambda: self._sent >= batch, timeout=TIMEOUT_SECONDS * 3)
+            while self._sent < batch:
+                if not self._busy:
+                    self._send_pending()
+                elif not self._lock.wait(timeout=max(0.0, deadline - time.monotonic())):
+                    return  # given up on: the purge on its way is logged if it fails
 
-    def _run(self):
-        while True:
-            with self._lock:
-                if not self._pending:
-                    self._busy = False
-                    return
-                keys, self._pending = self._pending, set()
-                self._taken += 1
+    def _send_pending(self):
+        """Take the pending keys and send them, the lock released meanwhile."""
+        self._busy = True
+        keys, self._pending = self._pending, set()
+        self._taken += 1
+        self._lock.release()
+        try:
             self._send(keys)
-            with self._lock:
-                self._sent += 1
-                self._lock.notify_all()
+        finally:
+            self._lock.acquire()
+            self._sent += 1
+            self._busy = False
+            self._lock.notify_all()
 
     def _send(self, keys):
         value = sorted(keys)
+        urls = purge_urls()
+        if len(urls) == 1:  # no other thread needed to send one request
+            self._check(urls[0], lambda: backend(urls[0]).purge(value, timeout=TIMEOUT_SECONDS))
+            return
         futures = {
             self._pool.submit(backend(url).purge, value, timeout=TIMEOUT_SECONDS): url
-            for url in purge_urls()
+            for url in urls
         }
         done, not_done = wait(futures, timeout=TIMEOUT_SECONDS + 0.5)
         for future in done:
-            try:
-                response = future.result()
-            except requests.RequestException as exc:
-                self._failed(futures[future], f"unreachable, purge lost: {exc}")
-                continue
-            if response.status_code >= 400:
-                self._failed(futures[future], f"refused a purge: {response.status_code}")
+            self._check(futures[future], future.result)
         for future in not_done:
             self._failed(futures[future], "did not answer a purge in time")
+
+    def _check(self, url, answer):
+        """Log a purge at `url` that failed: `answer()` gives its HTTP status or raises."""
+        try:
+            status = answer()
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            self._failed(url, f"unreachable, purge lost: {exc}")
+            return
+        if status >= 400:
+            self._failed(url, f"refused a purge: {status}")
 
     def _failed(self, url, problem):
         """Log a failed purge; one a minute at most for a cache that keeps failing (a

@@ -7,6 +7,7 @@ PostgreSQL and Redis.
 """
 
 import gzip
+import logging
 import shutil
 import socket
 import subprocess
@@ -38,7 +39,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @contextmanager
-def behind_varnish(settings, **env):
+def behind_varnish(settings, varnish_params=(), **env):
     """(varnish, [app server A, app server B]): both behind Varnish's director, both
     purging it, as deploy/varnish/default.vcl is set up for two app servers."""
     require_postgres()
@@ -53,7 +54,7 @@ def behind_varnish(settings, **env):
     purge_url = f"http://127.0.0.1:{port}/"
     settings.EDGE_PURGE_URLS = [purge_url]  # edits made by this test process purge too
     with app_servers(2, EDGE_PURGE_URLS=purge_url, **env) as servers:
-        varnish = Varnish([server.port for server in servers], port=port)
+        varnish = Varnish([server.port for server in servers], port=port, params=varnish_params)
         try:
             yield varnish, servers
         finally:
@@ -172,6 +173,36 @@ def test_a_translation_and_its_original_are_purged_together(edge):
     original.revised_at = timezone.now()
     original.save()
     assert "story-translation-behind" in varnish.get(english.get_absolute_url()).text
+
+
+def test_purges_keep_their_connection_and_arrive_after_the_cache_closed_it(settings, caplog):
+    """A process purges on a connection it keeps open; one the cache closed while idle
+    (its timeout_idle) is opened again, and the purge arrives all the same."""
+    with behind_varnish(settings, varnish_params=("timeout_idle=1",)) as (varnish, _servers):
+
+        def connections():
+            out = subprocess.run(
+                ["varnishstat", "-n", str(varnish.workdir / "n"), "-1", "-f", "MAIN.sess_conn"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            return int(out.split()[1])
+
+        story = ArticleFactory(title="Перший заголовок")
+        url = story.get_absolute_url()
+        with caplog.at_level(logging.ERROR, logger="edge_cache"):
+            before = connections()
+            for n in range(10):
+                story.title = f"Заголовок {n}"
+                story.save()  # purged after commit, before save() returns
+            assert connections() - before <= 1  # the ten purges shared one connection
+            assert twice(varnish, url)[1].headers["X-Cache"] == "HIT"
+            time.sleep(2.5)  # the cache closes the purges' idle connection
+            story.title = "Після перерви"
+            story.save()
+            assert "Після перерви" in varnish.get(url).text
+        assert not [r for r in caplog.records if r.name == "edge_cache"]
 
 
 def test_an_app_server_that_stops_costs_readers_no_error(edge):

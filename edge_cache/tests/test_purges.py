@@ -2,6 +2,9 @@
 without flooding the log."""
 
 import logging
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -32,3 +35,47 @@ def test_saves_while_the_cache_in_front_is_down_log_it_once(settings, caplog):
     with caplog.at_level(logging.ERROR, logger="edge_cache"):
         purge.purge([edge.HOME])
     assert f"({unlogged} more failed purges not logged)" in caplog.records[-1].getMessage()
+
+
+class _SlowCache(BaseHTTPRequestHandler):
+    """A cache that takes a while to answer a purge, and notes the keys of each."""
+
+    received = []
+
+    def do_PURGE(self):  # noqa: N802 (http.server's name)
+        time.sleep(0.2)
+        self.received.append(set(self.headers["xkey-purge"].split()))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_purges_made_meanwhile_go_together_and_each_caller_waits_for_its_own(settings):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowCache)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.EDGE_PURGE_URLS = [f"http://127.0.0.1:{server.server_port}/"]
+    _SlowCache.received = []
+    answered = {}
+
+    def change(n):
+        purge.purge([f"story-{n}"])
+        answered[n] = [set(keys) for keys in _SlowCache.received]  # what had arrived
+
+    try:
+        callers = [threading.Thread(target=change, args=(n,)) for n in range(8)]
+        for caller in callers:
+            caller.start()
+            time.sleep(0.02)
+        for caller in callers:
+            caller.join(10)
+    finally:
+        server.shutdown()
+        server.server_close()
+    sent = _SlowCache.received
+    assert set().union(*sent) == {f"story-{n}" for n in range(8)}
+    assert 2 <= len(sent) < 8  # the first alone, the others gathered while it was on its way
+    for n in range(8):  # nobody was answered before a purge with their key had arrived
+        assert any(f"story-{n}" in keys for keys in answered[n])
