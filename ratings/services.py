@@ -181,10 +181,7 @@ def cast_vote_by_key(model, object_id, *, field, voter, score) -> Result:
     options, content_type = _lookup(model, field)
     _check_vote(options, voter, score)
     # plain SQL (ratings.rows), the ORM's statements without compiling a QuerySet each
-    locked = _locked_row(content_type, object_id, field)
-    existing = rows.own_vote(
-        content_type.pk, object_id, field, user_id=voter.user_id, cookie_id=voter.cookie_id
-    )
+    locked, existing = _locked_row(content_type, object_id, field, voter)
     # The row is locked, so its count and total are current: the new ones follow from them.
     count, total = locked.count, locked.total
     if existing is not None and existing[1] == score:
@@ -199,15 +196,18 @@ def cast_vote_by_key(model, object_id, *, field, voter, score) -> Result:
     return Result(count, total, score)
 
 
-def _locked_row(content_type, object_id, field):
+def _locked_row(content_type, object_id, field, voter):
     """The object's Score (id, count, total, revision only), created if needed, locked
-    until the transaction ends."""
-    row = rows.locked_score(content_type.pk, object_id, field)
+    until the transaction ends; and the voter's (vote id, score) or None, read under
+    the lock."""
+    ids = {"user_id": voter.user_id, "cookie_id": voter.cookie_id}
+    row, existing = rows.locked_score_and_own_vote(content_type.pk, object_id, field, **ids)
     if row is None:
         locked = _locked_score(content_type, object_id, field)
         row = (locked.pk, locked.count, locked.total, locked.revision)
+        existing = rows.own_vote(content_type.pk, object_id, field, **ids)
     pk, count, total, revision = row
-    return Score(
+    score = Score(
         pk=pk,
         content_type_id=content_type.pk,
         object_id=object_id,
@@ -216,6 +216,7 @@ def _locked_row(content_type, object_id, field):
         total=total,
         revision=revision,
     )
+    return score, existing
 
 
 def _check_vote(options, voter, score):

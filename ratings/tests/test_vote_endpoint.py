@@ -285,11 +285,12 @@ def test_a_vote_costs_a_fixed_number_of_queries(recipe, django_assert_num_querie
 
     ContentType.objects.get_for_model(Recipe)  # cached in any running process
     Client().post(vote_url(recipe), {"score": "3"}, **JSON)  # the Score row exists now
-    # recipe, locked score, own vote, recent votes from the address, insert and update (one
-    # statement on PostgreSQL; all but the recipe in plain SQL, ratings.rows); the test's
-    # own transaction turns the vote's BEGIN/COMMIT into a counted savepoint pair
+    # recipe, locked score, own vote, recent votes from the address, insert and update (the
+    # lock and own vote one round trip on PostgreSQL, and so are insert and update; all but
+    # the recipe in plain SQL, ratings.rows); the test's own transaction turns the vote's
+    # BEGIN/COMMIT into a counted savepoint pair
     from django.db import connection
 
-    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 8):
+    with django_assert_num_queries(6 if connection.vendor == "postgresql" else 8):
         response = Client().post(vote_url(recipe), {"score": "4"}, **JSON)
     assert response.json()["count"] == 2
