@@ -8,9 +8,7 @@ from edge_cache.backends.base import BaseBackend
 
 # One pool of kept connections per process (urllib3's pools are thread-safe): a vote's
 # purge costs one request on an open connection, not a new connection and client each.
-# A purge is the same whenever it arrives, so it is sent once more when the kept
-# connection turns out closed by the cache (its idle timeout). Purges go straight to
-# the cache: HTTP_PROXY and the like are not read.
+# Purges go straight to the cache: HTTP_PROXY and the like are not read.
 _pools = {}  # process id: its pool (a forked worker opens connections of its own)
 
 
@@ -18,8 +16,7 @@ def _pool():
     pool = _pools.get(os.getpid())
     if pool is None:
         _pools.clear()
-        retry = urllib3.Retry(total=1, status=0, allowed_methods=None, raise_on_status=False)
-        pool = _pools[os.getpid()] = urllib3.PoolManager(retries=retry)
+        pool = _pools[os.getpid()] = urllib3.PoolManager(retries=False)
     return pool
 
 
@@ -31,4 +28,11 @@ class XkeyBackend(BaseBackend):
 
     def purge(self, keys, *, timeout):
         headers = {self.purge_header: " ".join(keys)}
-        return _pool().request("PURGE", self.url, headers=headers, timeout=timeout).status
+        try:
+            answer = _pool().request("PURGE", self.url, headers=headers, timeout=timeout)
+        except urllib3.exceptions.ProtocolError:
+            # the kept connection was closed by the cache as the purge went out (its idle
+            # timeout): the same purge once more, on a new connection. A cache that does
+            # not answer in time is not asked twice.
+            answer = _pool().request("PURGE", self.url, headers=headers, timeout=timeout)
+        return answer.status

@@ -79,3 +79,59 @@ def test_purges_made_meanwhile_go_together_and_each_caller_waits_for_its_own(set
     assert 2 <= len(sent) < 8  # the first alone, the others gathered while it was on its way
     for n in range(8):  # nobody was answered before a purge with their key had arrived
         assert any(f"story-{n}" in keys for keys in answered[n])
+
+
+class _Cache(BaseHTTPRequestHandler):
+    """A cache whose first purge finds its connection closed, or that never answers."""
+
+    protocol_version = "HTTP/1.1"  # connections kept open, as Varnish keeps them
+    requests = 0
+    mode = "drops the first"
+
+    def do_PURGE(self):  # noqa: N802 (http.server's name)
+        type(self).requests += 1
+        if self.mode == "hangs":
+            time.sleep(purge.TIMEOUT_SECONDS + 1)
+        elif self.requests == 1:
+            self.close_connection = True  # closed without an answer, as at an idle timeout
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def _purge_once(settings, mode):
+    _Cache.requests, _Cache.mode = 0, mode
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Cache)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/"
+    settings.EDGE_PURGE_URLS = [url]
+    purge._purger._failures.clear()
+    try:
+        purge.purge([edge.HOME])
+    finally:
+        server.shutdown()
+        server.server_close()
+    return url
+
+
+def test_a_purge_whose_connection_closes_under_it_is_sent_again(settings, caplog):
+    with caplog.at_level(logging.ERROR, logger="edge_cache"):
+        _purge_once(settings, "drops the first")
+    assert _Cache.requests == 2
+    assert not [r for r in caplog.records if r.name == "edge_cache"]
+
+
+def test_a_cache_that_does_not_answer_is_asked_once_and_logged(settings, caplog):
+    with caplog.at_level(logging.ERROR, logger="edge_cache"):
+        started = time.monotonic()
+        url = _purge_once(settings, "hangs")
+        waited = time.monotonic() - started
+    assert _Cache.requests == 1
+    assert waited < purge.TIMEOUT_SECONDS + 1  # the purge's timeout, not the cache's sleep
+    [line] = [r.getMessage() for r in caplog.records if r.name == "edge_cache"]
+    assert url in line and "unreachable" in line
