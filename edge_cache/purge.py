@@ -100,6 +100,9 @@ class _Purger:
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             self._failed(url, f"unreachable, purge lost: {exc}")
             return
+        except Exception as exc:  # noqa: BLE001 (a backend's fault never fails the change)
+            self._failed(url, f"purge failed: {exc!r}")
+            return
         if status >= 400:
             self._failed(url, f"refused a purge: {status}")
 

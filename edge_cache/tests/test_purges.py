@@ -135,3 +135,27 @@ def test_a_cache_that_does_not_answer_is_asked_once_and_logged(settings, caplog)
     assert waited < purge.TIMEOUT_SECONDS + 1  # the purge's timeout, not the cache's sleep
     [line] = [r.getMessage() for r in caplog.records if r.name == "edge_cache"]
     assert url in line and "unreachable" in line
+
+
+class _BrokenBackend:
+    header = "xkey"
+
+    def __init__(self, url):
+        self.url = url
+
+    def purge(self, keys, *, timeout):
+        raise ValueError("a backend's own fault")
+
+
+def test_a_backend_that_fails_its_own_way_fails_no_save_and_is_logged(settings, caplog):
+    settings.EDGE_CACHE_BACKEND = f"{__name__}._BrokenBackend"
+    settings.EDGE_PURGE_URLS = ["http://cache.invalid/"]
+    purge._purger._failures.clear()
+    with caplog.at_level(logging.ERROR, logger="edge_cache"):
+        story = ArticleFactory(title="Збережено попри все")
+        purge.purge([edge.story_key(story.pk)])
+        purge.purge([edge.HOME])  # and the next purge is sent, not waited for
+    assert Article.objects.filter(title="Збережено попри все").exists()
+    lines = [r.getMessage() for r in caplog.records if r.name == "edge_cache"]
+    assert lines and "a backend's own fault" in lines[0]
+    assert not purge._purger._busy
