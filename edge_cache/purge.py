@@ -14,12 +14,11 @@ request on a connection kept open (the backend's); with one cache, it is sent fr
 caller's own thread.
 """
 
+import http.client
 import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
-
-import urllib3
 
 from edge_cache.backends import backend
 from edge_cache.conf import setting
@@ -97,7 +96,7 @@ class _Purger:
         """Log a purge at `url` that failed: `answer()` gives its HTTP status or raises."""
         try:
             status = answer()
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
+        except (http.client.HTTPException, OSError) as exc:
             self._failed(url, f"unreachable, purge lost: {exc}")
             return
         except Exception as exc:  # noqa: BLE001 (a backend's fault never fails the change)
