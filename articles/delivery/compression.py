@@ -22,9 +22,13 @@ MIN_BYTES = 200  # smaller than this, compression costs more than it saves
 HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 
 
-def deflate_piece(data, *, last=False, window_bits=zlib.MAX_WBITS, memory=8):
+def raw_compressor(window_bits=zlib.MAX_WBITS, memory=8):
+    """A raw deflate compressor (no zlib header or trailer) at LEVEL."""
+    return zlib.compressobj(LEVEL, zlib.DEFLATED, -window_bits, memory)
+
+
+def deflate_piece(data, compressor, *, last=False):
     """`data` as raw deflate: ending on a full flush, or finishing the stream if `last`."""
-    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -window_bits, memory)
     return compressor.compress(data) + compressor.flush(
         zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH
     )
@@ -36,10 +40,9 @@ def pieces(head, tail):
     if len(head) + len(tail) < MIN_BYTES:
         return ()
     # one compressor for both: after a full flush it carries nothing over to the tail
-    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, 8)
-    head_piece = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)
-    tail_piece = compressor.compress(tail) + compressor.flush(zlib.Z_FINISH)
-    return head_piece, tail_piece, zlib.crc32(head)
+    compressor = raw_compressor()
+    head_piece = deflate_piece(head, compressor)
+    return head_piece, deflate_piece(tail, compressor, last=True), zlib.crc32(head)
 
 
 def gzip_page(kept, head, live, tail):
@@ -49,7 +52,7 @@ def gzip_page(kept, head, live, tail):
     # the live part is a few KB: a 4 KB window and a smaller state compress it as well in
     # less than half the CPU (setting up the default ones costs more than compressing),
     # and any gzip reader takes a smaller window
-    middle = deflate_piece(live, window_bits=12, memory=4) if live else b""
+    middle = deflate_piece(live, raw_compressor(window_bits=12, memory=4)) if live else b""
     return b"".join((HEADER, kept[0], middle, kept[1], struct.pack("<II", crc, size & 0xFFFFFFFF)))
 
 
